@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Packs the package and installs the tarball into an empty project, then runs the README's
+# Kinesis example through ESM and CommonJS, as a user would after `npm install`.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$root"
+tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
+echo "packed $tarball: $(tar tzf "$work/$tarball" | wc -l) files"
+if tar tzf "$work/$tarball" | grep -E '^package/(test|bench|examples|src)/'; then echo "the tarball ships files users do not need"; exit 1; fi
+cd "$work"
+npm init -y >/dev/null
+npm install --silent --no-audit --no-fund "./$tarball" zod@4 >/dev/null
+cat > esm.mjs <<'JS'
+import * as z from 'zod'
+import { kinesisHandler } from 'lambda-stream-handlers'
+import { kinesisEvent, lambdaContext, raw } from 'lambda-stream-handlers/testing'
+const Order = z.object({ orderId: z.string(), total: z.number() })
+const seen = []
+const handler = kinesisHandler(Order, async (order) => { seen.push(order.orderId) })
+const event = kinesisEvent([{ orderId: 'o-1', total: 12.5 }, raw('oops')])
+const response = await handler(event, lambdaContext())
+const want = JSON.stringify({ batchItemFailures: [{ itemIdentifier: event.Records[1].kinesis.sequenceNumber }] })
+if (JSON.stringify(response) !== want || seen.join() !== 'o-1') { console.error('ESM: unexpected', response, seen); process.exit(1) }
+console.log('ESM ok:', JSON.stringify(response))
+JS
+cat > cjs.cjs <<'JS'
+const z = require('zod')
+const { kinesisHandler, AllRecordsFailedError } = require('lambda-stream-handlers')
+const { kinesisEvent } = require('lambda-stream-handlers/testing')
+const handler = kinesisHandler({ schema: z.object({ n: z.number() }), logger: console }, () => { throw new Error('no') })
+handler(kinesisEvent([{ n: 1 }])).then(
+  () => { console.error('CJS: expected a throw'); process.exit(1) },
+  (e) => {
+    if (!(e instanceof AllRecordsFailedError)) { console.error('CJS: wrong error', e); process.exit(1) }
+    console.log('CJS ok:', e.name)
+  },
+)
+JS
+node esm.mjs
+node cjs.cjs 2>/dev/null

@@ -1,0 +1,84 @@
+import type { Context } from 'aws-lambda'
+import { createProcessor, toLambdaHandler, type BatchReport, type RecordFunction, type Source } from './engine.js'
+import { quietLogger } from './logger.js'
+import { checkOptions, type CommonOptions, type Ordering } from './options.js'
+import type { Schema } from './schema.js'
+
+/**
+ * A middleware wraps the record function: it receives the next function (which expects `meta`
+ * grown by `Add`) and returns the function the engine calls. What it throws fails that record.
+ *
+ * @example
+ * ```ts
+ * // Times each record and hands the start time to the record function as `meta.startedAt`.
+ * const timed = <P, M>(): Middleware<P, M, { startedAt: number }> => (next) => async (payload, meta) => {
+ *   const startedAt = Date.now()
+ *   await next(payload, { ...meta, startedAt })
+ * }
+ * ```
+ */
+export type Middleware<P, M, Add extends object = object> = (next: RecordFunction<P, M & Add>) => RecordFunction<P, M>
+
+/**
+ * A Lambda handler for a batch event. Call it as Lambda does; `process` returns every record's
+ * outcome instead of throwing when all failed, for tests and tools.
+ */
+export interface BatchHandler<E, R> {
+  (event: E, context?: Context): Promise<R>
+  /** Runs the batch and returns each record's outcome and the response, without throwing when all records failed. */
+  process(event: E, context?: Context): Promise<BatchReport>
+}
+
+/** The builder form: `.use()` middleware, then `.handle()` the record function. */
+export interface HandlerBuilder<P, M, E, R> {
+  /** Adds a middleware around the record function; the first `.use()` is the outermost. */
+  use<Add extends object = object>(middleware: Middleware<P, M, Add>): HandlerBuilder<P, M & Add, E, R>
+  /** Finishes the handler with the record function. */
+  handle(fn: RecordFunction<P, M>): BatchHandler<E, R>
+}
+
+/** What a source module gives {@link makeBuilder}: its row, its options and how it parses a record. */
+export interface SourceDefinition<Rec, M, P, O extends CommonOptions<Schema, Rec>> {
+  readonly source: Source<Rec, M>
+  /** The source's own option names, for the unknown-option check. */
+  readonly extraOptions: readonly string[]
+  readonly defaultOrdering: Ordering | 'by-queue'
+  /** Checks the source's own options (throw `ConfigurationError`) and builds the per-record parser once. */
+  parser(options: O): (record: Rec) => P | Promise<P>
+}
+
+/**
+ * The builder shared by every source. Options are checked and the parser (schema included) is
+ * built here, once, when the handler is defined.
+ */
+export function makeBuilder<Rec, M, P, O extends CommonOptions<Schema, Rec>, E, R>(
+  definition: SourceDefinition<Rec, M, P, O>,
+  options: O,
+  middleware: readonly Middleware<P, M, object>[] = [],
+): HandlerBuilder<P, M, E, R> {
+  const { source } = definition
+  if (middleware.length === 0) checkOptions(source.name, options, definition.extraOptions, definition.defaultOrdering)
+  return {
+    use<Add extends object>(mw: Middleware<P, M, Add>): HandlerBuilder<P, M & Add, E, R> {
+      if (typeof mw !== 'function') throw new TypeError(`${source.name}(...).use() takes a middleware function; received ${typeof mw}.`)
+      // The chain is typed step by step by `use`'s signature; stored, the steps share one shape.
+      return makeBuilder(definition, options, [...middleware, mw as unknown as Middleware<P, M, object>]) as unknown as HandlerBuilder<P, M & Add, E, R>
+    },
+    handle(fn: RecordFunction<P, M>): BatchHandler<E, R> {
+      if (typeof fn !== 'function') throw new TypeError(`${source.name}(...).handle() takes the record function; received ${typeof fn}.`)
+      const wrapped = middleware.reduceRight<RecordFunction<P, M>>((next, mw) => mw(next as RecordFunction<P, M & object>), fn)
+      const settings = {
+        ordering: options.ordering,
+        concurrency: options.concurrency ?? 10,
+        onInvalid: options.onInvalid ?? 'fail',
+        allFailed: options.allFailed ?? 'throw',
+        deadlineMarginMs: options.deadlineMarginMs ?? 1000,
+        logger: options.logger ?? quietLogger,
+      } as const
+      const processBatch = createProcessor(source, definition.parser(options), wrapped, settings)
+      const handler = toLambdaHandler(processBatch, settings) as unknown as BatchHandler<E, R>
+      handler.process = processBatch as BatchHandler<E, R>['process']
+      return handler
+    },
+  }
+}

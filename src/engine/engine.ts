@@ -1,0 +1,262 @@
+/**
+ * The engine: a source row, a record parser, options and a record function become a batch
+ * processor. Read this file first; everything else is a source row, a decoder or a wrapper.
+ *
+ *   event ─► source.records ─► per record: parse (decode + schema) ─► record function ─► outcome
+ *         ─► batchItemFailures (or a throw when every record failed)
+ */
+import type { Context } from 'aws-lambda'
+import { AllRecordsFailedError } from './errors.js'
+import { quietLogger, type RecordLogger } from './logger.js'
+import type { InvalidRecordInfo, Ordering } from './options.js'
+import { isReported, toError, type RecordFailure, type RecordOutcome } from './outcome.js'
+import { InvalidRecord } from './schema.js'
+
+/** What every source gives the record function, whatever else its `meta` holds. */
+export interface BaseMeta {
+  /** The Lambda context, when the handler was given one (Lambda always gives one). */
+  readonly context: Context | undefined
+  /** The handler's logger. */
+  readonly logger: RecordLogger
+}
+
+/** The user's function for one record. What it returns is ignored; what it throws fails the record. */
+export type RecordFunction<P, M> = (payload: P, meta: M) => unknown
+
+/**
+ * A source is a row, not a class: how Kinesis, DynamoDB Streams and SQS differ, and nothing else.
+ */
+export interface Source<Rec, Meta> {
+  /** The public function's name, used in error messages. */
+  readonly name: string
+  /** The records of an event, after checking its shape. Throws `MalformedEventError`. */
+  records(event: unknown): readonly Rec[]
+  /** The identifier Lambda expects in `batchItemFailures` (facts 44, 52). */
+  id(record: Rec): string
+  /** Records with the same key keep their order under `'per-key'`. */
+  key(record: Rec): string
+  /** The record function's second argument. */
+  meta(record: Rec, base: BaseMeta): Meta
+  /**
+   * The ordering used when the user does not choose one, and how far a failure reaches under an
+   * ordered mode: `'batch'` for streams (Lambda rewinds to the lowest reported sequence number and
+   * re-delivers everything after it, fact 45, so nothing after a failure is worth starting);
+   * `'key'` for SQS FIFO (only the failed message group stops, fact 56).
+   */
+  plan(records: readonly Rec[]): { readonly ordering: Ordering; readonly stops: 'batch' | 'key' }
+}
+
+/** The engine's settings, checked and defaulted. */
+export interface EngineSettings<Rec> {
+  readonly ordering: Ordering | undefined
+  readonly concurrency: number
+  readonly onInvalid: 'fail' | 'skip' | ((invalid: InvalidRecordInfo<Rec>) => unknown)
+  readonly allFailed: 'throw' | 'report'
+  readonly deadlineMarginMs: number
+  readonly logger: RecordLogger
+}
+
+/** Everything the engine learnt about one batch. */
+export interface BatchReport {
+  /** One outcome per record, in the event's order. */
+  readonly outcomes: readonly RecordOutcome[]
+  /** The partial batch response Lambda reads (fact 44). */
+  readonly batchItemFailures: { itemIdentifier: string }[]
+  /** True when the batch had records and every one of them is reported. */
+  readonly allFailed: boolean
+}
+
+const AFTER_FAILURE: RecordFailure = { kind: 'after-failure', message: 'Not started: a record it is ordered behind failed.' }
+const DEADLINE: RecordFailure = { kind: 'deadline', message: 'Not started: the Lambda was close to its timeout.' }
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}
+
+/**
+ * Builds the function that turns an event into a {@link BatchReport}. `parse` decodes and
+ * validates one record (built once, with the schema); `fn` is the record function with its
+ * middleware already applied.
+ */
+export function createProcessor<Rec, P, M>(
+  source: Source<Rec, M>,
+  parse: (record: Rec) => P | Promise<P>,
+  fn: RecordFunction<P, M>,
+  settings: EngineSettings<Rec>,
+): (event: unknown, context?: Context) => Promise<BatchReport> {
+  const { logger, onInvalid, deadlineMarginMs } = settings
+
+  return async function processBatch(event, context) {
+    const records = source.records(event)
+    const n = records.length
+    const outcomes = new Array<RecordOutcome>(n)
+    const base: BaseMeta = { context, logger }
+    const plan = source.plan(records)
+    const ordering = settings.ordering ?? plan.ordering
+    const ordered = ordering !== 'unordered'
+    const stopsBatch = plan.stops === 'batch'
+    let cut = n // under a 'batch' stop, no record after this index starts
+    let deadlineSkips = 0
+
+    const pastDeadline = (): boolean =>
+      context !== undefined && deadlineMarginMs > 0 && context.getRemainingTimeInMillis() < deadlineMarginMs
+
+    function invalid(i: number, id: string, record: Rec, thrown: unknown): RecordOutcome | Promise<RecordOutcome> {
+      const reason: RecordFailure =
+        thrown instanceof InvalidRecord ? thrown.failure : { kind: 'decode', message: toError(thrown).message, error: toError(thrown) }
+      const log = { recordId: id, reason: reason.kind, ...(reason.path === undefined ? {} : { path: reason.path }) }
+      if (onInvalid === 'fail') {
+        logger.warn(`Invalid record ${id}, reported for retry: ${reason.message}`, log)
+        return { status: 'invalid', id, index: i, reason, handled: false }
+      }
+      if (onInvalid === 'skip') {
+        logger.warn(`Invalid record ${id}, skipped (onInvalid: 'skip'): ${reason.message}`, log)
+        return { status: 'invalid', id, index: i, reason, handled: true }
+      }
+      const handedOff = (): RecordOutcome => ({ status: 'invalid', id, index: i, reason, handled: true })
+      const notHandedOff = (e: unknown): RecordOutcome => {
+        const message = `${reason.message} The onInvalid function then threw: ${toError(e).message}`
+        logger.error(`Invalid record ${id} could not be handed to onInvalid; reported for retry.`, { ...log, error: toError(e) })
+        return { status: 'invalid', id, index: i, reason: { ...reason, message }, handled: false }
+      }
+      try {
+        const r = onInvalid({ record, id, reason })
+        return isThenable(r) ? Promise.resolve(r).then(handedOff, notHandedOff) : handedOff()
+      } catch (e) {
+        return notHandedOff(e)
+      }
+    }
+
+    function failed(i: number, id: string, thrown: unknown): RecordOutcome {
+      const error = toError(thrown)
+      logger.error(`Record ${id} failed: ${error.message}`, { recordId: id, error })
+      return { status: 'failed', id, index: i, reason: { kind: 'handler', message: error.message, error } }
+    }
+
+    function call(i: number, id: string, record: Rec, payload: P): RecordOutcome | Promise<RecordOutcome> {
+      let result: unknown
+      try {
+        result = fn(payload, source.meta(record, base))
+      } catch (e) {
+        return failed(i, id, e)
+      }
+      if (!isThenable(result)) return { status: 'ok', id, index: i }
+      return Promise.resolve(result).then(
+        (): RecordOutcome => ({ status: 'ok', id, index: i }),
+        (e: unknown) => failed(i, id, e),
+      )
+    }
+
+    // Parse, then call. Stays synchronous when the schema and the record function are.
+    function settle(i: number): RecordOutcome | Promise<RecordOutcome> {
+      const record = records[i] as Rec
+      const id = source.id(record)
+      let payload: P | Promise<P>
+      try {
+        payload = parse(record)
+      } catch (e) {
+        return invalid(i, id, record, e)
+      }
+      if (payload instanceof Promise) {
+        return payload.then(
+          (p) => call(i, id, record, p),
+          (e: unknown) => invalid(i, id, record, e),
+        )
+      }
+      return call(i, id, record, payload)
+    }
+
+    function finish(outcome: RecordOutcome): boolean {
+      outcomes[outcome.index] = outcome
+      const stops = ordered && isReported(outcome)
+      if (stops && stopsBatch && outcome.index < cut) cut = outcome.index
+      return stops
+    }
+
+    // Starts record i unless something ordered before it failed or time is short. Resolves to
+    // true when the record failed in a way that stops the records ordered behind it.
+    function start(i: number, blocked: boolean): boolean | Promise<boolean> {
+      if (blocked || i > cut) {
+        outcomes[i] = { status: 'skipped', id: source.id(records[i] as Rec), index: i, reason: AFTER_FAILURE }
+        return false
+      }
+      if (pastDeadline()) {
+        deadlineSkips++
+        outcomes[i] = { status: 'skipped', id: source.id(records[i] as Rec), index: i, reason: DEADLINE }
+        return false
+      }
+      const outcome = settle(i)
+      return outcome instanceof Promise ? outcome.then(finish) : finish(outcome)
+    }
+
+    async function runLane(lane: readonly number[]): Promise<void> {
+      let blocked = false
+      for (const i of lane) {
+        let stops = start(i, blocked)
+        if (stops instanceof Promise) stops = await stops
+        blocked ||= stops
+      }
+    }
+
+    // `limit` workers take units (a record, or a key's lane) one after another.
+    async function runPool(units: number, run: (unit: number) => unknown): Promise<void> {
+      let next = 0
+      const worker = async (): Promise<void> => {
+        while (next < units) {
+          const r = run(next++)
+          if (r instanceof Promise) await r
+        }
+      }
+      const workers: Promise<void>[] = []
+      for (let w = 0; w < Math.min(settings.concurrency, units); w++) workers.push(worker())
+      await Promise.all(workers)
+    }
+
+    if (ordering === 'in-order') {
+      await runLane(Array.from({ length: n }, (_, i) => i))
+    } else if (ordering === 'unordered') {
+      await runPool(n, (i) => start(i, false))
+    } else {
+      const byKey = new Map<string, number[]>()
+      for (let i = 0; i < n; i++) {
+        const key = source.key(records[i] as Rec)
+        const lane = byKey.get(key)
+        if (lane === undefined) byKey.set(key, [i])
+        else lane.push(i)
+      }
+      const lanes = [...byKey.values()]
+      await runPool(lanes.length, (l) => runLane(lanes[l] as number[]))
+    }
+
+    if (deadlineSkips > 0) {
+      logger.warn(
+        `Stopped starting records: under ${deadlineMarginMs} ms of the Lambda's time were left. ${deadlineSkips} unstarted records are reported for retry.`,
+        { deadlineSkips },
+      )
+    }
+    const batchItemFailures: { itemIdentifier: string }[] = []
+    for (const o of outcomes) if (isReported(o)) batchItemFailures.push({ itemIdentifier: o.id })
+    return { outcomes, batchItemFailures, allFailed: n > 0 && batchItemFailures.length === n }
+  }
+}
+
+/**
+ * The Lambda handler around a processor: the partial batch response, or a throw when every
+ * record failed and `allFailed` is `'throw'` (so bisect and retries apply, facts 37-38).
+ */
+export function toLambdaHandler(
+  processBatch: (event: unknown, context?: Context) => Promise<BatchReport>,
+  settings: Pick<EngineSettings<unknown>, 'allFailed' | 'logger'>,
+): (event: unknown, context?: Context) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }> {
+  return async function handler(event, context) {
+    const report = await processBatch(event, context)
+    if (report.allFailed && settings.allFailed === 'throw') {
+      const error = new AllRecordsFailedError(report.outcomes)
+      settings.logger.error(error.message, { records: report.outcomes.length })
+      throw error
+    }
+    return { batchItemFailures: report.batchItemFailures }
+  }
+}
+
+export { quietLogger }

@@ -1,0 +1,60 @@
+import { FullBatchFailureError } from '@aws-lambda-powertools/batch'
+import { formatOutcome, type RecordOutcome } from './outcome.js'
+
+/**
+ * A handler was built with options that cannot work. Thrown when the handler is defined (at cold
+ * start), never on the first record, and the message says what to change.
+ *
+ * @example
+ * ```ts
+ * kinesisHandler({ schema: Order, ordering: 'per-key', concurrency: 0 }, fn)
+ * // ConfigurationError: kinesisHandler: `concurrency` must be a whole number from 1 to 1000; received 0.
+ * ```
+ */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError'
+}
+
+/**
+ * The event is not one this handler can read: no `Records` array, a record of another source, or
+ * a record without the identifier Lambda needs in `batchItemFailures`. Nothing is processed, so
+ * Lambda retries the whole batch and nothing is lost.
+ *
+ * @example
+ * ```ts
+ * await handler({ records: [] })
+ * // MalformedEventError: kinesisHandler expected an event with a `Records` array; received an object with keys: records.
+ * ```
+ */
+export class MalformedEventError extends Error {
+  override readonly name = 'MalformedEventError'
+}
+
+/**
+ * Every record of the batch failed, so the handler throws instead of reporting them all. A thrown
+ * invocation lets Lambda apply `BisectBatchOnFunctionError` and the retry policy (esm-semantics
+ * facts 37-38), as Powertools' `FullBatchFailureError`, which this extends, does.
+ *
+ * `outcomes` holds each record's outcome; `recordErrors` (from Powertools) one `Error` per record.
+ *
+ * @example
+ * ```ts
+ * try { await handler(event) } catch (e) {
+ *   if (e instanceof AllRecordsFailedError) console.log(e.outcomes.length)
+ * }
+ * ```
+ */
+export class AllRecordsFailedError extends FullBatchFailureError {
+  override readonly name = 'AllRecordsFailedError'
+  override readonly message: string
+  readonly outcomes: readonly RecordOutcome[]
+
+  constructor(outcomes: readonly RecordOutcome[]) {
+    super(outcomes.map((o) => ('reason' in o ? (o.reason.error ?? new Error(formatOutcome(o))) : new Error(formatOutcome(o)))))
+    this.outcomes = outcomes
+    const first = outcomes.find((o) => o.status !== 'skipped') ?? outcomes[0]
+    this.message =
+      `All ${outcomes.length} records of the batch failed; throwing so that Lambda retries (and bisects, if enabled) the batch.` +
+      (first === undefined ? '' : ` First: ${formatOutcome(first)}`)
+  }
+}

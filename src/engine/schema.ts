@@ -1,0 +1,68 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec'
+import type { RecordFailure } from './outcome.js'
+
+/** Any Standard Schema validator: zod 4, valibot, arktype, ... */
+export type Schema<Input = unknown, Output = Input> = StandardSchemaV1<Input, Output>
+/** The type a schema produces: what the record function receives. */
+export type InferOutput<S extends Schema> = StandardSchemaV1.InferOutput<S>
+/** The type a schema accepts: what the test kit's event builders take. */
+export type InferInput<S extends Schema> = StandardSchemaV1.InferInput<S>
+
+/**
+ * The schema inside a handler's first argument, which is either a schema or `{ schema, ...options }`.
+ * Inferring the whole argument (rather than the schema alone) keeps option callbacks typed: a zod 4
+ * schema has a `decode` method that would otherwise clash with the `decode` option.
+ */
+export type SchemaOf<O> = O extends Schema ? O : O extends { readonly schema: infer S extends Schema } ? S : never
+
+/** Thrown inside a source's `payload` step to mark the record invalid; the engine turns it into an outcome. */
+export class InvalidRecord extends Error {
+  constructor(readonly failure: RecordFailure) {
+    super(failure.message)
+  }
+}
+
+export function isSchema(value: unknown): value is Schema {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { '~standard'?: { validate?: unknown } })['~standard']?.validate === 'function'
+  )
+}
+
+/** `items[0].price` from a Standard Schema issue path. */
+export function formatPath(path: StandardSchemaV1.Issue['path']): string | undefined {
+  if (path === undefined || path.length === 0) return undefined
+  let out = ''
+  for (const segment of path) {
+    const key = typeof segment === 'object' ? segment.key : segment
+    if (typeof key === 'number') out += `[${key}]`
+    else if (typeof key === 'symbol') out += `[${key.toString()}]`
+    else out += out === '' ? key : `.${key}`
+  }
+  return out
+}
+
+function failureOf(issues: readonly StandardSchemaV1.Issue[], what: string): InvalidRecord {
+  const first = issues[0]
+  const path = first === undefined ? undefined : formatPath(first.path)
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more issue${issues.length > 2 ? 's' : ''})` : ''
+  const message = `${what} does not match the schema${path === undefined ? '' : ` at ${path}`}: ${first?.message ?? 'invalid'}${more}`
+  return new InvalidRecord(path === undefined ? { kind: 'validation', message } : { kind: 'validation', path, message })
+}
+
+/**
+ * Validates `value`, returning the schema's output or throwing {@link InvalidRecord}. Stays
+ * synchronous when the validator is, so the common path costs no extra promise.
+ */
+export function validate<S extends Schema>(schema: S, value: unknown, what = 'The record'): InferOutput<S> | Promise<InferOutput<S>> {
+  const result = schema['~standard'].validate(value)
+  if (result instanceof Promise) {
+    return result.then((r) => {
+      if (r.issues) throw failureOf(r.issues, what)
+      return r.value as InferOutput<S>
+    })
+  }
+  if (result.issues) throw failureOf(result.issues, what)
+  return result.value as InferOutput<S>
+}

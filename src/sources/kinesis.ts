@@ -1,0 +1,137 @@
+import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda'
+import { makeBuilder, type BatchHandler, type HandlerBuilder, type SourceDefinition } from '../engine/builder.js'
+import type { BaseMeta, RecordFunction, Source } from '../engine/engine.js'
+import { ConfigurationError, MalformedEventError } from '../engine/errors.js'
+import { describeValue, toOptions, type CommonOptions } from '../engine/options.js'
+import { validate, type InferOutput, type Schema, type SchemaOf } from '../engine/schema.js'
+import { base64ToBytes, bytesDecoder, DECODE_MODES, type DecodeMode } from './decode.js'
+
+/** What the Kinesis record function receives besides the payload. */
+export interface KinesisMeta extends BaseMeta {
+  /** The record as Lambda delivered it. */
+  readonly record: KinesisStreamRecord
+  readonly partitionKey: string
+  /** A decimal string of up to 129 digits: compare as `BigInt`, never as text (fact 3). */
+  readonly sequenceNumber: string
+  /** The shard, from the record's `eventID` (`shardId-…:sequenceNumber`, fact 2). */
+  readonly shardId: string
+  /** When Kinesis accepted the record (`approximateArrivalTimestamp`, to the millisecond). */
+  readonly arrivedAt: Date
+}
+
+/** Options of {@link kinesisHandler}. */
+export interface KinesisOptions<S extends Schema> extends CommonOptions<S, KinesisStreamRecord> {
+  /** How the record's base64 `data` becomes the value the schema checks. Default `'json'`. */
+  readonly decode?: DecodeMode
+}
+
+/** The handler {@link kinesisHandler} builds: Lambda's Kinesis event in, partial batch response out. */
+export type KinesisHandler = BatchHandler<KinesisStreamEvent, KinesisStreamBatchResponse>
+
+function malformed(message: string): MalformedEventError {
+  return new MalformedEventError(`kinesisHandler ${message}`)
+}
+
+/** The `Records` array of an event, or a {@link MalformedEventError} that says what came instead. */
+export function recordsOf(event: unknown, name: string): readonly unknown[] {
+  const records = (event as { Records?: unknown } | null | undefined)?.Records
+  if (!Array.isArray(records)) {
+    throw new MalformedEventError(`${name} expected an event with a \`Records\` array; received ${describeValue(event)}.`)
+  }
+  return records
+}
+
+const SEQUENCE_NUMBER = /^(0|[1-9]\d{0,128})$/ // fact 3
+
+export const kinesisSource: Source<KinesisStreamRecord, KinesisMeta> = {
+  name: 'kinesisHandler',
+  records(event) {
+    const records = recordsOf(event, 'kinesisHandler')
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as Partial<KinesisStreamRecord> | null
+      if (r?.eventSource !== 'aws:kinesis') {
+        const source = typeof r === 'object' && r !== null ? `eventSource ${describeValue(r.eventSource)}` : describeValue(r)
+        throw malformed(`received a record that is not from Kinesis at Records[${i}] (${source}); is the handler wired to the right event source?`)
+      }
+      // Without a sequence number the record cannot be reported, so the batch cannot be processed safely.
+      if (typeof r.kinesis?.sequenceNumber !== 'string' || !SEQUENCE_NUMBER.test(r.kinesis.sequenceNumber)) {
+        throw malformed(`received a record without a valid kinesis.sequenceNumber at Records[${i}].`)
+      }
+    }
+    return records as KinesisStreamRecord[]
+  },
+  id: (record) => record.kinesis.sequenceNumber, // fact 44
+  key: (record) => record.kinesis.partitionKey,
+  meta: (record, base) => ({
+    record,
+    partitionKey: record.kinesis.partitionKey,
+    sequenceNumber: record.kinesis.sequenceNumber,
+    shardId: record.eventID.slice(0, record.eventID.indexOf(':')),
+    // Seconds with a millisecond fraction (fact 3); round, since 1545084650.987 * 1000 is not exact.
+    arrivedAt: new Date(Math.round(record.kinesis.approximateArrivalTimestamp * 1000)),
+    context: base.context,
+    logger: base.logger,
+  }),
+  plan: () => ({ ordering: 'in-order', stops: 'batch' }),
+}
+
+/** Checks `decode` and builds the record parser once: base64, gzip, the decode mode, the schema. */
+export function kinesisParser<S extends Schema>(options: KinesisOptions<S>, name = 'kinesisHandler'): (record: KinesisStreamRecord) => InferOutput<S> | Promise<InferOutput<S>> {
+  const mode = options.decode ?? 'json'
+  if (typeof mode !== 'function' && !DECODE_MODES.includes(mode)) {
+    throw new ConfigurationError(`${name}: \`decode\` must be 'json', 'text', 'bytes' or a function; received ${describeValue(mode)}.`)
+  }
+  const decode = bytesDecoder(mode)
+  const { schema } = options
+  return (record) => validate(schema, decode(base64ToBytes(record.kinesis.data, 'kinesis.data')))
+}
+
+const definition: SourceDefinition<KinesisStreamRecord, KinesisMeta, unknown, KinesisOptions<Schema>> = {
+  source: kinesisSource,
+  extraOptions: ['decode'],
+  defaultOrdering: 'in-order',
+  parser: (options) => kinesisParser(options),
+}
+
+/**
+ * Builds a Lambda handler for a Kinesis Data Streams trigger. Each record's base64 `data` is
+ * decoded (JSON by default, gzip recognised), checked by `schema`, and passed to `fn` typed as the
+ * schema's output. The handler returns `{ batchItemFailures }` (enable `ReportBatchItemFailures`
+ * on the event source mapping, fact 43).
+ *
+ * By default records run in order and the first failure stops the batch: it and every later record
+ * are reported, since Lambda re-delivers everything after the lowest reported sequence number
+ * (fact 45). When every record fails, the handler throws, so bisect and retries apply.
+ *
+ * Three forms: `kinesisHandler(schema, fn)`, `kinesisHandler({ schema, ...options }, fn)`, and the
+ * builder `kinesisHandler(schema).use(middleware).handle(fn)`.
+ *
+ * @example
+ * ```ts
+ * import * as z from 'zod'
+ * import { kinesisHandler } from 'lambda-stream-handlers'
+ *
+ * const Order = z.object({ orderId: z.string(), total: z.number() })
+ *
+ * export const handler = kinesisHandler(Order, async (order, meta) => {
+ *   meta.logger.info(`order ${order.orderId} from shard ${meta.shardId}`)
+ * })
+ * ```
+ */
+export function kinesisHandler<O extends Schema | KinesisOptions<Schema>>(
+  schemaOrOptions: O,
+): HandlerBuilder<InferOutput<SchemaOf<O>>, KinesisMeta, KinesisStreamEvent, KinesisStreamBatchResponse>
+export function kinesisHandler<O extends Schema | KinesisOptions<Schema>>(
+  schemaOrOptions: O,
+  fn: RecordFunction<InferOutput<SchemaOf<O>>, KinesisMeta>,
+): KinesisHandler
+export function kinesisHandler(
+  schemaOrOptions: Schema | KinesisOptions<Schema>,
+  fn?: RecordFunction<unknown, KinesisMeta>,
+): HandlerBuilder<unknown, KinesisMeta, KinesisStreamEvent, KinesisStreamBatchResponse> | KinesisHandler {
+  const builder = makeBuilder<KinesisStreamRecord, KinesisMeta, unknown, KinesisOptions<Schema>, KinesisStreamEvent, KinesisStreamBatchResponse>(
+    definition,
+    toOptions(schemaOrOptions),
+  )
+  return fn === undefined ? builder : builder.handle(fn)
+}

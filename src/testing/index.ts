@@ -1,0 +1,9 @@
+/**
+ * The test kit, `lambda-stream-handlers/testing`: event builders, a Lambda context, sample events.
+ *
+ * @module testing
+ */
+export { lambdaContext, type LambdaContextOptions } from './context.js'
+export { kinesisEvent, type KinesisEventOptions } from './kinesis.js'
+export { raw, type RawData } from './raw.js'
+export { sampleEvents } from './samples.js'

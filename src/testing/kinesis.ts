@@ -1,0 +1,71 @@
+import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda'
+import { gzipSync } from 'node:zlib'
+import type { InferInput, Schema } from '../engine/schema.js'
+import { payloadBytes, type RawData } from './raw.js'
+
+/** Options of {@link kinesisEvent}. */
+export interface KinesisEventOptions<S extends Schema = Schema> {
+  /** Types the payloads by the schema's input. The builder does not validate: a test may want a bad record. */
+  readonly schema?: S
+  /** A partition key for every record, or a function of the payload and its index. Default `'pk-0'`. */
+  readonly partitionKey?: string | ((payload: InferInput<S> | RawData | Uint8Array, index: number) => string)
+  /** Default `'shardId-000000000000'`. */
+  readonly shardId?: string
+  /** Default `'test-stream'`. */
+  readonly streamName?: string
+  readonly region?: string
+  readonly accountId?: string
+  /** The first record's sequence number; later ones increase. A 56-digit number by default, as Kinesis gives. */
+  readonly firstSequenceNumber?: string | bigint
+  /** The first record's arrival time; each later record arrives 1 ms after. Default: now. */
+  readonly arrivedAt?: Date
+  /** Gzip each record's data, as producers that compress do. */
+  readonly gzip?: boolean
+}
+
+const FIRST_SEQUENCE = 49590338271490256608559692538361571095921575989136588898n
+const SEQUENCE_STEP = 10n ** 22n
+
+/**
+ * Builds a Kinesis event as Lambda delivers it: base64 `data`, increasing sequence numbers,
+ * `eventID` as `shardId:sequenceNumber`, ARNs and arrival times. Payloads are JSON-encoded;
+ * `raw(...)` and `Uint8Array`s go in as they are, so a test can build a bad record.
+ *
+ * @example
+ * ```ts
+ * const event = kinesisEvent([{ orderId: 'a-1', total: 10 }, raw('not json')], { schema: Order })
+ * const response = await handler(event, lambdaContext())
+ * ```
+ */
+export function kinesisEvent<S extends Schema = Schema>(
+  payloads: readonly (InferInput<S> | RawData | Uint8Array)[],
+  options: KinesisEventOptions<S> = {},
+): KinesisStreamEvent {
+  const region = options.region ?? 'us-east-1'
+  const accountId = options.accountId ?? '123456789012'
+  const shardId = options.shardId ?? 'shardId-000000000000'
+  const first = BigInt(options.firstSequenceNumber ?? FIRST_SEQUENCE)
+  const arrivedAt = (options.arrivedAt ?? new Date()).getTime()
+  const records = payloads.map((payload, i): KinesisStreamRecord => {
+    const bytes = payloadBytes(payload)
+    const sequenceNumber = String(first + BigInt(i) * SEQUENCE_STEP)
+    const pk = options.partitionKey
+    return {
+      kinesis: {
+        kinesisSchemaVersion: '1.0',
+        partitionKey: typeof pk === 'function' ? pk(payload, i) : (pk ?? 'pk-0'),
+        sequenceNumber,
+        data: Buffer.from(options.gzip === true ? gzipSync(bytes) : bytes).toString('base64'),
+        approximateArrivalTimestamp: (arrivedAt + i) / 1000,
+      },
+      eventSource: 'aws:kinesis',
+      eventVersion: '1.0',
+      eventID: `${shardId}:${sequenceNumber}`,
+      eventName: 'aws:kinesis:record',
+      invokeIdentityArn: `arn:aws:iam::${accountId}:role/lambda-role`,
+      awsRegion: region,
+      eventSourceARN: `arn:aws:kinesis:${region}:${accountId}:stream/${options.streamName ?? 'test-stream'}`,
+    }
+  })
+  return { Records: records }
+}
