@@ -9,3 +9,4 @@ export { simulate, type DynamoDBSimulation, type KinesisSimulation, type Simulat
 export type { Fate, InvocationReport, MappingReport, RecordReport, ShardReport } from './report.js'
 export type { FunctionSettings, StreamMappingSettings } from './settings.js'
 export type { BatchInfo, FailureDestinationRecord, KinesisPut } from './stream-rows.js'
+export { runLocal, type KinesisLocalOptions, type LocalRun } from './run-local.js'

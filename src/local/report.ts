@@ -7,9 +7,10 @@ import type { FailureDestinationRecord } from './stream-rows.js'
  * - `expired`: older than `MaximumRecordAgeInSeconds` (with a `RecordAgeExceeded` failure record, fact 36)
  *   or than the stream's retention (no failure record; the stream no longer has it, fact 34);
  * - `dead-lettered`: SQS moved it to the queue's dead-letter queue after `maxReceiveCount` receives (fact 51);
- * - `before-start`: it arrived before the mapping's `StartingPosition`, so the mapping never read it.
+ * - `before-start`: it arrived before the mapping's `StartingPosition`, so the mapping never read it;
+ * - `pending`: a local run was stopped before the record was settled (the simulator never gives it).
  */
-export type Fate = 'succeeded' | 'discarded' | 'expired' | 'dead-lettered' | 'before-start'
+export type Fate = 'succeeded' | 'discarded' | 'expired' | 'dead-lettered' | 'before-start' | 'pending'
 
 /** One record's story: how many times the function received it, and how it ended. */
 export interface RecordReport {

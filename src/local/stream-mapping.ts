@@ -69,10 +69,13 @@ export interface StreamMapping<R> {
   /** The lane that can start next and when, or undefined when nothing is waiting. */
   next(): { lane: Lane<R>; at: number } | undefined
   /** Takes the lane's batch at `now` and runs it through `call`; `end` says when the call ended. */
-  run(lane: Lane<R>, now: number, call: Caller, end: (started: number, result: CallResult) => number): Promise<void>
+  run(lane: Lane<R>, now: number, call: Caller, end: (started: number, result: CallResult) => number): Promise<InvocationReport | undefined>
+  /** The lanes that can start at `now`, and when the next one after them can. */
+  due(now: number): { lanes: Lane<R>[]; wake: number }
   /** Whether every record added so far is settled. */
   settled(): boolean
-  report(now: number): MappingReport
+  /** The report; records not settled yet are `pending` when `stopped` (a local run that was stopped), an error otherwise. */
+  report(now: number, stopped?: boolean): MappingReport
 }
 
 /** Creates the mapping for one stream. */
@@ -177,7 +180,7 @@ export function createStreamMapping<R>(
       if (aged !== undefined) discard(aged.items, 'RecordAgeExceeded', aged.invokes, null, now, () => false)
       if (batch === undefined) {
         lane.freeAt = Math.max(lane.freeAt, now)
-        return
+        return undefined
       }
       lane.busy = true
       batch.invokes++
@@ -229,32 +232,45 @@ export function createStreamMapping<R>(
         const d = decision.discarded
         discard(d.items, 'RetryAttemptsExhausted', d.invokes, d.functionError, finished, collateral(batch, verdict, result.error))
       }
+      return placeholder
+    },
+    due(now) {
+      const ready: Lane<R>[] = []
+      let wake = Infinity
+      for (const shardLanes of lanes.values()) {
+        for (const lane of shardLanes) {
+          const at = nextStart(lane, s)
+          if (at <= now) ready.push(lane)
+          else wake = Math.min(wake, at)
+        }
+      }
+      return { lanes: ready, wake }
     },
     settled() {
       for (const e of entries.values()) if (e.fate === undefined) return false
       return true
     },
-    report(now) {
+    report(now, stopped = false) {
       const shards: ShardReport[] = []
       for (const [shardId, shard] of [...byShard.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
         const sorted = [...shard.items].sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0))
         let checkpoint: string | null = null
         for (const item of sorted) {
           const f = entryOf(item).fate
-          if (f === undefined) break
+          if (f === undefined || f === 'pending') break
           if (f !== 'before-start') checkpoint = item.id
         }
         shards.push({ shardId, checkpoint })
       }
       const outcomes: RecordReport[] = order.map((k) => {
         const e = entries.get(k) as Entry
-        if (e.fate === undefined) throw new Error(`internal: record ${e.id} has no fate`)
+        if (e.fate === undefined && !stopped) throw new Error(`internal: record ${e.id} has no fate`)
         return {
           id: e.id,
           shardId: e.shardId,
           key: e.key,
           deliveries: e.deliveries,
-          fate: e.fate,
+          fate: e.fate ?? 'pending',
           ...(e.expiredBy === undefined ? {} : { expiredBy: e.expiredBy }),
           ...(e.failureRecord === undefined ? {} : { failureRecord: e.failureRecord }),
           ...(e.discardedBehindFailure === true ? { discardedBehindFailure: true } : {}),
