@@ -8,5 +8,6 @@
 export { simulate, type DynamoDBSimulation, type KinesisSimulation, type SimulationClock } from './simulate.js'
 export type { Fate, InvocationReport, MappingReport, RecordReport, ShardReport } from './report.js'
 export type { FunctionSettings, StreamMappingSettings } from './settings.js'
+export type { SqsSend, SqsSimulation } from './sqs.js'
 export type { BatchInfo, FailureDestinationRecord, KinesisPut } from './stream-rows.js'
 export { runLocal, type KinesisLocalOptions, type LocalRun } from './run-local.js'

@@ -84,6 +84,8 @@ export interface MappingReport {
   readonly shards: readonly ShardReport[]
   /** Every record sent to the OnFailure destination (streams) or to the dead-letter queue (SQS: the message ids). */
   readonly failureDestination: readonly FailureDestinationRecord[]
+  /** SQS only: what the dead-letter queue received (the body unchanged, §11.8). */
+  readonly deadLetters?: readonly { readonly messageId: string; readonly body: string; readonly receiveCount: number }[]
   /** The cases that cost data or money, gathered so that nobody has to dig for them. */
   readonly costly: {
     /** Records discarded because a record before them failed (the poison record took them along). */

@@ -1,4 +1,4 @@
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda'
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord, SQSEvent } from 'aws-lambda'
 import { describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
 import type { MappingReport } from './report.js'
@@ -6,6 +6,7 @@ import { configError, streamSettings, type FunctionSettings, type StreamMappingS
 import { createStreamMapping, requestIds, type Caller } from './stream-mapping.js'
 import { dynamodbRow, kinesisRecordsOf, kinesisRow, type KinesisPut, type StreamRow } from './stream-rows.js'
 import type { StreamItem } from './rules.js'
+import { simulateSqs, type SqsSimulation } from './sqs.js'
 
 /** What every simulation takes besides the source: the clock, the function, a seed. */
 export interface SimulationClock extends FunctionSettings {
@@ -58,9 +59,11 @@ const KNOWN = new Set([
 ])
 
 /**
- * Runs a handler as a Kinesis or DynamoDB Streams event source mapping would, on a virtual clock:
- * batching, one batch per shard (or per lane under a parallelization factor), retries, bisection,
- * partial batch responses and the checkpoint, record age, the 6 MB limit, the function timeout.
+ * Runs a handler as a Kinesis, DynamoDB Streams or SQS event source mapping would, on a virtual
+ * clock. Streams: batching, one batch per shard (or per lane under a parallelization factor),
+ * retries, bisection, partial batch responses and the checkpoint, record age, the 6 MB limit.
+ * SQS: the visibility timeout, `maxReceiveCount` and the dead-letter queue, FIFO message groups,
+ * `ScalingConfig.MaximumConcurrency`. Both: the function timeout.
  * Deterministic: the same handler and options give the same report.
  *
  * The report lists every invocation (event, response or error), every record's fate and delivery
@@ -83,9 +86,11 @@ const KNOWN = new Set([
  */
 export function simulate(handler: (event: KinesisStreamEvent, context: Context) => unknown, options: KinesisSimulation): Promise<MappingReport>
 export function simulate(handler: (event: DynamoDBStreamEvent, context: Context) => unknown, options: DynamoDBSimulation): Promise<MappingReport>
-export async function simulate(handler: (event: never, context: Context) => unknown, options: KinesisSimulation | DynamoDBSimulation): Promise<MappingReport> {
+export function simulate(handler: (event: SQSEvent, context: Context) => unknown, options: SqsSimulation): Promise<MappingReport>
+export async function simulate(handler: (event: never, context: Context) => unknown, options: KinesisSimulation | DynamoDBSimulation | SqsSimulation): Promise<MappingReport> {
   if (typeof handler !== 'function') configError(NAME, `the first argument must be the Lambda handler, a function; received ${describeValue(handler)}.`)
   if (typeof options !== 'object' || options === null) configError(NAME, `the options must be an object with \`source\` and \`records\`; received ${describeValue(options)}.`)
+  if (options.source === 'sqs') return simulateSqs(handler as (event: SQSEvent, context: Context) => unknown, options)
   const unknown = Object.keys(options).filter((k) => !KNOWN.has(k))
   if (unknown.length > 0) configError(NAME, `unknown option ${unknown.map((k) => `\`${k}\``).join(', ')}. Event source mapping settings are spelled as in the Lambda API, e.g. \`BatchSize\`.`)
   const s = streamSettings(NAME, options)
@@ -118,7 +123,7 @@ export async function simulate(handler: (event: never, context: Context) => unkn
     const earliest = items.reduce((m, i) => Math.min(m, i.arrivalMs), Infinity)
     startMs = options.start?.getTime() ?? (earliest === Infinity ? DEFAULT_START : earliest)
   } else {
-    return configError(NAME, `\`source\` must be 'kinesis' or 'dynamodb'; received ${describeValue((options as { source?: unknown }).source)}.`)
+    return configError(NAME, `\`source\` must be 'kinesis', 'dynamodb' or 'sqs'; received ${describeValue((options as { source?: unknown }).source)}.`)
   }
   // Stream order: by shard, then sequence number.
   items.sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0))
