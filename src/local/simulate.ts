@@ -39,6 +39,7 @@ export interface KinesisSimulation extends StreamMappingSettings, SimulationCloc
   readonly shards?: number
   /** Default `'simulated-stream'`. */
   readonly streamName?: string
+  /** How long each invocation takes on the virtual clock, in ms: a number, or a function of the event. */
   readonly durationMs?: number | ((event: KinesisStreamEvent) => number)
 }
 
@@ -47,6 +48,7 @@ export interface DynamoDBSimulation extends StreamMappingSettings, SimulationClo
   readonly source: 'dynamodb'
   /** Records in stream order; `ApproximateCreationDateTime` is their arrival. */
   readonly records: readonly DynamoDBRecord[] | DynamoDBStreamEvent
+  /** How long each invocation takes on the virtual clock, in ms: a number, or a function of the event. */
   readonly durationMs?: number | ((event: DynamoDBStreamEvent) => number)
 }
 

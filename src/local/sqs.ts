@@ -41,11 +41,17 @@ export interface SqsSimulation {
   readonly FunctionResponseTypes?: readonly 'ReportBatchItemFailures'[]
   /** Concurrent invocations, 2–1,000. Without it the simulator uses 5, Lambda's starting concurrency (fact 18). */
   readonly ScalingConfig?: { readonly MaximumConcurrency?: number }
+  /** The function's timeout in seconds, 1–900. Default 3. An invocation that runs longer fails. */
   readonly timeoutSeconds?: number
+  /** Used in the function ARN and the context. Default `'simulated-function'`. */
   readonly functionName?: string
+  /** The virtual clock's start. Default 2026-01-01T00:00:00Z. */
   readonly start?: Date
+  /** How long each invocation takes on the virtual clock, in ms (default 0): a number, or a function of the event. */
   readonly durationMs?: number | ((event: SQSEvent) => number)
+  /** Seeds message ids, receipt handles and request ids. Default 1. */
   readonly seed?: number
+  /** A guard against a simulation that never ends. Default 100,000. */
   readonly maxInvocations?: number
 }
 
