@@ -6,11 +6,12 @@ import type { FailureDestinationRecord } from './stream-rows.js'
  * - `discarded`: the retries ran out; the mapping sent `failureRecord` to its OnFailure destination (facts 39-40);
  * - `expired`: older than `MaximumRecordAgeInSeconds` (with a `RecordAgeExceeded` failure record, fact 36)
  *   or than the stream's retention (no failure record; the stream no longer has it, fact 34);
+ * - `filtered`: the mapping's FilterCriteria did not match it, so the function never saw it (fact 81);
  * - `dead-lettered`: SQS moved it to the queue's dead-letter queue after `maxReceiveCount` receives (fact 51);
  * - `before-start`: it arrived before the mapping's `StartingPosition`, so the mapping never read it;
  * - `pending`: a local run was stopped before the record was settled (the simulator never gives it).
  */
-export type Fate = 'succeeded' | 'discarded' | 'expired' | 'dead-lettered' | 'before-start' | 'pending'
+export type Fate = 'succeeded' | 'discarded' | 'expired' | 'filtered' | 'dead-lettered' | 'before-start' | 'pending'
 
 /** One record's story: how many times the function received it, and how it ended. */
 export interface RecordReport {

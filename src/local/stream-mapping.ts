@@ -82,7 +82,17 @@ export interface StreamMapping<R> {
 export function createStreamMapping<R>(
   row: StreamRow<R>,
   s: StreamSettings,
-  o: { functionArn: string; timeoutMs: number; nextRequestId: () => string; assumptions?: readonly string[] },
+  o: {
+    functionArn: string
+    timeoutMs: number
+    nextRequestId: () => string
+    assumptions?: readonly string[]
+    /**
+     * Extension point for FilterCriteria: records it refuses never reach a batch and end `filtered`
+     * (facts 25, 81: the iterator moves past them, nothing is invoked).
+     */
+    accept?: (record: R) => boolean
+  },
 ): StreamMapping<R> {
   const lanes = new Map<string, Lane<R>[]>()
   const entries = new Map<string, Entry>()
@@ -155,7 +165,11 @@ export function createStreamMapping<R>(
   return {
     add(items) {
       for (const item of items) {
-        register(item)
+        const entry = register(item)
+        if (o.accept !== undefined && !o.accept(item.record)) {
+          entry.fate = 'filtered'
+          continue
+        }
         const shardLanes = lanesOf(item.shardId)
         ;(shardLanes[laneOf(item.key, s.parallelization)] as Lane<R>).buffer.push(item)
       }
@@ -186,6 +200,8 @@ export function createStreamMapping<R>(
       batch.invokes++
       const ids = batch.items.map((i) => i.id)
       for (const item of batch.items) entryOf(item).deliveries++
+      // Extension point for tumbling windows (facts 58-66): the event gains window, state and
+      // isFinalInvokeForWindow here, and the response's `state` is read before `interpret`.
       const event = { Records: batch.items.map((i) => i.record) }
       const requestId = o.nextRequestId()
       const context = lambdaContext({ timeoutMs: o.timeoutMs, now: () => now, awsRequestId: requestId, functionName: o.functionArn.slice(o.functionArn.lastIndexOf(':') + 1) })
@@ -258,7 +274,7 @@ export function createStreamMapping<R>(
         for (const item of sorted) {
           const f = entryOf(item).fate
           if (f === undefined || f === 'pending') break
-          if (f !== 'before-start') checkpoint = item.id
+          if (f !== 'before-start') checkpoint = item.id // filtered records move the checkpoint too (fact 81)
         }
         shards.push({ shardId, checkpoint })
       }
