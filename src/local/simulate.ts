@@ -112,9 +112,13 @@ export async function simulate(handler: (event: never, context: Context) => unkn
     if (!Number.isInteger(shards) || shards < 1 || shards > 500) configError(NAME, `\`shards\` must be a whole number from 1 to 500; received ${describeValue(shards)}.`)
     const built = list.filter((r): r is KinesisStreamRecord => (r as { eventSource?: unknown }).eventSource === 'aws:kinesis')
     const puts = list.filter((r) => (r as { eventSource?: unknown }).eventSource !== 'aws:kinesis') as KinesisPut[]
-    for (const p of puts) {
-      if (typeof p !== 'object' || p === null || !('data' in p)) configError(NAME, 'each Kinesis record must be a put `{ data, partitionKey?, at? }` or a Lambda Kinesis record.')
-    }
+    puts.forEach((p, i) => {
+      if (typeof p !== 'object' || p === null || !('data' in p)) configError(NAME, `records[${i}] must be a put \`{ data, partitionKey?, at? }\` or a Lambda Kinesis record.`)
+      if (p.at !== undefined && !Number.isFinite(p.at)) configError(NAME, `records[${i}].at must be a number of ms after the start; received ${describeValue(p.at)}.`)
+      if (p.partitionKey !== undefined && (typeof p.partitionKey !== 'string' || p.partitionKey.length < 1 || p.partitionKey.length > 256)) {
+        configError(NAME, `records[${i}].partitionKey must be a string of 1 to 256 characters (fact 3).`)
+      }
+    })
     const earliest = built.reduce((m, r) => Math.min(m, Math.round(r.kinesis.approximateArrivalTimestamp * 1000)), Infinity)
     startMs = options.start?.getTime() ?? (earliest === Infinity ? DEFAULT_START : earliest)
     const fromPuts = kinesisRecordsOf(puts, { shards, startMs, streamName: options.streamName ?? 'simulated-stream', region: 'us-east-1', accountId: '123456789012' })
@@ -126,6 +130,12 @@ export async function simulate(handler: (event: never, context: Context) => unkn
     startMs = options.start?.getTime() ?? (earliest === Infinity ? DEFAULT_START : earliest)
   } else {
     return configError(NAME, `\`source\` must be 'kinesis', 'dynamodb' or 'sqs'; received ${describeValue((options as { source?: unknown }).source)}.`)
+  }
+  const seen = new Set<string>()
+  for (const i of items) {
+    const id = `${i.shardId}:${i.id}`
+    if (seen.has(id)) configError(NAME, `two records share shard ${i.shardId} and sequence number ${i.id}; give each built event its own \`firstSequenceNumber\` (or shard).`)
+    seen.add(id)
   }
   // Stream order: by shard, then sequence number.
   items.sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0))

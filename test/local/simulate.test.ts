@@ -378,3 +378,13 @@ describe('settings and determinism', () => {
     expect(c.failureDestination[0]!.requestContext.requestId).not.toBe(a.failureDestination[0]!.requestContext.requestId)
   })
 })
+
+describe('bad input', () => {
+  it('refuses records it cannot place, naming the record', async () => {
+    const event = kinesisEvent([{ a: 1 }])
+    await expect(simulate(() => {}, { source: 'kinesis', records: [...event.Records, ...event.Records] })).rejects.toThrow(/share shard shardId-000000000000 and sequence number/)
+    await expect(simulate(() => {}, { source: 'kinesis', records: [{ data: 1 }, { data: 2, at: Number.NaN }] })).rejects.toThrow(/records\[1\]\.at must be a number/)
+    await expect(simulate(() => {}, { source: 'kinesis', records: [{ data: 1, partitionKey: '' }] })).rejects.toThrow(/partitionKey must be a string of 1 to 256/)
+    await expect(simulate(() => {}, { source: 'kinesis', records: [{ nodata: 1 } as unknown as { data: unknown }] })).rejects.toThrow(/records\[0\] must be a put/)
+  })
+})
