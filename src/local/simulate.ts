@@ -124,6 +124,10 @@ export async function simulate(handler: (event: never, context: Context) => unkn
     const fromPuts = kinesisRecordsOf(puts, { shards, startMs, streamName: options.streamName ?? 'simulated-stream', region: 'us-east-1', accountId: '123456789012' })
     items = [...built, ...fromPuts].map((r) => kinesisRow.item(r) as StreamItem)
   } else if (options.source === 'dynamodb') {
+    const kinesisOnly = ['shards', 'streamName'].filter((k) => k in options)
+    if (kinesisOnly.length > 0) configError(NAME, `${kinesisOnly.map((k) => `\`${k}\``).join(', ')} only apply to Kinesis; DynamoDB records keep the shard of their stream.`)
+    // §11.12: AWS refuses AT_TIMESTAMP for DynamoDB Streams.
+    if (options.StartingPosition === 'AT_TIMESTAMP') configError(NAME, "`StartingPosition: 'AT_TIMESTAMP'` is not available for DynamoDB Streams; use 'TRIM_HORIZON' or 'LATEST'.")
     row = dynamodbRow as StreamRow<unknown>
     items = (list as DynamoDBRecord[]).map((r) => dynamodbRow.item(r) as StreamItem)
     const earliest = items.reduce((m, i) => Math.min(m, i.arrivalMs), Infinity)

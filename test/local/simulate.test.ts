@@ -340,6 +340,12 @@ describe('DynamoDB Streams: the same rules, its own record', () => {
     expect(of).not.toHaveProperty('KinesisBatchInfo')
   })
 
+  it('§11.12: AT_TIMESTAMP is refused for DynamoDB', async () => {
+    await expect(simulate(() => {}, { source: 'dynamodb', records: records(), StartingPosition: 'AT_TIMESTAMP', StartingPositionTimestamp: 1767225600 })).rejects.toThrow(
+      /not available for DynamoDB Streams/,
+    )
+  })
+
   it('§11.1: a throw with R=1 gives 2 invocations on DynamoDB too', async () => {
     const report = await simulate(
       () => {
