@@ -97,12 +97,12 @@ export interface BatchSummary {
 }
 
 /**
- * Counts a batch's outcomes.
+ * Counts a batch's outcomes: the numbers of the summary line the handler logs for each batch.
  *
  * @example
  * ```ts
- * const report = await handler.process(event)
- * for (const o of report.outcomes) if (o.status !== 'ok') console.log(formatOutcome(o))
+ * const report = await handler.process(event, lambdaContext())
+ * expect(summarize(report.outcomes)).toEqual({ records: 3, succeeded: 1, failed: 1, invalid: 0, skipped: 1, deadline: 0, reported: 2 })
  * ```
  */
 export function summarize(outcomes: readonly RecordOutcome[]): BatchSummary {

@@ -89,11 +89,14 @@ function deliveryKey(_payload: unknown, meta: unknown): string {
  *
  * @example
  * ```ts
- * export const handler = kinesisHandler(Order)
- *   .use(idempotent({ persistenceStore, key: (order) => order.orderId, expiresAfterSeconds: 24 * 3600 }))
- *   .handle(async (order) => {
- *     await charge(order.orderId, order.total)
- *   })
+ * export function ordersHandler(persistenceStore: BasePersistenceLayer): KinesisHandler {
+ *   return kinesisHandler(Order)
+ *     .use(idempotent({ persistenceStore, key: (order) => order.orderId, expiresAfterSeconds: 24 * 3600 }))
+ *     .handle(async (order) => {
+ *       // The result is stored: a repeat of this order gets it back without charging again.
+ *       return charge(order.orderId, order.total)
+ *     })
+ * }
  * ```
  */
 export function idempotent<P, M extends BaseMeta>(options: IdempotentOptions<P, M>): Middleware<P, M> {

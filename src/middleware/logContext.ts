@@ -41,9 +41,12 @@ function scoped(logger: RecordLogger, keys: Record<string, unknown>): RecordLogg
  *
  * @example
  * ```ts
- * export const handler = kinesisHandler({ schema: Order, logger: new Logger({ serviceName: 'orders' }) })
+ * export const logger = new Logger({ serviceName: 'orders' })
+ *
+ * export const handler = kinesisHandler({ schema: Order, logger })
  *   .use(logContext({ keys: (order) => ({ orderId: order.orderId }) }))
  *   .handle(async (order, meta) => {
+ *     if (order.total > 10_000) throw new Error('needs a manual review')
  *     meta.logger.info('order received', { total: order.total })
  *   })
  * ```

@@ -23,11 +23,9 @@ interface Entry {
  * @example
  * ```ts
  * const persistenceStore = new InMemoryPersistenceStore()
- * const handler = kinesisHandler(Order)
- *   .use(idempotent({ persistenceStore }))
- *   .handle(async (order) => {
- *     charged.push(order.orderId)
- *   })
+ * const handler = ordersHandler(persistenceStore)
+ * const event = kinesisEvent([{ orderId: 'o-1', total: 20 }, { orderId: 'o-1', total: 20 }, { orderId: 'o-2', total: 5 }], { schema: Order })
+ * expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] })
  * ```
  */
 export class InMemoryPersistenceStore extends BasePersistenceLayer {
@@ -62,12 +60,14 @@ export class InMemoryPersistenceStore extends BasePersistenceLayer {
     })
   }
 
+  /** Reads an entry; Powertools calls it. */
   protected async _getRecord(idempotencyKey: string): Promise<IdempotencyRecord> {
     const entry = this.#entries.get(idempotencyKey)
     if (entry === undefined) throw new IdempotencyItemNotFoundError()
     return this.#toRecord(idempotencyKey, entry)
   }
 
+  /** Stores a new in-progress entry, or refuses as DynamoDB's condition would; Powertools calls it. */
   protected async _putRecord(record: IdempotencyRecord): Promise<void> {
     const existing = this.#entries.get(record.idempotencyKey)
     const now = Date.now()
@@ -92,6 +92,7 @@ export class InMemoryPersistenceStore extends BasePersistenceLayer {
     })
   }
 
+  /** Stores a completed entry and its result; Powertools calls it. */
   protected async _updateRecord(record: IdempotencyRecord): Promise<void> {
     const existing = this.#entries.get(record.idempotencyKey)
     this.#entries.set(record.idempotencyKey, {
@@ -104,6 +105,7 @@ export class InMemoryPersistenceStore extends BasePersistenceLayer {
     })
   }
 
+  /** Forgets an entry (its record function failed); Powertools calls it. */
   protected async _deleteRecord(record: IdempotencyRecord): Promise<void> {
     this.#entries.delete(record.idempotencyKey)
   }
