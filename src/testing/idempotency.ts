@@ -43,11 +43,6 @@ export class InMemoryPersistenceStore extends BasePersistenceLayer {
     }))
   }
 
-  /** Forgets every entry. */
-  clear(): void {
-    this.#entries.clear()
-  }
-
   #toRecord(idempotencyKey: string, entry: Entry): IdempotencyRecord {
     const { status, expiryTimestamp, inProgressExpiryTimestamp, responseData, payloadHash } = entry
     return new IdempotencyRecord({

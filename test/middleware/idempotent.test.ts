@@ -8,7 +8,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
-import { ConfigurationError, kinesisHandler, silentLogger, type KinesisMeta, type Middleware, type RecordOutcome } from 'lambda-stream-handlers'
+import { ConfigurationError, kinesisHandler, silentLogger, type BaseMeta, type KinesisMeta, type Middleware, type RecordOutcome } from 'lambda-stream-handlers'
 import { idempotent } from 'lambda-stream-handlers/idempotency'
 import { InMemoryPersistenceStore, kinesisEvent, lambdaContext } from 'lambda-stream-handlers/testing'
 
@@ -210,6 +210,7 @@ describe.each(Object.keys(stores))('idempotent on %s', (name) => {
     vi.setSystemTime(Date.now() + 1_500) // past the first invocation's deadline, far short of the hour of expiry
     expect((await retry.handler.process(event, lambdaContext())).batchItemFailures).toEqual([])
     expect(retry.runs).toEqual(['o-1'])
+    g.open()
   })
 })
 
@@ -225,6 +226,25 @@ describe('idempotent', () => {
     await handler(event, lambdaContext())
     expect(runs).toEqual(['o-1', 'o-1'])
     expect(persistenceStore.entries().map((e) => e.status)).toEqual(['COMPLETED', 'COMPLETED'])
+  })
+
+  it("keys on any source's delivery identity: meta.record.messageId (SQS) or meta.record.eventID", async () => {
+    // The middleware is generic in meta: here called as an SQS source would call it.
+    const persistenceStore = new InMemoryPersistenceStore()
+    const runs: string[] = []
+    const fn = idempotent<string, BaseMeta & { record: { messageId: string } }>({ persistenceStore })((body, meta) => {
+      runs.push(`${meta.record.messageId}:${body}`)
+      return body.length
+    })
+    const meta = (messageId: string) => ({ record: { messageId }, context: lambdaContext(), logger: silentLogger })
+    expect(await fn('hello', meta('m-1'))).toBe(5)
+    expect(await fn('hello', meta('m-1'))).toBe(5)
+    expect(await fn('hello', meta('m-2'))).toBe(5)
+    expect(runs).toEqual(['m-1:hello', 'm-2:hello'])
+    const noId = idempotent<string, BaseMeta>({ persistenceStore })(() => {})
+    await expect(noId('x', { context: lambdaContext(), logger: silentLogger })).rejects.toThrow(
+      'idempotent: this record has no `messageId` or `eventID` to use as its idempotency key; pass a `key` function.',
+    )
   })
 
   it('fails a record whose key function returns no key, naming the cause and not the payload', async () => {
