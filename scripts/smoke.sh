@@ -40,3 +40,24 @@ handler(kinesisEvent([{ n: 1 }])).then(
 JS
 node esm.mjs
 node cjs.cjs 2>/dev/null
+# The idempotency entry point, ESM and CommonJS, with the test kit's in-memory store.
+cat > idem.mjs <<'JS'
+import * as z from 'zod'
+import { kinesisHandler } from 'lambda-stream-handlers'
+import { idempotent } from 'lambda-stream-handlers/idempotency'
+import { InMemoryPersistenceStore, kinesisEvent, lambdaContext } from 'lambda-stream-handlers/testing'
+let runs = 0
+const handler = kinesisHandler(z.object({ id: z.string() })).use(idempotent({ persistenceStore: new InMemoryPersistenceStore() })).handle(() => { runs++ })
+const event = kinesisEvent([{ id: 'a' }])
+await handler(event, lambdaContext()); await handler(event, lambdaContext())
+if (runs !== 1) { console.error('idempotency ESM: ran', runs, 'times'); process.exit(1) }
+console.log('idempotency ESM ok')
+JS
+cat > idem.cjs <<'JS'
+const { idempotent } = require('lambda-stream-handlers/idempotency')
+const { InMemoryPersistenceStore } = require('lambda-stream-handlers/testing')
+if (typeof idempotent({ persistenceStore: new InMemoryPersistenceStore() }) !== 'function') { console.error('idempotency CJS: no middleware'); process.exit(1) }
+console.log('idempotency CJS ok')
+JS
+node idem.mjs
+node idem.cjs

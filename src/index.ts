@@ -13,8 +13,12 @@ export type { BatchHandler, HandlerBuilder, Middleware } from './engine/builder.
 export type { BaseMeta, BatchReport, RecordFunction } from './engine/engine.js'
 export type { CommonOptions, InvalidRecordInfo, Ordering } from './engine/options.js'
 export { formatOutcome, type RecordFailure, type RecordOutcome } from './engine/outcome.js'
+export { summarize, type BatchSummary } from './engine/outcome.js'
 export type { InferInput, InferOutput, Schema, SchemaOf } from './engine/schema.js'
 
 // Errors and logging.
 export { AllRecordsFailedError, ConfigurationError, MalformedEventError } from './engine/errors.js'
 export { quietLogger, silentLogger, type RecordLogger } from './engine/logger.js'
+
+// Middleware (idempotency is in 'lambda-stream-handlers/idempotency').
+export { logContext, type LogContextOptions } from './middleware/logContext.js'
