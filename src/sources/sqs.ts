@@ -355,7 +355,9 @@ function sqsDefinition(): SourceDefinition<SQSRecord, SqsMeta, unknown, SqsOptio
       return records as SQSRecord[]
     },
     id: (record) => record.messageId, // fact 52
-    key: (record) => record.attributes?.MessageGroupId ?? record.messageId,
+    // A record without a group (a standard queue under 'per-key', which SQS gives no key for) shares
+    // one lane, so it keeps the batch's order rather than losing it.
+    key: (record) => record.attributes?.MessageGroupId ?? '',
     meta: (record, base) => ({ ...(found.get(record) as Extras), context: base.context, logger: base.logger }),
     // Standard queues promise no order (fact 30): each message on its own. FIFO keeps order per
     // message group, and a failure stops only its group: Lambda retries the group's failed and
