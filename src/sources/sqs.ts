@@ -390,7 +390,8 @@ function sqsDefinition(): SourceDefinition<SQSRecord, SqsMeta, unknown, SqsOptio
  * const Order = z.object({ orderId: z.string(), total: z.number() })
  *
  * export const handler = sqsHandler(Order, async (order, meta) => {
- *   meta.logger.info(`order ${order.orderId}, delivery ${meta.receiveCount}`)
+ *   // order: { orderId: string; total: number }, checked before it gets here
+ *   meta.logger.info(`order ${order.orderId} (${order.total}), delivery ${meta.receiveCount}`)
  * })
  * ```
  */

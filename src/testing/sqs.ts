@@ -68,7 +68,7 @@ function lengthPrefixed(bytes: Uint8Array): Buffer {
  * type, a transport byte (1 text, 2 binary) and the value, each length-prefixed; `null` without
  * attributes, as Lambda delivers it (fact 10).
  */
-export function md5OfMessageAttributes(attributes: SQSMessageAttributes): string | null {
+function md5OfMessageAttributes(attributes: SQSMessageAttributes): string | null {
   const names = Object.keys(attributes).sort()
   if (names.length === 0) return null
   const parts: Buffer[] = []
@@ -132,7 +132,7 @@ function eventBridgeBody(detail: unknown, at: Date, options: SqsEventOptions<Sch
  *
  * @example
  * ```ts
- * const event = sqsEvent([{ orderId: 'a-1', total: 10 }, raw('not json')], { schema: Order })
+ * const event = sqsEvent([{ orderId: 'o-1', total: 12.5 }, raw('oops')])
  * const response = await handler(event, lambdaContext())
  * ```
  */

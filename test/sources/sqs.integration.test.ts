@@ -23,7 +23,7 @@ import type { SQSEvent, SQSMessageAttributes } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import { silentLogger, sqsHandler, type SqsAttribute } from 'lambda-stream-handlers'
-import { md5OfMessageAttributes } from 'lambda-stream-handlers/testing'
+import { raw, sqsEvent } from 'lambda-stream-handlers/testing'
 
 const REGION = 'us-east-1'
 let server: Server
@@ -132,8 +132,12 @@ describe('sqsHandler against local-aws-sqs', () => {
     const idOf = (body: string) => first.messages.find((m) => m.Body === body)!.MessageId!
     expect(first.failed.sort()).toEqual([idOf(bodies[1]!), idOf(bodies[2]!), idOf(bodies[4]!)].sort())
     expect(seen.map((s) => s.orderId).sort()).toEqual(['o-1', 'o-2', 'o-4'])
-    // The event built from the real messages carries the MD5 the test kit computes.
-    for (const r of first.event.Records) expect(md5OfMessageAttributes(r.messageAttributes)).toBe(r.md5OfMessageAttributes)
+    // The test kit computes the same MD5s as the server for the same body and attributes.
+    const built = sqsEvent([raw(bodies[0]!)], {
+      messageAttributes: { tenant: 'acme', big: 123456789012345678901234567890n, ratio: { dataType: 'Number.float', value: '0.25' }, blob: new Uint8Array([0, 1, 254, 255]) },
+    }).Records[0]!
+    expect(built.md5OfMessageAttributes).toBe(first.messages[0]!.MD5OfMessageAttributes)
+    expect(built.md5OfBody).toBe(first.messages.find((m) => m.Body === bodies[0])!.MD5OfBody)
     for (const r of first.event.Records) expect(createHash('md5').update(r.body).digest('hex')).toBe(r.md5OfBody)
     // Attributes decoded as sent: the 30-digit number is not rounded.
     expect(seen[0]!.receiveCount).toBe(1)
