@@ -36,9 +36,10 @@ export type SqsAttribute =
       readonly type: 'Number'
       readonly dataType: string
       /**
-       * A `number` when it stands for exactly the number sent (`String(value)` gives it back);
-       * a `bigint` for a whole number beyond 2^53; otherwise (SQS keeps 38 digits, a double about
-       * 17) the text itself. Never a rounded number.
+       * A `number` when JavaScript prints it back as sent (`String(value)` is the same number, as
+       * for `42`, `0.25` or `1.5e3`); a `bigint` for a whole number beyond 2^53 written out in
+       * digits; otherwise (SQS keeps 38 digits, a double about 17) the text itself. Never a
+       * number that prints differently from what was sent.
        */
       readonly value: number | bigint | string
       /** The number as SQS delivered it. */
@@ -62,7 +63,7 @@ export interface SqsMeta extends BaseMeta {
   readonly messageGroupId: string | undefined
   /** FIFO queues: the deduplication id; `undefined` on a standard queue. */
   readonly deduplicationId: string | undefined
-  /** FIFO queues: the sequence number, a decimal string of up to 20 digits (compare as `BigInt`). */
+  /** FIFO queues: the sequence number SQS gave the message, a large decimal string (compare as `BigInt`, never as text). */
   readonly sequenceNumber: string | undefined
   /** The message attributes, decoded; a prototype-free object keyed by attribute name. */
   readonly attributes: Readonly<Record<string, SqsAttribute>>
