@@ -38,6 +38,18 @@ handler(kinesisEvent([{ n: 1 }])).then(
   },
 )
 JS
+cat > sqs.mjs <<'JS'
+import * as z from 'zod'
+import { sqsHandler } from 'lambda-stream-handlers'
+import { sqsEvent, raw } from 'lambda-stream-handlers/testing'
+const seen = []
+const handler = sqsHandler({ schema: z.object({ n: z.number() }), logger: { debug() {}, info() {}, warn() {}, error() {} } }, (m, meta) => { seen.push(`${m.n}:${meta.messageGroupId}`) })
+const event = sqsEvent([{ n: 1 }, raw('oops'), { n: 2 }], { messageGroupId: 'g' })
+const response = await handler(event)
+const want = JSON.stringify({ batchItemFailures: [{ itemIdentifier: event.Records[1].messageId }, { itemIdentifier: event.Records[2].messageId }] })
+if (JSON.stringify(response) !== want || seen.join() !== '1:g') { console.error('SQS: unexpected', response, seen); process.exit(1) }
+console.log('SQS ok:', response.batchItemFailures.length, 'reported')
+JS
 node esm.mjs
 node cjs.cjs 2>/dev/null
 # The idempotency entry point, ESM and CommonJS, with the test kit's in-memory store.
@@ -61,3 +73,4 @@ console.log('idempotency CJS ok')
 JS
 node idem.mjs
 node idem.cjs
+node sqs.mjs

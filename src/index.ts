@@ -7,6 +7,18 @@
 // Sources: one function per event source.
 export { kinesisHandler, type KinesisHandler, type KinesisMeta, type KinesisOptions } from './sources/kinesis.js'
 export type { DecodeMode } from './sources/decode.js'
+export {
+  sqsHandler,
+  type EventBridgeEnvelopeMeta,
+  type SnsEnvelopeMeta,
+  type SqsAttribute,
+  type SqsDecode,
+  type SqsEnvelope,
+  type SqsHandler,
+  type SqsMeta,
+  type SqsMetaOf,
+  type SqsOptions,
+} from './sources/sqs.js'
 
 // The engine's public types: options, outcomes, middleware.
 export type { BatchHandler, HandlerBuilder, Middleware } from './engine/builder.js'
