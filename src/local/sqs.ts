@@ -63,6 +63,8 @@ export const SQS_ASSUMPTIONS: readonly string[] = [
 ]
 
 interface Message {
+  /** A record built by a test kit: delivered as it is, with the receive fields brought up to date. */
+  readonly template?: SQSRecord
   readonly id: string
   readonly body: string
   readonly group: string
@@ -109,7 +111,9 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
   const streamOnly = stray.filter((k) => STREAM_ONLY.includes(k))
   if (streamOnly.length > 0) configError(NAME, `${streamOnly.map((k) => `\`${k}\``).join(', ')} ${streamOnly.length > 1 ? 'are' : 'is a'} stream setting${streamOnly.length > 1 ? 's' : ''} with no SQS equivalent (fact 57); use the queue's \`maxReceiveCount\` and dead-letter queue.`)
   if (stray.length > 0) configError(NAME, `unknown option ${stray.map((k) => `\`${k}\``).join(', ')} for an SQS simulation.`)
-  const fifo = o.fifo ?? false
+  const given = Array.isArray(o.records) ? o.records : ((o.records as { Records?: unknown } | undefined)?.Records ?? [])
+  // Records built as FIFO (they carry a MessageGroupId) make the queue FIFO unless told otherwise.
+  const fifo = o.fifo ?? (Array.isArray(given) && given.some((r) => typeof (r as SQSRecord | null)?.attributes?.MessageGroupId === 'string'))
   const batchSize = whole('BatchSize', o.BatchSize, 1, fifo ? 10 : 10_000, 10)
   const windowS = whole('MaximumBatchingWindowInSeconds', o.MaximumBatchingWindowInSeconds, 0, 300, 0)
   if (fifo && windowS > 0) configError(NAME, '`MaximumBatchingWindowInSeconds` is not supported for FIFO queues.')
@@ -142,7 +146,7 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
     const group = built?.attributes.MessageGroupId ?? send.messageGroupId ?? ''
     if (fifo && group === '') configError(NAME, `message ${seq} needs a \`messageGroupId\`: the queue is FIFO.`)
     const sentAt = built !== undefined ? Number(built.attributes.SentTimestamp) : startMs + (send.at ?? 0)
-    return { id: built?.messageId ?? ids(), body, group, sentAt, seq, visibleAt: sentAt, receives: 0, state: 'queued', deliveries: 0 }
+    return { ...(built === undefined ? {} : { template: built }), id: built?.messageId ?? ids(), body, group, sentAt, seq, visibleAt: sentAt, receives: 0, state: 'queued', deliveries: 0 }
   })
   messages.sort((a, b) => a.sentAt - b.sentAt || a.seq - b.seq)
 
@@ -190,7 +194,15 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
   }
 
   const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex')
-  const toRecord = (m: Message): SQSRecord => ({
+  const toRecord = (m: Message): SQSRecord =>
+    m.template !== undefined
+      ? {
+          ...m.template,
+          receiptHandle: `${ids().replaceAll('-', '')}${m.receives}`,
+          attributes: { ...m.template.attributes, ApproximateReceiveCount: String(m.receives), ApproximateFirstReceiveTimestamp: String(m.firstReceiveAt ?? now) },
+        }
+      : fresh(m)
+  const fresh = (m: Message): SQSRecord => ({
     messageId: m.id,
     receiptHandle: `${ids().replaceAll('-', '')}${m.receives}`,
     body: m.body,

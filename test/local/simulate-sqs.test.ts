@@ -1,7 +1,10 @@
 import type { SQSEvent } from 'aws-lambda'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import * as z from 'zod'
+import { silentLogger, sqsHandler } from 'lambda-stream-handlers'
 import { simulate, type MappingReport, type SqsSimulation } from 'lambda-stream-handlers/local'
+import { raw, sqsEvent } from 'lambda-stream-handlers/testing'
 
 const RBIF = ['ReportBatchItemFailures'] as const
 const bodies = (event: SQSEvent): string[] => event.Records.map((r) => r.body)
@@ -156,5 +159,34 @@ describe('SQS', () => {
       ),
       { numRuns: 150 },
     )
+  })
+})
+
+describe('SQS with this library’s handler and test kit', () => {
+  it('fact 56: a FIFO sqsHandler reports the failure and the rest of its group; the DLQ takes the poison message, the group then resumes in order', async () => {
+    const Order = z.object({ orderId: z.string() })
+    const handled: string[] = []
+    const handler = sqsHandler({ schema: Order, logger: silentLogger }, (order) => {
+      handled.push(order.orderId)
+    })
+    const event = sqsEvent([{ orderId: 'a-1' }, raw('poison'), { orderId: 'a-3' }, { orderId: 'b-1' }], {
+      schema: Order,
+      messageGroupId: (_b, i) => (i < 3 ? 'a' : 'b'),
+      messageAttributes: { tenant: 'acme' },
+      sentAt: new Date('2026-01-01T00:00:00Z'),
+    })
+    const report = await simulate(handler, { source: 'sqs', records: event, BatchSize: 10, FunctionResponseTypes: RBIF, maxReceiveCount: 2 })
+    expect(report.outcomes.map((o) => [o.key, o.fate, o.deliveries])).toEqual([
+      ['a', 'succeeded', 1],
+      ['a', 'dead-lettered', 2],
+      ['a', 'succeeded', 2], // held back while the poison message was in flight, then reported unstarted behind it once
+      ['b', 'succeeded', 1],
+    ])
+    expect(handled).toEqual(['a-1', 'b-1', 'a-3'])
+    // The test kit's record is delivered as built, with the receive fields brought up to date.
+    const last = (report.invocations.at(-1)!.event as SQSEvent).Records[0]!
+    expect(last.messageAttributes.tenant?.stringValue).toBe('acme')
+    expect(last.attributes.ApproximateReceiveCount).toBe('2')
+    expect(last.messageId).toBe(event.Records[2]!.messageId)
   })
 })
