@@ -172,8 +172,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       const source = flags.get('source')
       if (source !== 'kinesis' && source !== 'dynamodb' && source !== 'sqs') throw new UsageError('--source must be kinesis, dynamodb or sqs.')
       const records = readRecords(flags.get('records'), source)
-      const options = { source, records, ...settingsOf(flags) } as unknown as Parameters<typeof simulate>[1]
+      // A progress line on a terminal: invocations so far and records settled.
+      const progress = process.stderr.isTTY
+        ? (_i: unknown, settled: number): void => void process.stderr.write(`\rsimulating: ${settled}/${records.length} records settled`)
+        : undefined
+      const options = { source, records, ...settingsOf(flags), ...(progress === undefined ? {} : { onInvocation: progress }) } as unknown as Parameters<typeof simulate>[1]
       const report = await simulate(handler as Parameters<typeof simulate>[0], options)
+      if (progress !== undefined) process.stderr.write('\r\x1b[K')
       process.stdout.write(flags.has('json') ? `${JSON.stringify(report, null, 2)}\n` : `${summary(report)}\n`)
       return 0
     }

@@ -13,7 +13,10 @@ export interface StreamMappingSettings {
   readonly MaximumBatchingWindowInSeconds?: number
   /** 1–10. Default 1. Batches per shard at once; order is kept per partition key (fact 27). */
   readonly ParallelizationFactor?: number
-  /** Default `'TRIM_HORIZON'`. `'LATEST'` reads only records that arrive after the mapping starts. */
+  /**
+   * AWS requires it for streams (§11.12); the simulator defaults to `'TRIM_HORIZON'`. `'LATEST'`
+   * reads only records that arrive after the mapping starts.
+   */
   readonly StartingPosition?: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP'
   /** With `AT_TIMESTAMP`: Unix seconds. */
   readonly StartingPositionTimestamp?: number

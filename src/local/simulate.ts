@@ -1,7 +1,7 @@
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord, SQSEvent } from 'aws-lambda'
 import { describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
-import type { MappingReport } from './report.js'
+import type { InvocationReport, MappingReport } from './report.js'
 import { configError, streamSettings, type FunctionSettings, type StreamMappingSettings } from './settings.js'
 import { createStreamMapping, requestIds, type Caller } from './stream-mapping.js'
 import { dynamodbRow, kinesisRecordsOf, kinesisRow, type KinesisPut, type StreamRow } from './stream-rows.js'
@@ -24,6 +24,8 @@ export interface SimulationClock extends FunctionSettings {
   readonly retentionHours?: number
   /** A guard against a simulation that never ends. Default 100,000. */
   readonly maxInvocations?: number
+  /** Called after each invocation with it and the number of records settled so far, for progress. */
+  readonly onInvocation?: (invocation: InvocationReport, settled: number) => void
 }
 
 /** A Kinesis simulation: records put on a stream of `shards` shards, read by the mapping. */
@@ -55,7 +57,7 @@ export interface DynamoDBSimulation extends StreamMappingSettings, SimulationClo
 const NAME = 'simulate'
 const DEFAULT_START = Date.UTC(2026, 0, 1)
 const KNOWN = new Set([
-  'source', 'records', 'shards', 'streamName', 'start', 'durationMs', 'seed', 'retentionHours', 'maxInvocations', 'timeoutSeconds', 'functionName', 'retryDelayMs',
+  'source', 'records', 'shards', 'streamName', 'start', 'durationMs', 'seed', 'retentionHours', 'maxInvocations', 'onInvocation', 'timeoutSeconds', 'functionName', 'retryDelayMs',
   'BatchSize', 'MaximumBatchingWindowInSeconds', 'ParallelizationFactor', 'StartingPosition', 'StartingPositionTimestamp', 'BisectBatchOnFunctionError',
   'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes',
 ])
@@ -172,7 +174,8 @@ export async function simulate(handler: (event: never, context: Context) => unkn
       configError(NAME, `stopped after ${maxInvocations} batches: the mapping was still retrying. Set MaximumRetryAttempts or MaximumRecordAgeInSeconds, or raise \`maxInvocations\`.`)
     }
     now = Math.max(startMs, next.at)
-    await mapping.run(next.lane, now, call, (started, result) => started + result.durationMs)
+    const invocation = await mapping.run(next.lane, now, call, (started, result) => started + result.durationMs)
+    if (invocation !== undefined) options.onInvocation?.(invocation, mapping.settledCount())
   }
   return mapping.report(now)
 }

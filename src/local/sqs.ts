@@ -53,6 +53,8 @@ export interface SqsSimulation {
   readonly seed?: number
   /** A guard against a simulation that never ends. Default 100,000. */
   readonly maxInvocations?: number
+  /** Called after each invocation with it and the number of messages settled so far, for progress. */
+  readonly onInvocation?: (invocation: InvocationReport, settled: number) => void
 }
 
 export const SQS_ASSUMPTIONS: readonly string[] = [
@@ -80,7 +82,7 @@ interface Message {
 
 const NAME = 'simulate'
 const STREAM_ONLY = ['BisectBatchOnFunctionError', 'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'ParallelizationFactor', 'StartingPosition', 'StartingPositionTimestamp', 'shards', 'streamName', 'retentionHours', 'retryDelayMs']
-const KNOWN = new Set(['source', 'records', 'fifo', 'visibilityTimeoutSeconds', 'maxReceiveCount', 'BatchSize', 'MaximumBatchingWindowInSeconds', 'FunctionResponseTypes', 'ScalingConfig', 'timeoutSeconds', 'functionName', 'start', 'durationMs', 'seed', 'maxInvocations'])
+const KNOWN = new Set(['source', 'records', 'fifo', 'visibilityTimeoutSeconds', 'maxReceiveCount', 'BatchSize', 'MaximumBatchingWindowInSeconds', 'FunctionResponseTypes', 'ScalingConfig', 'timeoutSeconds', 'functionName', 'start', 'durationMs', 'seed', 'maxInvocations', 'onInvocation'])
 
 function whole(key: string, v: unknown, min: number, max: number, dflt: number): number {
   if (v === undefined) return dflt
@@ -316,6 +318,7 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
       ignoredResponses.push({ invocation: index, ids: [...v.ignored] })
       for (const m of batch) if (v.ignored.includes(m.id)) m.reportedButIgnored = true
     }
+    if (o.onInvocation !== undefined) o.onInvocation(invocations[index] as InvocationReport, messages.filter((m) => m.state === 'deleted' || m.state === 'dead-lettered').length)
     const end = now + (timedOut ? timeoutMs : durationMs)
     inflight.push({
       end,

@@ -74,6 +74,8 @@ export interface StreamMapping<R> {
   due(now: number): { lanes: Lane<R>[]; wake: number }
   /** Whether every record added so far is settled. */
   settled(): boolean
+  /** How many records are settled. */
+  settledCount(): number
   /** The report; records not settled yet are `pending` when `stopped` (a local run that was stopped), an error otherwise. */
   report(now: number, stopped?: boolean): MappingReport
 }
@@ -102,6 +104,7 @@ export function createStreamMapping<R>(
   const failures: FailureDestinationRecord[] = []
   const ignored: { invocation: number; ids: string[] }[] = []
   let lastTime = -Infinity
+  let settledN = 0
   const uid = (shardId: string, id: string): string => `${shardId}:${id}`
 
   function lanesOf(shardId: string): Lane<R>[] {
@@ -127,6 +130,7 @@ export function createStreamMapping<R>(
     const e = entryOf(item)
     if (e.fate !== undefined) throw new Error(`internal: record ${e.id} settled twice (${e.fate}, then ${f})`)
     Object.assign(e, extra, { fate: f })
+    settledN++
   }
 
   function discard(
@@ -168,6 +172,7 @@ export function createStreamMapping<R>(
         const entry = register(item)
         if (o.accept !== undefined && !o.accept(item.record)) {
           entry.fate = 'filtered'
+          settledN++
           continue
         }
         const shardLanes = lanesOf(item.shardId)
@@ -176,6 +181,7 @@ export function createStreamMapping<R>(
     },
     skip(items) {
       for (const item of items) register(item).fate = 'before-start'
+      settledN += items.length
     },
     next() {
       let best: { lane: Lane<R>; at: number } | undefined
@@ -262,10 +268,8 @@ export function createStreamMapping<R>(
       }
       return { lanes: ready, wake }
     },
-    settled() {
-      for (const e of entries.values()) if (e.fate === undefined) return false
-      return true
-    },
+    settledCount: () => settledN,
+    settled: () => settledN === entries.size,
     report(now, stopped = false) {
       const shards: ShardReport[] = []
       for (const [shardId, shard] of [...byShard.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {

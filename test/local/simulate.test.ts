@@ -375,6 +375,18 @@ describe('settings and determinism', () => {
     await expect(simulate(() => {}, { source: 'kinesis', records: [], BatchSize: 0 })).rejects.toBeInstanceOf(ConfigurationError)
   })
 
+  it('onInvocation reports progress: each invocation and the records settled so far', async () => {
+    const seen: [number, number][] = []
+    const report = await simulate(throwsOn(3), kinesis(puts(6), { BatchSize: 2, MaximumRetryAttempts: 1, onInvocation: (inv, settled) => seen.push([inv.index, settled]) }))
+    expect(seen).toEqual([
+      [0, 2],
+      [1, 2],
+      [2, 4],
+      [3, 6],
+    ])
+    expect(report.invocations).toHaveLength(4)
+  })
+
   it('the same handler and settings give the same report', async () => {
     const settings = kinesis(puts(20, (i) => ({ partitionKey: `k${i % 3}`, at: i * 10 })), { shards: 2, ParallelizationFactor: 2, BatchSize: 3, BisectBatchOnFunctionError: true, MaximumRetryAttempts: 1, seed: 7 })
     const a = await simulate(throwsOn(4, 11), settings)
