@@ -1,5 +1,5 @@
 import type { KinesisClient, _Record as KinesisApiRecord } from '@aws-sdk/client-kinesis'
-import type { Context, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda'
+import type { Context, KinesisStreamEvent, KinesisStreamRecord, SQSEvent } from 'aws-lambda'
 import { quietLogger, type RecordLogger } from '../engine/logger.js'
 import { describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
@@ -7,6 +7,7 @@ import type { InvocationReport, MappingReport } from './report.js'
 import { configError, streamSettings, type FunctionSettings, type StreamMappingSettings } from './settings.js'
 import { createStreamMapping, requestIds, type Caller } from './stream-mapping.js'
 import { kinesisRow } from './stream-rows.js'
+import { runLocalSqs, type SqsLocalOptions } from './run-local-sqs.js'
 
 /** Options of {@link runLocal} for a Kinesis stream. */
 export interface KinesisLocalOptions extends StreamMappingSettings, FunctionSettings {
@@ -61,8 +62,10 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   })
 
 /**
- * Runs a handler against a real Kinesis stream (kinesalite on the laptop, or AWS with credentials)
- * as Lambda's event source mapping would: it polls each shard with `GetShardIterator`/`GetRecords`,
+ * Runs a handler against a real Kinesis stream or SQS queue (kinesalite or local-aws-sqs on the
+ * laptop, or AWS with credentials) as Lambda's event source mapping would. SQS: pollers receive,
+ * invoke, and delete what succeeded; the queue applies the visibility timeout and the redrive
+ * policy. Kinesis: it polls each shard with `GetShardIterator`/`GetRecords`,
  * builds the events as Lambda builds them, and applies the same rules as {@link simulate}
  * (batching, retries, bisection, partial batch responses, record age, the function timeout) on the
  * real clock. The checkpoints live in memory only.
@@ -78,12 +81,16 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
  * const report = await run.stop()
  * ```
  */
-export async function runLocal(handler: (event: KinesisStreamEvent, context: Context) => unknown, options: KinesisLocalOptions): Promise<LocalRun> {
+export function runLocal(handler: (event: KinesisStreamEvent, context: Context) => unknown, options: KinesisLocalOptions): Promise<LocalRun>
+export function runLocal(handler: (event: SQSEvent, context: Context) => unknown, options: SqsLocalOptions): Promise<LocalRun>
+export async function runLocal(handler: (event: never, context: Context) => unknown, opts: KinesisLocalOptions | SqsLocalOptions): Promise<LocalRun> {
   if (typeof handler !== 'function') configError(NAME, `the first argument must be the Lambda handler, a function; received ${describeValue(handler)}.`)
-  if (typeof options !== 'object' || options === null) configError(NAME, `the options must be an object; received ${describeValue(options)}.`)
+  if (typeof opts !== 'object' || opts === null) configError(NAME, `the options must be an object; received ${describeValue(opts)}.`)
+  if (opts.source === 'sqs') return runLocalSqs(handler as (event: SQSEvent, context: Context) => unknown, opts)
+  const options = opts
   const unknown = Object.keys(options).filter((k) => !KNOWN.has(k))
   if (unknown.length > 0) configError(NAME, `unknown option ${unknown.map((k) => `\`${k}\``).join(', ')}.`)
-  if (options.source !== 'kinesis') configError(NAME, `\`source\` must be 'kinesis' (SQS and DynamoDB Streams are not supported yet); received ${describeValue(options.source)}.`)
+  if (options.source !== 'kinesis') configError(NAME, `\`source\` must be 'kinesis' or 'sqs' (DynamoDB Streams is not supported yet); received ${describeValue((options as { source?: unknown }).source)}.`)
   if (typeof options.client?.send !== 'function') configError(NAME, '`client` must be a KinesisClient from @aws-sdk/client-kinesis.')
   if (typeof options.streamName !== 'string' || options.streamName === '') configError(NAME, '`streamName` must be the name of the stream.')
   const pollIntervalMs = options.pollIntervalMs ?? 1000
@@ -183,7 +190,7 @@ export async function runLocal(handler: (event: KinesisStreamEvent, context: Con
       timer = setTimeout(() => resolve('timeout'), s.timeoutMs)
     })
     try {
-      const result = await Promise.race([Promise.resolve().then(() => handler(event as KinesisStreamEvent, context)), timeout])
+      const result = await Promise.race([Promise.resolve().then(() => (handler as (e: KinesisStreamEvent, c: Context) => unknown)(event as KinesisStreamEvent, context)), timeout])
       if (result === 'timeout') return { timedOut: true, durationMs: Date.now() - started }
       return { response: result, durationMs: Date.now() - started }
     } catch (e) {

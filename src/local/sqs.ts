@@ -91,7 +91,7 @@ function whole(key: string, v: unknown, min: number, max: number, dflt: number):
 }
 
 /** The SQS verdict: which messages Lambda deletes (facts 48, 52-54, §11.8). */
-function sqsVerdict(response: unknown, ids: readonly string[], rbif: boolean): { failed: readonly string[] | 'all'; malformed: boolean; ignored: readonly string[] } {
+export function sqsVerdict(response: unknown, ids: readonly string[], rbif: boolean): { failed: readonly string[] | 'all'; malformed: boolean; ignored: readonly string[] } {
   const listed = (response as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures
   if (!rbif) return { failed: [], malformed: false, ignored: Array.isArray(listed) ? listed.map((f) => String((f as { itemIdentifier?: unknown } | null)?.itemIdentifier)) : [] }
   if (response === null || response === undefined || listed === undefined || listed === null) {

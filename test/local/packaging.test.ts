@@ -13,7 +13,10 @@ it('the root entry point does not load the AWS SDK', async () => {
   expect((await imports('src/index.ts')).filter((i) => i.path.startsWith('@aws-sdk/'))).toEqual([])
 })
 
-it('the local subpath loads the AWS SDK only when runLocal is called (a dynamic import), so simulate() works without it', async () => {
+it('the local subpath loads an AWS SDK client only when runLocal is called (a dynamic import), so simulate() works without it', async () => {
   const sdk = (await imports('src/local/index.ts')).filter((i) => i.path.startsWith('@aws-sdk/'))
-  expect(sdk).toEqual([{ path: '@aws-sdk/client-kinesis', kind: 'dynamic-import' }])
+  expect(sdk).toEqual([
+    { path: '@aws-sdk/client-sqs', kind: 'dynamic-import' },
+    { path: '@aws-sdk/client-kinesis', kind: 'dynamic-import' },
+  ])
 })
