@@ -36,8 +36,10 @@ export interface LocalRun {
   /** The report so far. */
   report(): MappingReport
   /**
-   * Resolves when every shard's last read came back empty, every record read is settled and no
-   * invocation is running: the stream is drained (until more records are put).
+   * Kinesis: resolves when every shard's last read came back empty, every record read is settled
+   * and no invocation is running: the stream is drained (until more records are put). SQS: when
+   * the pollers found the queue empty with nothing running; messages waiting out a visibility
+   * timeout are invisible then, so they may still come back.
    */
   idle(): Promise<void>
 }
