@@ -7,6 +7,26 @@
 // Sources: one function per event source.
 export { kinesisHandler, type KinesisHandler, type KinesisMeta, type KinesisOptions } from './sources/kinesis.js'
 export type { DecodeMode } from './sources/decode.js'
+export {
+  dynamodbHandler,
+  type AttributeName,
+  type ChangeKeys,
+  type ChangeOf,
+  type ChangeWithNewImage,
+  type ChangeWithOldImage,
+  type DynamoDBChange,
+  type DynamoDBEventName,
+  type DynamoDBHandler,
+  type DynamoDBMeta,
+  type DynamoDBOptions,
+  type ImageDiff,
+  type ItemKey,
+  type KeyValue,
+  type ModifyChange,
+  type StreamViewType,
+  type ViewOf,
+} from './sources/dynamodb.js'
+export { AttributeValueError, unmarshallImage, type NativeValue, type UnmarshallOptions, type UnsafeNumbers } from './sources/unmarshall.js'
 
 // The engine's public types: options, outcomes, middleware.
 export type { BatchHandler, HandlerBuilder, Middleware } from './engine/builder.js'
