@@ -195,13 +195,10 @@ function list(value: unknown, type: string): unknown[] {
 
 function stringSet(value: unknown): Set<string> {
   const items = list(value, 'SS')
-  const out = new Set<string>()
   for (let i = 0; i < items.length; i++) {
-    const s = items[i]
-    if (typeof s !== 'string') throw new Problem(`has SS[${i}] that is ${jsonType(s)}; SS holds strings.`)
-    out.add(s)
+    if (typeof items[i] !== 'string') throw new Problem(`has SS[${i}] that is ${jsonType(items[i])}; SS holds strings.`)
   }
-  return out
+  return new Set(items as string[])
 }
 
 function numberSet(value: unknown, unsafe: UnsafeNumbers): Set<number | bigint | string> {
@@ -241,16 +238,28 @@ function map(m: unknown, unsafe: UnsafeNumbers): Record<string, NativeValue> {
   return out
 }
 
+function notOneType(av: unknown): Problem {
+  if (typeof av !== 'object' || av === null || Array.isArray(av)) return new Problem(`is ${jsonType(av)}, not an AttributeValue (an object with one of ${TYPES}).`)
+  const [first, second] = Object.keys(av)
+  return first === undefined
+    ? new Problem(`has no type key; an AttributeValue has exactly one of ${TYPES}.`)
+    : new Problem(`has two type keys (${first} and ${second}); an AttributeValue has exactly one.`)
+}
+
 function convert(av: unknown, unsafe: UnsafeNumbers): NativeValue {
-  if (typeof av !== 'object' || av === null || Array.isArray(av)) throw new Problem(`is ${jsonType(av)}, not an AttributeValue (an object with one of ${TYPES}).`)
   let type: string | undefined
   let value: unknown
-  // Reading the value inside the for-in lets V8 use its enumeration cache instead of a generic lookup.
-  for (const key in av) {
-    if (type !== undefined) throw new Problem(`has two type keys (${type} and ${key}); an AttributeValue has exactly one.`)
-    type = key
-    value = (av as Record<string, unknown>)[key]
+  let keys = 0
+  // One pass over the keys; reading the value inside the for-in lets V8 use its enumeration cache.
+  if (typeof av === 'object' && av !== null) {
+    for (const key in av) {
+      if (keys++ === 0) {
+        type = key
+        value = (av as Record<string, unknown>)[key]
+      }
+    }
   }
+  if (keys !== 1 || Array.isArray(av)) throw notOneType(av)
   switch (type) {
     case 'S':
       if (typeof value !== 'string') throw new Problem(`has S that is ${jsonType(value)}; S must be a string.`)
@@ -285,8 +294,6 @@ function convert(av: unknown, unsafe: UnsafeNumbers): NativeValue {
       return numberSet(value, unsafe)
     case 'BS':
       return binarySet(value)
-    case undefined:
-      throw new Problem(`has no type key; an AttributeValue has exactly one of ${TYPES}.`)
     default:
       throw new Problem(`has an unknown type key ${JSON.stringify(type)}; expected one of ${TYPES}.`)
   }
