@@ -17,7 +17,7 @@ export interface RawImage {
  *
  * @example
  * ```ts
- * dynamodbEvent([insert(attributeValues({ id: { S: 'o-3' }, total: { N: 'twelve' } }))])
+ * insert(attributeValues({ orderId: { S: 'o-2' }, total: { N: 'twelve' } }))
  * ```
  */
 export function attributeValues(image: Readonly<Record<string, unknown>>): RawImage {
@@ -56,7 +56,10 @@ const typed = <T>(change: DynamoDBTestChange<unknown>): DynamoDBTestChange<T> =>
  *
  * @example
  * ```ts
- * dynamodbEvent([insert({ orderId: 'o-1', status: 'NEW', total: 10 })], { schema: Order, keys: ['orderId'] })
+ * const event = dynamodbEvent(
+ *   [insert(o1), insert(o2), modify(o1, { ...o1, status: 'PAID' }), modify(o2, { ...o2, updatedAt: '2026-11-22T02:00:00Z' }), remove(o1), ttlDelete(o2)],
+ *   { schema: Order, keys: ['orderId'] },
+ * )
  * ```
  */
 export function insert<const T>(newImage: T | RawImage): DynamoDBTestChange<ImageLiteral<T>> {
@@ -68,7 +71,10 @@ export function insert<const T>(newImage: T | RawImage): DynamoDBTestChange<Imag
  *
  * @example
  * ```ts
- * modify({ orderId: 'o-1', status: 'NEW', total: 10 }, { orderId: 'o-1', status: 'PAID', total: 10 })
+ * const event = dynamodbEvent(
+ *   [insert(o1), insert(o2), modify(o1, { ...o1, status: 'PAID' }), modify(o2, { ...o2, updatedAt: '2026-11-22T02:00:00Z' }), remove(o1), ttlDelete(o2)],
+ *   { schema: Order, keys: ['orderId'] },
+ * )
  * ```
  */
 export function modify<const A, const B>(oldImage: A | RawImage, newImage: B | RawImage): DynamoDBTestChange<ImageLiteral<A> | ImageLiteral<B>> {
@@ -80,7 +86,10 @@ export function modify<const A, const B>(oldImage: A | RawImage, newImage: B | R
  *
  * @example
  * ```ts
- * remove({ orderId: 'o-1', status: 'PAID', total: 10 })
+ * const event = dynamodbEvent(
+ *   [insert(o1), insert(o2), modify(o1, { ...o1, status: 'PAID' }), modify(o2, { ...o2, updatedAt: '2026-11-22T02:00:00Z' }), remove(o1), ttlDelete(o2)],
+ *   { schema: Order, keys: ['orderId'] },
+ * )
  * ```
  */
 export function remove<const T>(oldImage: T | RawImage): DynamoDBTestChange<ImageLiteral<T>> {
@@ -93,7 +102,10 @@ export function remove<const T>(oldImage: T | RawImage): DynamoDBTestChange<Imag
  *
  * @example
  * ```ts
- * ttlDelete({ orderId: 'o-1', status: 'PAID', total: 10 })
+ * const event = dynamodbEvent(
+ *   [insert(o1), insert(o2), modify(o1, { ...o1, status: 'PAID' }), modify(o2, { ...o2, updatedAt: '2026-11-22T02:00:00Z' }), remove(o1), ttlDelete(o2)],
+ *   { schema: Order, keys: ['orderId'] },
+ * )
  * ```
  */
 export function ttlDelete<const T>(oldImage: T | RawImage): DynamoDBTestChange<ImageLiteral<T>> {
@@ -207,7 +219,7 @@ const TTL_IDENTITY = { type: 'Service', principalId: 'dynamodb.amazonaws.com' } 
  * @example
  * ```ts
  * const event = dynamodbEvent(
- *   [insert({ orderId: 'o-1', status: 'NEW', total: 10 }), modify({ orderId: 'o-1', status: 'NEW', total: 10 }, { orderId: 'o-1', status: 'PAID', total: 10 })],
+ *   [insert(o1), insert(o2), modify(o1, { ...o1, status: 'PAID' }), modify(o2, { ...o2, updatedAt: '2026-11-22T02:00:00Z' }), remove(o1), ttlDelete(o2)],
  *   { schema: Order, keys: ['orderId'] },
  * )
  * ```
