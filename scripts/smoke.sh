@@ -74,3 +74,19 @@ JS
 node idem.mjs
 node idem.cjs
 node sqs.mjs
+# DynamoDB Streams: the handler, the unmarshaller and the test kit from the packed package.
+cat > ddb.mjs <<'JS'
+import * as z from 'zod'
+import { dynamodbHandler } from 'lambda-stream-handlers'
+import { attributeValues, dynamodbEvent, insert, modify } from 'lambda-stream-handlers/testing'
+const Item = z.object({ id: z.string(), n: z.bigint() })
+const seen = []
+const handler = dynamodbHandler(Item, (c) => { if (c.eventName === 'MODIFY') seen.push(`${c.diff().changed} ${c.newImage.n}`) })
+const a = { id: 'a', n: 9007199254740993n }
+const event = dynamodbEvent([modify(a, { ...a, n: a.n + 1n }), insert(attributeValues({ id: { S: 'b' }, n: { N: 'x' } }))])
+const response = await handler(event)
+const want = JSON.stringify({ batchItemFailures: [{ itemIdentifier: event.Records[1].dynamodb.SequenceNumber }] })
+if (JSON.stringify(response) !== want || seen.join() !== 'n 9007199254740994') { console.error('DynamoDB: unexpected', response, seen); process.exit(1) }
+console.log('DynamoDB ok:', seen.join())
+JS
+node ddb.mjs 2>/dev/null
