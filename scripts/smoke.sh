@@ -90,3 +90,23 @@ if (JSON.stringify(response) !== want || seen.join() !== 'n 9007199254740994') {
 console.log('DynamoDB ok:', seen.join())
 JS
 node ddb.mjs 2>/dev/null
+# The simulator (lambda-stream-handlers/local, no AWS SDK installed here) in ESM and CommonJS, and the bin.
+cat > local.mjs <<'JS'
+import { simulate } from 'lambda-stream-handlers/local'
+const throwsOn1 = (event) => { if (event.Records.some((r) => Buffer.from(r.kinesis.data, 'base64').toString() === '1')) throw new Error('poison') }
+const report = await simulate(throwsOn1, { source: 'kinesis', records: [{ data: 0 }, { data: 1 }, { data: 2 }], BatchSize: 10, MaximumBatchingWindowInSeconds: 1, MaximumRetryAttempts: 0, BisectBatchOnFunctionError: true })
+if (report.outcomes.map((o) => o.fate).join() !== 'succeeded,discarded,succeeded') { console.error('local ESM: unexpected', report.outcomes); process.exit(1) }
+console.log('local ESM ok')
+JS
+cat > local.cjs <<'JS'
+const { simulate } = require('lambda-stream-handlers/local')
+simulate(() => ({}), { source: 'sqs', records: [{ body: 'x' }] }).then((r) => {
+  if (r.outcomes[0].fate !== 'succeeded') { console.error('local CJS: unexpected', r.outcomes); process.exit(1) }
+  console.log('local CJS ok')
+})
+JS
+node local.mjs
+node local.cjs
+echo 'export const handler = () => ({})' > h.mjs
+printf '{"a":1}\n' > r.jsonl
+npx --no-install lambda-stream-handlers simulate ./h.mjs#handler --source kinesis --records r.jsonl | grep -q 'succeeded   1' && echo 'bin ok'
