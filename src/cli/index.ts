@@ -14,6 +14,7 @@ import { simulate, type MappingReport } from '../local/index.js'
 const USAGE = `usage:
   lambda-stream-handlers invoke <module>#<export> --event <event.json>
   lambda-stream-handlers simulate <module>#<export> --source kinesis|dynamodb|sqs --records <records.jsonl> [--Setting value …] [--json]
+  lambda-stream-handlers demo [--records 600] [--json]
 
   simulate settings are spelled as in the Lambda API (--BatchSize 10 --MaximumRetryAttempts 2
   --BisectBatchOnFunctionError true --FunctionResponseTypes ReportBatchItemFailures), plus the
@@ -155,6 +156,55 @@ function summary(report: MappingReport): string {
   return lines.join('\n')
 }
 
+/** The packages the demo loads, beyond this package's own dependencies. */
+const DEMO_PACKAGES = ['kinesalite', 'dynalite', '@aws-sdk/client-kinesis', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@smithy/node-http-handler', 'zod'] as const
+
+/**
+ * The demo's packages this project cannot load: the servers and the AWS SDK are development
+ * dependencies, not this package's own. Checked before demo.ts is loaded (it imports zod).
+ */
+async function missingDemoPackages(): Promise<string[]> {
+  const missing: string[] = []
+  for (const name of DEMO_PACKAGES) {
+    try {
+      await import(name as string)
+    } catch (e) {
+      const code = (e as { code?: string }).code
+      const self = String((e as Error).message).includes(`'${name}'`)
+      if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && self) missing.push(name)
+      else throw e
+    }
+  }
+  return missing
+}
+
+/** `demo`: checks that the servers and the SDK can be loaded, then runs the demo (see demo.ts). */
+async function demo(flags: Map<string, string>): Promise<number> {
+  const missing = await missingDemoPackages()
+  if (missing.length > 0) throw new UsageError(`the demo needs local servers and the AWS SDK; install them with: npm install -D ${missing.join(' ')}`)
+  const { runDemo } = await import('./demo.js')
+  const raw = flags.get('records') ?? '600'
+  const records = Number(raw)
+  if (!/^\d+$/.test(raw) || records < 1 || records > 20_000) throw new UsageError(`--records must be a whole number from 1 to 20000; received ${raw}.`)
+  const json = flags.has('json')
+  const tty = process.stderr.isTTY === true
+  const stop = new AbortController()
+  const onSigint = (): void => stop.abort()
+  process.once('SIGINT', onSigint)
+  try {
+    const summary = await runDemo({
+      records,
+      signal: stop.signal,
+      print: (line) => void (json ? process.stderr : process.stdout).write(`${line}\n`),
+      progress: (line, final) => void process.stderr.write(tty ? `\r\x1b[K${line}${final ? '\n' : ''}` : `${line}\n`),
+    })
+    if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
+    return summary.pending > 0 ? 130 : 0
+  } finally {
+    process.removeListener('SIGINT', onSigint)
+  }
+}
+
 /** Runs one command line (without `node` and the script) and resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv
@@ -182,6 +232,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(flags.has('json') ? `${JSON.stringify(report, null, 2)}\n` : `${summary(report)}\n`)
       return 0
     }
+    if (command === 'demo') return await demo(flags)
     process.stderr.write(`${USAGE}\n`)
     return command === undefined || command === '--help' || command === 'help' ? 0 : 2
   } catch (e) {
