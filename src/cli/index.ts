@@ -1,5 +1,5 @@
 /**
- * The command line: `lambda-stream-handlers invoke|simulate …`. Errors are one line on stderr and a
+ * The command line: `lambda-stream-handlers event|invoke|simulate|demo …`. Errors are one line on stderr and a
  * non-zero exit.
  *
  * @module cli
@@ -10,8 +10,10 @@ import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { lambdaContext } from '../testing/context.js'
 import { simulate, type MappingReport } from '../local/index.js'
+import { buildEvent, UsageError } from './event.js'
 
 const USAGE = `usage:
+  lambda-stream-handlers event kinesis|dynamodb|sqs [payload …] [--file payloads.json|.jsonl] [--option value …]
   lambda-stream-handlers invoke <module>#<export> --event <event.json>
   lambda-stream-handlers simulate <module>#<export> --source kinesis|dynamodb|sqs --records <records.jsonl> [--Setting value …] [--json]
   lambda-stream-handlers demo [--records 600] [--json]
@@ -20,12 +22,14 @@ const USAGE = `usage:
   --BisectBatchOnFunctionError true --FunctionResponseTypes ReportBatchItemFailures), plus the
   simulator's own (--shards 2 --timeoutSeconds 3 --durationMs 100 --seed 1; SQS: --fifo true
   --visibilityTimeoutSeconds 30 --maxReceiveCount 3 --ScalingConfig.MaximumConcurrency 5).
+  event: a payload argument that is not JSON is text (a record that is not JSON). Kinesis takes
+  puts ({"data":…,"partitionKey":…}, or {"text":…} for bytes as they are) and --partitionKey,
+  --shardId, --streamName, --arrivedAt, --gzip; SQS --queueName, --fifo, --messageGroupId,
+  --envelope sns|eventbridge, --sentAt; DynamoDB takes items (INSERTs) or {"eventName","newImage",
+  "oldImage","ttl"} and --keys id,sk, --streamViewType, --tableName, --createdAt; all --region, --accountId.
   A records line is a payload, or a put ({"data":…,"partitionKey":…,"at":…} for Kinesis,
   {"body":…,"messageGroupId":…} for SQS), or a Lambda record; DynamoDB lines are stream records.`
 
-class UsageError extends Error {
-  override readonly name = 'UsageError'
-}
 
 function parseArgs(argv: readonly string[]): { positional: string[]; flags: Map<string, string> } {
   const positional: string[] = []
@@ -233,6 +237,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0
     }
     if (command === 'demo') return await demo(flags)
+    if (command === 'event') {
+      process.stdout.write(`${JSON.stringify(buildEvent(positional[0], positional.slice(1), flags), null, 2)}\n`)
+      return 0
+    }
     process.stderr.write(`${USAGE}\n`)
     return command === undefined || command === '--help' || command === 'help' ? 0 : 2
   } catch (e) {
