@@ -18,3 +18,8 @@ export type { InferInput, InferOutput, Schema, SchemaOf } from './engine/schema.
 // Errors and logging.
 export { AllRecordsFailedError, ConfigurationError, MalformedEventError } from './engine/errors.js'
 export { quietLogger, silentLogger, type RecordLogger } from './engine/logger.js'
+
+// Tumbling windows: typed window state for Kinesis (and DynamoDB Streams).
+export { kinesisWindowHandler, type KinesisWindowEvent, type KinesisWindowOptions } from './windows/kinesis.js'
+export type { JsonObject, JsonValue, StateSchema, WindowFields, WindowHandler, WindowInfo, WindowOptions, WindowResponse } from './windows/window.js'
+export { WindowEndError, WindowRecordError, WindowStateError } from './windows/errors.js'

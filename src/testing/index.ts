@@ -7,3 +7,15 @@ export { lambdaContext, type LambdaContextOptions } from './context.js'
 export { kinesisEvent, type KinesisEventOptions } from './kinesis.js'
 export { raw, type RawData } from './raw.js'
 export { sampleEvents } from './samples.js'
+
+// Tumbling windows.
+export {
+  kinesisWindowEvent,
+  runWindow,
+  sampleWindowEvents,
+  windowEvent,
+  type RunWindowOptions,
+  type WindowEventOptions,
+  type WindowInvocation,
+  type WindowRun,
+} from './windows.js'

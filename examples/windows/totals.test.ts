@@ -1,0 +1,35 @@
+import { beforeEach, expect, it } from 'vitest'
+import { kinesisEvent, lambdaContext, raw, runWindow } from 'lambda-stream-handlers/testing'
+import { handler, published, Sale } from './totals.js'
+
+beforeEach(() => {
+  published.length = 0
+})
+
+it('sums each partition key over a window of three invocations and publishes the totals once', async () => {
+  const run = await runWindow(
+    handler,
+    [
+      kinesisEvent([{ cents: 100 }, { cents: 250 }], { schema: Sale, partitionKey: (_s, i) => ['store-1', 'store-2'][i]! }),
+      kinesisEvent([{ cents: 5 }], { schema: Sale, partitionKey: 'store-1' }),
+      { Records: [] }, // a final invocation may carry no records
+    ],
+    { start: '2026-06-01T12:00:00Z', end: '2026-06-01T12:05:00Z', shardId: 'shardId-000000000001', context: () => lambdaContext() },
+  )
+  expect(run.invocations.map((i) => ('response' in i ? i.response.state : i.error))).toEqual([
+    { 'store-1': 100, 'store-2': 250 },
+    { 'store-1': 105, 'store-2': 250 },
+    { 'store-1': 105, 'store-2': 250 },
+  ])
+  expect(published).toEqual([
+    { key: 'shardId-000000000001/2026-06-01T12:00:00.000Z', totals: { 'store-1': 105, 'store-2': 250 }, early: false },
+  ])
+})
+
+it('fails the whole invocation on a bad record, so the retry starts from the last good state', async () => {
+  const state = { 'store-1': 100 }
+  const bad = kinesisEvent([{ cents: 5 }, raw('{"cents": -1}')], { partitionKey: 'store-1' })
+  const run = runWindow(handler, [bad], { state })
+  await expect(run).rejects.toThrow(/invalid \(validation at cents\)/)
+  expect(published).toEqual([])
+})
