@@ -254,27 +254,35 @@ function describeIssues(e: unknown): string {
 }
 
 /**
- * zod 4 schemas can encode (`schema.encode`, which runs codecs backwards), so a state with a
- * `Date` or a `Map` behind a `z.codec` goes back to its JSON form. Other validators have no
- * standard way to encode: their state must be JSON as it is.
+ * zod 4 schemas can encode (`schema.encode`, which runs codecs backwards and checks both sides),
+ * so a state with a `Date` or a `Map` behind a `z.codec` goes back to its JSON form, checked.
+ * Other validators have no standard way to encode: their state must be JSON as it is, and is
+ * checked by validating it. `undefined` when the schema cannot encode.
  */
-function stateEncoder(name: string, schema: StateSchema): (state: unknown) => unknown {
+function stateEncoder(name: string, schema: StateSchema): ((state: unknown) => unknown) | undefined {
   const s = schema as StateSchema & { encode?: unknown }
-  if (s['~standard'].vendor !== 'zod' || typeof s.encode !== 'function') return (state) => state
+  if (s['~standard'].vendor !== 'zod' || typeof s.encode !== 'function') return undefined
   const encode = s.encode.bind(s) as (state: unknown) => unknown
   return (state) => {
     try {
       return encode(state)
     } catch (e) {
-      const oneWay = toError(e).message.includes('unidirectional transform')
-      throw new WindowStateError(
-        oneWay
-          ? `${name}: the state schema has a one-way transform, so the state cannot be turned back into JSON for Lambda. Use z.codec(...) with an encode function, or keep the state plain JSON.`
-          : `${name}: the state after this batch does not match the \`state\` schema (${describeIssues(e)}); the invocation fails, so the state returned last time stands.`,
-        { cause: e },
-      )
+      if (toError(e).message.includes('unidirectional transform')) {
+        throw new WindowStateError(
+          `${name}: the state schema has a one-way transform, so the state cannot be turned back into JSON for Lambda. Use z.codec(...) with an encode function, or keep the state plain JSON.`,
+          { cause: e },
+        )
+      }
+      throw stateMismatch(name, describeIssues(e), e)
     }
   }
+}
+
+function stateMismatch(name: string, issue: string, cause: unknown): WindowStateError {
+  return new WindowStateError(
+    `${name}: the state after this batch does not match the \`state\` schema (${issue}), so the next invocation could not read it; the invocation fails, so the state returned last time stands.`,
+    { cause },
+  )
 }
 
 function isEmptyObject(value: Record<string, unknown>): boolean {
@@ -319,17 +327,16 @@ export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchem
     }
   }
 
-  /** The state's JSON form, checked the way the next invocation will read it. */
+  /** The state's JSON form, checked so that the next invocation can read it. */
   async function outgoingState(state: unknown): Promise<JsonObject> {
     if (state === undefined) throw new WindowStateError(`${name}: the window state is undefined: \`initial\` and \`reduce\` must return the state.`)
-    const json = encode(state)
+    const json = encode === undefined ? state : encode(state)
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
       throw new WindowStateError(`${name}: the window state must be a JSON object (Lambda carries an object, fact 59); it is ${describeValue(json)}.`)
     }
     const problem = notJson(json)
     if (problem !== undefined) throw new WindowStateError(`${name}: the window state cannot travel to Lambda as JSON: ${problem}.`)
-    const text = JSON.stringify(json)
-    const bytes = Buffer.byteLength(text, 'utf8')
+    const bytes = Buffer.byteLength(JSON.stringify(json), 'utf8')
     if (bytes > MAX_STATE_BYTES) {
       throw new WindowStateError(
         `${name}: the window state is ${bytes.toLocaleString('en-US')} bytes as JSON; Lambda keeps at most 1 MB ` +
@@ -337,23 +344,30 @@ export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchem
         { bytes },
       )
     }
-    const roundTrip = JSON.parse(text) as JsonObject
-    try {
-      await validate(stateSchema, roundTrip, 'The window state after a JSON round trip')
-    } catch (e) {
-      if (!(e instanceof InvalidRecord)) throw e
-      throw new WindowStateError(`${name}: ${e.failure.message}; the next invocation could not read it, so this one fails.`, { cause: e })
+    // zod's encode has checked both sides already; other validators check the JSON form here.
+    if (encode === undefined) {
+      try {
+        await validate(stateSchema, json, 'The window state')
+      } catch (e) {
+        if (!(e instanceof InvalidRecord)) throw e
+        const { path, message } = e.failure
+        throw stateMismatch(name, `${path === undefined ? '' : `at ${path}: `}${message.replace(/^.*? does not match the schema(?: at \S+)?: /, '')}`, e)
+      }
     }
-    return roundTrip
+    return json as JsonObject
   }
 
   return async function windowedHandler(event, context) {
     const w = readWindowEvent(name, event)
     let state = await incomingState(w.state)
-    const step = async (payload: unknown, meta: M): Promise<void> => {
-      const next = await reduce(state as never, payload as never, meta)
+    const advance = (next: unknown): void => {
       if (next === undefined) throw new Error('`reduce` returned undefined; it must return the new state.')
       state = next
+    }
+    // Stays synchronous when reduce is, as the engine does for the record function.
+    const step = (payload: unknown, meta: M): void | Promise<void> => {
+      const next = reduce(state as never, payload as never, meta)
+      return typeof (next as { then?: unknown } | null)?.then === 'function' ? Promise.resolve(next).then(advance) : advance(next)
     }
     const report = await createProcessor(source, parse, step, settings)(event, context)
     const failed = report.outcomes.find(isReported)

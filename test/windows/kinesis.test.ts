@@ -1,3 +1,4 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import {
@@ -310,7 +311,7 @@ describe('kinesisWindowHandler: the state', () => {
       onWindowEnd: () => {},
     })
     await expect(negative(kinesisWindowEvent([-1]))).rejects.toThrow(
-      'kinesisWindowHandler: the state after this batch does not match the `state` schema (at n: Too small: expected number to be >=0); the invocation fails, so the state returned last time stands.',
+      'kinesisWindowHandler: the state after this batch does not match the `state` schema (at n: Too small: expected number to be >=0), so the next invocation could not read it; the invocation fails, so the state returned last time stands.',
     )
     const oneWay = kinesisWindowHandler({
       schema: z.number(),
@@ -320,6 +321,38 @@ describe('kinesisWindowHandler: the state', () => {
       onWindowEnd: () => {},
     })
     await expect(oneWay(kinesisWindowEvent([1]))).rejects.toThrow(/the state schema has a one-way transform, so the state cannot be turned back into JSON/)
+  })
+
+  it('with a validator that cannot encode (any Standard Schema), checks the state as it will travel', async () => {
+    // A hand-written Standard Schema: an object of whole numbers.
+    const Counts: StandardSchemaV1<Record<string, number>> = {
+      '~standard': {
+        version: 1,
+        vendor: 'hand-written',
+        validate: (value) => {
+          for (const [key, n] of Object.entries(value as object)) {
+            if (!Number.isInteger(n)) return { issues: [{ message: 'expected a whole number', path: [key] }] }
+          }
+          return { value: value as Record<string, number> }
+        },
+      },
+    }
+    const handler = kinesisWindowHandler({
+      schema: z.number(),
+      state: Counts,
+      logger: silentLogger,
+      initial: () => ({}),
+      reduce: (counts, n) => ({ ...counts, total: (counts.total ?? 0) + n }),
+      onWindowEnd: () => {},
+    })
+    const run = await runWindow(handler, [kinesisEvent([1, 2]), kinesisEvent([3])])
+    expect(run.state).toEqual({ total: 6 })
+    await expect(handler(kinesisWindowEvent([0.5], { state: { total: 1 } }))).rejects.toThrow(
+      'kinesisWindowHandler: the state after this batch does not match the `state` schema (at total: expected a whole number), so the next invocation could not read it;',
+    )
+    await expect(handler(kinesisWindowEvent([1], { state: { total: 0.5 } }))).rejects.toThrow(
+      'kinesisWindowHandler: The incoming window state does not match the schema at total: expected a whole number.',
+    )
   })
 
   it('carries a Map and a Date across invocations through zod codecs', async () => {
