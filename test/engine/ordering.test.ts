@@ -53,7 +53,8 @@ describe("ordering: 'per-key'", () => {
       log.push({ key: item.key, n: item.n, at: 'end' })
       running--
     })
-    const list = items(['a', 'b', 'c', 'a', 'b', 'c', 'a'])
+    // Same keys side by side: an unordered run would start a0 and a1 together.
+    const list = items(['a', 'a', 'b', 'a', 'b', 'c', 'c'])
     const report = await handler.process(eventOf(list))
     expect(report.batchItemFailures).toEqual([])
     expect(maxRunning).toBe(2)
