@@ -244,7 +244,7 @@ export function notJson(value: unknown, path = 'state', ancestors: object[] = []
   }
 }
 
-/** The first issue of a thrown schema error (zod's `ZodError` has `issues`), as "at path: message". */
+/** The first issue of a validation result or a thrown schema error (zod's `ZodError` has `issues`), as "at path: message". */
 function describeIssues(e: unknown): string {
   const issues = (e as { issues?: { path?: PropertyKey[]; message?: string }[] } | null)?.issues
   const first = Array.isArray(issues) ? issues[0] : undefined
@@ -346,13 +346,8 @@ export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchem
     }
     // zod's encode has checked both sides already; other validators check the JSON form here.
     if (encode === undefined) {
-      try {
-        await validate(stateSchema, json, 'The window state')
-      } catch (e) {
-        if (!(e instanceof InvalidRecord)) throw e
-        const { path, message } = e.failure
-        throw stateMismatch(name, `${path === undefined ? '' : `at ${path}: `}${message.replace(/^.*? does not match the schema(?: at \S+)?: /, '')}`, e)
-      }
+      const result = await stateSchema['~standard'].validate(json)
+      if (result.issues !== undefined) throw stateMismatch(name, describeIssues(result), result.issues)
     }
     return json as JsonObject
   }
