@@ -1,5 +1,6 @@
 import { beforeEach, expect, it } from 'vitest'
-import { kinesisEvent, lambdaContext, raw, runWindow } from 'lambda-stream-handlers/testing'
+import { WindowRecordError } from 'lambda-stream-handlers'
+import { kinesisEvent, kinesisWindowEvent, lambdaContext, raw, runWindow, sampleWindowEvents, windowEvent } from 'lambda-stream-handlers/testing'
 import { handler, published, Sale } from './totals.js'
 
 beforeEach(() => {
@@ -32,4 +33,16 @@ it('fails the whole invocation on a bad record, so the retry starts from the las
   const run = runWindow(handler, [bad], { state })
   await expect(run).rejects.toThrow(/invalid \(validation at cents\)/)
   expect(published).toEqual([])
+})
+
+it('publishes a window that Lambda ended early, flagged as such', async () => {
+  const event = kinesisWindowEvent([{ cents: 7 }], { schema: Sale, partitionKey: 'store-3', state: { 'store-3': 3 }, final: true, terminatedEarly: true })
+  expect(await handler(event, lambdaContext())).toEqual({ state: { 'store-3': 10 }, batchItemFailures: [] })
+  expect(published.map((p) => [p.totals, p.early])).toEqual([[{ 'store-3': 10 }, true]])
+})
+
+it('adds the window fields to any event, and refuses the AWS sample event, whose data is text, not a sale', async () => {
+  const event = windowEvent(kinesisEvent([{ cents: 5 }], { schema: Sale }), { state: { 'pk-0': 10 } })
+  expect(await handler(event)).toEqual({ state: { 'pk-0': 15 }, batchItemFailures: [] })
+  await expect(handler(sampleWindowEvents.kinesis())).rejects.toThrow(WindowRecordError)
 })

@@ -33,7 +33,7 @@ function iso(time: Date | string): string {
  *
  * @example
  * ```ts
- * const event = windowEvent(kinesisEvent([{ cents: 5 }]), { state: { 'pk-0': 10 }, final: true })
+ * const event = windowEvent(kinesisEvent([{ cents: 5 }], { schema: Sale }), { state: { 'pk-0': 10 } })
  * ```
  */
 export function windowEvent<E extends { Records: readonly unknown[] }>(event: E, options: WindowEventOptions = {}): E & WindowFields {
@@ -58,7 +58,7 @@ export function windowEvent<E extends { Records: readonly unknown[] }>(event: E,
  *
  * @example
  * ```ts
- * const event = kinesisWindowEvent([{ cents: 5 }], { schema: Sale, start: '2026-01-01T00:00:00Z', end: '2026-01-01T00:01:00Z', final: true })
+ * const event = kinesisWindowEvent([{ cents: 7 }], { schema: Sale, partitionKey: 'store-3', state: { 'store-3': 3 }, final: true, terminatedEarly: true })
  * ```
  */
 export function kinesisWindowEvent<S extends Schema = Schema>(
@@ -102,8 +102,15 @@ export interface WindowRun<State> {
  *
  * @example
  * ```ts
- * const run = await runWindow(handler, [kinesisEvent([{ cents: 5 }]), kinesisEvent([{ cents: 7 }]), { Records: [] }])
- * expect(run.state).toEqual({ 'pk-0': 12 })
+ * const run = await runWindow(
+ *   handler,
+ *   [
+ *     kinesisEvent([{ cents: 100 }, { cents: 250 }], { schema: Sale, partitionKey: (_s, i) => ['store-1', 'store-2'][i]! }),
+ *     kinesisEvent([{ cents: 5 }], { schema: Sale, partitionKey: 'store-1' }),
+ *     { Records: [] }, // a final invocation may carry no records
+ *   ],
+ *   { start: '2026-06-01T12:00:00Z', end: '2026-06-01T12:05:00Z', shardId: 'shardId-000000000001', context: () => lambdaContext() },
+ * )
  * ```
  */
 export async function runWindow<E extends WindowFields & { Records: readonly unknown[] }, State>(
@@ -174,7 +181,7 @@ function kinesisWindowSample(): KinesisWindowEvent {
  *
  * @example
  * ```ts
- * const response = await handler(sampleWindowEvents.kinesis())
+ * await expect(handler(sampleWindowEvents.kinesis())).rejects.toThrow(WindowRecordError)
  * ```
  */
 export const sampleWindowEvents = {
