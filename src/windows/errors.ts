@@ -46,7 +46,7 @@ export class WindowRecordError extends Error {
   constructor(name: string, outcomes: readonly RecordOutcome[], first: RecordOutcome) {
     const error = 'reason' in first ? first.reason.error : undefined
     super(
-      `${name}: ${formatOutcome(first)}. The whole invocation fails, so the window state stays as the last ` +
+      `${name}: ${formatOutcome(first).replace(/\.$/, '')}. The whole invocation fails, so the window state stays as the last ` +
         'successful invocation returned it and the retry aggregates each record exactly once.',
       error === undefined ? undefined : { cause: error },
     )

@@ -206,6 +206,26 @@ describe('kinesisWindowHandler: failures fail the whole invocation, so the state
     expect(run.state).toEqual(expectedTotals(items.flat()))
   })
 
+  it('stops before the Lambda times out and fails the invocation, so the retry starts from the last good state', async () => {
+    let now = 0
+    const context = lambdaContext({ timeoutMs: 2500, now: () => now })
+    const handler = kinesisWindowHandler({
+      schema: Sale,
+      state: Totals,
+      logger: silentLogger,
+      initial: () => ({}),
+      reduce: (t, s) => {
+        now += 1000 // each record takes a second
+        return { ...t, all: (t.all ?? 0) + s.cents }
+      },
+      onWindowEnd: () => {},
+    })
+    const error = await handler(kinesisWindowEvent([{ id: 'a', cents: 1 }, { id: 'b', cents: 2 }, { id: 'c', cents: 3 }]), context).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(WindowRecordError)
+    expect((error as WindowRecordError).outcomes.map((o) => o.status)).toEqual(['ok', 'ok', 'skipped'])
+    expect((error as Error).message).toMatch(/skipped \(deadline\): Not started: the Lambda was close to its timeout\. The whole invocation fails/)
+  })
+
   it('when the retries run out, runWindow throws the last error', async () => {
     const handler = kinesisWindowHandler({
       schema: Sale,
