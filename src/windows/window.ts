@@ -76,10 +76,11 @@ export interface WindowInfo {
 }
 
 /**
- * The options every window handler takes. `S` is the record schema, `St` the state schema, `M`
- * the source's record meta.
+ * The options every window handler takes. `S` is the record schema, `St` the state schema, `Rec`
+ * the source's raw record, `M` its record meta and `P` what `reduce` receives for a record (the
+ * schema's output, or for DynamoDB the typed change built around it).
  */
-export interface WindowOptions<S extends Schema, St extends StateSchema, Rec, M>
+export interface WindowOptions<S extends Schema, St extends StateSchema, Rec, M, P = InferOutput<S>>
   extends Pick<CommonOptions<S, Rec>, 'schema' | 'onInvalid' | 'deadlineMarginMs' | 'logger'> {
   /** The schema of the state Lambda carries between invocations; the incoming state is validated by it. */
   readonly state: St
@@ -90,7 +91,7 @@ export interface WindowOptions<S extends Schema, St extends StateSchema, Rec, M>
    * return it). Runs once per record, in order. It may be async. Keep it free of side effects: a
    * failed invocation is retried, and side effects belong in `onWindowEnd`.
    */
-  readonly reduce: (state: InferOutput<St>, payload: InferOutput<S>, meta: M) => InferOutput<St> | Promise<InferOutput<St>>
+  readonly reduce: (state: InferOutput<St>, payload: P, meta: M) => InferOutput<St> | Promise<InferOutput<St>>
   /**
    * Runs once the window's final invocation has reduced its records, with the whole aggregate.
    * If it throws, the invocation fails and Lambda retries it, so it can run more than once: make
@@ -294,7 +295,7 @@ function isEmptyObject(value: Record<string, unknown>): boolean {
  * Builds a window handler for one source. The record parser is built and the options are
  * checked here, once; each invocation builds a small engine processor around its own state.
  */
-export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchema, Rec, M>>(
+export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchema, Rec, M, unknown>>(
   definition: WindowSource<Rec, M, O>,
   options: O,
 ): WindowHandler<unknown, JsonObject> {
