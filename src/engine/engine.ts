@@ -9,7 +9,7 @@ import type { Context } from 'aws-lambda'
 import { AllRecordsFailedError } from './errors.js'
 import { quietLogger, type RecordLogger } from './logger.js'
 import type { InvalidRecordInfo, Ordering } from './options.js'
-import { isReported, toError, type RecordFailure, type RecordOutcome } from './outcome.js'
+import { isReported, summarize, toError, type RecordFailure, type RecordOutcome } from './outcome.js'
 import { InvalidRecord } from './schema.js'
 
 /** What every source gives the record function, whatever else its `meta` holds. */
@@ -236,6 +236,11 @@ export function createProcessor<Rec, P, M>(
     }
     const batchItemFailures: { itemIdentifier: string }[] = []
     for (const o of outcomes) if (isReported(o)) batchItemFailures.push({ itemIdentifier: o.id })
+    const s = summarize(outcomes)
+    logger.info(
+      `Batch of ${n} records: ${s.succeeded} succeeded, ${s.failed} failed, ${s.invalid} invalid, ${s.skipped} skipped after a failure, ${s.deadline} cut by the deadline; ${s.reported} reported for retry.`,
+      { batch: s },
+    )
     return { outcomes, batchItemFailures, allFailed: n > 0 && batchItemFailures.length === n }
   }
 }

@@ -7,6 +7,8 @@ export { lambdaContext, type LambdaContextOptions } from './context.js'
 export { kinesisEvent, type KinesisEventOptions } from './kinesis.js'
 export { raw, type RawData } from './raw.js'
 export { sampleEvents } from './samples.js'
+export { InMemoryPersistenceStore } from './idempotency.js'
+export { sqsEvent, type SqsAttributeInput, type SqsEventOptions } from './sqs.js'
 
 // Tumbling windows.
 export {
