@@ -24,6 +24,7 @@ export { sqsEvent, type SqsAttributeInput, type SqsEventOptions } from './sqs.js
 
 // Tumbling windows.
 export {
+  dynamodbWindowEvent,
   kinesisWindowEvent,
   runWindow,
   sampleWindowEvents,

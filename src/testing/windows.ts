@@ -2,6 +2,8 @@ import type { Context, KinesisStreamRecord } from 'aws-lambda'
 import type { InferInput, Schema } from '../engine/schema.js'
 import type { KinesisWindowEvent } from '../windows/kinesis.js'
 import type { JsonObject, WindowFields, WindowResponse } from '../windows/window.js'
+import type { DynamoDBWindowEvent } from '../windows/dynamodb.js'
+import { dynamodbEvent, type DynamoDBEventOptions, type DynamoDBTestChange } from './dynamodb.js'
 import { kinesisEvent, type KinesisEventOptions } from './kinesis.js'
 import type { RawData } from './raw.js'
 
@@ -68,6 +70,21 @@ export function kinesisWindowEvent<S extends Schema = Schema>(
   return windowEvent(kinesisEvent(payloads, options), options)
 }
 
+/**
+ * Builds a DynamoDB Streams tumbling-window event: `dynamodbEvent`'s records plus the window fields.
+ *
+ * @example
+ * ```ts
+ * const good = dynamodbWindowEvent([remove({ orderId: 'o-1', status: 'PAID', totalCents: 900 })], { schema: Order, keys: ['orderId'], final: true })
+ * ```
+ */
+export function dynamodbWindowEvent<S extends Schema = Schema>(
+  changes: readonly DynamoDBTestChange<NoInfer<InferInput<S>>>[],
+  options: DynamoDBEventOptions<S> & WindowEventOptions = {},
+): DynamoDBWindowEvent {
+  return windowEvent(dynamodbEvent(changes, options), options)
+}
+
 /** Options of {@link runWindow}. */
 export interface RunWindowOptions extends Omit<WindowEventOptions, 'state' | 'final'> {
   /** The state the first invocation receives. Default `{}` (a window that opens). */
@@ -121,12 +138,16 @@ export async function runWindow<E extends WindowFields & { Records: readonly unk
   if (batches.length === 0) throw new TypeError('runWindow needs at least one batch: the last one is the final invocation.')
   const retries = options.retries ?? 0
   const start = options.start ?? new Date(Math.floor(Date.now() / 60_000) * 60_000)
+  // One window, one shard: every invocation carries the same fields, an empty batch included.
+  const withRecords = batches.find((b) => (b as { Records: readonly unknown[] }).Records.length > 0) as { Records: readonly unknown[] } | undefined
+  const sample = windowEvent(withRecords ?? { Records: [] }, options)
+  const fields = { ...options, start, shardId: sample.shardId, ...(sample.eventSourceARN === undefined ? {} : { eventSourceARN: sample.eventSourceARN }) }
   const invocations: WindowInvocation<State>[] = []
   let state: JsonObject = options.state ?? {}
   let last: WindowResponse<State> | undefined
   for (let i = 0; i < batches.length; i++) {
     const batch = batches[i] as Omit<E, keyof WindowFields> & { Records: readonly unknown[] }
-    const event = windowEvent(batch, { ...options, start, state, final: i === batches.length - 1 }) as unknown as E
+    const event = windowEvent(batch, { ...fields, state, final: i === batches.length - 1 }) as unknown as E
     for (let attempt = 0; ; attempt++) {
       try {
         last = await handler(event, options.context?.())

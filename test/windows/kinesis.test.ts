@@ -98,6 +98,9 @@ describe('kinesisWindowHandler: one window over several invocations', () => {
     const items = sales(0, 6)
     const run = await runWindow(handler, [batch(items), { Records: [] }])
     expect(run.invocations[1]!.event.Records).toEqual([])
+    // The empty invocation belongs to the same window and shard.
+    expect(run.invocations.map((i) => [i.event.shardId, i.event.window, i.event.eventSourceARN])).toEqual([0, 1].map(() => [ended[0]!.window.shardId, run.invocations[0]!.event.window, ended[0]!.window.eventSourceARN]))
+    expect(ended[0]!.window.shardId).toBe('shardId-000000000007')
     expect(run.state).toEqual(expectedTotals(items))
     expect(ended.map((e) => e.totals)).toEqual([expectedTotals(items)])
   })
