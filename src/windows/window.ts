@@ -4,7 +4,7 @@
  *   event ─► check the window fields ─► state in (validated, or `initial()` when Lambda sends `{}`)
  *         ─► the engine runs the batch in order, each record's `reduce` folding into the state
  *         ─► any failure: throw (the state returned last time stands)
- *         ─► state out (encoded, JSON-checked, size-checked, round-trip validated)
+ *         ─► state out (encoded by a zod codec or checked by the schema, JSON-checked, at most 1 MB)
  *         ─► on the final invocation, `onWindowEnd` ─► `{ state, batchItemFailures: [] }`
  *
  * A source gives a row and a parser, exactly as for its plain handler.
