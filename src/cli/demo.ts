@@ -194,7 +194,7 @@ function summarize(report: MappingReport, mix: StreamMix, reasons: Map<string, s
   const shards: Record<string, number> = {}
   for (const o of report.outcomes) shards[o.shardId] = (shards[o.shardId] ?? 0) + 1
   const triggers = { batch: 0, retry: 0, bisect: 0, remainder: 0 }
-  for (const i of report.invocations) if (i.trigger !== 'receive') triggers[i.trigger]++
+  for (const i of report.invocations) if (i.trigger in triggers) triggers[i.trigger as keyof typeof triggers]++
   const discarded = report.outcomes.filter((o) => o.fate === 'discarded')
   const discardedWhy: Record<string, number> = {}
   for (const o of discarded) {

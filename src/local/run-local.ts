@@ -48,7 +48,7 @@ const NAME = 'runLocal'
 const KNOWN = new Set([
   'source', 'client', 'streamName', 'pollIntervalMs', 'signal', 'onInvocation', 'logger', 'timeoutSeconds', 'functionName', 'retryDelayMs',
   'BatchSize', 'MaximumBatchingWindowInSeconds', 'ParallelizationFactor', 'StartingPosition', 'StartingPositionTimestamp', 'BisectBatchOnFunctionError',
-  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes',
+  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes', 'TumblingWindowInSeconds', 'windowGraceSeconds',
 ])
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>

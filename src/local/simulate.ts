@@ -59,7 +59,7 @@ const DEFAULT_START = Date.UTC(2026, 0, 1)
 const KNOWN = new Set([
   'source', 'records', 'shards', 'streamName', 'start', 'durationMs', 'seed', 'retentionHours', 'maxInvocations', 'onInvocation', 'timeoutSeconds', 'functionName', 'retryDelayMs',
   'BatchSize', 'MaximumBatchingWindowInSeconds', 'ParallelizationFactor', 'StartingPosition', 'StartingPositionTimestamp', 'BisectBatchOnFunctionError',
-  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes',
+  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes', 'TumblingWindowInSeconds', 'windowGraceSeconds',
 ])
 
 /**
