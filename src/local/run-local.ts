@@ -1,4 +1,5 @@
 import type { KinesisClient, _Record as KinesisApiRecord } from '@aws-sdk/client-kinesis'
+import type { KinesisWindowEvent } from '../windows/kinesis.js'
 import type { Context, KinesisStreamEvent, KinesisStreamRecord, SQSEvent } from 'aws-lambda'
 import { quietLogger, type RecordLogger } from '../engine/logger.js'
 import { describeValue } from '../engine/options.js'
@@ -85,6 +86,7 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
  */
 export function runLocal(handler: (event: KinesisStreamEvent, context: Context) => unknown, options: KinesisLocalOptions): Promise<LocalRun>
 export function runLocal(handler: (event: SQSEvent, context: Context) => unknown, options: SqsLocalOptions): Promise<LocalRun>
+export function runLocal(handler: (event: KinesisWindowEvent, context: Context) => unknown, options: KinesisLocalOptions & { readonly TumblingWindowInSeconds: number }): Promise<LocalRun>
 export async function runLocal(handler: (event: never, context: Context) => unknown, opts: KinesisLocalOptions | SqsLocalOptions): Promise<LocalRun> {
   if (typeof handler !== 'function') configError(NAME, `the first argument must be the Lambda handler, a function; received ${describeValue(handler)}.`)
   if (typeof opts !== 'object' || opts === null) configError(NAME, `the options must be an object; received ${describeValue(opts)}.`)
