@@ -11,6 +11,8 @@ import * as z from 'zod'
 import type { RecordLogger } from '../engine/logger.js'
 import { idempotent } from '../middleware/idempotent.js'
 import { kinesisHandler, type KinesisHandler } from '../sources/kinesis.js'
+import { kinesisWindowHandler, type KinesisWindowEvent } from '../windows/kinesis.js'
+import type { WindowHandler } from '../windows/window.js'
 
 /** An order event as the shop's checkout service puts it on the stream. */
 export const Order = z.object({
@@ -128,4 +130,39 @@ export function ordersHandler(o: {
       o.ledger.cents[order.currency] += Math.round(order.total * 100)
       return { receipt: `${order.orderId}:${order.total.toFixed(2)}` }
     })
+}
+
+/** One tumbling window's aggregate, as `onWindowEnd` published it. */
+export interface WindowTotal {
+  readonly shardId: string
+  readonly start: Date
+  readonly end: Date
+  readonly orders: number
+  readonly cents: { readonly EUR: number; readonly USD: number }
+}
+
+/** The state carried between the invocations of a window: orders and cents per currency so far. */
+export const Totals = z.object({ orders: z.number().int(), cents: z.object({ EUR: z.number().int(), USD: z.number().int() }) })
+
+/**
+ * Order totals per tumbling window and shard (a second consumer of the same stream, with
+ * `TumblingWindowInSeconds` on its mapping): every order that passes the schema is counted once
+ * in the window it arrived in; malformed records are skipped, and logged, rather than blocking it.
+ */
+export function windowTotalsHandler(published: WindowTotal[], logger: RecordLogger): WindowHandler<KinesisWindowEvent, z.input<typeof Totals>> {
+  return kinesisWindowHandler({
+    schema: Order,
+    state: Totals,
+    onInvalid: 'skip',
+    logger,
+    initial: () => ({ orders: 0, cents: { EUR: 0, USD: 0 } }),
+    reduce: (t, order) => {
+      t.orders++
+      t.cents[order.currency] += Math.round(order.total * 100)
+      return t
+    },
+    onWindowEnd: (t, window) => {
+      published.push({ shardId: window.shardId, start: window.start, end: window.end, orders: t.orders, cents: t.cents })
+    },
+  })
 }

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net'
 import type { RecordLogger } from '../engine/logger.js'
 import type { MappingReport } from '../local/report.js'
 import { runLocal } from '../local/run-local.js'
-import { ordersHandler, orderStream, type Ledger, type StreamMix } from './demo-orders.js'
+import { ordersHandler, orderStream, windowTotalsHandler, type Ledger, type StreamMix, type WindowTotal } from './demo-orders.js'
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -43,6 +43,10 @@ export interface DemoSummary {
   readonly charged: number
   readonly chargedTwice: number
   readonly pending: number
+  /** The order-totals consumer: one entry per tumbling window and shard. */
+  readonly windows: readonly { readonly shardId: string; readonly start: string; readonly orders: number; readonly EUR: number; readonly USD: number }[]
+  /** Its records, by fate (all `succeeded` when every window closed). */
+  readonly windowRecords: Record<string, number>
 }
 
 const STREAM = 'orders'
@@ -59,6 +63,9 @@ const SETTINGS = {
 } as const
 // Lambda backs off 1 s, 2 s, 4 s… between retries; the demo waits 200 ms so that it ends in seconds.
 const RETRY_DELAY_MS = 200
+// The order-totals consumer's mapping: 1-second tumbling windows, closed 1 s after their end when
+// no later record came (Lambda waits up to 2 minutes, fact 64).
+const WINDOW_SETTINGS = { TumblingWindowInSeconds: 1, windowGraceSeconds: 1, BatchSize: 100, MaximumRetryAttempts: 2, StartingPosition: 'TRIM_HORIZON', timeoutSeconds: 30, functionName: 'order-totals' } as const
 
 type ServerFactory = (options: object) => Server
 
@@ -102,6 +109,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' }
   const clients: { destroy(): void }[] = []
   let run: Awaited<ReturnType<typeof runLocal>> | undefined
+  let windowRun: Awaited<ReturnType<typeof runLocal>> | undefined
   try {
     const [kinesisEndpoint, dynamoEndpoint] = await Promise.all([listen(kinesisServer), listen(dynamoServer)])
     // kinesalite speaks HTTP/1.1 only: the Kinesis client's default HTTP/2 handler fails there.
@@ -161,7 +169,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       onInvocation: () => progress(false),
       ...SETTINGS,
     })
-    const stopOnSignal = (): void => void run?.stop()
+    const published: WindowTotal[] = []
+    windowRun = await runLocal(windowTotalsHandler(published, reasonLogger(new Map())), {
+      source: 'kinesis',
+      client: kinesis,
+      streamName: STREAM,
+      pollIntervalMs: 100,
+      retryDelayMs: () => RETRY_DELAY_MS,
+      ...WINDOW_SETTINGS,
+    })
+    print(`order totals: a second mapping on the stream, TumblingWindowInSeconds ${WINDOW_SETTINGS.TumblingWindowInSeconds} (kinesisWindowHandler; a window closes ${WINDOW_SETTINGS.windowGraceSeconds} s after its end here, up to 2 min on Lambda)`)
+    const stopOnSignal = (): void => {
+      void run?.stop()
+      void windowRun?.stop()
+    }
     options.signal?.addEventListener('abort', stopOnSignal, { once: true })
 
     // The checkout service puts its orders in bursts while the mapping is already polling.
@@ -173,24 +194,30 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       const chunk = puts.slice(i, i + 100)
       const out = await kinesis.send(new kinesisSdk.PutRecordsCommand({ StreamName: STREAM, Records: chunk.map((p) => ({ Data: p.data, PartitionKey: p.partitionKey })) }))
       if ((out.FailedRecordCount ?? 0) > 0) throw new Error(`PutRecords refused ${out.FailedRecordCount} records`)
-      await new Promise((r) => setTimeout(r, 150))
+      await new Promise((r) => setTimeout(r, 300))
     }
-    if (options.signal?.aborted !== true) await Promise.race([run.idle(), new Promise((r) => options.signal?.addEventListener('abort', r, { once: true }))])
+    if (options.signal?.aborted !== true) {
+      await Promise.race([Promise.all([run.idle(), windowRun.idle()]), new Promise((r) => options.signal?.addEventListener('abort', r, { once: true }))])
+    }
     const report = await run.stop()
+    const windowReport = await windowRun.stop()
     options.signal?.removeEventListener('abort', stopOnSignal)
     progress(true)
 
-    const summary = summarize(report, mix, reasons, ledger, repeats)
+    const summary = summarize(report, mix, reasons, ledger, repeats, published, windowReport)
     for (const line of summaryLines(summary, ledger, Date.now() - started)) print(line)
     return summary
   } finally {
     await run?.stop()
+    await windowRun?.stop()
     for (const c of clients) c.destroy()
     await Promise.all([close(kinesisServer), close(dynamoServer)])
   }
 }
 
-function summarize(report: MappingReport, mix: StreamMix, reasons: Map<string, string>, ledger: Ledger, repeats: number): DemoSummary {
+function summarize(report: MappingReport, mix: StreamMix, reasons: Map<string, string>, ledger: Ledger, repeats: number, published: readonly WindowTotal[], windowReport: MappingReport): DemoSummary {
+  const windowRecords: Record<string, number> = {}
+  for (const o of windowReport.outcomes) windowRecords[o.fate] = (windowRecords[o.fate] ?? 0) + 1
   const shards: Record<string, number> = {}
   for (const o of report.outcomes) shards[o.shardId] = (shards[o.shardId] ?? 0) + 1
   const triggers = { batch: 0, retry: 0, bisect: 0, remainder: 0 }
@@ -217,6 +244,10 @@ function summarize(report: MappingReport, mix: StreamMix, reasons: Map<string, s
     charged: ledger.charges.size,
     chargedTwice: [...ledger.charges.values()].filter((n) => n > 1).length,
     pending: report.outcomes.filter((o) => o.fate === 'pending').length,
+    windows: [...published]
+      .sort((a, b) => a.start.getTime() - b.start.getTime() || a.shardId.localeCompare(b.shardId))
+      .map((w) => ({ shardId: w.shardId, start: w.start.toISOString(), orders: w.orders, EUR: w.cents.EUR, USD: w.cents.USD })),
+    windowRecords,
   }
 }
 
@@ -240,6 +271,11 @@ function summaryLines(s: DemoSummary, ledger: Ledger, elapsedMs: number): string
     `  duplicates suppressed  ${s.duplicatesSuppressed} (idempotency on dynalite: the order had been charged already)`,
     `  orders charged         ${s.charged}, each once (charged twice: ${s.chargedTwice}); EUR ${money(ledger.cents.EUR)}, USD ${money(ledger.cents.USD)}`,
   ]
+  const counted = s.windows.reduce((n, w) => n + w.orders, 0)
+  lines.push(`  window totals          ${s.windows.length} windows of ${WINDOW_SETTINGS.TumblingWindowInSeconds} s over both shards; ${counted} order events that passed the schema, each counted once`)
+  for (const w of s.windows) {
+    lines.push(`    ${w.start.slice(11, 19)}  ${w.shardId}  ${String(w.orders).padStart(4)} orders  EUR ${money(w.EUR).padStart(10)}  USD ${money(w.USD).padStart(10)}`)
+  }
   if (s.pending > 0) lines.push(`  pending                ${s.pending} (stopped before they settled)`)
   lines.push(`  time                   ${(elapsedMs / 1000).toFixed(1)} s; servers stopped`)
   return lines

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
 import { expect, it } from 'vitest'
-import { orderStream } from '../../src/cli/demo-orders.js'
+import { Order, orderStream } from '../../src/cli/demo-orders.js'
 
 const root = new URL('../../', import.meta.url).pathname
 
@@ -42,10 +42,30 @@ it('demo: every record ends as the stream made it, duplicates are suppressed, no
   expect(s.charged).toBe(300 - mix.duplicates - mix.malformed - mix.review)
   expect(s.chargedTwice).toBe(0)
   expect(s.pending).toBe(0)
+  // The order-totals consumer: every record that passes the schema lands in exactly one window, once.
+  const { puts } = orderStream(300)
+  const valid = puts.flatMap((p) => {
+    try {
+      const r = Order.safeParse(JSON.parse(Buffer.from(p.data).toString()))
+      return r.success ? [r.data] : []
+    } catch {
+      return []
+    }
+  })
+  const cents = (c: 'EUR' | 'USD'): number => valid.filter((o) => o.currency === c).reduce((n, o) => n + Math.round(o.total * 100), 0)
+  expect(valid).toHaveLength(300 - mix.malformed)
+  expect(s.windowRecords).toEqual({ succeeded: 300 })
+  expect(s.windows.length).toBeGreaterThanOrEqual(2)
+  const sum = (k: 'orders' | 'EUR' | 'USD'): number => s.windows.reduce((n: number, w: Record<string, number>) => n + w[k]!, 0)
+  expect(sum('orders')).toBe(valid.length)
+  expect(sum('EUR')).toBe(cents('EUR'))
+  expect(sum('USD')).toBe(cents('USD'))
+  expect(new Set(s.windows.map((w: { shardId: string; start: string }) => `${w.shardId} ${w.start}`)).size).toBe(s.windows.length)
   // The story and the progress go to stderr with --json; the summary is there in words.
   expect(out.stderr).toMatch(/kinesalite on http:\/\/127\.0\.0\.1:\d+: stream "orders", 2 shards/)
   expect(out.stderr).toMatch(/300\/300 records settled/)
   expect(out.stderr).toContain(`duplicates suppressed  ${mix.duplicates} `)
+  expect(out.stderr).toMatch(new RegExp(`window totals +${s.windows.length} windows of 1 s over both shards; ${valid.length} order events`))
   expect(out.stderr).toContain('servers stopped')
 }, 100_000)
 
