@@ -18,3 +18,30 @@ export type { InferInput, InferOutput, Schema, SchemaOf } from './engine/schema.
 // Errors and logging.
 export { AllRecordsFailedError, ConfigurationError, MalformedEventError } from './engine/errors.js'
 export { quietLogger, silentLogger, type RecordLogger } from './engine/logger.js'
+
+// Event filtering: Lambda's FilterCriteria, matched and built (esm-semantics facts 70-82).
+export { compileFilter, matchesFilter, type FilterCriteria, type FilterSource, type RecordFilter } from './filtering/filter.js'
+export { InvalidFilterPatternError } from './filtering/pattern.js'
+export {
+  dynamodbFilter,
+  kinesisFilter,
+  sqsFilter,
+  type AnyPattern,
+  type AnyRule,
+  type ArrayElement,
+  type AttributePattern,
+  type BuiltFilterCriteria,
+  type DynamoDBFilterPattern,
+  type ExistsRule,
+  type FieldPattern,
+  type ImagePattern,
+  type KinesisFilterPattern,
+  type LeafValue,
+  type NumberRule,
+  type NumericRange,
+  type ObjectPattern,
+  type RuleFor,
+  type Rules,
+  type SQSFilterPattern,
+  type StringRule,
+} from './filtering/typed.js'
