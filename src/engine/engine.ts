@@ -235,8 +235,15 @@ export function createProcessor<Rec, P, M>(
       )
     }
     const batchItemFailures: { itemIdentifier: string }[] = []
-    for (const o of outcomes) if (isReported(o)) batchItemFailures.push({ itemIdentifier: o.id })
-    return { outcomes, batchItemFailures, allFailed: n > 0 && batchItemFailures.length === n }
+    let reported = 0
+    for (const o of outcomes) {
+      if (!isReported(o)) continue
+      reported++
+      // Records that share an identifier (the user records of one KPL aggregate, fact 87) sit side
+      // by side and are reported once.
+      if (o.id !== batchItemFailures[batchItemFailures.length - 1]?.itemIdentifier) batchItemFailures.push({ itemIdentifier: o.id })
+    }
+    return { outcomes, batchItemFailures, allFailed: n > 0 && reported === n }
   }
 }
 

@@ -12,8 +12,9 @@ import { JsonNumber } from './json.js'
  *
  * @example
  * ```ts
- * compileFilter({ Filters: [{ Pattern: '{"body": {"status": "open"}}' }] }, 'sqs')
- * // InvalidFilterPatternError: Invalid filter pattern definition. Filters[0] at body.status: a rule value must be an array ...
+ * expect(() => compileFilter({ Filters: [{ Pattern: '{"body": {"status": "open"}}' }] }, 'sqs')).toThrow(
+ *   'Invalid filter pattern definition. Filters[0] at body.status: a rule value must be an array, such as ["a", "b"]; received "open".',
+ * )
  * ```
  */
 export class InvalidFilterPatternError extends Error {
