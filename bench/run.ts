@@ -107,3 +107,6 @@ console.log(`Node ${process.version}, ${gc ? 'GC forced before each sample' : 'r
 await measure(1000, 30)
 await measure(10_000, 12)
 if (sink === 0) console.log('(sink)')
+
+// SQS
+await (await import('./sqs.js')).benchSqs()

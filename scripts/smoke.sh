@@ -38,5 +38,39 @@ handler(kinesisEvent([{ n: 1 }])).then(
   },
 )
 JS
+cat > sqs.mjs <<'JS'
+import * as z from 'zod'
+import { sqsHandler } from 'lambda-stream-handlers'
+import { sqsEvent, raw } from 'lambda-stream-handlers/testing'
+const seen = []
+const handler = sqsHandler({ schema: z.object({ n: z.number() }), logger: { debug() {}, info() {}, warn() {}, error() {} } }, (m, meta) => { seen.push(`${m.n}:${meta.messageGroupId}`) })
+const event = sqsEvent([{ n: 1 }, raw('oops'), { n: 2 }], { messageGroupId: 'g' })
+const response = await handler(event)
+const want = JSON.stringify({ batchItemFailures: [{ itemIdentifier: event.Records[1].messageId }, { itemIdentifier: event.Records[2].messageId }] })
+if (JSON.stringify(response) !== want || seen.join() !== '1:g') { console.error('SQS: unexpected', response, seen); process.exit(1) }
+console.log('SQS ok:', response.batchItemFailures.length, 'reported')
+JS
 node esm.mjs
 node cjs.cjs 2>/dev/null
+# The idempotency entry point, ESM and CommonJS, with the test kit's in-memory store.
+cat > idem.mjs <<'JS'
+import * as z from 'zod'
+import { kinesisHandler } from 'lambda-stream-handlers'
+import { idempotent } from 'lambda-stream-handlers/idempotency'
+import { InMemoryPersistenceStore, kinesisEvent, lambdaContext } from 'lambda-stream-handlers/testing'
+let runs = 0
+const handler = kinesisHandler(z.object({ id: z.string() })).use(idempotent({ persistenceStore: new InMemoryPersistenceStore() })).handle(() => { runs++ })
+const event = kinesisEvent([{ id: 'a' }])
+await handler(event, lambdaContext()); await handler(event, lambdaContext())
+if (runs !== 1) { console.error('idempotency ESM: ran', runs, 'times'); process.exit(1) }
+console.log('idempotency ESM ok')
+JS
+cat > idem.cjs <<'JS'
+const { idempotent } = require('lambda-stream-handlers/idempotency')
+const { InMemoryPersistenceStore } = require('lambda-stream-handlers/testing')
+if (typeof idempotent({ persistenceStore: new InMemoryPersistenceStore() }) !== 'function') { console.error('idempotency CJS: no middleware'); process.exit(1) }
+console.log('idempotency CJS ok')
+JS
+node idem.mjs
+node idem.cjs
+node sqs.mjs

@@ -7,17 +7,33 @@
 // Sources: one function per event source.
 export { kinesisHandler, type KinesisHandler, type KinesisMeta, type KinesisOptions } from './sources/kinesis.js'
 export type { DecodeMode } from './sources/decode.js'
+export {
+  sqsHandler,
+  type EventBridgeEnvelopeMeta,
+  type SnsEnvelopeMeta,
+  type SqsAttribute,
+  type SqsDecode,
+  type SqsEnvelope,
+  type SqsHandler,
+  type SqsMeta,
+  type SqsMetaOf,
+  type SqsOptions,
+} from './sources/sqs.js'
 
 // The engine's public types: options, outcomes, middleware.
 export type { BatchHandler, HandlerBuilder, Middleware } from './engine/builder.js'
 export type { BaseMeta, BatchReport, RecordFunction } from './engine/engine.js'
 export type { CommonOptions, InvalidRecordInfo, Ordering } from './engine/options.js'
 export { formatOutcome, type RecordFailure, type RecordOutcome } from './engine/outcome.js'
+export { summarize, type BatchSummary } from './engine/outcome.js'
 export type { InferInput, InferOutput, Schema, SchemaOf } from './engine/schema.js'
 
 // Errors and logging.
 export { AllRecordsFailedError, ConfigurationError, MalformedEventError } from './engine/errors.js'
 export { quietLogger, silentLogger, type RecordLogger } from './engine/logger.js'
+
+// Middleware (idempotency is in 'lambda-stream-handlers/idempotency').
+export { logContext, type LogContextOptions } from './middleware/logContext.js'
 
 // Event filtering: Lambda's FilterCriteria, matched and built (esm-semantics facts 70-82).
 export { compileFilter, matchesFilter, type FilterCriteria, type FilterSource, type RecordFilter } from './filtering/filter.js'

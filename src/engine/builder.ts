@@ -7,14 +7,22 @@ import type { Schema } from './schema.js'
 /**
  * A middleware wraps the record function: it receives the next function (which expects `meta`
  * grown by `Add`) and returns the function the engine calls. What it throws fails that record.
+ * `.use()` applies middleware in the order written, the first outermost.
  *
  * @example
  * ```ts
- * // Times each record and hands the start time to the record function as `meta.startedAt`.
- * const timed = <P, M>(): Middleware<P, M, { startedAt: number }> => (next) => async (payload, meta) => {
- *   const startedAt = Date.now()
- *   await next(payload, { ...meta, startedAt })
- * }
+ * export const timed =
+ *   <P, M extends BaseMeta>(): Middleware<P, M, { startedAt: number }> =>
+ *   (next) =>
+ *   async (payload, meta) => {
+ *     const startedAt = performance.now()
+ *     try {
+ *       // What `next` throws fails the record; returning its result lets outer middleware see it.
+ *       return await next(payload, { ...meta, startedAt })
+ *     } finally {
+ *       meta.logger.info('record timed', { ms: performance.now() - startedAt })
+ *     }
+ *   }
  * ```
  */
 export type Middleware<P, M, Add extends object = object> = (next: RecordFunction<P, M & Add>) => RecordFunction<P, M>

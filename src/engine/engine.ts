@@ -9,7 +9,7 @@ import type { Context } from 'aws-lambda'
 import { AllRecordsFailedError } from './errors.js'
 import { quietLogger, type RecordLogger } from './logger.js'
 import type { InvalidRecordInfo, Ordering } from './options.js'
-import { isReported, toError, type RecordFailure, type RecordOutcome } from './outcome.js'
+import { isReported, summarize, toError, type RecordFailure, type RecordOutcome } from './outcome.js'
 import { InvalidRecord } from './schema.js'
 
 /** What every source gives the record function, whatever else its `meta` holds. */
@@ -235,15 +235,17 @@ export function createProcessor<Rec, P, M>(
       )
     }
     const batchItemFailures: { itemIdentifier: string }[] = []
-    let reported = 0
     for (const o of outcomes) {
-      if (!isReported(o)) continue
-      reported++
       // Records that share an identifier (the user records of one KPL aggregate, fact 87) sit side
       // by side and are reported once.
-      if (o.id !== batchItemFailures[batchItemFailures.length - 1]?.itemIdentifier) batchItemFailures.push({ itemIdentifier: o.id })
+      if (isReported(o) && o.id !== batchItemFailures[batchItemFailures.length - 1]?.itemIdentifier) batchItemFailures.push({ itemIdentifier: o.id })
     }
-    return { outcomes, batchItemFailures, allFailed: n > 0 && reported === n }
+    const s = summarize(outcomes)
+    logger.info(
+      `Batch of ${n} records: ${s.succeeded} succeeded, ${s.failed} failed, ${s.invalid} invalid, ${s.skipped} skipped after a failure, ${s.deadline} cut by the deadline; ${s.reported} reported for retry.`,
+      { batch: s },
+    )
+    return { outcomes, batchItemFailures, allFailed: n > 0 && s.reported === n }
   }
 }
 

@@ -78,3 +78,40 @@ export function toError(thrown: unknown): Error {
   }
   return new Error(`A non-Error value was thrown: ${shown}`, { cause: thrown })
 }
+
+/** How many records of a batch ended each way: what the handler's one summary line per batch says. */
+export interface BatchSummary {
+  readonly records: number
+  /** `ok`. */
+  readonly succeeded: number
+  /** `failed`: the record function or a middleware threw. */
+  readonly failed: number
+  /** `invalid`, reported or handled by `onInvalid`. */
+  readonly invalid: number
+  /** `skipped` because a record they are ordered behind failed. */
+  readonly skipped: number
+  /** `skipped` because the Lambda was close to its timeout. */
+  readonly deadline: number
+  /** How many are in `batchItemFailures`. */
+  readonly reported: number
+}
+
+/**
+ * Counts a batch's outcomes: the numbers of the summary line the handler logs for each batch.
+ *
+ * @example
+ * ```ts
+ * const report = await handler.process(event, lambdaContext())
+ * expect(summarize(report.outcomes)).toEqual({ records: 3, succeeded: 1, failed: 1, invalid: 0, skipped: 1, deadline: 0, reported: 2 })
+ * ```
+ */
+export function summarize(outcomes: readonly RecordOutcome[]): BatchSummary {
+  const s = { records: outcomes.length, succeeded: 0, failed: 0, invalid: 0, skipped: 0, deadline: 0, reported: 0 }
+  for (const o of outcomes) {
+    if (o.status === 'ok') s.succeeded++
+    else if (o.status === 'skipped') s[o.reason.kind === 'deadline' ? 'deadline' : 'skipped']++
+    else s[o.status]++
+    if (isReported(o)) s.reported++
+  }
+  return s
+}

@@ -1,4 +1,4 @@
-import type { KinesisStreamEvent } from 'aws-lambda'
+import type { KinesisStreamEvent, SQSEvent } from 'aws-lambda'
 
 /**
  * Sample events copied verbatim from the AWS documentation, for tests that want the real shape.
@@ -47,6 +47,33 @@ export const sampleEvents = {
         invokeIdentityArn: 'arn:aws:iam::123456789012:role/lambda-role',
         awsRegion: 'us-east-2',
         eventSourceARN: 'arn:aws:kinesis:us-east-2:123456789012:stream/lambda-stream',
+      },
+    ],
+  }),
+  /**
+   * "Example Amazon SQS message event (FIFO queue)", AWS Lambda Developer Guide, "Using Lambda
+   * with Amazon SQS" (with-sqs.html). Its body is text, not JSON.
+   */
+  sqsFifo: (): SQSEvent => ({
+    Records: [
+      {
+        messageId: '11d6ee51-4cc7-4302-9e22-7cd8afdaadf5',
+        receiptHandle: 'AQEBBX8nesZEXmkhsmZeyIE8iQAMig7qw...',
+        body: 'Test message.',
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: '1573251510774',
+          SequenceNumber: '18849496460467696128',
+          MessageGroupId: '1',
+          SenderId: 'AIDAIO23YVJENQZJOL4VO',
+          MessageDeduplicationId: '1',
+          ApproximateFirstReceiveTimestamp: '1573251510774',
+        },
+        messageAttributes: {},
+        md5OfBody: 'e4e68fb7bd0e697a0ae8f1bb342846b3',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-2:123456789012:fifo.fifo',
+        awsRegion: 'us-east-2',
       },
     ],
   }),

@@ -1,0 +1,419 @@
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
+import { makeBuilder, type BatchHandler, type HandlerBuilder, type SourceDefinition } from '../engine/builder.js'
+import type { BaseMeta, RecordFunction, Source } from '../engine/engine.js'
+import { quietLogger } from '../engine/logger.js'
+import { ConfigurationError, MalformedEventError } from '../engine/errors.js'
+import { describeValue, toOptions, type CommonOptions } from '../engine/options.js'
+import { InvalidRecord, validate, type InferOutput, type Schema, type SchemaOf } from '../engine/schema.js'
+import { base64ToBytes, parseJson } from './decode.js'
+import { recordsOf } from './kinesis.js'
+
+/**
+ * How an SQS body (or, under an SNS envelope, the SNS `Message`) becomes the value the schema checks.
+ *
+ * - `'json'` (default): parsed as JSON.
+ * - `'text'`: the text as it is.
+ * - a function of the text (what it throws fails that record as a decode error).
+ */
+export type SqsDecode = 'json' | 'text' | ((text: string) => unknown)
+
+/**
+ * What usually sits inside an SQS body, unwrapped before the schema applies:
+ *
+ * - `'sns'`: an SNS notification (SNS to SQS without raw message delivery). The schema checks the
+ *   notification's `Message` (decoded by `decode`); the notification's metadata is `meta.sns`.
+ * - `'eventbridge'`: an EventBridge event (an SQS target of a rule). The schema checks `detail`;
+ *   the event's metadata is `meta.eventBridge`.
+ *
+ * A body that is not such an envelope fails its record, with a reason that says what is missing.
+ */
+export type SqsEnvelope = 'sns' | 'eventbridge'
+
+/** One message attribute, decoded by its data type (a custom suffix such as `Number.float` keeps its base type). */
+export type SqsAttribute =
+  | { readonly type: 'String'; readonly dataType: string; readonly value: string }
+  | {
+      readonly type: 'Number'
+      readonly dataType: string
+      /**
+       * A `number` when JavaScript prints it back as sent (`String(value)` is the same number, as
+       * for `42`, `0.25` or `1.5e3`); a `bigint` for a whole number beyond 2^53 written out in
+       * digits; otherwise (SQS keeps 38 digits, a double about 17) the text itself. Never a
+       * number that prints differently from what was sent.
+       */
+      readonly value: number | bigint | string
+      /** The number as SQS delivered it. */
+      readonly text: string
+    }
+  | { readonly type: 'Binary'; readonly dataType: string; readonly value: Uint8Array }
+
+/** What the SQS record function receives besides the body. */
+export interface SqsMeta extends BaseMeta {
+  /** The record as Lambda delivered it. */
+  readonly record: SQSRecord
+  /** The identifier reported in `batchItemFailures` (fact 52). */
+  readonly messageId: string
+  /** How many times SQS has handed out this message, this time included (`ApproximateReceiveCount`, fact 11). */
+  readonly receiveCount: number
+  /** When SQS accepted the message (`SentTimestamp`). */
+  readonly sentAt: Date
+  /** When SQS first handed the message out (`ApproximateFirstReceiveTimestamp`). */
+  readonly firstReceivedAt: Date
+  /** FIFO queues: the message group; `undefined` on a standard queue. */
+  readonly messageGroupId: string | undefined
+  /** FIFO queues: the deduplication id; `undefined` on a standard queue. */
+  readonly deduplicationId: string | undefined
+  /** FIFO queues: the sequence number SQS gave the message, a large decimal string (compare as `BigInt`, never as text). */
+  readonly sequenceNumber: string | undefined
+  /** The message attributes, decoded; a prototype-free object keyed by attribute name. */
+  readonly attributes: Readonly<Record<string, SqsAttribute>>
+}
+
+/** The SNS notification around the message (`envelope: 'sns'`). */
+export interface SnsEnvelopeMeta {
+  /** The SNS message id (not the SQS one). */
+  readonly messageId: string
+  readonly topicArn: string
+  readonly subject: string | undefined
+  /** When SNS published the notification (`Timestamp`). */
+  readonly publishedAt: Date
+  /** The SNS message attributes as SNS wrote them (`Type`, `Value`: numbers and binary stay text). */
+  readonly messageAttributes: Readonly<Record<string, { readonly type: string; readonly value: string }>>
+  /** The whole notification, parsed. */
+  readonly notification: Readonly<Record<string, unknown>>
+}
+
+/** The EventBridge event around `detail` (`envelope: 'eventbridge'`). */
+export interface EventBridgeEnvelopeMeta {
+  readonly id: string
+  readonly source: string
+  readonly detailType: string
+  readonly account: string
+  readonly region: string
+  readonly time: Date
+  readonly resources: readonly string[]
+  /** The whole event, parsed. */
+  readonly event: Readonly<Record<string, unknown>>
+}
+
+/** Options of {@link sqsHandler}. */
+export interface SqsOptions<S extends Schema> extends CommonOptions<S, SQSRecord> {
+  /** How the body (or the SNS `Message`) becomes the value the schema checks. Default `'json'`. Not with `envelope: 'eventbridge'`, whose `detail` is JSON already. */
+  readonly decode?: SqsDecode
+  /** Unwrap an SNS notification or an EventBridge event first. Default: none, the body is the message. */
+  readonly envelope?: SqsEnvelope
+}
+
+/** The `meta` of an SQS record function, grown by the envelope the options name. */
+export type SqsMetaOf<O> = O extends { readonly envelope: 'sns' }
+  ? SqsMeta & { readonly sns: SnsEnvelopeMeta }
+  : O extends { readonly envelope: 'eventbridge' }
+    ? SqsMeta & { readonly eventBridge: EventBridgeEnvelopeMeta }
+    : SqsMeta
+
+/** The handler {@link sqsHandler} builds: Lambda's SQS event in, partial batch response out. */
+export type SqsHandler = BatchHandler<SQSEvent, SQSBatchResponse>
+
+// The meta the parser builds for a record; `meta` fills in the batch's context and logger.
+type Found = { -readonly [K in keyof SqsMeta]: SqsMeta[K] } & { sns?: SnsEnvelopeMeta; eventBridge?: EventBridgeEnvelopeMeta }
+
+function decodeError(message: string): InvalidRecord {
+  return new InvalidRecord({ kind: 'decode', message, error: new Error(message) })
+}
+
+/** A queue is FIFO when its ARN says so or its messages carry a group (fact 11). */
+export function isFifo(record: SQSRecord): boolean {
+  return record.eventSourceARN?.endsWith('.fifo') === true || typeof record.attributes?.MessageGroupId === 'string'
+}
+
+const INTEGER = /^[+-]?\d+$/
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
+
+// A decimal text as (significant digits, exponent of the last digit), so that two spellings of
+// the same number compare equal: "1.50" and "15e-1" both give ["15", -1].
+function canonical(text: string): string {
+  const [mantissa = '', exp = '0'] = text.replace(/^[+-]/, '').toLowerCase().split('e')
+  const dot = mantissa.indexOf('.')
+  let digits = mantissa.replace('.', '')
+  let e = Number(exp) - (dot === -1 ? 0 : mantissa.length - dot - 1)
+  digits = digits.replace(/^0+/, '')
+  const trimmed = digits.replace(/0+$/, '')
+  e += digits.length - trimmed.length
+  if (trimmed === '') return '0'
+  return `${text.startsWith('-') ? '-' : ''}${trimmed}e${e}`
+}
+
+/** An SQS Number attribute without rounding: see {@link SqsAttribute}. */
+export function sqsNumber(text: string): number | bigint | string {
+  if (!DECIMAL.test(text)) throw new Error('is not a number')
+  if (INTEGER.test(text)) {
+    const n = Number(text)
+    return Number.isSafeInteger(n) ? n : BigInt(text)
+  }
+  const n = Number(text)
+  return Number.isFinite(n) && canonical(String(n)) === canonical(text) ? n : text
+}
+
+function decodeAttributes(attributes: SQSRecord['messageAttributes'] | undefined): Record<string, SqsAttribute> {
+  const out: Record<string, SqsAttribute> = Object.create(null) as Record<string, SqsAttribute>
+  if (attributes === undefined || attributes === null) return out
+  if (typeof attributes !== 'object') throw decodeError('messageAttributes is not an object.')
+  for (const name of Object.keys(attributes)) {
+    const a = attributes[name]
+    const dataType = a?.dataType
+    if (typeof dataType !== 'string') throw decodeError(`Message attribute "${name}" has no dataType.`)
+    const type = dataType.split('.', 1)[0]
+    if (type === 'Binary') {
+      out[name] = { type, dataType, value: new Uint8Array(base64ToBytes(a?.binaryValue, `Message attribute "${name}" binaryValue`)) }
+      continue
+    }
+    const text = a?.stringValue
+    if (typeof text !== 'string') throw decodeError(`Message attribute "${name}" (${dataType}) has no stringValue.`)
+    if (type === 'String') {
+      out[name] = { type, dataType, value: text }
+    } else if (type === 'Number') {
+      let value: number | bigint | string
+      try {
+        value = sqsNumber(text)
+      } catch {
+        throw decodeError(`Message attribute "${name}" (${dataType}) is not a number.`)
+      }
+      out[name] = { type, dataType, value, text }
+    } else {
+      throw decodeError(`Message attribute "${name}" has the data type ${JSON.stringify(dataType)}; SQS knows String, Number and Binary.`)
+    }
+  }
+  return out
+}
+
+function timestamp(attributes: SQSRecord['attributes'] | undefined, name: 'SentTimestamp' | 'ApproximateFirstReceiveTimestamp'): Date {
+  const text = attributes?.[name]
+  const ms = typeof text === 'string' && /^\d+$/.test(text) ? Number(text) : Number.NaN
+  if (Number.isNaN(ms)) throw decodeError(`attributes.${name} is ${text === undefined ? 'missing' : 'not a time in epoch milliseconds'}.`)
+  return new Date(ms)
+}
+
+function envelopeJson(body: string, envelope: string): Record<string, unknown> {
+  let value: unknown
+  try {
+    value = parseJson(body)
+  } catch (e) {
+    throw decodeError(`The body is not ${envelope}: ${(e as Error).message}`)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw decodeError(`The body is not ${envelope}: it is JSON but not an object.`)
+  return value as Record<string, unknown>
+}
+
+function requireString(o: Record<string, unknown>, field: string, envelope: string, hint = ''): string {
+  const v = o[field]
+  if (typeof v !== 'string') throw decodeError(`The body is not ${envelope}: \`${field}\` is ${v === undefined ? 'missing' : `not a string`}.${hint}`)
+  return v
+}
+
+function requireTime(o: Record<string, unknown>, field: string, envelope: string): Date {
+  const d = new Date(requireString(o, field, envelope))
+  if (Number.isNaN(d.getTime())) throw decodeError(`The body is not ${envelope}: \`${field}\` is not a time.`)
+  return d
+}
+
+const SNS = 'an SNS notification'
+const RAW_HINT = ' (With raw message delivery on, the body is the message itself: drop `envelope: \'sns\'`.)'
+
+function unwrapSns(body: string): { message: string; sns: SnsEnvelopeMeta } {
+  const n = envelopeJson(body, SNS)
+  if (n.Type !== 'Notification') throw decodeError(`The body is not ${SNS}: \`Type\` is ${describeValue(n.Type)}, not "Notification".${RAW_HINT}`)
+  const message = requireString(n, 'Message', SNS, RAW_HINT)
+  const subject = n.Subject
+  const attrs = n.MessageAttributes
+  const messageAttributes: Record<string, { type: string; value: string }> = Object.create(null) as Record<string, { type: string; value: string }>
+  if (attrs !== undefined && attrs !== null) {
+    if (typeof attrs !== 'object') throw decodeError(`The body is not ${SNS}: \`MessageAttributes\` is not an object.`)
+    for (const [name, a] of Object.entries(attrs as Record<string, { Type?: unknown; Value?: unknown } | null>)) {
+      if (typeof a?.Type !== 'string' || typeof a.Value !== 'string') throw decodeError(`The body is not ${SNS}: message attribute "${name}" has no string Type and Value.`)
+      messageAttributes[name] = { type: a.Type, value: a.Value }
+    }
+  }
+  return {
+    message,
+    sns: {
+      messageId: requireString(n, 'MessageId', SNS),
+      topicArn: requireString(n, 'TopicArn', SNS),
+      subject: typeof subject === 'string' ? subject : undefined,
+      publishedAt: requireTime(n, 'Timestamp', SNS),
+      messageAttributes,
+      notification: n,
+    },
+  }
+}
+
+const EB = 'an EventBridge event'
+
+function unwrapEventBridge(body: string): { detail: unknown; eventBridge: EventBridgeEnvelopeMeta } {
+  const e = envelopeJson(body, EB)
+  if (!('detail' in e)) throw decodeError(`The body is not ${EB}: \`detail\` is missing.`)
+  const resources = e.resources
+  if (!Array.isArray(resources) || !resources.every((r) => typeof r === 'string')) throw decodeError(`The body is not ${EB}: \`resources\` is not an array of strings.`)
+  return {
+    detail: e.detail,
+    eventBridge: {
+      id: requireString(e, 'id', EB),
+      source: requireString(e, 'source', EB),
+      detailType: requireString(e, 'detail-type', EB),
+      account: requireString(e, 'account', EB),
+      region: requireString(e, 'region', EB),
+      time: requireTime(e, 'time', EB),
+      resources: resources as string[],
+      event: e,
+    },
+  }
+}
+
+function textDecoder(decode: SqsDecode): (text: string) => unknown {
+  if (decode === 'json') return parseJson
+  if (decode === 'text') return (text) => text
+  return (text) => {
+    try {
+      return decode(text)
+    } catch (e) {
+      if (e instanceof InvalidRecord) throw e
+      throw decodeError(`The decode function threw: ${e instanceof Error ? e.message : String(e)}`)
+    }
+  }
+}
+
+/**
+ * The SQS row and its parser, built once per handler. The parser decodes the meta too
+ * (attributes, times, envelope) and leaves it for `meta`, so a record whose metadata is broken
+ * fails as that record's decode error, never as the handler's.
+ */
+function sqsDefinition(): SourceDefinition<SQSRecord, SqsMeta, unknown, SqsOptions<Schema>> {
+  // What the parser learnt about each record, for `meta`; weak, so a batch's records go with it.
+  const found = new WeakMap<SQSRecord, Found>()
+
+  // Checks the SQS options (at build time) and builds the per-record parser.
+  function parser(options: SqsOptions<Schema>): (record: SQSRecord) => unknown {
+    const { envelope, schema } = options
+    const mode = options.decode ?? 'json'
+    if (mode !== 'json' && mode !== 'text' && typeof mode !== 'function') {
+      throw new ConfigurationError(`sqsHandler: \`decode\` must be 'json', 'text' or a function of the body text; received ${describeValue(mode)}.`)
+    }
+    if (envelope !== undefined && envelope !== 'sns' && envelope !== 'eventbridge') {
+      throw new ConfigurationError(`sqsHandler: \`envelope\` must be 'sns' or 'eventbridge'; received ${describeValue(envelope)}.`)
+    }
+    if (envelope === 'eventbridge' && options.decode !== undefined) {
+      throw new ConfigurationError("sqsHandler: `decode` does not apply with `envelope: 'eventbridge'`: the event's `detail` is JSON already. Remove `decode`, or shape `detail` with the schema.")
+    }
+    const decode = textDecoder(mode)
+    const what = envelope === 'sns' ? 'The SNS message' : envelope === 'eventbridge' ? 'The EventBridge detail' : 'The body'
+
+    function parse(record: SQSRecord): unknown {
+      const { body, attributes: a } = record
+      if (typeof body !== 'string') throw decodeError(`The body is not a string (it is ${body === null ? 'null' : typeof body}).`)
+      const receiveCount = Number(a?.ApproximateReceiveCount)
+      if (!Number.isSafeInteger(receiveCount) || receiveCount < 1) throw decodeError('attributes.ApproximateReceiveCount is not a whole number of 1 or more.')
+      const meta: Found = {
+        record,
+        messageId: record.messageId,
+        receiveCount,
+        sentAt: timestamp(a, 'SentTimestamp'),
+        firstReceivedAt: timestamp(a, 'ApproximateFirstReceiveTimestamp'),
+        messageGroupId: a.MessageGroupId,
+        deduplicationId: a.MessageDeduplicationId,
+        sequenceNumber: a.SequenceNumber,
+        attributes: decodeAttributes(record.messageAttributes),
+        context: undefined,
+        logger: quietLogger,
+      }
+      let value: unknown
+      if (envelope === 'sns') {
+        const { message, sns } = unwrapSns(body)
+        meta.sns = sns
+        value = decode(message)
+      } else if (envelope === 'eventbridge') {
+        const { detail, eventBridge } = unwrapEventBridge(body)
+        meta.eventBridge = eventBridge
+        value = detail
+      } else {
+        value = decode(body)
+      }
+      found.set(record, meta)
+      return validate(schema, value, what)
+    }
+    return parse
+  }
+
+  const source: Source<SQSRecord, SqsMeta> = {
+    name: 'sqsHandler',
+    records(event) {
+      const records = recordsOf(event, 'sqsHandler')
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i] as Partial<SQSRecord> | null
+        if (r?.eventSource !== 'aws:sqs') {
+          const from = typeof r === 'object' && r !== null ? `eventSource ${describeValue(r.eventSource)}` : describeValue(r)
+          throw new MalformedEventError(`sqsHandler received a record that is not from SQS at Records[${i}] (${from}); is the handler wired to the right event source?`)
+        }
+        // Without a messageId the record cannot be reported (fact 52), so the batch cannot be processed safely.
+        if (typeof r.messageId !== 'string' || r.messageId === '') {
+          throw new MalformedEventError(`sqsHandler received a record without a messageId at Records[${i}].`)
+        }
+      }
+      return records as SQSRecord[]
+    },
+    id: (record) => record.messageId, // fact 52
+    // A record without a group (a standard queue under 'per-key', which SQS gives no key for) shares
+    // one lane, so it keeps the batch's order rather than losing it.
+    key: (record) => record.attributes?.MessageGroupId ?? '',
+    // Filled in, not copied: copying a dozen fields per record cost more than the rest of the row.
+    meta: (record, base) => {
+      const meta = found.get(record) as Found
+      meta.context = base.context
+      meta.logger = base.logger
+      return meta
+    },
+    // Standard queues promise no order (fact 30): each message on its own. FIFO keeps order per
+    // message group, and a failure stops only its group: Lambda retries the group's failed and
+    // unprocessed messages before it delivers more of that group, while other groups go on (facts 31, 56).
+    plan: (records) => ({ ordering: records.some(isFifo) ? 'per-key' : 'unordered', stops: 'key' }),
+  }
+  return { source, extraOptions: ['decode', 'envelope'], defaultOrdering: 'by-queue', parser }
+}
+
+/**
+ * Builds a Lambda handler for an SQS trigger. Each message body is decoded (JSON by default),
+ * unwrapped from an SNS or EventBridge envelope if `envelope` says so, checked by `schema`, and
+ * passed to `fn` typed as the schema's output, with the message's metadata and decoded attributes
+ * in `meta`. The handler returns `{ batchItemFailures }` with the failed `messageId`s (enable
+ * `ReportBatchItemFailures` on the event source mapping, fact 52).
+ *
+ * A standard queue's messages run concurrently (`concurrency`, default 10) and each failure is
+ * reported. A FIFO queue (a `.fifo` ARN or a `MessageGroupId`) keeps order within each message
+ * group: when a message fails, it and every later message of its group are reported, unstarted,
+ * while other groups go on (fact 56). When every message fails, the handler throws.
+ *
+ * Three forms: `sqsHandler(schema, fn)`, `sqsHandler({ schema, ...options }, fn)`, and the
+ * builder `sqsHandler(schema).use(middleware).handle(fn)`.
+ *
+ * @example
+ * ```ts
+ * import * as z from 'zod'
+ * import { sqsHandler } from 'lambda-stream-handlers'
+ *
+ * const Order = z.object({ orderId: z.string(), total: z.number() })
+ *
+ * export const handler = sqsHandler(Order, async (order, meta) => {
+ *   // order: { orderId: string; total: number }, checked before it gets here
+ *   meta.logger.info(`order ${order.orderId} (${order.total}), delivery ${meta.receiveCount}`)
+ * })
+ * ```
+ */
+export function sqsHandler<O extends Schema | SqsOptions<Schema>>(
+  schemaOrOptions: O,
+): HandlerBuilder<InferOutput<SchemaOf<O>>, SqsMetaOf<O>, SQSEvent, SQSBatchResponse>
+export function sqsHandler<O extends Schema | SqsOptions<Schema>>(schemaOrOptions: O, fn: RecordFunction<InferOutput<SchemaOf<O>>, SqsMetaOf<O>>): SqsHandler
+export function sqsHandler(
+  schemaOrOptions: Schema | SqsOptions<Schema>,
+  fn?: RecordFunction<unknown, SqsMeta>,
+): HandlerBuilder<unknown, SqsMeta, SQSEvent, SQSBatchResponse> | SqsHandler {
+  const builder = makeBuilder<SQSRecord, SqsMeta, unknown, SqsOptions<Schema>, SQSEvent, SQSBatchResponse>(sqsDefinition(), toOptions(schemaOrOptions))
+  return fn === undefined ? builder : builder.handle(fn)
+}
