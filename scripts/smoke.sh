@@ -74,3 +74,39 @@ JS
 node idem.mjs
 node idem.cjs
 node sqs.mjs
+# DynamoDB Streams: the handler, the unmarshaller and the test kit from the packed package.
+cat > ddb.mjs <<'JS'
+import * as z from 'zod'
+import { dynamodbHandler } from 'lambda-stream-handlers'
+import { attributeValues, dynamodbEvent, insert, modify } from 'lambda-stream-handlers/testing'
+const Item = z.object({ id: z.string(), n: z.bigint() })
+const seen = []
+const handler = dynamodbHandler(Item, (c) => { if (c.eventName === 'MODIFY') seen.push(`${c.diff().changed} ${c.newImage.n}`) })
+const a = { id: 'a', n: 9007199254740993n }
+const event = dynamodbEvent([modify(a, { ...a, n: a.n + 1n }), insert(attributeValues({ id: { S: 'b' }, n: { N: 'x' } }))])
+const response = await handler(event)
+const want = JSON.stringify({ batchItemFailures: [{ itemIdentifier: event.Records[1].dynamodb.SequenceNumber }] })
+if (JSON.stringify(response) !== want || seen.join() !== 'n 9007199254740994') { console.error('DynamoDB: unexpected', response, seen); process.exit(1) }
+console.log('DynamoDB ok:', seen.join())
+JS
+node ddb.mjs 2>/dev/null
+# The simulator (lambda-stream-handlers/local, no AWS SDK installed here) in ESM and CommonJS, and the bin.
+cat > local.mjs <<'JS'
+import { simulate } from 'lambda-stream-handlers/local'
+const throwsOn1 = (event) => { if (event.Records.some((r) => Buffer.from(r.kinesis.data, 'base64').toString() === '1')) throw new Error('poison') }
+const report = await simulate(throwsOn1, { source: 'kinesis', records: [{ data: 0 }, { data: 1 }, { data: 2 }], BatchSize: 10, MaximumBatchingWindowInSeconds: 1, MaximumRetryAttempts: 0, BisectBatchOnFunctionError: true })
+if (report.outcomes.map((o) => o.fate).join() !== 'succeeded,discarded,succeeded') { console.error('local ESM: unexpected', report.outcomes); process.exit(1) }
+console.log('local ESM ok')
+JS
+cat > local.cjs <<'JS'
+const { simulate } = require('lambda-stream-handlers/local')
+simulate(() => ({}), { source: 'sqs', records: [{ body: 'x' }] }).then((r) => {
+  if (r.outcomes[0].fate !== 'succeeded') { console.error('local CJS: unexpected', r.outcomes); process.exit(1) }
+  console.log('local CJS ok')
+})
+JS
+node local.mjs
+node local.cjs
+echo 'export const handler = () => ({})' > h.mjs
+printf '{"a":1}\n' > r.jsonl
+npx --no-install lambda-stream-handlers simulate ./h.mjs#handler --source kinesis --records r.jsonl | grep -q 'succeeded   1' && echo 'bin ok'

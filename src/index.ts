@@ -19,6 +19,26 @@ export {
   type SqsMetaOf,
   type SqsOptions,
 } from './sources/sqs.js'
+export {
+  dynamodbHandler,
+  type AttributeName,
+  type ChangeKeys,
+  type ChangeOf,
+  type ChangeWithNewImage,
+  type ChangeWithOldImage,
+  type DynamoDBChange,
+  type DynamoDBEventName,
+  type DynamoDBHandler,
+  type DynamoDBMeta,
+  type DynamoDBOptions,
+  type ImageDiff,
+  type ItemKey,
+  type KeyValue,
+  type ModifyChange,
+  type StreamViewType,
+  type ViewOf,
+} from './sources/dynamodb.js'
+export { AttributeValueError, unmarshallImage, type NativeValue, type UnmarshallOptions, type UnsafeNumbers } from './sources/unmarshall.js'
 
 // The engine's public types: options, outcomes, middleware.
 export type { BatchHandler, HandlerBuilder, Middleware } from './engine/builder.js'

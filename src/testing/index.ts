@@ -5,6 +5,18 @@
  */
 export { lambdaContext, type LambdaContextOptions } from './context.js'
 export { kinesisEvent, type KinesisEventOptions } from './kinesis.js'
+export {
+  attributeValues,
+  dynamodbEvent,
+  insert,
+  modify,
+  remove,
+  ttlDelete,
+  type DynamoDBEventOptions,
+  type DynamoDBTestChange,
+  type ImageLiteral,
+  type RawImage,
+} from './dynamodb.js'
 export { raw, type RawData } from './raw.js'
 export { sampleEvents } from './samples.js'
 export { InMemoryPersistenceStore } from './idempotency.js'

@@ -1,4 +1,4 @@
-import type { KinesisStreamEvent, SQSEvent } from 'aws-lambda'
+import type { DynamoDBStreamEvent, KinesisStreamEvent, SQSEvent } from 'aws-lambda'
 
 /**
  * Sample events copied verbatim from the AWS documentation, for tests that want the real shape.
@@ -74,6 +74,62 @@ export const sampleEvents = {
         eventSource: 'aws:sqs',
         eventSourceARN: 'arn:aws:sqs:us-east-2:123456789012:fifo.fifo',
         awsRegion: 'us-east-2',
+      },
+    ],
+  }),
+  /**
+   * "Example input.txt", AWS Lambda Developer Guide tutorial "Using AWS Lambda with Amazon DynamoDB
+   * streams" (with-ddb-example.html): an INSERT, a MODIFY and a REMOVE of item 101 on a
+   * `NEW_AND_OLD_IMAGES` stream. It has no `ApproximateCreationDateTime` and its `eventSourceARN` is
+   * the placeholder `"stream-ARN"`.
+   */
+  dynamodb: (): DynamoDBStreamEvent => ({
+    Records: [
+      {
+        eventID: '1',
+        eventName: 'INSERT',
+        eventVersion: '1.0',
+        eventSource: 'aws:dynamodb',
+        awsRegion: 'us-east-1',
+        dynamodb: {
+          Keys: { Id: { N: '101' } },
+          NewImage: { Message: { S: 'New item!' }, Id: { N: '101' } },
+          SequenceNumber: '111',
+          SizeBytes: 26,
+          StreamViewType: 'NEW_AND_OLD_IMAGES',
+        },
+        eventSourceARN: 'stream-ARN',
+      },
+      {
+        eventID: '2',
+        eventName: 'MODIFY',
+        eventVersion: '1.0',
+        eventSource: 'aws:dynamodb',
+        awsRegion: 'us-east-1',
+        dynamodb: {
+          Keys: { Id: { N: '101' } },
+          NewImage: { Message: { S: 'This item has changed' }, Id: { N: '101' } },
+          OldImage: { Message: { S: 'New item!' }, Id: { N: '101' } },
+          SequenceNumber: '222',
+          SizeBytes: 59,
+          StreamViewType: 'NEW_AND_OLD_IMAGES',
+        },
+        eventSourceARN: 'stream-ARN',
+      },
+      {
+        eventID: '3',
+        eventName: 'REMOVE',
+        eventVersion: '1.0',
+        eventSource: 'aws:dynamodb',
+        awsRegion: 'us-east-1',
+        dynamodb: {
+          Keys: { Id: { N: '101' } },
+          OldImage: { Message: { S: 'This item has changed' }, Id: { N: '101' } },
+          SequenceNumber: '333',
+          SizeBytes: 38,
+          StreamViewType: 'NEW_AND_OLD_IMAGES',
+        },
+        eventSourceARN: 'stream-ARN',
       },
     ],
   }),

@@ -1,0 +1,14 @@
+/**
+ * `lambda-stream-handlers/local`: see what Lambda's event source mapping does with your handler's
+ * answers before deploying. {@link simulate} runs it on a virtual clock; `runLocal` polls a real
+ * stream server with the same rules.
+ *
+ * @module local
+ */
+export { simulate, type DynamoDBSimulation, type KinesisSimulation, type SimulationClock } from './simulate.js'
+export type { Fate, InvocationReport, MappingReport, RecordReport, ShardReport } from './report.js'
+export type { FunctionSettings, StreamMappingSettings } from './settings.js'
+export type { SqsSend, SqsSimulation } from './sqs.js'
+export type { BatchInfo, FailureDestinationRecord, KinesisPut } from './stream-rows.js'
+export { runLocal, type KinesisLocalOptions, type LocalRun } from './run-local.js'
+export type { SqsLocalOptions } from './run-local-sqs.js'

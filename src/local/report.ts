@@ -1,0 +1,103 @@
+import type { FailureDestinationRecord } from './stream-rows.js'
+
+/**
+ * What finally happened to a record:
+ * - `succeeded`: an invocation holding it succeeded (or its records before a partial failure did);
+ * - `discarded`: the retries ran out; the mapping sent `failureRecord` to its OnFailure destination (facts 39-40);
+ * - `expired`: older than `MaximumRecordAgeInSeconds` (with a `RecordAgeExceeded` failure record, fact 36)
+ *   or than the stream's retention (no failure record; the stream no longer has it, fact 34);
+ * - `filtered`: the mapping's FilterCriteria did not match it, so the function never saw it (fact 81);
+ * - `dead-lettered`: SQS moved it to the queue's dead-letter queue after `maxReceiveCount` receives (fact 51);
+ * - `before-start`: it arrived before the mapping's `StartingPosition`, so the mapping never read it;
+ * - `pending`: a local run was stopped before the record was settled (the simulator never gives it).
+ */
+export type Fate = 'succeeded' | 'discarded' | 'expired' | 'filtered' | 'dead-lettered' | 'before-start' | 'pending'
+
+/** One record's story: how many times the function received it, and how it ended. */
+export interface RecordReport {
+  /** The identifier `batchItemFailures` uses: the sequence number, or the SQS messageId. */
+  readonly id: string
+  /** The shard (streams) or the queue (SQS). */
+  readonly shardId: string
+  /** The partition key, the DynamoDB item keys as JSON, or the SQS message group. */
+  readonly key: string
+  /** How many invocations carried it. More than one means the function saw it again: a duplicate (fact 84). */
+  readonly deliveries: number
+  readonly fate: Fate
+  /** Why it expired: `MaximumRecordAgeInSeconds`, or the stream's `retention`. */
+  readonly expiredBy?: 'MaximumRecordAgeInSeconds' | 'retention'
+  /** What the OnFailure destination received for the batch it was discarded with. */
+  readonly failureRecord?: FailureDestinationRecord
+  /**
+   * Discarded although, as far as the handler's answer shows, it did not fail itself: a record
+   * before it in the batch did (the poison record took it along; see the README's limits).
+   */
+  readonly discardedBehindFailure?: boolean
+  /** The handler reported it in `batchItemFailures`, but `ReportBatchItemFailures` is off, so it counted as a success (fact 43). */
+  readonly reportedButIgnored?: boolean
+}
+
+/** One call of the function, as the event source mapping made it. */
+export interface InvocationReport {
+  /** 0, 1, 2… in the order the invocations started. */
+  readonly index: number
+  /** When it started (ISO-8601). */
+  readonly at: string
+  readonly shardId: string
+  /** The parallelization lane (0 with `ParallelizationFactor` 1). */
+  readonly lane: number
+  /** Why this batch: a new `batch`, a `retry`, a `bisect` half, or the `remainder` after a partial failure. */
+  readonly trigger: 'batch' | 'retry' | 'bisect' | 'remainder' | 'receive'
+  /** Invocations of exactly these records so far, this one included (`approximateInvokeCount`). */
+  readonly attempt: number
+  /** The identifiers of the records delivered, in the event's order. */
+  readonly records: readonly string[]
+  /** The event the function received. */
+  readonly event: unknown
+  /** What the function returned (absent when it threw or timed out). */
+  readonly response?: unknown
+  /** What the function threw, or the timeout. */
+  readonly error?: { readonly name: string; readonly message: string }
+  readonly durationMs: number
+  /**
+   * How the mapping read the answer: `success`, `partial` (some records reported), `error`
+   * (threw), `timeout`, or `malformed-response` (a partial batch response Lambda cannot use, which
+   * fails the whole batch, §11.3).
+   */
+  readonly result: 'success' | 'partial' | 'error' | 'timeout' | 'malformed-response'
+  /** Identifiers the function reported while `ReportBatchItemFailures` is off: ignored (fact 43). */
+  readonly ignoredBatchItemFailures?: readonly string[]
+}
+
+/** A shard's position: the last sequence number before which every record is settled. */
+export interface ShardReport {
+  readonly shardId: string
+  /** Null until the first record of the shard is settled. */
+  readonly checkpoint: string | null
+}
+
+/** The report of a simulation or a local run. */
+export interface MappingReport {
+  readonly invocations: readonly InvocationReport[]
+  /** One per record, in the stream's (or the queue's) order. */
+  readonly outcomes: readonly RecordReport[]
+  /** Streams only: each shard's checkpoint. */
+  readonly shards: readonly ShardReport[]
+  /** Every record sent to the OnFailure destination (streams) or to the dead-letter queue (SQS: the message ids). */
+  readonly failureDestination: readonly FailureDestinationRecord[]
+  /** SQS only: what the dead-letter queue received (the body unchanged, §11.8). */
+  readonly deadLetters?: readonly { readonly messageId: string; readonly body: string; readonly receiveCount: number }[]
+  /** The cases that cost data or money, gathered so that nobody has to dig for them. */
+  readonly costly: {
+    /** Records discarded because a record before them failed (the poison record took them along). */
+    readonly discardedBehindFailure: readonly string[]
+    /** Invocations whose `batchItemFailures` Lambda ignored because `ReportBatchItemFailures` is off. */
+    readonly ignoredPartialResponses: readonly { readonly invocation: number; readonly ids: readonly string[] }[]
+    /** Records the function received more than once. */
+    readonly duplicates: readonly { readonly id: string; readonly deliveries: number }[]
+  }
+  /** Where AWS's behaviour is not documented, what the simulation chose (spec §10). */
+  readonly assumptions: readonly string[]
+  /** When the last thing happened (ISO-8601). */
+  readonly endedAt: string
+}

@@ -1,0 +1,240 @@
+/**
+ * The stream rules core: what a Kinesis or DynamoDB Streams event source mapping does with the
+ * records of one shard, as data in, decisions out. It knows nothing of clocks or I/O: the
+ * simulator drives it on a virtual clock, the local runner on the real one with records read from
+ * a server. Each rule cites its fact in `spec/esm-semantics.md`.
+ *
+ * A shard is split into lanes: with `ParallelizationFactor` N, records go to one of N lanes by
+ * partition key, so order is kept per key (fact 27). Each lane runs one batch at a time (fact 26).
+ */
+
+/** A record as the rules see it: the Lambda-shaped record plus what the rules need of it. */
+export interface StreamItem<R = unknown> {
+  /** The record exactly as it goes into the event. */
+  readonly record: R
+  /** The identifier `batchItemFailures` carries: the sequence number (fact 44). */
+  readonly id: string
+  /** The sequence number as a big integer (fact 3: never compare as text). */
+  readonly seq: bigint
+  /** The ordering key: the partition key (Kinesis) or the item's keys (DynamoDB). */
+  readonly key: string
+  readonly shardId: string
+  /** Arrival in the stream, epoch ms. */
+  readonly arrivalMs: number
+  /** The record's size in the event's JSON, for the 6 MB invoke payload limit (fact 16). */
+  readonly bytes: number
+}
+
+/** The settings the rules use, checked and in milliseconds. */
+export interface StreamSettings {
+  readonly batchSize: number
+  readonly windowMs: number
+  readonly parallelization: number
+  readonly bisect: boolean
+  /** -1: retry until the records expire (fact 33). */
+  readonly maxRetries: number
+  /** -1: no age limit. */
+  readonly maxAgeMs: number
+  readonly reportBatchItemFailures: boolean
+  /** How long the stream keeps a record (24 h by default for Kinesis and DynamoDB). */
+  readonly retentionMs: number
+  /** The wait before retry `n` (1-based) of a failed batch. */
+  readonly retryDelayMs: (retry: number) => number
+}
+
+/** Lambda's synchronous invoke payload limit, which a batch cannot exceed (fact 16). */
+export const PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024
+/** What the event adds around the records: `{"Records":[...]}` and the commas. */
+const EVENT_OVERHEAD_BYTES = 14
+
+/** Why a batch is being invoked. */
+export type Trigger = 'batch' | 'retry' | 'bisect' | 'remainder'
+
+/** A batch on its way through the rules: its records and how many times it was invoked. */
+export interface Batch<R = unknown> {
+  readonly items: readonly StreamItem<R>[]
+  /** Invocations of exactly these records so far (`approximateInvokeCount` after the next one). */
+  invokes: number
+  readyAt: number
+  trigger: Trigger
+}
+
+/** One lane of a shard: records read and not yet taken, and batches waiting to run again. */
+export interface Lane<R = unknown> {
+  readonly shardId: string
+  readonly index: number
+  readonly buffer: StreamItem<R>[]
+  /** Batches that must run before anything new is read: a retry, bisected halves, a remainder. */
+  readonly pending: Batch<R>[]
+  /** When the lane's last invocation ended; the next batching window opens then (fact 23). */
+  freeAt: number
+  busy: boolean
+}
+
+/** What the handler's answer means to the mapping. */
+export type Verdict =
+  | { readonly kind: 'success'; readonly ignored: readonly string[] }
+  | { readonly kind: 'partial'; readonly index: number; readonly reported: readonly string[] }
+  | { readonly kind: 'failure'; readonly functionError: 'Unhandled' | null; readonly reason: string }
+
+/** What the rules decided after an invocation. */
+export interface Decision<R = unknown> {
+  readonly succeeded: readonly StreamItem<R>[]
+  /** Discarded after the retries ran out (fact 39), with the invocation count and the error kind. */
+  readonly discarded?: { readonly items: readonly StreamItem<R>[]; readonly invokes: number; readonly functionError: 'Unhandled' | null }
+  /** What happens next to the rest: nothing, a retry, two halves, or the remainder after a partial failure. */
+  readonly next: 'none' | 'retry' | 'bisect' | 'remainder'
+}
+
+/** Creates the lanes of one shard. */
+export function createLanes<R>(shardId: string, parallelization: number): Lane<R>[] {
+  return Array.from({ length: parallelization }, (_, index) => ({ shardId, index, buffer: [], pending: [], freeAt: -Infinity, busy: false }))
+}
+
+/**
+ * The lane a key goes to. Lambda does not say how it spreads keys under a parallelization factor,
+ * only that order per key holds (fact 27); a stable hash of the key does that.
+ */
+export function laneOf(key: string, parallelization: number): number {
+  let h = 2166136261 // FNV-1a
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619)
+  return (h >>> 0) % parallelization
+}
+
+/**
+ * When the lane's next invocation can start, given the records it holds, or `Infinity`.
+ * A batch goes when BatchSize records have gathered, when the batching window closes, or when the
+ * next record would pass the 6 MB payload limit; with a window of 0, as soon as a record is there
+ * (facts 16, 22). The window opens when the previous invocation ends (fact 23).
+ */
+export function nextStart(lane: Lane, s: StreamSettings): number {
+  if (lane.busy) return Infinity
+  const retry = lane.pending[0]
+  if (retry !== undefined) return Math.max(lane.freeAt, retry.readyAt)
+  const first = lane.buffer[0]
+  if (first === undefined) return Infinity
+  const open = Math.max(lane.freeAt, first.arrivalMs)
+  if (s.windowMs === 0) return open
+  let bytes = EVENT_OVERHEAD_BYTES
+  for (let i = 0; i < lane.buffer.length; i++) {
+    const item = lane.buffer[i] as StreamItem
+    bytes += item.bytes + 1
+    if (bytes > PAYLOAD_LIMIT_BYTES) return Math.max(open, Math.min(open + s.windowMs, item.arrivalMs))
+    if (i + 1 === s.batchSize) return Math.max(open, Math.min(open + s.windowMs, item.arrivalMs))
+  }
+  return open + s.windowMs
+}
+
+/**
+ * Takes the lane's next batch at `now`, and the records that must leave it without an invocation:
+ * those past `MaximumRecordAgeInSeconds` (discarded as `RecordAgeExceeded`, fact 36 and §11.5: an
+ * expired head is split off, the fresh records are still delivered) and those the stream no longer
+ * keeps (retention, fact 34).
+ */
+export function takeBatch<R>(
+  lane: Lane<R>,
+  now: number,
+  s: StreamSettings,
+): { batch: Batch<R> | undefined; aged: { items: StreamItem<R>[]; invokes: number } | undefined; trimmed: StreamItem<R>[] } {
+  let batch = lane.pending.shift()
+  if (batch === undefined) {
+    const items: StreamItem<R>[] = []
+    let bytes = EVENT_OVERHEAD_BYTES
+    while (items.length < s.batchSize) {
+      const next = lane.buffer[0]
+      if (next === undefined || next.arrivalMs > now) break
+      if (items.length > 0 && bytes + next.bytes + 1 > PAYLOAD_LIMIT_BYTES) break
+      bytes += next.bytes + 1
+      items.push(next)
+      lane.buffer.shift()
+    }
+    batch = { items, invokes: 0, readyAt: now, trigger: 'batch' }
+  }
+  const trimmed: StreamItem<R>[] = []
+  const aged: StreamItem<R>[] = []
+  let i = 0
+  // Records arrive in order within a lane, so the old ones are a prefix.
+  for (; i < batch.items.length; i++) {
+    const age = now - (batch.items[i] as StreamItem<R>).arrivalMs
+    if (age > s.retentionMs) trimmed.push(batch.items[i] as StreamItem<R>)
+    else if (s.maxAgeMs >= 0 && age > s.maxAgeMs) aged.push(batch.items[i] as StreamItem<R>)
+    else break
+  }
+  const rest = batch.items.slice(i)
+  return {
+    batch: rest.length === 0 ? undefined : { ...batch, items: rest },
+    aged: aged.length === 0 ? undefined : { items: aged, invokes: batch.invokes },
+    trimmed,
+  }
+}
+
+/** A response is a success form, a partial failure, or malformed (facts 43-47, §11.3-4). */
+export function interpret(response: unknown, ids: readonly string[], reportBatchItemFailures: boolean): Verdict {
+  const listed = (response as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures
+  if (!reportBatchItemFailures) {
+    // Fact 43: without ReportBatchItemFailures any return is a success, and the list is ignored.
+    const ignored = Array.isArray(listed) ? listed.map((f) => String((f as { itemIdentifier?: unknown } | null)?.itemIdentifier)) : []
+    return { kind: 'success', ignored }
+  }
+  const malformed = (why: string): Verdict => ({ kind: 'failure', functionError: null, reason: `The response is not a valid partial batch response: ${why}` })
+  if (response === null || response === undefined) return { kind: 'success', ignored: [] } // fact 46
+  if (Array.isArray(response)) return response.length === 0 ? { kind: 'success', ignored: [] } : malformed('a non-empty array.') // §11.4
+  if (typeof response !== 'object') return malformed(`a ${typeof response}.`)
+  if (listed === undefined || listed === null) return { kind: 'success', ignored: [] } // `{}`, `{batchItemFailures: null}`
+  if (!Array.isArray(listed)) return malformed('`batchItemFailures` is not an array.')
+  if (listed.length === 0) return { kind: 'success', ignored: [] }
+  let lowest = Infinity
+  const reported: string[] = []
+  for (const entry of listed) {
+    const id = (entry as { itemIdentifier?: unknown } | null)?.itemIdentifier
+    // Fact 47, §11.3: "", null, a wrong key, or an identifier not in the batch fail the whole batch.
+    if (typeof id !== 'string' || id === '') return malformed('an entry without a non-empty string `itemIdentifier`.')
+    const index = ids.indexOf(id)
+    if (index < 0) return malformed(`\`itemIdentifier\` ${JSON.stringify(id)} is not in the batch.`)
+    reported.push(id)
+    lowest = Math.min(lowest, index)
+  }
+  return { kind: 'partial', index: lowest, reported }
+}
+
+/**
+ * Applies an invocation's verdict to its batch. The lane is free again at `now`.
+ *
+ * - Success: every record succeeded; the checkpoint moves past the batch (fact 29).
+ * - Partial failure at a record after the first: the records before it succeeded; the batch from it
+ *   on runs again as a new batch with a fresh retry count (fact 45, §11.2).
+ * - A function error with `BisectBatchOnFunctionError` and more than one record: the batch is split
+ *   in two halves and each runs with a fresh retry count; splitting uses no retries (facts 37-38).
+ *   UNCONFIRMED (§10): AWS does not say how deep bisection goes or how retries count per half; the
+ *   rules split down to single records, and a half's count starts at zero.
+ * - Otherwise the same batch is retried after a backoff until `MaximumRetryAttempts` retries were
+ *   made (R retries, R+1 invocations, fact 35, §11.1), then discarded (fact 39). The lane is blocked
+ *   meanwhile (fact 33).
+ */
+export function settle<R>(lane: Lane<R>, batch: Batch<R>, verdict: Verdict, now: number, s: StreamSettings): Decision<R> {
+  lane.freeAt = now
+  lane.busy = false
+  if (verdict.kind === 'success') return { succeeded: batch.items, next: 'none' }
+  if (verdict.kind === 'partial' && verdict.index > 0) {
+    lane.pending.unshift({ items: batch.items.slice(verdict.index), invokes: 0, readyAt: now, trigger: 'remainder' })
+    return { succeeded: batch.items.slice(0, verdict.index), next: 'remainder' }
+  }
+  const functionError = verdict.kind === 'failure' ? verdict.functionError : null
+  // A malformed response is not a function error (functionError null, §11.3), so it is not bisected.
+  if (s.bisect && functionError === 'Unhandled' && batch.items.length > 1) {
+    const mid = Math.ceil(batch.items.length / 2)
+    lane.pending.unshift(
+      { items: batch.items.slice(0, mid), invokes: 0, readyAt: now, trigger: 'bisect' },
+      { items: batch.items.slice(mid), invokes: 0, readyAt: now, trigger: 'bisect' },
+    )
+    return { succeeded: [], next: 'bisect' }
+  }
+  if (s.maxRetries >= 0 && batch.invokes >= s.maxRetries + 1) {
+    return { succeeded: [], discarded: { items: batch.items, invokes: batch.invokes, functionError }, next: 'none' }
+  }
+  lane.pending.unshift({ items: batch.items, invokes: batch.invokes, readyAt: now + s.retryDelayMs(batch.invokes), trigger: 'retry' })
+  return { succeeded: [], next: 'retry' }
+}
+
+/** Lambda's stream retry backoff is not documented: doubling from 1 s, capped at 60 s. */
+export const defaultRetryDelayMs = (retry: number): number => Math.min(60_000, 1000 * 2 ** (retry - 1))

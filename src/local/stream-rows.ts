@@ -1,0 +1,178 @@
+import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda'
+import { createHash } from 'node:crypto'
+import { payloadBytes, type RawData } from '../testing/raw.js'
+import type { StreamItem } from './rules.js'
+
+/**
+ * The record AWS sends to a stream mapping's `DestinationConfig.OnFailure` when it discards a
+ * batch (facts 40-42, §11.5-6). The records themselves are not in it; the batch info says where to
+ * read them while the stream still has them.
+ */
+export interface FailureDestinationRecord {
+  readonly requestContext: {
+    readonly requestId: string
+    readonly functionArn: string
+    readonly condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded'
+    readonly approximateInvokeCount: number
+  }
+  /** Absent for `RecordAgeExceeded` (§11.5). `functionError` is null after a partial or malformed response (fact 42). */
+  readonly responseContext?: { readonly statusCode: 200; readonly executedVersion: '$LATEST'; readonly functionError: 'Unhandled' | null }
+  readonly version: '1.0'
+  readonly timestamp: string
+  readonly KinesisBatchInfo?: BatchInfo
+  readonly DDBStreamBatchInfo?: BatchInfo
+}
+
+/** Where a discarded batch lies in the stream (fact 40). */
+export interface BatchInfo {
+  readonly shardId: string
+  readonly startSequenceNumber: string
+  readonly endSequenceNumber: string
+  readonly approximateArrivalOfFirstRecord: string
+  readonly approximateArrivalOfLastRecord: string
+  readonly batchSize: number
+  readonly streamArn: string
+}
+
+/** What the rules need to know of a stream source: how to read one of its Lambda records. */
+export interface StreamRow<R> {
+  readonly source: 'kinesis' | 'dynamodb'
+  item(record: R, shardId?: string): StreamItem<R>
+  /** The OnFailure record's batch info key, and the arrival precision (§11.6: DynamoDB has seconds). */
+  readonly batchInfoKey: 'KinesisBatchInfo' | 'DDBStreamBatchInfo'
+  readonly arrivalPrecisionMs: number
+  streamArn(record: R): string
+}
+
+const bytesOf = (record: unknown): number => Buffer.byteLength(JSON.stringify(record), 'utf8')
+
+export const kinesisRow: StreamRow<KinesisStreamRecord> = {
+  source: 'kinesis',
+  item: (record) => ({
+    record,
+    id: record.kinesis.sequenceNumber,
+    seq: BigInt(record.kinesis.sequenceNumber),
+    key: record.kinesis.partitionKey,
+    shardId: record.eventID.slice(0, record.eventID.indexOf(':')),
+    arrivalMs: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
+    bytes: bytesOf(record),
+  }),
+  batchInfoKey: 'KinesisBatchInfo',
+  arrivalPrecisionMs: 1,
+  streamArn: (record) => record.eventSourceARN,
+}
+
+export const dynamodbRow: StreamRow<DynamoDBRecord> = {
+  source: 'dynamodb',
+  item: (record, shardId = 'shardId-00000000000000000000-00000000') => {
+    const seq = record.dynamodb?.SequenceNumber
+    if (typeof seq !== 'string' || !/^\d+$/.test(seq)) throw new TypeError('A DynamoDB stream record needs dynamodb.SequenceNumber, a decimal string.')
+    return {
+      record,
+      id: seq, // fact 44
+      seq: BigInt(seq),
+      key: JSON.stringify(record.dynamodb?.Keys ?? {}),
+      shardId,
+      arrivalMs: (record.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000,
+      bytes: bytesOf(record),
+    }
+  },
+  batchInfoKey: 'DDBStreamBatchInfo',
+  arrivalPrecisionMs: 1000,
+  streamArn: (record) => record.eventSourceARN ?? '',
+}
+
+/** One record put on the simulated Kinesis stream. */
+export interface KinesisPut {
+  /** The payload: JSON-encoded, unless it is `raw(...)` or a `Uint8Array`. */
+  readonly data: unknown
+  /** Default `'pk-0'`. Decides the shard (by MD5, as Kinesis does) and the lane. */
+  readonly partitionKey?: string
+  /** When the record arrives, in ms after the simulation's start. Default 0. */
+  readonly at?: number
+}
+
+/** Which of `shards` equal hash-key ranges a partition key falls in: MD5 as a 128-bit number (as Kinesis). */
+export function shardOf(partitionKey: string, shards: number): number {
+  const hash = BigInt(`0x${createHash('md5').update(partitionKey, 'utf8').digest('hex')}`)
+  return Number((hash * BigInt(shards)) >> 128n)
+}
+
+export const shardName = (i: number): string => `shardId-${String(i).padStart(12, '0')}`
+
+const FIRST_SEQUENCE = 49590338271490256608559692538361571095921575989136588898n
+const STEP = 10n ** 22n
+
+/** Builds the Lambda records of puts as Kinesis would store them: shard by key, sequence numbers increasing per shard. */
+export function kinesisRecordsOf(
+  puts: readonly KinesisPut[],
+  o: { shards: number; startMs: number; streamName: string; region: string; accountId: string },
+): KinesisStreamRecord[] {
+  const next = new Array<bigint>(o.shards).fill(0n)
+  const order = puts.map((p, i) => ({ p, i, at: o.startMs + (p.at ?? 0) })).sort((a, b) => a.at - b.at || a.i - b.i)
+  return order.map(({ p, at }) => {
+    const partitionKey = p.partitionKey ?? 'pk-0'
+    const shard = shardOf(partitionKey, o.shards)
+    const n = next[shard] as bigint
+    next[shard] = n + 1n
+    const sequenceNumber = String(FIRST_SEQUENCE + BigInt(shard) * 1000n + n * STEP)
+    const shardId = shardName(shard)
+    return {
+      kinesis: {
+        kinesisSchemaVersion: '1.0',
+        partitionKey,
+        sequenceNumber,
+        data: Buffer.from(payloadBytes(p.data as RawData)).toString('base64'),
+        approximateArrivalTimestamp: at / 1000,
+      },
+      eventSource: 'aws:kinesis',
+      eventVersion: '1.0',
+      eventID: `${shardId}:${sequenceNumber}`,
+      eventName: 'aws:kinesis:record',
+      invokeIdentityArn: `arn:aws:iam::${o.accountId}:role/lambda-role`,
+      awsRegion: o.region,
+      eventSourceARN: `arn:aws:kinesis:${o.region}:${o.accountId}:stream/${o.streamName}`,
+    }
+  })
+}
+
+/** The OnFailure record for discarded records of one lane (fact 40). */
+export function failureRecord<R>(
+  row: StreamRow<R>,
+  items: readonly StreamItem<R>[],
+  o: {
+    condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded'
+    invokes: number
+    functionError: 'Unhandled' | null
+    requestId: string
+    functionArn: string
+    now: number
+  },
+): FailureDestinationRecord {
+  const first = items[0] as StreamItem<R>
+  const last = items[items.length - 1] as StreamItem<R>
+  const iso = (ms: number): string => new Date(Math.floor(ms / row.arrivalPrecisionMs) * row.arrivalPrecisionMs).toISOString()
+  const info: BatchInfo = {
+    shardId: first.shardId,
+    startSequenceNumber: first.id,
+    endSequenceNumber: last.id,
+    approximateArrivalOfFirstRecord: iso(first.arrivalMs),
+    approximateArrivalOfLastRecord: iso(last.arrivalMs),
+    batchSize: items.length,
+    streamArn: row.streamArn(first.record),
+  }
+  const aged = o.condition === 'RecordAgeExceeded'
+  return {
+    requestContext: {
+      requestId: o.requestId,
+      functionArn: o.functionArn,
+      condition: o.condition,
+      // §11.5: 1 even when the function never ran.
+      approximateInvokeCount: Math.max(1, o.invokes),
+    },
+    ...(aged ? {} : { responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: o.functionError } as const }),
+    version: '1.0',
+    timestamp: new Date(o.now).toISOString(),
+    [row.batchInfoKey]: info,
+  }
+}

@@ -1,0 +1,377 @@
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda'
+import { makeBuilder, type BatchHandler, type HandlerBuilder, type SourceDefinition } from '../engine/builder.js'
+import type { BaseMeta, RecordFunction, Source } from '../engine/engine.js'
+import { ConfigurationError, MalformedEventError } from '../engine/errors.js'
+import { describeValue, toOptions, type CommonOptions } from '../engine/options.js'
+import { InvalidRecord, validate, type InferOutput, type Schema, type SchemaOf } from '../engine/schema.js'
+import { recordsOf } from './kinesis.js'
+import { AttributeValueError, unmarshallImage, type UnsafeNumbers } from './unmarshall.js'
+
+/**
+ * Which images a DynamoDB stream writes into its records (fact 7): `KEYS_ONLY` only the item's
+ * key; `NEW_IMAGE` the item after the change; `OLD_IMAGE` the item before it;
+ * `NEW_AND_OLD_IMAGES` both. INSERT has no old image and REMOVE no new one, whatever the view.
+ */
+export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES'
+
+/** What happened to the item. */
+export type DynamoDBEventName = 'INSERT' | 'MODIFY' | 'REMOVE'
+
+/** A key attribute's value: key attributes are strings, numbers or binary. */
+export type KeyValue = string | number | bigint | Uint8Array
+
+/** The item's primary key (`Keys`), unmarshalled: attribute name to value. */
+export type ItemKey = { readonly [name: string]: KeyValue }
+
+/** The names of an image's top-level attributes, as the schema's output types them (`string` when it does not). */
+export type AttributeName<T> = [T extends unknown ? Extract<keyof T, string> : never] extends [never]
+  ? string
+  : T extends unknown
+    ? Extract<keyof T, string>
+    : never
+
+/**
+ * How a MODIFY changed the item's top-level attributes, comparing the validated images with deep
+ * equality (maps, lists, sets, binary). An attribute whose value is `undefined` counts as absent.
+ */
+export interface ImageDiff<T> {
+  /** In the new image, not in the old one. */
+  readonly added: readonly AttributeName<T>[]
+  /** In the old image, not in the new one. */
+  readonly removed: readonly AttributeName<T>[]
+  /** In both, with different values. */
+  readonly changed: readonly AttributeName<T>[]
+  /** True when any of these attributes was added, removed or changed. */
+  touches(...names: AttributeName<T>[]): boolean
+}
+
+/** A change that carries only the item's key: every change of a `KEYS_ONLY` stream, and the side a view leaves out. */
+export interface ChangeKeys<E extends DynamoDBEventName, K = ItemKey> {
+  readonly eventName: E
+  /** The item's primary key. Under `KEYS_ONLY` the schema checks it; otherwise it is {@link ItemKey}. */
+  readonly keys: K
+}
+
+/** A change that carries the item as it is after the change, checked by the schema. */
+export interface ChangeWithNewImage<E extends DynamoDBEventName, T> extends ChangeKeys<E> {
+  readonly newImage: T
+}
+
+/** A change that carries the item as it was before the change, checked by the schema. */
+export interface ChangeWithOldImage<E extends DynamoDBEventName, T> extends ChangeKeys<E> {
+  readonly oldImage: T
+}
+
+/** A MODIFY on a `NEW_AND_OLD_IMAGES` stream: both images, and what changed between them. */
+export interface ModifyChange<T> extends ChangeKeys<'MODIFY'> {
+  readonly oldImage: T
+  readonly newImage: T
+  /** Which top-level attributes were added, removed or changed (computed on the first call). */
+  diff(): ImageDiff<T>
+}
+
+/**
+ * What the record function receives: a union discriminated by `eventName`, with the images the
+ * stream view type `V` carries, typed as the schema's output `T`.
+ *
+ * | view | INSERT | MODIFY | REMOVE |
+ * | --- | --- | --- | --- |
+ * | `NEW_AND_OLD_IMAGES` | `newImage` | `oldImage`, `newImage`, `diff()` | `oldImage` |
+ * | `NEW_IMAGE` | `newImage` | `newImage` | keys only |
+ * | `OLD_IMAGE` | keys only | `oldImage` | `oldImage` |
+ * | `KEYS_ONLY` | `keys: T` | `keys: T` | `keys: T` |
+ */
+export type DynamoDBChange<T, V extends StreamViewType = 'NEW_AND_OLD_IMAGES'> = V extends 'NEW_AND_OLD_IMAGES'
+  ? ChangeWithNewImage<'INSERT', T> | ModifyChange<T> | ChangeWithOldImage<'REMOVE', T>
+  : V extends 'NEW_IMAGE'
+    ? ChangeWithNewImage<'INSERT', T> | ChangeWithNewImage<'MODIFY', T> | ChangeKeys<'REMOVE'>
+    : V extends 'OLD_IMAGE'
+      ? ChangeKeys<'INSERT'> | ChangeWithOldImage<'MODIFY', T> | ChangeWithOldImage<'REMOVE', T>
+      : ChangeKeys<'INSERT', T> | ChangeKeys<'MODIFY', T> | ChangeKeys<'REMOVE', T>
+
+/** What the DynamoDB record function receives besides the change. */
+export interface DynamoDBMeta extends BaseMeta {
+  /** The record as Lambda delivered it. */
+  readonly record: DynamoDBRecord
+  /** `dynamodb.SequenceNumber`, the record's identifier in `batchItemFailures` (fact 44). Compare as `BigInt`. */
+  readonly sequenceNumber: string
+  /**
+   * True when Time to Live deleted the item: a REMOVE whose `userIdentity` is the DynamoDB
+   * service (fact 8). False for a delete your code made.
+   */
+  readonly ttlDelete: boolean
+  /** When the change was made (`ApproximateCreationDateTime`, to the second); absent in some AWS sample events. */
+  readonly createdAt: Date | undefined
+}
+
+/** Options of {@link dynamodbHandler}. */
+export interface DynamoDBOptions<S extends Schema> extends CommonOptions<S, DynamoDBRecord> {
+  /**
+   * The stream's view type, which decides which images each change carries and how it is typed.
+   * Default `'NEW_AND_OLD_IMAGES'`. A record without an image this view promises is invalid (a
+   * stream with a different view type, for example); under `'KEYS_ONLY'` the schema checks the keys.
+   */
+  readonly streamViewType?: StreamViewType
+  /** What becomes of a number a JavaScript `number` cannot hold exactly. Default `'bigint'`; see {@link UnsafeNumbers}. */
+  readonly unsafeNumbers?: UnsafeNumbers
+}
+
+/** The handler {@link dynamodbHandler} builds: Lambda's DynamoDB Streams event in, partial batch response out. */
+export type DynamoDBHandler = BatchHandler<DynamoDBStreamEvent, DynamoDBBatchResponse>
+
+/** The view type a handler's options name, `'NEW_AND_OLD_IMAGES'` when they name none. */
+export type ViewOf<O> = O extends { readonly streamViewType: infer V extends StreamViewType } ? V : 'NEW_AND_OLD_IMAGES'
+
+type Rec = DynamoDBRecord & { dynamodb: NonNullable<DynamoDBRecord['dynamodb']> & { SequenceNumber: string } }
+
+const SEQUENCE_NUMBER = /^\d{1,40}$/ // fact 6 (the AWS sample uses short ones such as "111")
+const VIEWS: readonly string[] = ['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES'] satisfies StreamViewType[]
+const UNSAFE: readonly string[] = ['bigint', 'string', 'fail'] satisfies UnsafeNumbers[]
+
+function malformed(message: string): MalformedEventError {
+  return new MalformedEventError(`dynamodbHandler ${message}`)
+}
+
+function isTtlDelete(record: DynamoDBRecord): boolean {
+  const who = record.userIdentity as { type?: unknown; principalId?: unknown } | undefined
+  return record.eventName === 'REMOVE' && who?.type === 'Service' && who.principalId === 'dynamodb.amazonaws.com' // fact 8
+}
+
+export const dynamodbSource: Source<Rec, DynamoDBMeta> = {
+  name: 'dynamodbHandler',
+  records(event) {
+    const records = recordsOf(event, 'dynamodbHandler')
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as DynamoDBRecord | null
+      if (r?.eventSource !== 'aws:dynamodb') {
+        const source = typeof r === 'object' && r !== null ? `eventSource ${describeValue(r.eventSource)}` : describeValue(r)
+        throw malformed(`received a record that is not from DynamoDB Streams at Records[${i}] (${source}); is the handler wired to the right event source?`)
+      }
+      // Without a sequence number the record cannot be reported, so the batch cannot be processed safely.
+      const seq = (r.dynamodb as { SequenceNumber?: unknown } | undefined)?.SequenceNumber
+      if (typeof seq !== 'string' || !SEQUENCE_NUMBER.test(seq)) {
+        throw malformed(`received a record without a valid dynamodb.SequenceNumber at Records[${i}].`)
+      }
+    }
+    return records as Rec[]
+  },
+  id: (record) => record.dynamodb.SequenceNumber, // fact 44
+  // The item's key: its attributes in name order, so the same item always gives the same text.
+  key(record) {
+    const keys = record.dynamodb.Keys as Record<string, unknown> | undefined
+    if (typeof keys !== 'object' || keys === null) return `#${record.dynamodb.SequenceNumber}`
+    let text = ''
+    for (const name of Object.keys(keys).sort()) text += JSON.stringify([name, keys[name]])
+    return text
+  },
+  meta: (record, base) => {
+    const created = record.dynamodb.ApproximateCreationDateTime
+    return {
+      record,
+      sequenceNumber: record.dynamodb.SequenceNumber,
+      ttlDelete: isTtlDelete(record),
+      // Epoch seconds (fact 6).
+      createdAt: typeof created === 'number' ? new Date(created * 1000) : undefined,
+      context: base.context,
+      logger: base.logger,
+    }
+  },
+  plan: () => ({ ordering: 'in-order', stops: 'batch' }),
+}
+
+function invalid(kind: 'decode' | 'validation', message: string, path?: string): InvalidRecord {
+  return new InvalidRecord(path === undefined ? { kind, message } : { kind, message, path })
+}
+
+/** Deep equality for unmarshalled and schema-validated values. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b || (a !== a && b !== b)) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false
+  if (a instanceof Uint8Array) {
+    const y = b as Uint8Array
+    if (a.length !== y.length) return false
+    for (let i = 0; i < a.length; i++) if (a[i] !== y[i]) return false
+    return true
+  }
+  if (Array.isArray(a)) {
+    const y = b as unknown[]
+    return a.length === y.length && a.every((x, i) => sameValue(x, y[i]))
+  }
+  if (a instanceof Set) {
+    const y = b as Set<unknown>
+    if (a.size !== y.size) return false
+    for (const x of a) {
+      if (y.has(x)) continue
+      if (typeof x !== 'object' || x === null) return false
+      let found = false
+      for (const z of y) if (sameValue(x, z)) found = true
+      if (!found) return false
+    }
+    return true
+  }
+  if (a instanceof Map) {
+    const y = b as Map<unknown, unknown>
+    if (a.size !== y.size) return false
+    for (const [k, v] of a) if (!y.has(k) || !sameValue(v, y.get(k))) return false
+    return true
+  }
+  if (a instanceof Date) return a.getTime() === (b as Date).getTime()
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  if (ka.length !== kb.length) return false
+  for (const k of ka) if (!Object.prototype.hasOwnProperty.call(b, k) || !sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false
+  return true
+}
+
+function diffImages<T>(oldImage: T, newImage: T): ImageDiff<T> {
+  const before = (typeof oldImage === 'object' && oldImage !== null ? oldImage : {}) as Record<string, unknown>
+  const after = (typeof newImage === 'object' && newImage !== null ? newImage : {}) as Record<string, unknown>
+  const added: string[] = []
+  const removed: string[] = []
+  const changed: string[] = []
+  for (const name of Object.keys(after)) {
+    if (after[name] === undefined) continue
+    if (before[name] === undefined || !Object.prototype.hasOwnProperty.call(before, name)) added.push(name)
+    else if (!sameValue(before[name], after[name])) changed.push(name)
+  }
+  for (const name of Object.keys(before)) {
+    if (before[name] !== undefined && (after[name] === undefined || !Object.prototype.hasOwnProperty.call(after, name))) removed.push(name)
+  }
+  const touched = new Set<string>([...added, ...removed, ...changed])
+  const diff: ImageDiff<Record<string, unknown>> = { added, removed, changed, touches: (...names) => names.some((n) => touched.has(n)) }
+  return diff as unknown as ImageDiff<T>
+}
+
+/** Checks the view type and the number mode, and builds the record parser once. */
+export function dynamodbParser<S extends Schema>(options: DynamoDBOptions<S>, name = 'dynamodbHandler'): (record: Rec) => unknown {
+  const view = options.streamViewType ?? 'NEW_AND_OLD_IMAGES'
+  if (!VIEWS.includes(view)) {
+    throw new ConfigurationError(`${name}: \`streamViewType\` must be 'KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE' or 'NEW_AND_OLD_IMAGES'; received ${describeValue(view)}.`)
+  }
+  const unsafeNumbers = options.unsafeNumbers ?? 'bigint'
+  if (!UNSAFE.includes(unsafeNumbers)) {
+    throw new ConfigurationError(`${name}: \`unsafeNumbers\` must be 'bigint', 'string' or 'fail'; received ${describeValue(unsafeNumbers)}.`)
+  }
+  const numbers = { unsafeNumbers }
+  const { schema } = options
+  const keysOnly = view === 'KEYS_ONLY'
+  const wantsNew = view === 'NEW_IMAGE' || view === 'NEW_AND_OLD_IMAGES'
+  const wantsOld = view === 'OLD_IMAGE' || view === 'NEW_AND_OLD_IMAGES'
+
+  function image(record: Rec, field: 'Keys' | 'NewImage' | 'OldImage'): Record<string, unknown> {
+    const value = record.dynamodb[field]
+    if (value === undefined) {
+      const has = record.dynamodb.StreamViewType
+      throw invalid(
+        'decode',
+        field === 'Keys'
+          ? `The ${record.eventName} record has no dynamodb.Keys.`
+          : `The ${record.eventName} record has no ${field}, which streamViewType '${view}' promises` +
+              `${typeof has === 'string' ? ` (the record's StreamViewType is ${describeValue(has)})` : ''}; set the handler's streamViewType to the stream's view type.`,
+        field,
+      )
+    }
+    try {
+      return unmarshallImage(value, numbers)
+    } catch (e) {
+      if (!(e instanceof AttributeValueError)) throw e
+      const path = e.path === '' ? field : `${field}.${e.path}`
+      throw invalid('decode', `${path} ${e.problem}`, path)
+    }
+  }
+
+  // Validates one image; a failing path is prefixed with the image's name.
+  function check(value: unknown, field: 'Keys' | 'NewImage' | 'OldImage'): unknown {
+    const prefix = (e: unknown): never => {
+      if (e instanceof InvalidRecord) {
+        const f = e.failure
+        throw invalid('validation', f.message, f.path === undefined ? field : `${field}.${f.path}`)
+      }
+      throw e
+    }
+    try {
+      const result = validate(schema, value, field === 'Keys' ? 'The item key' : `The ${field}`)
+      return result instanceof Promise ? result.catch(prefix) : result
+    } catch (e) {
+      return prefix(e)
+    }
+  }
+
+  return function parseChange(record) {
+    const eventName = record.eventName
+    if (eventName !== 'INSERT' && eventName !== 'MODIFY' && eventName !== 'REMOVE') {
+      throw invalid('decode', `The record's eventName is ${describeValue(eventName)}, not INSERT, MODIFY or REMOVE.`)
+    }
+    const keys = image(record, 'Keys')
+    if (keysOnly) {
+      const checked = check(keys, 'Keys')
+      return checked instanceof Promise ? checked.then((k) => ({ eventName, keys: k })) : { eventName, keys: checked }
+    }
+    const newImage = wantsNew && eventName !== 'REMOVE' ? check(image(record, 'NewImage'), 'NewImage') : undefined
+    const oldImage = wantsOld && eventName !== 'INSERT' ? check(image(record, 'OldImage'), 'OldImage') : undefined
+    const build = (n: unknown, o: unknown): unknown => {
+      if (n !== undefined && o !== undefined) {
+        let diff: ImageDiff<unknown> | undefined // computed on the first call, then kept
+        return { eventName, keys, oldImage: o, newImage: n, diff: () => (diff ??= diffImages<unknown>(o, n)) }
+      }
+      if (n !== undefined) return { eventName, keys, newImage: n }
+      if (o !== undefined) return { eventName, keys, oldImage: o }
+      return { eventName, keys }
+    }
+    if (newImage instanceof Promise || oldImage instanceof Promise) return Promise.all([newImage, oldImage]).then(([n, o]) => build(n, o))
+    return build(newImage, oldImage)
+  }
+}
+
+const definition: SourceDefinition<Rec, DynamoDBMeta, unknown, DynamoDBOptions<Schema>> = {
+  source: dynamodbSource,
+  extraOptions: ['streamViewType', 'unsafeNumbers'],
+  defaultOrdering: 'in-order',
+  parser: (options) => dynamodbParser(options),
+}
+
+/** The record function's first argument for a handler built from `O`. */
+export type ChangeOf<O> = DynamoDBChange<InferOutput<SchemaOf<O>>, ViewOf<O>>
+
+/**
+ * Builds a Lambda handler for a DynamoDB Streams trigger. Each record becomes a typed change, a
+ * union discriminated by `eventName` whose images (unmarshalled losslessly, then checked by
+ * `schema`) follow the stream's view type (`streamViewType`, default `'NEW_AND_OLD_IMAGES'`).
+ * A MODIFY with both images has `diff()`; `meta.ttlDelete` tells a Time to Live delete apart.
+ * The handler returns `{ batchItemFailures }` keyed by `dynamodb.SequenceNumber` (fact 44).
+ *
+ * As for Kinesis, records run in order by default and the first failure stops the batch (fact
+ * 45); `ordering: 'per-key'` runs different items concurrently, keeping each item's order. When
+ * every record fails, the handler throws, so bisect and retries apply.
+ *
+ * Three forms: `dynamodbHandler(schema, fn)`, `dynamodbHandler({ schema, ...options }, fn)`, and
+ * the builder `dynamodbHandler(schema).use(middleware).handle(fn)`.
+ *
+ * @example
+ * ```ts
+ * import * as z from 'zod'
+ * import { dynamodbHandler } from 'lambda-stream-handlers'
+ *
+ * const Order = z.object({ orderId: z.string(), status: z.enum(['NEW', 'PAID', 'SHIPPED']), total: z.number() })
+ *
+ * export const handler = dynamodbHandler(Order, async (change, meta) => {
+ *   // change: INSERT { newImage } | MODIFY { oldImage, newImage, diff() } | REMOVE { oldImage }, images checked by zod
+ *   if (change.eventName === 'MODIFY' && change.diff().touches('status')) {
+ *     meta.logger.info(`order ${change.newImage.orderId}: ${change.oldImage.status} -> ${change.newImage.status}`)
+ *   }
+ * })
+ * ```
+ */
+export function dynamodbHandler<O extends Schema | DynamoDBOptions<Schema>>(
+  schemaOrOptions: O,
+): HandlerBuilder<ChangeOf<O>, DynamoDBMeta, DynamoDBStreamEvent, DynamoDBBatchResponse>
+export function dynamodbHandler<O extends Schema | DynamoDBOptions<Schema>>(schemaOrOptions: O, fn: RecordFunction<ChangeOf<O>, DynamoDBMeta>): DynamoDBHandler
+export function dynamodbHandler(
+  schemaOrOptions: Schema | DynamoDBOptions<Schema>,
+  fn?: RecordFunction<never, DynamoDBMeta>,
+): unknown {
+  const builder = makeBuilder<Rec, DynamoDBMeta, unknown, DynamoDBOptions<Schema>, DynamoDBStreamEvent, DynamoDBBatchResponse>(definition, toOptions(schemaOrOptions))
+  // The overloads type the change from the schema and the view; here it is the parser's unknown.
+  return fn === undefined ? builder : builder.handle(fn as RecordFunction<unknown, DynamoDBMeta>)
+}

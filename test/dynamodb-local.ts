@@ -1,0 +1,91 @@
+// DynamoDB Local (the real AWS emulator, with Streams) for integration tests: installed from npm at
+// test time (its licence forbids redistributing the jar), started on a free port, stopped after.
+// See ../shared/spec/local-servers.md §2b.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb'
+
+/** The npm package that ships DynamoDB Local 1.25.1 in its `emulator/` folder. */
+const PACKAGE = 'amplify-dynamodb-simulator@2.9.30'
+const cache = new URL('../node_modules/.cache/dynamodb-local/', import.meta.url).pathname
+
+/** The folder holding DynamoDBLocal.jar, fetched with `npm pack` on first use (about 56 MB). */
+export function emulatorDir(): string {
+  const dir = join(cache, PACKAGE, 'emulator')
+  if (existsSync(join(dir, 'DynamoDBLocal.jar'))) return dir
+  mkdirSync(cache, { recursive: true })
+  const tmp = mkdtempSync(join(cache, 'fetch-'))
+  try {
+    const out = execFileSync('npm', ['pack', PACKAGE, '--silent', '--pack-destination', tmp], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    const tgz = out.trim().split('\n').pop() as string
+    execFileSync('tar', ['-xzf', join(tmp, tgz), '-C', tmp, 'package/emulator'])
+    mkdirSync(join(cache, PACKAGE), { recursive: true })
+    renameSync(join(tmp, 'package', 'emulator'), dir) // whole or not at all
+  } finally {
+    rmSync(tmp, { recursive: true, force: true })
+  }
+  return dir
+}
+
+export function hasJava(): boolean {
+  try {
+    execFileSync('java', ['-version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+export interface DynamoDBLocal {
+  readonly endpoint: string
+  stop(): Promise<void>
+}
+
+/**
+ * Starts DynamoDB Local in memory. It has no host option and listens on every interface; the
+ * tests only ever talk to it on 127.0.0.1.
+ */
+export async function startDynamoDBLocal(): Promise<DynamoDBLocal> {
+  const dir = emulatorDir()
+  const port = await freePort()
+  const proc: ChildProcess = spawn(
+    'java',
+    ['-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port)],
+    { cwd: dir, stdio: 'ignore' },
+  )
+  let exited = false
+  const exit = new Promise<void>((resolve) => proc.once('exit', () => ((exited = true), resolve())))
+  const endpoint = `http://127.0.0.1:${port}`
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 })
+  const stop = async (): Promise<void> => {
+    client.destroy()
+    if (!exited) proc.kill('SIGTERM')
+    await exit
+  }
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    try {
+      await client.send(new ListTablesCommand({}))
+      return { endpoint, stop }
+    } catch (e) {
+      if (exited || Date.now() > deadline) {
+        await stop()
+        throw new Error(`DynamoDB Local did not start on ${endpoint}: ${(e as Error).message}`)
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import type { KinesisStreamEvent, SQSEvent } from 'aws-lambda'
+import { expectTypeOf, it } from 'vitest'
+import * as z from 'zod'
+import { kinesisHandler, sqsHandler } from 'lambda-stream-handlers'
+import { runLocal, simulate, type Fate, type LocalRun, type MappingReport } from 'lambda-stream-handlers/local'
+import { kinesisEvent, sqsEvent } from 'lambda-stream-handlers/testing'
+
+const Order = z.object({ orderId: z.string() })
+const kinesis = kinesisHandler(Order, () => {})
+const sqs = sqsHandler(Order, () => {})
+
+it('simulate takes a handler for the source it names, and resolves to the report', () => {
+  expectTypeOf(simulate(kinesis, { source: 'kinesis', records: [{ data: { orderId: 'a' } }] })).toEqualTypeOf<Promise<MappingReport>>()
+  expectTypeOf(simulate(kinesis, { source: 'kinesis', records: kinesisEvent([{ orderId: 'a' }]) })).toEqualTypeOf<Promise<MappingReport>>()
+  expectTypeOf(simulate(sqs, { source: 'sqs', records: sqsEvent([{ orderId: 'a' }]) })).toEqualTypeOf<Promise<MappingReport>>()
+  // A plain Lambda function works too; its event is typed by the source.
+  void simulate((event) => expectTypeOf(event).toEqualTypeOf<KinesisStreamEvent>(), { source: 'kinesis', records: [] })
+  void simulate((event: SQSEvent) => event.Records.length, { source: 'sqs', records: [] })
+  // @ts-expect-error an SQS handler cannot be simulated as a Kinesis mapping
+  void simulate(sqs, { source: 'kinesis', records: [] })
+  // @ts-expect-error settings are spelled as in the Lambda API
+  void simulate(kinesis, { source: 'kinesis', records: [], batchSize: 10 })
+  // @ts-expect-error FunctionResponseTypes has one possible value
+  void simulate(kinesis, { source: 'kinesis', records: [], FunctionResponseTypes: ['Report'] })
+})
+
+it('the report is typed to the last field', () => {
+  expectTypeOf<MappingReport['outcomes'][number]['fate']>().toEqualTypeOf<Fate>()
+  expectTypeOf<MappingReport['failureDestination'][number]['requestContext']['condition']>().toEqualTypeOf<'RetryAttemptsExhausted' | 'RecordAgeExceeded'>()
+  expectTypeOf(runLocal).returns.toEqualTypeOf<Promise<LocalRun>>()
+})
