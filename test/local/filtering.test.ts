@@ -5,7 +5,7 @@ import type { Server } from 'node:http'
 import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
-import { dynamodbFilter, dynamodbHandler, InvalidFilterPatternError, kinesisFilter, kinesisHandler, silentLogger } from 'lambda-stream-handlers'
+import { dynamodbFilter, dynamodbHandler, InvalidFilterPatternError, kinesisFilter, kinesisHandler, silentLogger, sqsFilter, sqsHandler } from 'lambda-stream-handlers'
 import { runLocal, simulate } from 'lambda-stream-handlers/local'
 import { dynamodbEvent, insert, kinesisEvent, kinesisEventFromDynamoDB, kplAggregate, modify, raw } from 'lambda-stream-handlers/testing'
 
@@ -51,6 +51,21 @@ describe('simulate applies FilterCriteria (facts 25, 81)', () => {
     })
     expect(seen).toEqual(['MODIFY a', 'INSERT b'])
     expect(report.outcomes.map((o) => o.fate)).toEqual(['filtered', 'succeeded', 'succeeded'])
+  })
+
+  it('SQS: messages no filter matches are deleted unseen and end filtered, text bodies under a JSON pattern too', async () => {
+    const Message = z.object({ kind: z.string(), priority: z.number() })
+    const seen: string[] = []
+    const handler = sqsHandler({ schema: Message, logger: silentLogger }, (m) => void seen.push(`${m.kind}/${m.priority}`))
+    const report = await simulate(handler, {
+      source: 'sqs',
+      records: [{ body: { kind: 'a', priority: 9 } }, { body: { kind: 'b', priority: 1 } }, { body: 'plain text' }, { body: { kind: 'c', priority: 7 } }],
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      FilterCriteria: sqsFilter(Message, { body: { priority: [{ numeric: ['>', 5] }] } }),
+    })
+    expect(seen).toEqual(['a/9', 'c/7'])
+    expect(report.outcomes.map((o) => o.fate)).toEqual(['succeeded', 'filtered', 'filtered', 'succeeded'])
+    expect(report.invocations.flatMap((i) => i.records)).toEqual([report.outcomes[0]!.id, report.outcomes[3]!.id])
   })
 
   it('refuses criteria Lambda would refuse, before any invocation', async () => {
