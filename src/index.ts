@@ -55,6 +55,12 @@ export { quietLogger, silentLogger, type RecordLogger } from './engine/logger.js
 // Middleware (idempotency is in 'lambda-stream-handlers/idempotency').
 export { logContext, type LogContextOptions } from './middleware/logContext.js'
 
+// Tumbling windows: typed window state for Kinesis (and DynamoDB Streams).
+export { kinesisWindowHandler, type KinesisWindowEvent, type KinesisWindowOptions } from './windows/kinesis.js'
+export type { JsonObject, JsonValue, StateSchema, WindowFields, WindowHandler, WindowInfo, WindowOptions, WindowResponse } from './windows/window.js'
+export { WindowEndError, WindowRecordError, WindowStateError } from './windows/errors.js'
+export { dynamodbWindowHandler, type DynamoDBWindowEvent, type DynamoDBWindowOptions } from './windows/dynamodb.js'
+
 // Event filtering: Lambda's FilterCriteria, matched and built (esm-semantics facts 70-82).
 export { compileFilter, matchesFilter, type FilterCriteria, type FilterSource, type RecordFilter } from './filtering/filter.js'
 export { InvalidFilterPatternError } from './filtering/pattern.js'

@@ -21,5 +21,18 @@ export { raw, type RawData } from './raw.js'
 export { sampleEvents } from './samples.js'
 export { InMemoryPersistenceStore } from './idempotency.js'
 export { sqsEvent, type SqsAttributeInput, type SqsEventOptions } from './sqs.js'
+
+// Tumbling windows.
+export {
+  dynamodbWindowEvent,
+  kinesisWindowEvent,
+  runWindow,
+  sampleWindowEvents,
+  windowEvent,
+  type RunWindowOptions,
+  type WindowEventOptions,
+  type WindowInvocation,
+  type WindowRun,
+} from './windows.js'
 export { kplAggregate, type KplAggregateOptions } from './kpl.js'
 export { kinesisEventFromDynamoDB, type KinesisFromDynamoDBOptions } from './dynamodb-kinesis.js'

@@ -1,0 +1,66 @@
+import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda'
+import type { InferInput, Schema } from '../engine/schema.js'
+import type { DecodeMode } from '../sources/decode.js'
+import { kinesisParser, kinesisSource, type KinesisMeta } from '../sources/kinesis.js'
+import { windowHandler, type StateSchema, type WindowFields, type WindowHandler, type WindowOptions, type WindowSource } from './window.js'
+
+/** Options of {@link kinesisWindowHandler}. */
+export interface KinesisWindowOptions<S extends Schema, St extends StateSchema> extends WindowOptions<S, St, KinesisStreamRecord, KinesisMeta> {
+  /** How the record's base64 `data` becomes the value the schema checks. Default `'json'`. */
+  readonly decode?: DecodeMode
+}
+
+/** A Kinesis event with the tumbling-window fields (fact 59). */
+export interface KinesisWindowEvent extends KinesisStreamEvent, WindowFields {}
+
+const definition: WindowSource<KinesisStreamRecord, KinesisMeta, KinesisWindowOptions<Schema, StateSchema>> = {
+  name: 'kinesisWindowHandler',
+  source: kinesisSource,
+  extraOptions: ['decode'],
+  parser: (options) => kinesisParser(options, 'kinesisWindowHandler'),
+}
+
+/**
+ * Builds a Lambda handler for a Kinesis trigger with tumbling windows (`TumblingWindowInSeconds`
+ * on the event source mapping). Each record is decoded and checked as by `kinesisHandler`, then
+ * folded into the window's state by `reduce`, in order. The state travels between invocations as
+ * JSON: the incoming state is validated by the `state` schema (`{}`, sent when a window opens,
+ * becomes `initial()`), and every response is `{ state, batchItemFailures: [] }` (fact 61). On the
+ * window's final invocation `onWindowEnd` receives the whole aggregate, the window's start and
+ * end as `Date`s, the shard id and whether Lambda ended the window early.
+ *
+ * Failures fail the whole invocation (it throws): an invalid record (unless `onInvalid` skips or
+ * hands it off), a `reduce` that throws, a state that is not JSON, does not match the schema or is
+ * over 1 MB (fact 62), an `onWindowEnd` that throws. AWS does not document how a partial failure
+ * inside a window moves the state (fact 67), so nothing is reported per record: the state returned
+ * by the last successful invocation stands and Lambda's retry aggregates each record exactly once.
+ *
+ * @example
+ * From `examples/windows/totals.ts`:
+ * ```ts
+ * import * as z from 'zod'
+ * import { kinesisWindowHandler } from 'lambda-stream-handlers'
+ *
+ * export const Sale = z.object({ cents: z.number().int().nonnegative() })
+ * // The state Lambda carries from one invocation of a window to the next, validated on the way in.
+ * export const Totals = z.record(z.string(), z.number().int())
+ *
+ * export const handler = kinesisWindowHandler({
+ *   schema: Sale,
+ *   state: Totals,
+ *   initial: () => ({}),
+ *   reduce: (totals, sale, meta) => {
+ *     totals[meta.partitionKey] = (totals[meta.partitionKey] ?? 0) + sale.cents
+ *     return totals
+ *   },
+ *   onWindowEnd: async (totals, window) => {
+ *     await publish(window.shardId, window.start, totals, window.terminatedEarly)
+ *   },
+ * })
+ * ```
+ */
+export function kinesisWindowHandler<S extends Schema, St extends StateSchema>(
+  options: KinesisWindowOptions<S, St>,
+): WindowHandler<KinesisWindowEvent, InferInput<St>> {
+  return windowHandler(definition, options as unknown as KinesisWindowOptions<Schema, StateSchema>) as unknown as WindowHandler<KinesisWindowEvent, InferInput<St>>
+}
