@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../engine/errors.js'
 import { describeValue } from '../engine/options.js'
+import type { FilterCriteria } from '../filtering/filter.js'
 import { defaultRetryDelayMs, type StreamSettings } from './rules.js'
 
 /**
@@ -28,6 +29,11 @@ export interface StreamMappingSettings {
   readonly MaximumRecordAgeInSeconds?: number
   /** `['ReportBatchItemFailures']` to let Lambda read `batchItemFailures` (fact 43). Default `[]`. */
   readonly FunctionResponseTypes?: readonly 'ReportBatchItemFailures'[]
+  /**
+   * Event filtering (facts 70-81): records no pattern matches never reach the function and end
+   * `filtered`. Checked when the run starts, as Lambda checks it when the mapping is created.
+   */
+  readonly FilterCriteria?: FilterCriteria
 }
 
 /** What the function is, for the mapping: its timeout and its name. */
