@@ -35,8 +35,10 @@ export interface Workload<E> {
 export interface CellResult {
   readonly name: string
   readonly n: number
-  /** Records per second, one per round. */
+  /** Records per second of this process's CPU time (user + system), one per round. */
   readonly rates: number[]
+  /** Records per second of wall time, one per round. */
+  readonly wallRates: number[]
   /** This contender's rate over the floor's, one per round (same round, so same machine weather). */
   readonly ratios: number[]
 }
@@ -99,6 +101,14 @@ export interface ThroughputOptions {
 }
 
 const now = (): number => Number(process.hrtime.bigint()) / 1e6
+/**
+ * CPU time of this process in ms. The machine is shared: wall time counts the moments another
+ * process had the core, CPU time does not (GC helper threads do count, as they should).
+ */
+const cpuNow = (): number => {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
+}
 
 /** Measures one source at one batch size; returns one result per contender, the floor first. */
 export async function throughput<E>(workload: Workload<E>, n: number, options: ThroughputOptions): Promise<CellResult[]> {
@@ -125,22 +135,27 @@ export async function throughput<E>(workload: Workload<E>, n: number, options: T
   }
 
   const rates: number[][] = handlers.map(() => [])
+  const wallRates: number[][] = handlers.map(() => [])
   for (let r = 0; r < options.rounds; r++) {
     // Rotate who goes first, so drift on a shared machine hits everyone alike.
     for (let k = 0; k < handlers.length; k++) {
       const c = (k + r) % handlers.length
       const events = Array.from({ length: perSample[c]! }, () => structuredClone(template))
       gc()
+      const c0 = cpuNow()
       const t0 = now()
       for (const event of events) await handlers[c]!(event)
       const ms = now() - t0
-      rates[c]!.push((n * events.length * 1000) / ms)
+      const cpuMs = cpuNow() - c0
+      rates[c]!.push((n * events.length * 1000) / cpuMs)
+      wallRates[c]!.push((n * events.length * 1000) / ms)
     }
   }
   return workload.contenders.map((c, i) => ({
     name: c.name,
     n,
     rates: rates[i]!,
+    wallRates: wallRates[i]!,
     ratios: rates[i]!.map((rate, round) => rate / rates[0]![round]!),
   }))
 }
