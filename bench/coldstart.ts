@@ -166,7 +166,7 @@ async function main(): Promise<void> {
     }
   }
   const floorS = samples.floor!
-  console.log(`\nCold start: ${runs} fresh \`node\` processes per variant, interleaved; a 10-record Kinesis event. node ${process.version}.`)
+  console.log(`\n${runs} fresh \`node\` processes per variant, interleaved; a 10-record Kinesis event. node ${process.version}.`)
   console.log('Bundles: esbuild --bundle --platform=node --minify --format=esm (createRequire banner), gzip level 9. import+invoke = in-process time to')
   console.log('import the bundle and run the first invocation; "+ms vs floor" = median of per-round differences to the floor handler.\n')
   console.log('| variant | what it is | raw B | gzip B | + B vs floor | wall ms (median) | import+invoke ms (median, min–max) | + ms vs floor | peak RSS MB |')

@@ -1,6 +1,6 @@
 // npm run bench: every contender side by side in one process, per source and batch size, then
 // memory (one process per contender), written to bench/RESULTS.md. Method: shared/spec/perf-baselines.md.
-//   npm run bench -- [--quick] [--source kinesis] [--sizes 100,1000] [--contenders floor,middy] [--no-memory] [--out FILE]
+//   npm run bench -- [--quick] [--source kinesis] [--sizes 100,1000] [--contenders floor,middy] [--no-memory] [--no-cold] [--out FILE]
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -116,6 +116,17 @@ if (!args.includes('--no-memory')) {
       )
     }
   }
+}
+
+if (!args.includes('--no-cold')) {
+  // Cold start bundles the built package: build it from this checkout first, so it measures the same code.
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+  execFileSync(npm, ['run', 'build'], { stdio: 'ignore' })
+  const script = fileURLToPath(new URL('./coldstart.ts', import.meta.url))
+  const output = execFileSync(process.execPath, ['--import', 'tsx', script, '--runs', quick ? '7' : '25'], { encoding: 'utf8' })
+  say()
+  say('## Cold start and bundle size (bench/coldstart.ts)')
+  for (const line of output.trim().split('\n')) say(line)
 }
 
 writeFileSync(out, `${lines.join('\n')}\n`)
