@@ -56,12 +56,21 @@ if (process.env.BEFORE) {
   variants['lib (before)'] = old.kinesisHandler({ schema: Payload, ordering: 'unordered', concurrency: 1, logger: silentLogger }, work)
   variants['lib in-order (before)'] = old.kinesisHandler({ schema: Payload, ordering: 'in-order', logger: silentLogger }, work)
 }
+if (process.env.WITH_PEERS) {
+  // Load and run the other contenders' libraries in this process, as npm run bench does.
+  const { BatchProcessor, EventType, processPartialResponse } = await import('@aws-lambda-powertools/batch')
+  const { default: middy } = await import('@middy/core')
+  const { default: eventNormalizer } = await import('@middy/event-normalizer')
+  const processor = new BatchProcessor(EventType.KinesisDataStreams)
+  await processPartialResponse(structuredClone(event), async () => {}, processor)
+  await middy().use(eventNormalizer()).handler(async () => {})(structuredClone(event), {})
+}
 const names = Object.keys(variants).filter((k) => only === undefined || k === only)
 const times = Object.fromEntries(names.map((k) => [k, []]))
 for (let r = -3; r < rounds; r++) {
   for (let j = 0; j < names.length; j++) {
     const name = names[(j + r + 3) % names.length]
-    const e = name.startsWith('lib in-order') ? valid : event
+    const e = name.startsWith('lib in-order') || process.env.VALID ? valid : event
     globalThis.gc?.()
     // CPU time of this process (user + system), not wall time: on a shared machine, time spent
     // descheduled is not the contender's. GC helper threads count, as they should.
