@@ -116,3 +116,6 @@ export async function benchSqs(): Promise<void> {
   await measure(1000, 30, true)
   if (sink === 0) console.log('(sink)')
 }
+
+// npm run bench:sqs runs this file alone.
+if (process.argv[1]?.endsWith('sqs.ts')) await benchSqs()

@@ -60,3 +60,30 @@ export { kinesisWindowHandler, type KinesisWindowEvent, type KinesisWindowOption
 export type { JsonObject, JsonValue, StateSchema, WindowFields, WindowHandler, WindowInfo, WindowOptions, WindowResponse } from './windows/window.js'
 export { WindowEndError, WindowRecordError, WindowStateError } from './windows/errors.js'
 export { dynamodbWindowHandler, type DynamoDBWindowEvent, type DynamoDBWindowOptions } from './windows/dynamodb.js'
+
+// Event filtering: Lambda's FilterCriteria, matched and built (esm-semantics facts 70-82).
+export { compileFilter, matchesFilter, type FilterCriteria, type FilterSource, type RecordFilter } from './filtering/filter.js'
+export { InvalidFilterPatternError } from './filtering/pattern.js'
+export {
+  dynamodbFilter,
+  kinesisFilter,
+  sqsFilter,
+  type AnyPattern,
+  type AnyRule,
+  type ArrayElement,
+  type AttributePattern,
+  type BuiltFilterCriteria,
+  type DynamoDBFilterPattern,
+  type ExistsRule,
+  type FieldPattern,
+  type ImagePattern,
+  type KinesisFilterPattern,
+  type LeafValue,
+  type NumberRule,
+  type NumericRange,
+  type ObjectPattern,
+  type RuleFor,
+  type Rules,
+  type SQSFilterPattern,
+  type StringRule,
+} from './filtering/typed.js'

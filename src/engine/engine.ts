@@ -133,34 +133,35 @@ export function createProcessor<Rec, P, M>(
       return { status: 'failed', id, index: i, reason: { kind: 'handler', message: error.message, error } }
     }
 
-    function call(i: number, id: string, record: Rec, payload: P): RecordOutcome | Promise<RecordOutcome> {
+    // The outcome is finished inside the record function's own reaction: one promise per record, not two.
+    function call(i: number, id: string, record: Rec, payload: P): boolean | Promise<boolean> {
       let result: unknown
       try {
         result = fn(payload, source.meta(record, base))
       } catch (e) {
-        return failed(i, id, e)
+        return finish(failed(i, id, e))
       }
-      if (!isThenable(result)) return { status: 'ok', id, index: i }
+      if (!isThenable(result)) return finish({ status: 'ok', id, index: i })
       return Promise.resolve(result).then(
-        (): RecordOutcome => ({ status: 'ok', id, index: i }),
-        (e: unknown) => failed(i, id, e),
+        () => finish({ status: 'ok', id, index: i }),
+        (e: unknown) => finish(failed(i, id, e)),
       )
     }
 
     // Parse, then call. Stays synchronous when the schema and the record function are.
-    function settle(i: number): RecordOutcome | Promise<RecordOutcome> {
+    function settle(i: number): boolean | Promise<boolean> {
       const record = records[i] as Rec
       const id = source.id(record)
       let payload: P | Promise<P>
       try {
         payload = parse(record)
       } catch (e) {
-        return invalid(i, id, record, e)
+        return finishLater(invalid(i, id, record, e))
       }
       if (payload instanceof Promise) {
         return payload.then(
           (p) => call(i, id, record, p),
-          (e: unknown) => invalid(i, id, record, e),
+          (e: unknown) => finishLater(invalid(i, id, record, e)),
         )
       }
       return call(i, id, record, payload)
@@ -172,6 +173,8 @@ export function createProcessor<Rec, P, M>(
       if (stops && stopsBatch && outcome.index < cut) cut = outcome.index
       return stops
     }
+    const finishLater = (outcome: RecordOutcome | Promise<RecordOutcome>): boolean | Promise<boolean> =>
+      outcome instanceof Promise ? outcome.then(finish) : finish(outcome)
 
     // Starts record i unless something ordered before it failed or time is short. Resolves to
     // true when the record failed in a way that stops the records ordered behind it.
@@ -185,8 +188,7 @@ export function createProcessor<Rec, P, M>(
         outcomes[i] = { status: 'skipped', id: source.id(records[i] as Rec), index: i, reason: DEADLINE }
         return false
       }
-      const outcome = settle(i)
-      return outcome instanceof Promise ? outcome.then(finish) : finish(outcome)
+      return settle(i)
     }
 
     async function runLane(lane: readonly number[]): Promise<void> {
@@ -235,13 +237,17 @@ export function createProcessor<Rec, P, M>(
       )
     }
     const batchItemFailures: { itemIdentifier: string }[] = []
-    for (const o of outcomes) if (isReported(o)) batchItemFailures.push({ itemIdentifier: o.id })
+    for (const o of outcomes) {
+      // Records that share an identifier (the user records of one KPL aggregate, fact 87) sit side
+      // by side and are reported once.
+      if (isReported(o) && o.id !== batchItemFailures[batchItemFailures.length - 1]?.itemIdentifier) batchItemFailures.push({ itemIdentifier: o.id })
+    }
     const s = summarize(outcomes)
     logger.info(
       `Batch of ${n} records: ${s.succeeded} succeeded, ${s.failed} failed, ${s.invalid} invalid, ${s.skipped} skipped after a failure, ${s.deadline} cut by the deadline; ${s.reported} reported for retry.`,
       { batch: s },
     )
-    return { outcomes, batchItemFailures, allFailed: n > 0 && batchItemFailures.length === n }
+    return { outcomes, batchItemFailures, allFailed: n > 0 && s.reported === n }
   }
 }
 

@@ -4,6 +4,7 @@ import type { Context, KinesisStreamEvent, KinesisStreamRecord, SQSEvent } from 
 import { quietLogger, type RecordLogger } from '../engine/logger.js'
 import { describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
+import { compileFilter } from '../filtering/filter.js'
 import type { InvocationReport, MappingReport } from './report.js'
 import { configError, streamSettings, type FunctionSettings, type StreamMappingSettings } from './settings.js'
 import { createStreamMapping, requestIds, type Caller } from './stream-mapping.js'
@@ -57,7 +58,7 @@ const NAME = 'runLocal'
 const KNOWN = new Set([
   'source', 'client', 'streamName', 'consumerName', 'pollIntervalMs', 'signal', 'onInvocation', 'logger', 'timeoutSeconds', 'functionName', 'retryDelayMs',
   'BatchSize', 'MaximumBatchingWindowInSeconds', 'ParallelizationFactor', 'StartingPosition', 'StartingPositionTimestamp', 'BisectBatchOnFunctionError',
-  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes', 'TumblingWindowInSeconds', 'windowGraceSeconds',
+  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes', 'FilterCriteria', 'TumblingWindowInSeconds', 'windowGraceSeconds',
 ])
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -149,7 +150,8 @@ export async function runLocal(handler: (event: never, context: Context) => unkn
   )
 
   const functionArn = `arn:aws:lambda:${region ?? 'us-east-1'}:${account ?? '000000000000'}:function:${options.functionName ?? 'local-function'}`
-  const mapping = createStreamMapping(kinesisRow, s, { functionArn, timeoutMs: s.timeoutMs, nextRequestId: requestIds(Date.now()) })
+  const accept = options.FilterCriteria === undefined ? {} : { accept: compileFilter(options.FilterCriteria, 'kinesis') }
+  const mapping = createStreamMapping(kinesisRow, s, { functionArn, timeoutMs: s.timeoutMs, nextRequestId: requestIds(Date.now()), ...accept })
   const stopping = new AbortController()
   const running = new Set<Promise<void>>()
   let wakeScheduler: () => void = () => {}

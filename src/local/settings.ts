@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../engine/errors.js'
 import { describeValue } from '../engine/options.js'
+import type { FilterCriteria } from '../filtering/filter.js'
 import { defaultRetryDelayMs, type StreamSettings } from './rules.js'
 
 /**
@@ -39,6 +40,11 @@ export interface StreamMappingSettings {
    * before the final invocation, when no later record came. Default 120, the most Lambda waits (fact 64).
    */
   readonly windowGraceSeconds?: number
+  /**
+   * Event filtering (facts 70-81): records no pattern matches never reach the function and end
+   * `filtered`. Checked when the run starts, as Lambda checks it when the mapping is created.
+   */
+  readonly FilterCriteria?: FilterCriteria
 }
 
 /** What the function is, for the mapping: its timeout and its name. */

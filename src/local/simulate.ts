@@ -3,6 +3,7 @@ import type { KinesisWindowEvent } from '../windows/kinesis.js'
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord, SQSEvent } from 'aws-lambda'
 import { describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
+import { compileFilter } from '../filtering/filter.js'
 import type { InvocationReport, MappingReport } from './report.js'
 import { configError, streamSettings, type FunctionSettings, type StreamMappingSettings } from './settings.js'
 import { createStreamMapping, requestIds, type Caller } from './stream-mapping.js'
@@ -61,7 +62,7 @@ const DEFAULT_START = Date.UTC(2026, 0, 1)
 const KNOWN = new Set([
   'source', 'records', 'shards', 'streamName', 'start', 'durationMs', 'seed', 'retentionHours', 'maxInvocations', 'onInvocation', 'timeoutSeconds', 'functionName', 'retryDelayMs',
   'BatchSize', 'MaximumBatchingWindowInSeconds', 'ParallelizationFactor', 'StartingPosition', 'StartingPositionTimestamp', 'BisectBatchOnFunctionError',
-  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes', 'TumblingWindowInSeconds', 'windowGraceSeconds',
+  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes', 'FilterCriteria', 'TumblingWindowInSeconds', 'windowGraceSeconds',
 ])
 
 /**
@@ -150,7 +151,8 @@ export async function simulate(handler: (event: never, context: Context) => unkn
   // Stream order: by shard, then sequence number.
   items.sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0))
 
-  const mapping = createStreamMapping(row, s, { functionArn, timeoutMs: s.timeoutMs, nextRequestId: requestIds(seed) })
+  const accept = options.FilterCriteria === undefined ? {} : { accept: compileFilter(options.FilterCriteria, options.source) }
+  const mapping = createStreamMapping(row, s, { functionArn, timeoutMs: s.timeoutMs, nextRequestId: requestIds(seed), ...accept })
   const from =
     options.StartingPosition === 'LATEST' ? startMs : options.StartingPosition === 'AT_TIMESTAMP' ? (options.StartingPositionTimestamp as number) * 1000 : -Infinity
   mapping.skip(items.filter((i) => i.arrivalMs < from))

@@ -8,6 +8,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda'
 import { createHash } from 'node:crypto'
 import { describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
+import { compileFilter, type FilterCriteria } from '../filtering/filter.js'
 import type { InvocationReport, MappingReport, RecordReport } from './report.js'
 import { configError } from './settings.js'
 import { requestIds } from './stream-mapping.js'
@@ -55,6 +56,11 @@ export interface SqsSimulation {
   readonly maxInvocations?: number
   /** Called after each invocation with it and the number of messages settled so far, for progress. */
   readonly onInvocation?: (invocation: InvocationReport, settled: number) => void
+  /**
+   * Event filtering on the message `body` (facts 70-81): a message no filter matches is deleted
+   * without reaching the function and ends `filtered` (§11 point 10).
+   */
+  readonly FilterCriteria?: FilterCriteria
 }
 
 export const SQS_ASSUMPTIONS: readonly string[] = [
@@ -75,14 +81,14 @@ interface Message {
   visibleAt: number
   receives: number
   firstReceiveAt?: number
-  state: 'queued' | 'in-flight' | 'deleted' | 'dead-lettered'
+  state: 'queued' | 'in-flight' | 'deleted' | 'dead-lettered' | 'filtered'
   deliveries: number
   reportedButIgnored?: boolean
 }
 
 const NAME = 'simulate'
 const STREAM_ONLY = ['BisectBatchOnFunctionError', 'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'ParallelizationFactor', 'StartingPosition', 'StartingPositionTimestamp', 'shards', 'streamName', 'retentionHours', 'retryDelayMs']
-const KNOWN = new Set(['source', 'records', 'fifo', 'visibilityTimeoutSeconds', 'maxReceiveCount', 'BatchSize', 'MaximumBatchingWindowInSeconds', 'FunctionResponseTypes', 'ScalingConfig', 'timeoutSeconds', 'functionName', 'start', 'durationMs', 'seed', 'maxInvocations', 'onInvocation'])
+const KNOWN = new Set(['source', 'records', 'fifo', 'visibilityTimeoutSeconds', 'maxReceiveCount', 'BatchSize', 'MaximumBatchingWindowInSeconds', 'FunctionResponseTypes', 'ScalingConfig', 'timeoutSeconds', 'functionName', 'start', 'durationMs', 'seed', 'maxInvocations', 'onInvocation', 'FilterCriteria'])
 
 function whole(key: string, v: unknown, min: number, max: number, dflt: number): number {
   if (v === undefined) return dflt
@@ -151,6 +157,13 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
     return { ...(built === undefined ? {} : { template: built }), id: built?.messageId ?? ids(), body, group, sentAt, seq, visibleAt: sentAt, receives: 0, state: 'queued', deliveries: 0 }
   })
   messages.sort((a, b) => a.sentAt - b.sentAt || a.seq - b.seq)
+  if (o.FilterCriteria !== undefined) {
+    const accept = compileFilter(o.FilterCriteria, 'sqs')
+    for (const m of messages) {
+      const view = { ...m.template, messageId: m.id, body: m.body, eventSource: 'aws:sqs', eventSourceARN: arn, awsRegion: 'us-east-1' }
+      if (!accept(view)) m.state = 'filtered'
+    }
+  }
 
   const invocations: InvocationReport[] = []
   const inflight: { end: number; apply: () => void }[] = []
@@ -338,7 +351,7 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
     shardId: queue,
     key: m.group,
     deliveries: m.deliveries,
-    fate: m.state === 'deleted' ? 'succeeded' : m.state === 'dead-lettered' ? 'dead-lettered' : 'pending',
+    fate: m.state === 'deleted' ? 'succeeded' : m.state === 'dead-lettered' ? 'dead-lettered' : m.state === 'filtered' ? 'filtered' : 'pending',
     ...(m.reportedButIgnored === true ? { reportedButIgnored: true } : {}),
   }))
   return {

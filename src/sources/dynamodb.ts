@@ -1,10 +1,11 @@
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda'
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda'
 import { makeBuilder, type BatchHandler, type HandlerBuilder, type SourceDefinition } from '../engine/builder.js'
 import type { BaseMeta, RecordFunction, Source } from '../engine/engine.js'
 import { ConfigurationError, MalformedEventError } from '../engine/errors.js'
 import { describeValue, toOptions, type CommonOptions } from '../engine/options.js'
 import { InvalidRecord, validate, type InferOutput, type Schema, type SchemaOf } from '../engine/schema.js'
 import { recordsOf } from './kinesis.js'
+import { fromKinesis, kinesisRecordOf, throwIfUndecodable } from './dynamodb-kinesis.js'
 import { AttributeValueError, unmarshallImage, type UnsafeNumbers } from './unmarshall.js'
 
 /**
@@ -100,8 +101,16 @@ export interface DynamoDBMeta extends BaseMeta {
    * service (fact 8). False for a delete your code made.
    */
   readonly ttlDelete: boolean
-  /** When the change was made (`ApproximateCreationDateTime`, to the second); absent in some AWS sample events. */
+  /**
+   * When the change was made (`ApproximateCreationDateTime`: to the second from DynamoDB Streams,
+   * to the millisecond through Kinesis); absent in some AWS sample events.
+   */
   readonly createdAt: Date | undefined
+  /**
+   * The Kinesis record the change came through, when the table streams its changes into a Kinesis
+   * data stream and the handler is wired to that stream; `undefined` for DynamoDB Streams.
+   */
+  readonly kinesisRecord: KinesisStreamRecord | undefined
 }
 
 /** Options of {@link dynamodbHandler}. */
@@ -116,8 +125,8 @@ export interface DynamoDBOptions<S extends Schema> extends CommonOptions<S, Dyna
   readonly unsafeNumbers?: UnsafeNumbers
 }
 
-/** The handler {@link dynamodbHandler} builds: Lambda's DynamoDB Streams event in, partial batch response out. */
-export type DynamoDBHandler = BatchHandler<DynamoDBStreamEvent, DynamoDBBatchResponse>
+/** The handler {@link dynamodbHandler} builds: Lambda's DynamoDB Streams event (or a Kinesis event carrying DynamoDB changes) in, partial batch response out. */
+export type DynamoDBHandler = BatchHandler<DynamoDBStreamEvent | KinesisStreamEvent, DynamoDBBatchResponse>
 
 /** The view type a handler's options name, `'NEW_AND_OLD_IMAGES'` when they name none. */
 export type ViewOf<O> = O extends { readonly streamViewType: infer V extends StreamViewType } ? V : 'NEW_AND_OLD_IMAGES'
@@ -141,6 +150,8 @@ export const dynamodbSource: Source<Rec, DynamoDBMeta> = {
   name: 'dynamodbHandler',
   records(event) {
     const records = recordsOf(event, 'dynamodbHandler')
+    // Changes a table streams into a Kinesis data stream arrive as a Kinesis event.
+    if ((records[0] as { eventSource?: unknown } | null)?.eventSource === 'aws:kinesis') return fromKinesis(records, 'dynamodbHandler') as Rec[]
     for (let i = 0; i < records.length; i++) {
       const r = records[i] as DynamoDBRecord | null
       if (r?.eventSource !== 'aws:dynamodb') {
@@ -171,7 +182,8 @@ export const dynamodbSource: Source<Rec, DynamoDBMeta> = {
       sequenceNumber: record.dynamodb.SequenceNumber,
       ttlDelete: isTtlDelete(record),
       // Epoch seconds (fact 6).
-      createdAt: typeof created === 'number' ? new Date(created * 1000) : undefined,
+      createdAt: typeof created === 'number' ? new Date(Math.round(created * 1000)) : undefined,
+      kinesisRecord: kinesisRecordOf(record),
       context: base.context,
       logger: base.logger,
     }
@@ -299,6 +311,7 @@ export function dynamodbParser<S extends Schema>(options: DynamoDBOptions<S>, na
   }
 
   return function parseChange(record) {
+    throwIfUndecodable(record)
     const eventName = record.eventName
     if (eventName !== 'INSERT' && eventName !== 'MODIFY' && eventName !== 'REMOVE') {
       throw invalid('decode', `The record's eventName is ${describeValue(eventName)}, not INSERT, MODIFY or REMOVE.`)
@@ -340,6 +353,8 @@ export type ChangeOf<O> = DynamoDBChange<InferOutput<SchemaOf<O>>, ViewOf<O>>
  * `schema`) follow the stream's view type (`streamViewType`, default `'NEW_AND_OLD_IMAGES'`).
  * A MODIFY with both images has `diff()`; `meta.ttlDelete` tells a Time to Live delete apart.
  * The handler returns `{ batchItemFailures }` keyed by `dynamodb.SequenceNumber` (fact 44).
+ * It also reads the Kinesis event of a table that streams its changes into a Kinesis data stream,
+ * giving the same changes and reporting them by the Kinesis sequence number.
  *
  * As for Kinesis, records run in order by default and the first failure stops the batch (fact
  * 45); `ordering: 'per-key'` runs different items concurrently, keeping each item's order. When
@@ -365,13 +380,13 @@ export type ChangeOf<O> = DynamoDBChange<InferOutput<SchemaOf<O>>, ViewOf<O>>
  */
 export function dynamodbHandler<O extends Schema | DynamoDBOptions<Schema>>(
   schemaOrOptions: O,
-): HandlerBuilder<ChangeOf<O>, DynamoDBMeta, DynamoDBStreamEvent, DynamoDBBatchResponse>
+): HandlerBuilder<ChangeOf<O>, DynamoDBMeta, DynamoDBStreamEvent | KinesisStreamEvent, DynamoDBBatchResponse>
 export function dynamodbHandler<O extends Schema | DynamoDBOptions<Schema>>(schemaOrOptions: O, fn: RecordFunction<ChangeOf<O>, DynamoDBMeta>): DynamoDBHandler
 export function dynamodbHandler(
   schemaOrOptions: Schema | DynamoDBOptions<Schema>,
   fn?: RecordFunction<never, DynamoDBMeta>,
 ): unknown {
-  const builder = makeBuilder<Rec, DynamoDBMeta, unknown, DynamoDBOptions<Schema>, DynamoDBStreamEvent, DynamoDBBatchResponse>(definition, toOptions(schemaOrOptions))
+  const builder = makeBuilder<Rec, DynamoDBMeta, unknown, DynamoDBOptions<Schema>, DynamoDBStreamEvent | KinesisStreamEvent, DynamoDBBatchResponse>(definition, toOptions(schemaOrOptions))
   // The overloads type the change from the schema and the view; here it is the parser's unknown.
   return fn === undefined ? builder : builder.handle(fn as RecordFunction<unknown, DynamoDBMeta>)
 }

@@ -5,14 +5,24 @@ import { ConfigurationError, MalformedEventError } from '../engine/errors.js'
 import { describeValue, toOptions, type CommonOptions } from '../engine/options.js'
 import { validate, type InferOutput, type Schema, type SchemaOf } from '../engine/schema.js'
 import { base64ToBytes, bytesDecoder, DECODE_MODES, type DecodeMode } from './decode.js'
+import { brokenAggregate, isUnsplitAggregate, KPL_BASE64_PREFIX, splitAggregate, type KplPayload } from './kpl.js'
 
 /** What the Kinesis record function receives besides the payload. */
 export interface KinesisMeta extends BaseMeta {
-  /** The record as Lambda delivered it. */
+  /**
+   * The record as Lambda delivered it; for a user record of a KPL aggregate, a copy of the
+   * aggregate with the user record's partition key, base64 data and sub-sequence number.
+   */
   readonly record: KinesisStreamRecord
+  /** The record's partition key; for a user record of a KPL aggregate, its own (inner) key. */
   readonly partitionKey: string
-  /** A decimal string of up to 129 digits: compare as `BigInt`, never as text (fact 3). */
+  /**
+   * A decimal string of up to 129 digits: compare as `BigInt`, never as text (fact 3). The user
+   * records of a KPL aggregate share the aggregate's, which is what a failure reports (fact 87).
+   */
   readonly sequenceNumber: string
+  /** The user record's place in its KPL aggregate (0, 1, ...); `undefined` for a record that was not aggregated (fact 86). */
+  readonly subSequenceNumber: number | undefined
   /** The shard, from the record's `eventID` (`shardId-…:sequenceNumber`, fact 2). */
   readonly shardId: string
   /** When Kinesis accepted the record (`approximateArrivalTimestamp`, to the millisecond). */
@@ -47,6 +57,7 @@ export const kinesisSource: Source<KinesisStreamRecord, KinesisMeta> = {
   name: 'kinesisHandler',
   records(event) {
     const records = recordsOf(event, 'kinesisHandler')
+    let split: KinesisStreamRecord[] | undefined
     for (let i = 0; i < records.length; i++) {
       const r = records[i] as Partial<KinesisStreamRecord> | null
       if (r?.eventSource !== 'aws:kinesis') {
@@ -57,8 +68,17 @@ export const kinesisSource: Source<KinesisStreamRecord, KinesisMeta> = {
       if (typeof r.kinesis?.sequenceNumber !== 'string' || !SEQUENCE_NUMBER.test(r.kinesis.sequenceNumber)) {
         throw malformed(`received a record without a valid kinesis.sequenceNumber at Records[${i}].`)
       }
+      // A KPL aggregate (fact 86) becomes its user records, which share its sequence number. The
+      // array is copied only from the first aggregate on; other batches are returned as they came.
+      const data = r.kinesis.data
+      if (typeof data === 'string' && data.startsWith(KPL_BASE64_PREFIX)) {
+        split ??= records.slice(0, i) as KinesisStreamRecord[]
+        for (const user of splitAggregate(r as KinesisStreamRecord)) split.push(user)
+      } else if (split !== undefined) {
+        split.push(r as KinesisStreamRecord)
+      }
     }
-    return records as KinesisStreamRecord[]
+    return split ?? (records as KinesisStreamRecord[])
   },
   id: (record) => record.kinesis.sequenceNumber, // fact 44
   key: (record) => record.kinesis.partitionKey,
@@ -66,6 +86,7 @@ export const kinesisSource: Source<KinesisStreamRecord, KinesisMeta> = {
     record,
     partitionKey: record.kinesis.partitionKey,
     sequenceNumber: record.kinesis.sequenceNumber,
+    subSequenceNumber: (record.kinesis as KplPayload).subSequenceNumber,
     shardId: record.eventID.slice(0, record.eventID.indexOf(':')),
     // Seconds with a millisecond fraction (fact 3); round, since 1545084650.987 * 1000 is not exact.
     arrivedAt: new Date(Math.round(record.kinesis.approximateArrivalTimestamp * 1000)),
@@ -83,7 +104,12 @@ export function kinesisParser<S extends Schema>(options: KinesisOptions<S>, name
   }
   const decode = bytesDecoder(mode)
   const { schema } = options
-  return (record) => validate(schema, decode(base64ToBytes(record.kinesis.data, 'kinesis.data')))
+  return (record) => {
+    const bytes = base64ToBytes(record.kinesis.data, 'kinesis.data')
+    // Only an aggregate that could not be split gets here with the magic bytes: fail it with the reason.
+    if (bytes[0] === 0xf3 && isUnsplitAggregate(record, bytes)) throw brokenAggregate(bytes)
+    return validate(schema, decode(bytes))
+  }
 }
 
 const definition: SourceDefinition<KinesisStreamRecord, KinesisMeta, unknown, KinesisOptions<Schema>> = {

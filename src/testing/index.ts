@@ -34,3 +34,5 @@ export {
   type WindowInvocation,
   type WindowRun,
 } from './windows.js'
+export { kplAggregate, type KplAggregateOptions } from './kpl.js'
+export { kinesisEventFromDynamoDB, type KinesisFromDynamoDBOptions } from './dynamodb-kinesis.js'

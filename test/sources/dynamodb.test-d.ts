@@ -1,4 +1,4 @@
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda'
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda'
 import { describe, expectTypeOf, it } from 'vitest'
 import * as z from 'zod'
 import { dynamodbHandler, unmarshallImage, type BatchReport, type DynamoDBMeta, type ImageDiff, type ItemKey, type Middleware, type NativeValue, type StreamViewType } from 'lambda-stream-handlers'
@@ -83,7 +83,7 @@ describe('dynamodbHandler types', () => {
       expectTypeOf(meta.record).toEqualTypeOf<DynamoDBRecord>()
     })
     const handler = dynamodbHandler({ schema: Item, onInvalid: ({ record }) => expectTypeOf(record).toEqualTypeOf<DynamoDBRecord>() }, () => {})
-    expectTypeOf(handler).parameter(0).toEqualTypeOf<DynamoDBStreamEvent>()
+    expectTypeOf(handler).parameter(0).toEqualTypeOf<DynamoDBStreamEvent | KinesisStreamEvent>()
     expectTypeOf(handler).returns.resolves.toEqualTypeOf<DynamoDBBatchResponse>()
     expectTypeOf(handler.process).returns.resolves.toEqualTypeOf<BatchReport>()
   })

@@ -334,7 +334,8 @@ describe('dynamodbHandler: malformed events and options', () => {
   const handler = dynamodbHandler({ schema: Item, logger: silentLogger }, () => {})
 
   it('throws MalformedEventError for a record of another source, or one it could not report', async () => {
-    await expect(handler({ Records: [{ eventSource: 'aws:kinesis' }] } as never)).rejects.toThrow(/not from DynamoDB Streams at Records\[0\] \(eventSource "aws:kinesis"\)/)
+    await expect(handler({ Records: [{ eventSource: 'aws:sqs' }] } as never)).rejects.toThrow(/not from DynamoDB Streams at Records\[0\] \(eventSource "aws:sqs"\)/)
+    await expect(handler({ Records: [{ eventSource: 'aws:kinesis' }] } as never)).rejects.toThrow(/without a valid kinesis.sequenceNumber at Records\[0\]/)
     const event = dynamodbEvent([insert(a0)], { schema: Item })
     event.Records[0]!.dynamodb!.SequenceNumber = 'abc'
     await expect(handler(event)).rejects.toThrow(MalformedEventError)

@@ -1,0 +1,161 @@
+// The measuring machinery shared by every source: contenders side by side in one process,
+// interleaved rounds after warm-up, fresh event copies, a forced GC before each sample, medians
+// and the median of per-round ratios to the floor (see shared/spec/perf-baselines.md).
+
+/** What every contender returns: Lambda's partial batch response. */
+export interface BatchResponse {
+  batchItemFailures: { itemIdentifier: string }[]
+}
+
+/**
+ * One contender: `make` builds the handler once (as a Lambda module does at init) around the
+ * record function `work`, which every contender must call once per valid record.
+ */
+export interface Contender<E> {
+  readonly name: string
+  /** One line for RESULTS.md: what this contender is. */
+  readonly what: string
+  make(work: Work): (event: E) => Promise<BatchResponse>
+}
+
+/** The record function every contender feeds. Async, as real record functions are. */
+export type Work = (payload: { readonly amount: number }) => Promise<void>
+
+/**
+ * A source's benchmark: an event maker and its contenders, the floor first. Adding DynamoDB or
+ * SQS is a file like `kinesis.ts` and a row in `run.ts`'s table.
+ */
+export interface Workload<E> {
+  readonly source: string
+  /** An event of `n` records, 1% of them invalid (half bad encoding, half failing the schema). */
+  makeEvent(n: number): E
+  readonly contenders: readonly Contender<E>[]
+}
+
+export interface CellResult {
+  readonly name: string
+  readonly n: number
+  /** Records per second of this process's CPU time (user + system), one per round. */
+  readonly rates: number[]
+  /** Records per second of wall time, one per round. */
+  readonly wallRates: number[]
+  /** This contender's rate over the floor's, one per round (same round, so same machine weather). */
+  readonly ratios: number[]
+}
+
+export const gc: () => void =
+  (globalThis as { gc?: () => void }).gc ??
+  (() => {
+    throw new Error('Run with node --expose-gc (npm run bench does).')
+  })
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length === 0 ? Number.NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
+
+/** Fed records: each contender must feed the same ones as the floor. */
+export interface Feed {
+  count: number
+  sum: number
+}
+
+export function feedingWork(feed: Feed): Work {
+  return async (payload) => {
+    feed.count++
+    feed.sum += payload.amount
+  }
+}
+
+/**
+ * Runs every contender once on a fresh copy and checks that each reports exactly the floor's
+ * failures and feeds the same records; returns the number of failures.
+ */
+export async function checkSameOutcome<E>(workload: Workload<E>, event: E): Promise<number> {
+  let expected: string | undefined
+  let expectedFeed: string | undefined
+  for (const c of workload.contenders) {
+    const feed: Feed = { count: 0, sum: 0 }
+    const response = await c.make(feedingWork(feed))(structuredClone(event))
+    const ids = response.batchItemFailures.map((f) => f.itemIdentifier).sort()
+    const got = JSON.stringify(ids)
+    const fed = `${feed.count} records, amounts summing to ${feed.sum}`
+    if (expected === undefined) {
+      expected = got
+      expectedFeed = fed
+      if (ids.length === 0) throw new Error(`${workload.source}: the floor reports no failures; the event has no invalid records`)
+    } else {
+      if (got !== expected) throw new Error(`${workload.source}: ${c.name} reports different failures than the floor:\n${got}\n${expected}`)
+      if (fed !== expectedFeed) throw new Error(`${workload.source}: ${c.name} fed ${fed}; the floor fed ${expectedFeed}`)
+    }
+  }
+  return JSON.parse(expected!).length as number
+}
+
+export interface ThroughputOptions {
+  readonly rounds: number
+  readonly warmupMs: number
+  /** Each sample runs back-to-back invocations for about this long (at least one). */
+  readonly sampleMs: number
+}
+
+const now = (): number => Number(process.hrtime.bigint()) / 1e6
+/**
+ * CPU time of this process in ms. The machine is shared: wall time counts the moments another
+ * process had the core, CPU time does not (GC helper threads do count, as they should).
+ */
+const cpuNow = (): number => {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
+}
+
+/** Measures one source at one batch size; returns one result per contender, the floor first. */
+export async function throughput<E>(workload: Workload<E>, n: number, options: ThroughputOptions): Promise<CellResult[]> {
+  const template = workload.makeEvent(n)
+  await checkSameOutcome(workload, template)
+  const sink: Feed = { count: 0, sum: 0 }
+  const work = feedingWork(sink)
+  const handlers = workload.contenders.map((c) => c.make(work))
+
+  // Warm-up: run each contender for warmupMs and learn how many invocations fill a sample.
+  const perSample: number[] = []
+  for (const handler of handlers) {
+    const t0 = now()
+    let runs = 0
+    let busy = 0
+    while (now() - t0 < options.warmupMs || runs < 2) {
+      const event = structuredClone(template)
+      const s = now()
+      await handler(event)
+      busy += now() - s
+      runs++
+    }
+    perSample.push(Math.max(1, Math.round(options.sampleMs / (busy / runs))))
+  }
+
+  const rates: number[][] = handlers.map(() => [])
+  const wallRates: number[][] = handlers.map(() => [])
+  for (let r = 0; r < options.rounds; r++) {
+    // Rotate who goes first, so drift on a shared machine hits everyone alike.
+    for (let k = 0; k < handlers.length; k++) {
+      const c = (k + r) % handlers.length
+      const events = Array.from({ length: perSample[c]! }, () => structuredClone(template))
+      gc()
+      const c0 = cpuNow()
+      const t0 = now()
+      for (const event of events) await handlers[c]!(event)
+      const ms = now() - t0
+      const cpuMs = cpuNow() - c0
+      rates[c]!.push((n * events.length * 1000) / cpuMs)
+      wallRates[c]!.push((n * events.length * 1000) / ms)
+    }
+  }
+  return workload.contenders.map((c, i) => ({
+    name: c.name,
+    n,
+    rates: rates[i]!,
+    wallRates: wallRates[i]!,
+    ratios: rates[i]!.map((rate, round) => rate / rates[0]![round]!),
+  }))
+}

@@ -1,0 +1,57 @@
+// The machine, Node and package versions a result was measured with.
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { cpus, release, totalmem, type } from 'node:os'
+
+const require = createRequire(import.meta.url)
+
+export const PACKAGES = [
+  'zod',
+  '@aws-lambda-powertools/batch',
+  '@aws-lambda-powertools/parser',
+  '@aws-lambda-powertools/commons',
+  '@middy/core',
+  '@middy/event-normalizer',
+  'esbuild',
+] as const
+
+function versionOf(name: string): string {
+  try {
+    // Walk up from the package's entry to its package.json (some packages do not export it).
+    let dir = require.resolve(name).replace(/\/[^/]*$/, '')
+    for (;;) {
+      try {
+        const pkg = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')) as { name?: string; version?: string }
+        if (pkg.name === name) return pkg.version ?? '?'
+      } catch {}
+      const up = dir.replace(/\/[^/]*$/, '')
+      if (up === dir) return '?'
+      dir = up
+    }
+  } catch {
+    return 'not installed'
+  }
+}
+
+/** The commit measured, and which files under src/ differed from it (a result must say what it measured). */
+function checkout(): string {
+  try {
+    const git = (...a: string[]): string => execFileSync('git', a, { encoding: 'utf8', cwd: new URL('..', import.meta.url) }).trim()
+    const status = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8', cwd: new URL('..', import.meta.url) })
+    const dirty = status.split('\n').filter(Boolean).map((l) => l.slice(3))
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty.length ? ` with uncommitted changes to ${dirty.join(', ')}` : ''}`
+  } catch {
+    return 'not a git checkout'
+  }
+}
+
+export function describeMachine(): string {
+  const own = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+  const cpu = cpus()
+  return [
+    `- run: ${new Date().toISOString()}`,
+    `- node ${process.version} (V8 ${process.versions.v8}), ${type()} ${release()} ${process.arch}, ${cpu.length} cores (${cpu[0]?.model.trim() ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM`,
+    `- lambda-stream-handlers ${own.version} (${checkout()}), ${PACKAGES.map((p) => `\`${p}\` ${versionOf(p)}`).join(', ')}`,
+  ].join('\n')
+}

@@ -1,0 +1,198 @@
+/**
+ * Event filtering as Lambda's event source mapping applies it (esm-semantics facts 70-81): which
+ * records reach the function, and which criteria Lambda refuses when the mapping is created.
+ */
+import type { DynamoDBRecord, KinesisStreamRecord, SQSRecord } from 'aws-lambda'
+import { ConfigurationError } from '../engine/errors.js'
+import { parseKeepingNumberText } from './json.js'
+import { compileObject, compileRules, invalid, isPlainObject, nested, ownGetter, type CompileContext, type Field, type FieldGetter, type ObjectTest } from './pattern.js'
+
+/**
+ * An event source mapping's `FilterCriteria`, as in CloudFormation, the AWS SDK and the CLI: each
+ * `Pattern` is a JSON string. A record passes when it matches at least one pattern (fact 70).
+ */
+export interface FilterCriteria {
+  readonly Filters?: readonly { readonly Pattern?: string }[]
+}
+
+/** The event source a filter is written for: what its data key is and how it is decoded (fact 76). */
+export type FilterSource = 'kinesis' | 'dynamodb' | 'sqs'
+
+/** A compiled filter: true when Lambda would pass the raw record to the function. */
+export type RecordFilter = (record: unknown) => boolean
+
+/** The largest number of filters one mapping takes (5 by default, 10 with a quota increase; fact 70). */
+const MAX_FILTERS = 10
+const MAX_PATTERN_LENGTH = 4096 // API: Filter.Pattern, 0-4096 characters
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+const NOT_JSON = Symbol('not a JSON object')
+const UNSET = Symbol('unset')
+
+/** Text parsed as a JSON object, or NOT_JSON: a JSON pattern never matches anything else (facts 77-78). */
+function jsonObject(text: string, keepNumberText: boolean): unknown {
+  try {
+    const value = keepNumberText ? parseKeepingNumberText(text) : JSON.parse(text)
+    return isPlainObject(value) ? value : NOT_JSON
+  } catch {
+    return NOT_JSON
+  }
+}
+
+/** Kinesis `data` as Lambda filters it: base64-decoded, then parsed as JSON (fact 76). */
+function kinesisData(record: unknown, keepNumberText: boolean): unknown {
+  const data = (record as Partial<KinesisStreamRecord> | null)?.kinesis?.data
+  if (typeof data !== 'string') return NOT_JSON
+  let text: string
+  try {
+    text = utf8.decode(Buffer.from(data, 'base64'))
+  } catch {
+    return NOT_JSON // not text, so not JSON: KPL aggregates land here too (fact 82 is unconfirmed)
+  }
+  return jsonObject(text, keepNumberText)
+}
+
+interface SqsBody {
+  readonly raw: unknown
+  readonly json: unknown
+}
+
+type Row = {
+  /** Takes over a top-level pattern key, or returns undefined to leave it to the generic rules. */
+  special(key: string, value: unknown, path: string, context: CompileContext): Field | undefined
+  /** The top-level field reader for one record. */
+  reader(record: unknown, keepNumberText: boolean): FieldGetter
+}
+
+function memoised(record: unknown, key: string, compute: () => unknown): FieldGetter {
+  const own = ownGetter(record)
+  let cached: unknown = UNSET
+  return (k) => {
+    if (k !== key) return own(k)
+    if (cached === UNSET) cached = compute()
+    return cached
+  }
+}
+
+const ROWS: Record<FilterSource, Row> = {
+  kinesis: {
+    special(key, value, path, context) {
+      if (key !== 'data') return undefined
+      // A data pattern that is not JSON is refused when the mapping is created (fact 78).
+      if (!isPlainObject(value)) throw invalid(context, path, 'the Kinesis data pattern must be a JSON object such as {"data": {"field": ["value"]}}; Lambda refuses other data patterns.')
+      const inner = nested(compileObject(value, context, path))
+      return { key, test: (get) => (get('data') === NOT_JSON ? false : inner(get('data'))) }
+    },
+    reader: (record, keep) => memoised(record, 'data', () => kinesisData(record, keep)),
+  },
+  dynamodb: {
+    special(key, value, path, context) {
+      if (key === 'dynamodb' && !isPlainObject(value)) {
+        throw invalid(context, path, 'the dynamodb pattern must be a JSON object such as {"dynamodb": {"NewImage": {"field": {"S": ["value"]}}}}.')
+      }
+      return undefined
+    },
+    reader: (record) => ownGetter(record),
+  },
+  sqs: {
+    special(key, value, path, context) {
+      if (key !== 'body') return undefined
+      const body = (get: FieldGetter): SqsBody => get('body') as SqsBody
+      if (isPlainObject(value)) {
+        const inner = nested(compileObject(value, context, path))
+        // A JSON pattern on a body that is not a JSON object drops the message (fact 77).
+        return { key, test: (get) => body(get).json !== NOT_JSON && inner(body(get).json) }
+      }
+      const rules = compileRules(value, context, path)
+      // A plain-text pattern on a JSON body is a format mismatch: the message is dropped (fact 77).
+      return { key, test: (get) => body(get).json === NOT_JSON && rules(body(get).raw) }
+    },
+    reader(record, keep) {
+      return memoised(record, 'body', (): SqsBody => {
+        const raw = (record as Partial<SQSRecord> | null)?.body
+        return { raw, json: typeof raw === 'string' ? jsonObject(raw, keep) : NOT_JSON }
+      })
+    },
+  },
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value
+}
+
+/**
+ * Compiles `FilterCriteria` once into a {@link RecordFilter} that decides, as Lambda does, whether
+ * a raw record of `source` passes: AND within a pattern, OR across patterns and `$or`; Kinesis
+ * `data` base64-decoded and parsed as JSON; DynamoDB values in AttributeValue form (`{"S": [...]}`);
+ * SQS `body` parsed as JSON for a JSON pattern, matched as text for a text pattern; a record whose
+ * data does not fit the pattern's format is dropped (facts 76-78). No `Filters` (or an empty list)
+ * lets every record through.
+ *
+ * Throws {@link InvalidFilterPatternError} for criteria Lambda refuses at creation (fact 75) and
+ * for EventBridge operators Lambda does not document (`wildcard`, `cidr`, `anything-but` with a
+ * matcher; fact 73).
+ *
+ * @example
+ * ```ts
+ * const passes = compileFilter({ Filters: [{ Pattern: '{"data": {"total": [{"numeric": [">", 100]}]}}' }] }, 'kinesis')
+ * const delivered = event.Records.filter(passes)
+ * ```
+ */
+export function compileFilter(criteria: FilterCriteria, source: FilterSource): RecordFilter {
+  const row = ROWS[source as FilterSource] as Row | undefined
+  if (row === undefined || !Object.hasOwn(ROWS, source)) {
+    throw new ConfigurationError(`compileFilter: \`source\` must be 'kinesis', 'dynamodb' or 'sqs'; received ${JSON.stringify(source) ?? String(source)}.`)
+  }
+  if (!isPlainObject(criteria)) throw new ConfigurationError(`compileFilter: expected FilterCriteria ({ Filters: [{ Pattern }] }); received ${describe(criteria)}.`)
+  const filters: unknown = criteria.Filters
+  if (filters === undefined) return () => true
+  const top: CompileContext = { where: 'FilterCriteria', numberEquality: false }
+  if (!Array.isArray(filters)) throw invalid(top, '', `Filters must be an array; received ${describe(filters)}.`)
+  if (filters.length > MAX_FILTERS) {
+    throw invalid(top, '', `${filters.length} filters; an event source mapping takes 5 (10 with a quota increase).`)
+  }
+  let keepNumberText = false
+  const tests: ObjectTest[] = filters.map((filter: unknown, i) => {
+    const context: CompileContext = { where: `Filters[${i}]`, numberEquality: false }
+    const pattern: unknown = isPlainObject(filter) ? filter.Pattern : undefined
+    if (typeof pattern !== 'string') throw invalid(context, '', `Pattern must be a JSON string; received ${describe(pattern)}.`)
+    if (pattern.length > MAX_PATTERN_LENGTH) throw invalid(context, '', `Pattern is ${pattern.length} characters; the limit is ${MAX_PATTERN_LENGTH}.`)
+    let parsed: unknown
+    try {
+      parsed = parseKeepingNumberText(pattern)
+    } catch (e) {
+      throw invalid(context, '', `Pattern is not valid JSON (${(e as Error).message}).`)
+    }
+    const test = compileObject(parsed, context, '', (key, value, path) => row.special(key, value, path, context))
+    keepNumberText ||= context.numberEquality
+    return test
+  })
+  if (tests.length === 0) return () => true // an empty list is accepted and filters nothing (§11 point 11)
+  return function passes(record) {
+    const get = row.reader(record, keepNumberText)
+    for (const test of tests) if (test(get)) return true
+    return false
+  }
+}
+
+const SOURCES: Record<string, FilterSource> = { 'aws:kinesis': 'kinesis', 'aws:dynamodb': 'dynamodb', 'aws:sqs': 'sqs' }
+
+/**
+ * Whether Lambda would pass `record` (a raw Kinesis, DynamoDB Streams or SQS event record) to the
+ * function under `criteria`; the source is read from the record's `eventSource`. Compiles the
+ * criteria on every call: for many records, compile once with {@link compileFilter}.
+ *
+ * @example
+ * ```ts
+ * const criteria = { Filters: [{ Pattern: '{"body": {"status": ["open"]}}' }] }
+ * matchesFilter(criteria, sqsRecord) // true when the body is a JSON object whose status is "open"
+ * ```
+ */
+export function matchesFilter(criteria: FilterCriteria, record: KinesisStreamRecord | DynamoDBRecord | SQSRecord): boolean {
+  const eventSource = (record as { eventSource?: unknown } | null)?.eventSource
+  const source = typeof eventSource === 'string' && Object.hasOwn(SOURCES, eventSource) ? SOURCES[eventSource] : undefined
+  if (source === undefined) {
+    throw new TypeError(`matchesFilter: the record's eventSource is ${JSON.stringify(eventSource) ?? 'missing'}; expected "aws:kinesis", "aws:dynamodb" or "aws:sqs".`)
+  }
+  return compileFilter(criteria, source)(record)
+}
