@@ -1,4 +1,3 @@
-import { FullBatchFailureError } from '@aws-lambda-powertools/batch'
 import { formatOutcome, type RecordOutcome } from './outcome.js'
 
 /**
@@ -33,9 +32,12 @@ export class MalformedEventError extends Error {
 /**
  * Every record of the batch failed, so the handler throws instead of reporting them all. A thrown
  * invocation lets Lambda apply `BisectBatchOnFunctionError` and the retry policy (esm-semantics
- * facts 37-38), as Powertools' `FullBatchFailureError`, which this extends, does.
+ * facts 37-38), as Powertools' `FullBatchFailureError` does.
  *
- * `outcomes` holds each record's outcome; `recordErrors` (from Powertools) one `Error` per record.
+ * `outcomes` holds each record's outcome; `recordErrors` one `Error` per record, the same field
+ * Powertools' error has. It does not extend Powertools' class: that import put 2.7 KB and a
+ * module-level side effect into every bundle, for an `instanceof` that only Lambda, which catches
+ * the throw, would ever see.
  *
  * @example
  * ```ts
@@ -44,14 +46,16 @@ export class MalformedEventError extends Error {
  * }
  * ```
  */
-export class AllRecordsFailedError extends FullBatchFailureError {
+export class AllRecordsFailedError extends Error {
   override readonly name = 'AllRecordsFailedError'
   override readonly message: string
   readonly outcomes: readonly RecordOutcome[]
+  readonly recordErrors: readonly Error[]
 
   constructor(outcomes: readonly RecordOutcome[]) {
-    super(outcomes.map((o) => ('reason' in o ? (o.reason.error ?? new Error(formatOutcome(o))) : new Error(formatOutcome(o)))))
+    super()
     this.outcomes = outcomes
+    this.recordErrors = outcomes.map((o) => ('reason' in o ? (o.reason.error ?? new Error(formatOutcome(o))) : new Error(formatOutcome(o))))
     const first = outcomes.find((o) => o.status !== 'skipped') ?? outcomes[0]
     this.message =
       `All ${outcomes.length} records of the batch failed; throwing so that Lambda retries (and bisects, if enabled) the batch.` +

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
-import { ConfigurationError, kinesisHandler, MalformedEventError, silentLogger, type RecordOutcome } from 'lambda-stream-handlers'
+import { AllRecordsFailedError, ConfigurationError, kinesisHandler, MalformedEventError, silentLogger, type RecordOutcome } from 'lambda-stream-handlers'
 import { kinesisEvent, lambdaContext, raw, sampleEvents } from 'lambda-stream-handlers/testing'
 import { memoryLogger } from '../helpers.js'
 
@@ -185,8 +185,7 @@ describe('kinesisHandler: failures and the response', () => {
     })
     const error = await handler(kinesisEvent(orders(3))).catch((e: unknown) => e)
     expect(error).toMatchObject({ name: 'AllRecordsFailedError' })
-    const { FullBatchFailureError } = await import('@aws-lambda-powertools/batch')
-    expect(error).toBeInstanceOf(FullBatchFailureError) // what the ecosystem catches
+    expect(error).toBeInstanceOf(AllRecordsFailedError)
     const e = error as { recordErrors: Error[]; outcomes: RecordOutcome[]; message: string }
     expect(e.recordErrors.map((r) => r.message)).toEqual(['boom o-0', 'boom o-1', 'boom o-2'])
     expect(e.outcomes).toHaveLength(3)
