@@ -3,6 +3,8 @@ import { expect, it } from 'vitest'
 import * as z from 'zod'
 import { kinesisWindowHandler, silentLogger } from 'lambda-stream-handlers'
 import { simulate } from 'lambda-stream-handlers/local'
+import { dynamodbEvent, insert, modify, remove } from 'lambda-stream-handlers/testing'
+import { handler as ddbHandler, Order as DdbOrder, reports } from '../../examples/windows/orders.js'
 
 // Tumbling windows in the simulator (facts 58-68), with the library's own window handler.
 const Sale = z.object({ cents: z.number().int() })
@@ -96,4 +98,21 @@ it('fact 61: a window response without `state` fails the invocation', async () =
 it('TumblingWindowInSeconds is checked at once: 0-900', async () => {
   await expect(simulate(() => ({ state: {} }), { source: 'kinesis', records: [], TumblingWindowInSeconds: 901 })).rejects.toThrow('`TumblingWindowInSeconds` must be a whole number from 0 to 900; received 901.')
   await expect(simulate(() => ({ state: {} }), { source: 'kinesis', records: [], windowGraceSeconds: 5 })).rejects.toThrow('`windowGraceSeconds` goes with `TumblingWindowInSeconds`.')
+})
+
+it('facts 59-60 for DynamoDB Streams: windows by approximate creation time, the example handler tallies each window once', async () => {
+  reports.length = 0
+  const o1 = { orderId: 'o-1', status: 'NEW', totalCents: 900 } as const
+  const o2 = { orderId: 'o-2', status: 'NEW', totalCents: 500 } as const
+  const at = (s: number): Date => new Date(start.getTime() + s * 1000)
+  // Two events of the same stream shard, written 2 minutes apart: one window each.
+  const first = dynamodbEvent([insert(o1), insert(o2), modify(o1, { ...o1, status: 'PAID' })], { schema: DdbOrder, keys: ['orderId'], createdAt: at(5) })
+  const second = dynamodbEvent([remove(o2)], { schema: DdbOrder, keys: ['orderId'], createdAt: at(125), firstSequenceNumber: '4421584500000000017450439999' })
+  const report = await simulate(ddbHandler, { source: 'dynamodb', records: [...first.Records, ...second.Records], TumblingWindowInSeconds: 60, BatchSize: 10 })
+  expect(report.outcomes.map((o) => o.fate)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded'])
+  expect(reports).toEqual([
+    '2026-11-22T09:00:00.000Z shardId-00000000000000000000-00000000: 2 new, 1 paid (900 cents), 0 removed',
+    '2026-11-22T09:02:00.000Z shardId-00000000000000000000-00000000: 0 new, 0 paid (0 cents), 1 removed',
+  ])
+  expect((report.invocations[0]!.event as { eventSourceARN: string }).eventSourceARN).toMatch(/:table\/test-table\/stream\//)
 })
