@@ -22,13 +22,13 @@ const USAGE = `usage:
   --BisectBatchOnFunctionError true --FunctionResponseTypes ReportBatchItemFailures), plus the
   simulator's own (--shards 2 --timeoutSeconds 3 --durationMs 100 --seed 1; SQS: --fifo true
   --visibilityTimeoutSeconds 30 --maxReceiveCount 3 --ScalingConfig.MaximumConcurrency 5).
+  A records line is a payload, or a put ({"data":…,"partitionKey":…,"at":…} for Kinesis,
+  {"body":…,"messageGroupId":…} for SQS), or a Lambda record; DynamoDB lines are stream records.
   event: a payload argument that is not JSON is text (a record that is not JSON). Kinesis takes
   puts ({"data":…,"partitionKey":…}, or {"text":…} for bytes as they are) and --partitionKey,
   --shardId, --streamName, --arrivedAt, --gzip; SQS --queueName, --fifo, --messageGroupId,
   --envelope sns|eventbridge, --sentAt; DynamoDB takes items (INSERTs) or {"eventName","newImage",
-  "oldImage","ttl"} and --keys id,sk, --streamViewType, --tableName, --createdAt; all --region, --accountId.
-  A records line is a payload, or a put ({"data":…,"partitionKey":…,"at":…} for Kinesis,
-  {"body":…,"messageGroupId":…} for SQS), or a Lambda record; DynamoDB lines are stream records.`
+  "oldImage","ttl"} and --keys id,sk, --streamViewType, --tableName, --createdAt; all --region, --accountId.`
 
 
 function parseArgs(argv: readonly string[]): { positional: string[]; flags: Map<string, string> } {
