@@ -3,6 +3,7 @@ import type { Context, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lam
 import { quietLogger, type RecordLogger } from '../engine/logger.js'
 import { describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
+import { compileFilter, type FilterCriteria } from '../filtering/filter.js'
 import { lambdaContext } from '../testing/context.js'
 import type { InvocationReport, MappingReport, RecordReport } from './report.js'
 import { configError } from './settings.js'
@@ -28,6 +29,11 @@ export interface SqsLocalOptions {
   readonly pollIntervalMs?: number
   /** Stops the run when aborted, as `stop()` does. */
   readonly signal?: AbortSignal
+  /**
+   * The mapping's filters: a message that matches none is deleted without reaching the function
+   * and ends `filtered` (facts 77, 81; §11 point 10).
+   */
+  readonly FilterCriteria?: FilterCriteria
   /** Called after each invocation, for progress. */
   readonly onInvocation?: (invocation: InvocationReport) => void
   /** Where receive and delete errors are logged. Default: warnings and errors to stderr. */
@@ -35,7 +41,7 @@ export interface SqsLocalOptions {
 }
 
 const NAME = 'runLocal'
-const KNOWN = new Set(['source', 'client', 'queueUrl', 'BatchSize', 'FunctionResponseTypes', 'ScalingConfig', 'timeoutSeconds', 'pollIntervalMs', 'signal', 'onInvocation', 'logger'])
+const KNOWN = new Set(['source', 'client', 'queueUrl', 'BatchSize', 'FunctionResponseTypes', 'ScalingConfig', 'timeoutSeconds', 'pollIntervalMs', 'signal', 'onInvocation', 'logger', 'FilterCriteria'])
 
 /** An SQS message as Lambda's poller puts it in the event: camelCase attributes, base64 binary (facts 10-12). */
 function toLambda(m: Message, arn: string, region: string): SQSRecord {
@@ -77,6 +83,7 @@ export async function runLocalSqs(handler: (event: SQSEvent, context: Context) =
   const pollIntervalMs = o.pollIntervalMs ?? 1000
   const rbif = (o.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures')
   const logger = o.logger ?? quietLogger
+  const accept = o.FilterCriteria === undefined ? undefined : compileFilter(o.FilterCriteria, 'sqs')
   let sdk: typeof import('@aws-sdk/client-sqs')
   try {
     sdk = await import('@aws-sdk/client-sqs')
@@ -122,6 +129,32 @@ export async function runLocalSqs(handler: (event: SQSEvent, context: Context) =
     }
   }
 
+  async function deleteAll(messages: readonly Message[]): Promise<void> {
+    for (let i = 0; i < messages.length; i += 10) {
+      const chunk = messages.slice(i, i + 10)
+      try {
+        await client.send(new sdk.DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: chunk.map((m, k) => ({ Id: String(k), ReceiptHandle: m.ReceiptHandle ?? '' })) }))
+      } catch (e) {
+        logger.warn(`runLocal: DeleteMessageBatch failed: ${toError(e).message}; those messages will come back.`)
+      }
+    }
+  }
+
+  // Fact 81: Lambda deletes the messages no filter matches; they never reach the function.
+  async function dropFiltered(messages: Message[]): Promise<Message[]> {
+    const kept: Message[] = []
+    const dropped: Message[] = []
+    for (const m of messages) (accept?.(toLambda(m, arn, region)) === false ? dropped : kept).push(m)
+    if (dropped.length > 0) {
+      await deleteAll(dropped)
+      for (const m of dropped) {
+        const id = m.MessageId ?? ''
+        entries.set(id, { id, key: m.Attributes?.MessageGroupId ?? '', deliveries: 0, fate: 'filtered' })
+      }
+    }
+    return kept
+  }
+
   async function poll(): Promise<void> {
     while (!stopping.signal.aborted) {
       let messages: Message[]
@@ -136,6 +169,7 @@ export async function runLocalSqs(handler: (event: SQSEvent, context: Context) =
         logger.warn(`runLocal: ReceiveMessage failed: ${toError(e).message}; trying again.`)
         messages = []
       }
+      if (accept !== undefined && messages.length > 0) messages = await dropFiltered(messages)
       if (messages.length === 0) {
         emptyPolls++
         if (busy === 0 && emptyPolls >= pollers) for (const w of idleWaiters.splice(0)) w()
@@ -175,14 +209,7 @@ export async function runLocalSqs(handler: (event: SQSEvent, context: Context) =
       if (v.ignored.length > 0) ignored.push({ invocation: index, ids: [...v.ignored] })
       const done = messages.filter((m) => !(v.failed === 'all' || v.failed.includes(m.MessageId ?? '')))
       // Facts 48, 52: delete what succeeded; failures come back after the visibility timeout.
-      for (let i = 0; i < done.length; i += 10) {
-        const chunk = done.slice(i, i + 10)
-        try {
-          await client.send(new sdk.DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: chunk.map((m, k) => ({ Id: String(k), ReceiptHandle: m.ReceiptHandle ?? '' })) }))
-        } catch (e) {
-          logger.warn(`runLocal: DeleteMessageBatch failed: ${toError(e).message}; those messages will come back.`)
-        }
-      }
+      await deleteAll(done)
       for (const m of messages) {
         const e = entries.get(m.MessageId ?? '')
         if (e === undefined) continue

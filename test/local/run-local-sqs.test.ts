@@ -50,3 +50,30 @@ it('receives, invokes, deletes what succeeded; the failing message returns after
   expect(report.invocations.some((i) => i.result === 'partial')).toBe(true)
   expect((report.invocations[0]!.event as { Records: { eventSource: string }[] }).Records[0]!.eventSource).toBe('aws:sqs')
 }, 30_000)
+
+it('deletes the messages no filter matches without invoking the function, and reports them filtered (facts 77, 81)', async () => {
+  const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: 'filtered-orders', Attributes: { VisibilityTimeout: '5' } }))
+  const bodies = ['{"kind":"order","orderId":"o-1"}', '{"kind":"refund","orderId":"o-2"}', 'plain text', '{"kind":"order","orderId":"o-3"}']
+  await client.send(new SendMessageBatchCommand({ QueueUrl, Entries: bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody })) }))
+  const delivered: string[] = []
+  const handler = sqsHandler({ schema: z.object({ kind: z.literal('order'), orderId: z.string() }), logger: silentLogger }, (o) => void delivered.push(o.orderId))
+  const run = await runLocal(handler, {
+    source: 'sqs',
+    client,
+    queueUrl: QueueUrl!,
+    FunctionResponseTypes: ['ReportBatchItemFailures'],
+    FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ body: { kind: ['order'] } }) }] },
+    pollIntervalMs: 50,
+    ScalingConfig: { MaximumConcurrency: 2 },
+  })
+  await vi.waitFor(() => expect(run.report().outcomes).toHaveLength(4), { timeout: 10_000, interval: 100 })
+  await run.idle()
+  const report = await run.stop()
+  expect(delivered.sort()).toEqual(['o-1', 'o-3'])
+  const fates = Object.fromEntries(report.outcomes.map((o) => [o.fate, report.outcomes.filter((x) => x.fate === o.fate).length]))
+  expect(fates).toEqual({ succeeded: 2, filtered: 2 })
+  // Filtered messages were deleted: nothing is left in the queue, even after their visibility timeout would have ended.
+  const left = await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))
+  expect(left.Attributes).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' })
+  expect(report.invocations.flatMap((i) => (i.event as { Records: { body: string }[] }).Records.map((r) => r.body))).not.toContain('plain text')
+}, 30_000)
