@@ -110,3 +110,13 @@ node local.cjs
 echo 'export const handler = () => ({})' > h.mjs
 printf '{"a":1}\n' > r.jsonl
 npx --no-install lambda-stream-handlers simulate ./h.mjs#handler --source kinesis --records r.jsonl | grep -q 'succeeded   1' && echo 'bin ok'
+# The demo from the installed package: without its servers and the AWS SDK it says, in one line,
+# what to install; after running exactly that line it runs to its summary.
+if ./node_modules/.bin/lambda-stream-handlers demo 2> demo-err.txt; then echo 'demo: ran without its packages'; exit 1; fi
+cat demo-err.txt
+[ "$(wc -l < demo-err.txt)" = 1 ] || { echo 'demo: the error is not one line'; exit 1; }
+install=$(sed -n 's/.*install them with: //p' demo-err.txt)
+case "$install" in "npm install -D "*) ;; *) echo "demo: no install line"; exit 1 ;; esac
+$install --silent --no-audit --no-fund >/dev/null
+./node_modules/.bin/lambda-stream-handlers demo --records 200 > demo-out.txt 2>/dev/null
+grep -q 'orders charged.*charged twice: 0' demo-out.txt && grep -q 'servers stopped' demo-out.txt && echo 'demo from the package ok'

@@ -1,5 +1,5 @@
 /**
- * The command line: `lambda-stream-handlers invoke|simulate …`. Errors are one line on stderr and a
+ * The command line: `lambda-stream-handlers event|invoke|simulate|demo …`. Errors are one line on stderr and a
  * non-zero exit.
  *
  * @module cli
@@ -10,21 +10,26 @@ import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { lambdaContext } from '../testing/context.js'
 import { simulate, type MappingReport } from '../local/index.js'
+import { buildEvent, UsageError } from './event.js'
 
 const USAGE = `usage:
+  lambda-stream-handlers event kinesis|dynamodb|sqs [payload …] [--file payloads.json|.jsonl] [--option value …]
   lambda-stream-handlers invoke <module>#<export> --event <event.json>
   lambda-stream-handlers simulate <module>#<export> --source kinesis|dynamodb|sqs --records <records.jsonl> [--Setting value …] [--json]
+  lambda-stream-handlers demo [--records 600] [--json]
 
   simulate settings are spelled as in the Lambda API (--BatchSize 10 --MaximumRetryAttempts 2
   --BisectBatchOnFunctionError true --FunctionResponseTypes ReportBatchItemFailures), plus the
   simulator's own (--shards 2 --timeoutSeconds 3 --durationMs 100 --seed 1; SQS: --fifo true
   --visibilityTimeoutSeconds 30 --maxReceiveCount 3 --ScalingConfig.MaximumConcurrency 5).
   A records line is a payload, or a put ({"data":…,"partitionKey":…,"at":…} for Kinesis,
-  {"body":…,"messageGroupId":…} for SQS), or a Lambda record; DynamoDB lines are stream records.`
+  {"body":…,"messageGroupId":…} for SQS), or a Lambda record; DynamoDB lines are stream records.
+  event: a payload argument that is not JSON is text (a record that is not JSON). Kinesis takes
+  puts ({"data":…,"partitionKey":…}, or {"text":…} for bytes as they are) and --partitionKey,
+  --shardId, --streamName, --arrivedAt, --gzip; SQS --queueName, --fifo, --messageGroupId,
+  --envelope sns|eventbridge, --sentAt; DynamoDB takes items (INSERTs) or {"eventName","newImage",
+  "oldImage","ttl"} and --keys id,sk, --streamViewType, --tableName, --createdAt; all --region, --accountId.`
 
-class UsageError extends Error {
-  override readonly name = 'UsageError'
-}
 
 function parseArgs(argv: readonly string[]): { positional: string[]; flags: Map<string, string> } {
   const positional: string[] = []
@@ -155,6 +160,55 @@ function summary(report: MappingReport): string {
   return lines.join('\n')
 }
 
+/** The packages the demo loads, beyond this package's own dependencies. */
+const DEMO_PACKAGES = ['kinesalite', 'dynalite', '@aws-sdk/client-kinesis', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@smithy/node-http-handler', 'zod'] as const
+
+/**
+ * The demo's packages this project cannot load: the servers and the AWS SDK are development
+ * dependencies, not this package's own. Checked before demo.ts is loaded (it imports zod).
+ */
+async function missingDemoPackages(): Promise<string[]> {
+  const missing: string[] = []
+  for (const name of DEMO_PACKAGES) {
+    try {
+      await import(name as string)
+    } catch (e) {
+      const code = (e as { code?: string }).code
+      const self = String((e as Error).message).includes(`'${name}'`)
+      if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && self) missing.push(name)
+      else throw e
+    }
+  }
+  return missing
+}
+
+/** `demo`: checks that the servers and the SDK can be loaded, then runs the demo (see demo.ts). */
+async function demo(flags: Map<string, string>): Promise<number> {
+  const missing = await missingDemoPackages()
+  if (missing.length > 0) throw new UsageError(`the demo needs local servers and the AWS SDK; install them with: npm install -D ${missing.join(' ')}`)
+  const { runDemo } = await import('./demo.js')
+  const raw = flags.get('records') ?? '600'
+  const records = Number(raw)
+  if (!/^\d+$/.test(raw) || records < 1 || records > 20_000) throw new UsageError(`--records must be a whole number from 1 to 20000; received ${raw}.`)
+  const json = flags.has('json')
+  const tty = process.stderr.isTTY === true
+  const stop = new AbortController()
+  const onSigint = (): void => stop.abort()
+  process.once('SIGINT', onSigint)
+  try {
+    const summary = await runDemo({
+      records,
+      signal: stop.signal,
+      print: (line) => void (json ? process.stderr : process.stdout).write(`${line}\n`),
+      progress: (line, final) => void process.stderr.write(tty ? `\r\x1b[K${line}${final ? '\n' : ''}` : `${line}\n`),
+    })
+    if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
+    return summary.pending > 0 ? 130 : 0
+  } finally {
+    process.removeListener('SIGINT', onSigint)
+  }
+}
+
 /** Runs one command line (without `node` and the script) and resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv
@@ -180,6 +234,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       const report = await simulate(handler as Parameters<typeof simulate>[0], options)
       if (progress !== undefined) process.stderr.write('\r\x1b[K')
       process.stdout.write(flags.has('json') ? `${JSON.stringify(report, null, 2)}\n` : `${summary(report)}\n`)
+      return 0
+    }
+    if (command === 'demo') return await demo(flags)
+    if (command === 'event') {
+      process.stdout.write(`${JSON.stringify(buildEvent(positional[0], positional.slice(1), flags), null, 2)}\n`)
       return 0
     }
     process.stderr.write(`${USAGE}\n`)

@@ -46,8 +46,11 @@ export interface InvocationReport {
   readonly shardId: string
   /** The parallelization lane (0 with `ParallelizationFactor` 1). */
   readonly lane: number
-  /** Why this batch: a new `batch`, a `retry`, a `bisect` half, or the `remainder` after a partial failure. */
-  readonly trigger: 'batch' | 'retry' | 'bisect' | 'remainder' | 'receive'
+  /**
+   * Why this batch: a new `batch`, a `retry`, a `bisect` half, the `remainder` after a partial
+   * failure, or `window-end`: a tumbling window's final invocation, without records (fact 68).
+   */
+  readonly trigger: 'batch' | 'retry' | 'bisect' | 'remainder' | 'receive' | 'window-end'
   /** Invocations of exactly these records so far, this one included (`approximateInvokeCount`). */
   readonly attempt: number
   /** The identifiers of the records delivered, in the event's order. */

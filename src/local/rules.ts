@@ -40,6 +40,10 @@ export interface StreamSettings {
   readonly retentionMs: number
   /** The wait before retry `n` (1-based) of a failed batch. */
   readonly retryDelayMs: (retry: number) => number
+  /** `TumblingWindowInSeconds` in ms; 0: no windows (fact 58). */
+  readonly tumblingMs: number
+  /** How long after a window's end the mapping waits for more of its records before closing it (fact 64). */
+  readonly windowGraceMs: number
 }
 
 /** Lambda's synchronous invoke payload limit, which a batch cannot exceed (fact 16). */
@@ -47,8 +51,8 @@ export const PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024
 /** What the event adds around the records: `{"Records":[...]}` and the commas. */
 const EVENT_OVERHEAD_BYTES = 14
 
-/** Why a batch is being invoked. */
-export type Trigger = 'batch' | 'retry' | 'bisect' | 'remainder'
+/** Why a batch is being invoked; `window-end`: the final invocation of a tumbling window, without records. */
+export type Trigger = 'batch' | 'retry' | 'bisect' | 'remainder' | 'window-end'
 
 /** A batch on its way through the rules: its records and how many times it was invoked. */
 export interface Batch<R = unknown> {
@@ -69,6 +73,8 @@ export interface Lane<R = unknown> {
   /** When the lane's last invocation ended; the next batching window opens then (fact 23). */
   freeAt: number
   busy: boolean
+  /** The tumbling window open on this lane: its start (epoch ms), the state so far, the stream's ARN. */
+  window?: { readonly start: number; state: Record<string, unknown>; readonly streamArn: string } | undefined
 }
 
 /** What the handler's answer means to the mapping. */
@@ -101,6 +107,21 @@ export function laneOf(key: string, parallelization: number): number {
   return (h >>> 0) % parallelization
 }
 
+/** The start of the tumbling window a record belongs to: windows are aligned to multiples of their length (fact 60). */
+export const windowOf = (item: StreamItem, s: StreamSettings): number => Math.floor(item.arrivalMs / s.tumblingMs) * s.tumblingMs
+
+/**
+ * When the lane's open window is over, or `Infinity`: as soon as a record of a later window has
+ * arrived, or when no record came for `windowGraceMs` after its end (fact 64).
+ */
+export function windowClosesAt(lane: Lane, s: StreamSettings): number {
+  if (lane.window === undefined || lane.pending.length > 0) return Infinity
+  const head = lane.buffer[0]
+  const byTime = lane.window.start + s.tumblingMs + s.windowGraceMs
+  if (head === undefined) return byTime
+  return windowOf(head, s) === lane.window.start ? Infinity : Math.min(head.arrivalMs, byTime)
+}
+
 /**
  * When the lane's next invocation can start, given the records it holds, or `Infinity`.
  * A batch goes when BatchSize records have gathered, when the batching window closes, or when the
@@ -111,6 +132,9 @@ export function nextStart(lane: Lane, s: StreamSettings): number {
   if (lane.busy) return Infinity
   const retry = lane.pending[0]
   if (retry !== undefined) return Math.max(lane.freeAt, retry.readyAt)
+  // A window whose records were all delivered closes with a final invocation of its own (fact 63).
+  const closes = windowClosesAt(lane, s)
+  if (closes !== Infinity) return Math.max(lane.freeAt, closes)
   const first = lane.buffer[0]
   if (first === undefined) return Infinity
   const open = Math.max(lane.freeAt, first.arrivalMs)
@@ -137,12 +161,18 @@ export function takeBatch<R>(
   s: StreamSettings,
 ): { batch: Batch<R> | undefined; aged: { items: StreamItem<R>[]; invokes: number } | undefined; trimmed: StreamItem<R>[] } {
   let batch = lane.pending.shift()
+  if (batch === undefined && windowClosesAt(lane, s) <= now) {
+    return { batch: { items: [], invokes: 0, readyAt: now, trigger: 'window-end' }, aged: undefined, trimmed: [] }
+  }
   if (batch === undefined) {
     const items: StreamItem<R>[] = []
+    // With tumbling windows a batch holds one window's records (facts 60-61).
+    const window = s.tumblingMs > 0 && lane.buffer[0] !== undefined ? windowOf(lane.buffer[0], s) : undefined
     let bytes = EVENT_OVERHEAD_BYTES
     while (items.length < s.batchSize) {
       const next = lane.buffer[0]
       if (next === undefined || next.arrivalMs > now) break
+      if (window !== undefined && windowOf(next, s) !== window) break
       if (items.length > 0 && bytes + next.bytes + 1 > PAYLOAD_LIMIT_BYTES) break
       bytes += next.bytes + 1
       items.push(next)
@@ -162,7 +192,7 @@ export function takeBatch<R>(
   }
   const rest = batch.items.slice(i)
   return {
-    batch: rest.length === 0 ? undefined : { ...batch, items: rest },
+    batch: rest.length === 0 && batch.items.length > 0 ? undefined : { ...batch, items: rest },
     aged: aged.length === 0 ? undefined : { items: aged, invokes: batch.invokes },
     trimmed,
   }

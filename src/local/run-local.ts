@@ -1,4 +1,5 @@
 import type { KinesisClient, _Record as KinesisApiRecord } from '@aws-sdk/client-kinesis'
+import type { KinesisWindowEvent } from '../windows/kinesis.js'
 import type { Context, KinesisStreamEvent, KinesisStreamRecord, SQSEvent } from 'aws-lambda'
 import { quietLogger, type RecordLogger } from '../engine/logger.js'
 import { describeValue } from '../engine/options.js'
@@ -20,6 +21,14 @@ export interface KinesisLocalOptions extends StreamMappingSettings, FunctionSett
   readonly client: KinesisClient
   /** The stream's name (kinesalite does not take ARNs). */
   readonly streamName: string
+  /**
+   * Read through an enhanced fan-out consumer of this name instead of polling: `RegisterStreamConsumer`
+   * (or the stream's consumer of that name), then `SubscribeToShard` on every shard, records pushed
+   * as they arrive (fact 17), as a mapping whose `EventSourceArn` is a consumer ARN. A consumer
+   * runLocal registered is deregistered by `stop()`. Needs a server that has it (kinesis-local, or
+   * AWS; not kinesalite); against kinesis-local too, give the client an HTTP/1.1 handler.
+   */
+  readonly consumerName?: string
   /** How long a shard's poller waits after an empty read. Default 1000 ms, as Lambda (fact 17). */
   readonly pollIntervalMs?: number
   /** Stops the run when aborted, as `stop()` does. */
@@ -47,9 +56,9 @@ export interface LocalRun {
 
 const NAME = 'runLocal'
 const KNOWN = new Set([
-  'source', 'client', 'streamName', 'pollIntervalMs', 'signal', 'onInvocation', 'logger', 'timeoutSeconds', 'functionName', 'retryDelayMs',
+  'source', 'client', 'streamName', 'consumerName', 'pollIntervalMs', 'signal', 'onInvocation', 'logger', 'timeoutSeconds', 'functionName', 'retryDelayMs',
   'BatchSize', 'MaximumBatchingWindowInSeconds', 'ParallelizationFactor', 'StartingPosition', 'StartingPositionTimestamp', 'BisectBatchOnFunctionError',
-  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes', 'FilterCriteria',
+  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes', 'FilterCriteria', 'TumblingWindowInSeconds', 'windowGraceSeconds',
 ])
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -68,7 +77,8 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
  * Runs a handler against a real Kinesis stream or SQS queue (kinesalite or local-aws-sqs on the
  * laptop, or AWS with credentials) as Lambda's event source mapping would. SQS: pollers receive,
  * invoke, and delete what succeeded; the queue applies the visibility timeout and the redrive
- * policy. Kinesis: it polls each shard with `GetShardIterator`/`GetRecords`,
+ * policy. Kinesis: it polls each shard with `GetShardIterator`/`GetRecords` (or, with
+ * `consumerName`, subscribes to each through an enhanced fan-out consumer),
  * builds the events as Lambda builds them, and applies the same rules as {@link simulate}
  * (batching, retries, bisection, partial batch responses, record age, the function timeout) on the
  * real clock. The checkpoints live in memory only.
@@ -86,6 +96,7 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
  */
 export function runLocal(handler: (event: KinesisStreamEvent, context: Context) => unknown, options: KinesisLocalOptions): Promise<LocalRun>
 export function runLocal(handler: (event: SQSEvent, context: Context) => unknown, options: SqsLocalOptions): Promise<LocalRun>
+export function runLocal(handler: (event: KinesisWindowEvent, context: Context) => unknown, options: KinesisLocalOptions & { readonly TumblingWindowInSeconds: number }): Promise<LocalRun>
 export async function runLocal(handler: (event: never, context: Context) => unknown, opts: KinesisLocalOptions | SqsLocalOptions): Promise<LocalRun> {
   if (typeof handler !== 'function') configError(NAME, `the first argument must be the Lambda handler, a function; received ${describeValue(handler)}.`)
   if (typeof opts !== 'object' || opts === null) configError(NAME, `the options must be an object; received ${describeValue(opts)}.`)
@@ -96,6 +107,9 @@ export async function runLocal(handler: (event: never, context: Context) => unkn
   if (options.source !== 'kinesis') configError(NAME, `\`source\` must be 'kinesis' or 'sqs' (DynamoDB Streams is not supported yet); received ${describeValue((options as { source?: unknown }).source)}.`)
   if (typeof options.client?.send !== 'function') configError(NAME, '`client` must be a KinesisClient from @aws-sdk/client-kinesis.')
   if (typeof options.streamName !== 'string' || options.streamName === '') configError(NAME, '`streamName` must be the name of the stream.')
+  if (options.consumerName !== undefined && (typeof options.consumerName !== 'string' || !/^[a-zA-Z0-9_.-]{1,128}$/.test(options.consumerName))) {
+    configError(NAME, `\`consumerName\` must be 1 to 128 letters, digits, '_', '.' or '-'; received ${describeValue(options.consumerName)}.`)
+  }
   const pollIntervalMs = options.pollIntervalMs ?? 1000
   if (typeof pollIntervalMs !== 'number' || !(pollIntervalMs >= 10)) configError(NAME, `\`pollIntervalMs\` must be 10 or more; received ${describeValue(pollIntervalMs)}.`)
   const s = streamSettings(NAME, options)
@@ -120,7 +134,8 @@ export async function runLocal(handler: (event: never, context: Context) => unkn
   } while (nextToken !== undefined)
 
   const position = options.StartingPosition ?? 'TRIM_HORIZON'
-  const iterators = await Promise.all(
+  const consumer = options.consumerName === undefined ? undefined : await registerConsumer(sdk, client, streamArn, options.consumerName)
+  const iterators = consumer !== undefined ? [] : await Promise.all(
     shardIds.map(async (ShardId) => {
       const out = await client.send(
         new sdk.GetShardIteratorCommand({
@@ -187,6 +202,35 @@ export async function runLocal(handler: (event: never, context: Context) => unkn
     kick()
   }
 
+  // Enhanced fan-out: one subscription per shard, renewed from the last continuation sequence
+  // number when it ends (AWS ends each after 5 minutes).
+  async function subscribe(shardId: string, consumerArn: string): Promise<void> {
+    let from: import('@aws-sdk/client-kinesis').StartingPosition =
+      position === 'AT_TIMESTAMP' ? { Type: 'AT_TIMESTAMP', Timestamp: new Date((options.StartingPositionTimestamp as number) * 1000) } : { Type: position }
+    while (!stopping.signal.aborted) {
+      try {
+        const out = await client.send(new sdk.SubscribeToShardCommand({ ConsumerARN: consumerArn, ShardId: shardId, StartingPosition: from }), { abortSignal: stopping.signal })
+        for await (const message of out.EventStream ?? []) {
+          const e = message.SubscribeToShardEvent
+          if (e === undefined) continue
+          const records = e.Records ?? []
+          if (records.length > 0) mapping.add(records.map((r) => kinesisRow.item(toLambda(shardId, r))))
+          // At the tip of the shard (or past its end): everything on it has been read.
+          if (e.MillisBehindLatest === 0 || e.ContinuationSequenceNumber === undefined) caughtUp.add(shardId)
+          else caughtUp.delete(shardId)
+          kick()
+          if (e.ContinuationSequenceNumber === undefined) return // a closed shard (ChildShards follow)
+          from = { Type: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: e.ContinuationSequenceNumber }
+          if (stopping.signal.aborted) return
+        }
+      } catch (e) {
+        if (stopping.signal.aborted) return
+        logger.warn(`runLocal: SubscribeToShard on ${shardId} failed: ${toError(e).message}; subscribing again.`)
+        await sleep(pollIntervalMs, stopping.signal)
+      }
+    }
+  }
+
   const call: Caller = async (event, context) => {
     const started = Date.now()
     let timer: NodeJS.Timeout | undefined
@@ -240,7 +284,7 @@ export async function runLocal(handler: (event: never, context: Context) => unkn
     }
   }
 
-  const pollers = shardIds.map((id, i) => poll(id, iterators[i]))
+  const pollers = shardIds.map((id, i) => (consumer === undefined ? poll(id, iterators[i]) : subscribe(id, consumer.arn)))
   const scheduler = schedule()
   let stopped: Promise<MappingReport> | undefined
   const stop = (): Promise<MappingReport> =>
@@ -248,6 +292,9 @@ export async function runLocal(handler: (event: never, context: Context) => unkn
       stopping.abort()
       await Promise.all([...pollers, scheduler])
       while (running.size > 0) await Promise.all([...running])
+      if (consumer?.registered === true) {
+        await client.send(new sdk.DeregisterStreamConsumerCommand({ ConsumerARN: consumer.arn })).catch((e: unknown) => logger.warn(`runLocal: could not deregister the consumer: ${toError(e).message}`))
+      }
       for (const w of idleWaiters) w()
       return mapping.report(Date.now(), true)
     })())
@@ -262,5 +309,30 @@ export async function runLocal(handler: (event: never, context: Context) => unkn
         idleWaiters.push(resolve)
         kick()
       }),
+  }
+}
+
+/** The stream's enhanced fan-out consumer of this name, registered if missing, once it is ACTIVE. */
+async function registerConsumer(
+  sdk: typeof import('@aws-sdk/client-kinesis'),
+  client: KinesisClient,
+  streamArn: string,
+  name: string,
+): Promise<{ arn: string; registered: boolean }> {
+  let arn: string | undefined
+  let registered = false
+  try {
+    arn = (await client.send(new sdk.RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: name }))).Consumer?.ConsumerARN
+    registered = true
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'ResourceInUseException') throw e
+    arn = (await client.send(new sdk.DescribeStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: name }))).ConsumerDescription?.ConsumerARN
+  }
+  if (arn === undefined) throw new Error(`runLocal: the server returned no ARN for the consumer ${name}.`)
+  for (let i = 0; ; i++) {
+    const status = (await client.send(new sdk.DescribeStreamConsumerCommand({ ConsumerARN: arn }))).ConsumerDescription?.ConsumerStatus
+    if (status === 'ACTIVE') return { arn, registered }
+    if (i === 600) throw new Error(`runLocal: the consumer ${name} is still ${status ?? 'not found'} after 30 s.`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }

@@ -30,6 +30,17 @@ export interface StreamMappingSettings {
   /** `['ReportBatchItemFailures']` to let Lambda read `batchItemFailures` (fact 43). Default `[]`. */
   readonly FunctionResponseTypes?: readonly 'ReportBatchItemFailures'[]
   /**
+   * 1–900 turns on tumbling windows (0, the default, leaves them off; facts 58-66): windows aligned
+   * to multiples of this length by arrival time, the state carried from one invocation of a window
+   * to the next, and a final invocation per window (`isFinalInvokeForWindow`).
+   */
+  readonly TumblingWindowInSeconds?: number
+  /**
+   * Not an AWS setting: how long after a window's end the mapping waits for more of its records
+   * before the final invocation, when no later record came. Default 120, the most Lambda waits (fact 64).
+   */
+  readonly windowGraceSeconds?: number
+  /**
    * Event filtering (facts 70-81): records no pattern matches never reach the function and end
    * `filtered`. Checked when the run starts, as Lambda checks it when the mapping is created.
    */
@@ -65,6 +76,9 @@ export function streamSettings(name: string, o: StreamMappingSettings & Function
   const maxAge = whole(name, 'MaximumRecordAgeInSeconds', o.MaximumRecordAgeInSeconds, -1, 604_800, -1)
   // Fact 13: 0-59 pass the API's numeric range but are refused.
   if (maxAge >= 0 && maxAge < 60) configError(name, `\`MaximumRecordAgeInSeconds\` must be -1 or from 60 to 604800; received ${maxAge}.`)
+  const tumbling = whole(name, 'TumblingWindowInSeconds', o.TumblingWindowInSeconds, 0, 900, 0)
+  const grace = whole(name, 'windowGraceSeconds', o.windowGraceSeconds, 0, 120, 120)
+  if (o.windowGraceSeconds !== undefined && tumbling === 0) configError(name, '`windowGraceSeconds` goes with `TumblingWindowInSeconds`.')
   const timeout = whole(name, 'timeoutSeconds', o.timeoutSeconds, 1, 900, 3)
   const retention = o.retentionHours ?? 24
   if (typeof retention !== 'number' || !(retention > 0) || retention > 8760) configError(name, `\`retentionHours\` must be a number of hours above 0, up to 8760; received ${describeValue(retention)}.`)
@@ -91,6 +105,8 @@ export function streamSettings(name: string, o: StreamMappingSettings & Function
     reportBatchItemFailures: types.length === 1,
     retentionMs: retention * 3_600_000,
     retryDelayMs: o.retryDelayMs ?? defaultRetryDelayMs,
+    tumblingMs: tumbling * 1000,
+    windowGraceMs: grace * 1000,
     timeoutMs: timeout * 1000,
   }
 }

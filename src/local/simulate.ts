@@ -1,3 +1,5 @@
+import type { DynamoDBWindowEvent } from '../windows/dynamodb.js'
+import type { KinesisWindowEvent } from '../windows/kinesis.js'
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord, SQSEvent } from 'aws-lambda'
 import { describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
@@ -60,7 +62,7 @@ const DEFAULT_START = Date.UTC(2026, 0, 1)
 const KNOWN = new Set([
   'source', 'records', 'shards', 'streamName', 'start', 'durationMs', 'seed', 'retentionHours', 'maxInvocations', 'onInvocation', 'timeoutSeconds', 'functionName', 'retryDelayMs',
   'BatchSize', 'MaximumBatchingWindowInSeconds', 'ParallelizationFactor', 'StartingPosition', 'StartingPositionTimestamp', 'BisectBatchOnFunctionError',
-  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes', 'FilterCriteria',
+  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes', 'FilterCriteria', 'TumblingWindowInSeconds', 'windowGraceSeconds',
 ])
 
 /**
@@ -92,6 +94,8 @@ const KNOWN = new Set([
 export function simulate(handler: (event: KinesisStreamEvent, context: Context) => unknown, options: KinesisSimulation): Promise<MappingReport>
 export function simulate(handler: (event: DynamoDBStreamEvent, context: Context) => unknown, options: DynamoDBSimulation): Promise<MappingReport>
 export function simulate(handler: (event: SQSEvent, context: Context) => unknown, options: SqsSimulation): Promise<MappingReport>
+export function simulate(handler: (event: KinesisWindowEvent, context: Context) => unknown, options: KinesisSimulation & { readonly TumblingWindowInSeconds: number }): Promise<MappingReport>
+export function simulate(handler: (event: DynamoDBWindowEvent, context: Context) => unknown, options: DynamoDBSimulation & { readonly TumblingWindowInSeconds: number }): Promise<MappingReport>
 export async function simulate(handler: (event: never, context: Context) => unknown, options: KinesisSimulation | DynamoDBSimulation | SqsSimulation): Promise<MappingReport> {
   if (typeof handler !== 'function') configError(NAME, `the first argument must be the Lambda handler, a function; received ${describeValue(handler)}.`)
   if (typeof options !== 'object' || options === null) configError(NAME, `the options must be an object with \`source\` and \`records\`; received ${describeValue(options)}.`)

@@ -6,7 +6,7 @@
 import type { Context } from 'aws-lambda'
 import { lambdaContext } from '../testing/context.js'
 import type { InvocationReport, MappingReport, RecordReport, ShardReport } from './report.js'
-import { createLanes, interpret, laneOf, nextStart, settle, takeBatch, type Batch, type Lane, type StreamItem, type StreamSettings, type Verdict } from './rules.js'
+import { createLanes, interpret, laneOf, nextStart, settle, takeBatch, windowClosesAt, windowOf, type Batch, type Lane, type StreamItem, type StreamSettings, type Verdict } from './rules.js'
 import { failureRecord, type FailureDestinationRecord, type StreamRow } from './stream-rows.js'
 
 /** What calling the function produced. */
@@ -41,6 +41,16 @@ export const STREAM_ASSUMPTIONS: readonly string[] = [
   'Records past MaximumRecordAgeInSeconds at the head of a batch are discarded in one RecordAgeExceeded failure record; the fresh ones are delivered (§11.5).',
   'A response object without `batchItemFailures` counts as success, like `{}` (§11.4).',
 ]
+
+const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
+
+function hasState(response: unknown): boolean {
+  const state = (response as { state?: unknown } | null | undefined)?.state
+  return typeof state === 'object' && state !== null && !Array.isArray(state)
+}
+
+const WINDOW_ASSUMPTION =
+'Tumbling windows: windows are aligned to multiples of TumblingWindowInSeconds by arrival time; each parallelization lane keeps its own window and state; a window whose last records were delivered in a non-final invocation closes with a final invocation without records (fact 68) once a record of a later window arrives or windowGraceSeconds after its end; a partial response keeps the state it returned; a discarded batch leaves the state as it was; isWindowTerminatedEarly is never set (the 1 MB state limit is not simulated).'
 
 function errorInfo(e: unknown): { name: string; message: string } {
   return e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) }
@@ -122,6 +132,16 @@ export function createStreamMapping<R>(
     if (shard === undefined) byShard.set(item.shardId, (shard = { items: [] }))
     shard.items.push(item)
     return entry
+  }
+
+  // The lane's open window, opened by the first batch of records of a new window (state `{}`, fact 59).
+  function openWindow(lane: Lane<R>, batch: Batch<R>): NonNullable<Lane<R>['window']> {
+    const first = batch.items[0]
+    if (lane.window === undefined) {
+      if (first === undefined) throw new Error('internal: a window-end batch without an open window')
+      lane.window = { start: windowOf(first, s), state: {}, streamArn: row.streamArn(first.record) }
+    }
+    return lane.window
   }
 
   const entryOf = (item: StreamItem<R>): Entry => entries.get(uid(item.shardId, item.id)) as Entry
@@ -206,9 +226,23 @@ export function createStreamMapping<R>(
       batch.invokes++
       const ids = batch.items.map((i) => i.id)
       for (const item of batch.items) entryOf(item).deliveries++
-      // Extension point for tumbling windows (facts 58-66): the event gains window, state and
-      // isFinalInvokeForWindow here, and the response's `state` is read before `interpret`.
-      const event = { Records: batch.items.map((i) => i.record) }
+      const win = s.tumblingMs > 0 ? openWindow(lane, batch) : undefined
+      // Final when nothing of the window is left to deliver and the window is over (fact 63).
+      const final = win !== undefined && lane.pending.length === 0 && (batch.items.length === 0 || windowClosesAt(lane, s) <= now)
+      const records = batch.items.map((i) => i.record)
+      const event =
+        win === undefined
+          ? { Records: records }
+          : {
+              Records: records,
+              // Fact 59: the window's bounds, the state so far, and the window flags.
+              window: { start: isoSeconds(win.start), end: isoSeconds(win.start + s.tumblingMs) },
+              state: win.state,
+              shardId: lane.shardId,
+              eventSourceARN: win.streamArn,
+              isFinalInvokeForWindow: final,
+              isWindowTerminatedEarly: false,
+            }
       const requestId = o.nextRequestId()
       const context = lambdaContext({ timeoutMs: o.timeoutMs, now: () => now, awsRequestId: requestId, functionName: o.functionArn.slice(o.functionArn.lastIndexOf(':') + 1) })
       const index = invocations.length
@@ -220,7 +254,10 @@ export function createStreamMapping<R>(
       let verdict: Verdict
       if (result.timedOut === true) verdict = { kind: 'failure', functionError: 'Unhandled', reason: 'timeout' }
       else if (result.error !== undefined) verdict = { kind: 'failure', functionError: 'Unhandled', reason: errorInfo(result.error).message }
-      else verdict = interpret(result.response, ids, s.reportBatchItemFailures)
+      else if (win !== undefined && !hasState(result.response)) {
+        // Fact 61: a window invocation must return an object with a `state`; without one it failed.
+        verdict = { kind: 'failure', functionError: null, reason: 'A tumbling-window response must be an object with a `state` object (fact 61).' }
+      } else verdict = interpret(result.response, ids, s.reportBatchItemFailures)
       const resultKind: InvocationReport['result'] =
         result.timedOut === true ? 'timeout' : result.error !== undefined ? 'error' : verdict.kind === 'success' ? 'success' : verdict.kind === 'partial' ? 'partial' : 'malformed-response'
       const ignoredIds = verdict.kind === 'success' ? verdict.ignored : []
@@ -252,7 +289,13 @@ export function createStreamMapping<R>(
       for (const item of decision.succeeded) fate(item, 'succeeded')
       if (decision.discarded !== undefined) {
         const d = decision.discarded
-        discard(d.items, 'RetryAttemptsExhausted', d.invokes, d.functionError, finished, collateral(batch, verdict, result.error))
+        if (d.items.length > 0) discard(d.items, 'RetryAttemptsExhausted', d.invokes, d.functionError, finished, collateral(batch, verdict, result.error))
+      }
+      if (win !== undefined) {
+        // The returned state goes into the window's next invocation; a failed one leaves it as it was.
+        if (verdict.kind !== 'failure') win.state = (result.response as { state: Record<string, unknown> }).state
+        // The window ends with its final invocation's success, or when that invocation is discarded.
+        if (final && (verdict.kind === 'success' || decision.discarded !== undefined)) lane.window = undefined
       }
       return placeholder
     },
@@ -269,7 +312,8 @@ export function createStreamMapping<R>(
       return { lanes: ready, wake }
     },
     settledCount: () => settledN,
-    settled: () => settledN === entries.size,
+    // Every record settled, and no tumbling window waiting for its final invocation.
+    settled: () => settledN === entries.size && [...lanes.values()].every((l) => l.every((lane) => lane.window === undefined)),
     report(now, stopped = false) {
       const shards: ShardReport[] = []
       for (const [shardId, shard] of [...byShard.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -307,7 +351,7 @@ export function createStreamMapping<R>(
           ignoredPartialResponses: ignored,
           duplicates: outcomes.filter((r) => r.deliveries > 1).map((r) => ({ id: r.id, deliveries: r.deliveries })),
         },
-        assumptions: o.assumptions ?? STREAM_ASSUMPTIONS,
+        assumptions: [...(o.assumptions ?? STREAM_ASSUMPTIONS), ...(s.tumblingMs > 0 ? [WINDOW_ASSUMPTION] : [])],
         endedAt: new Date(Math.max(now, lastTime === -Infinity ? now : lastTime)).toISOString(),
       }
     },

@@ -1,7 +1,7 @@
 import type { KinesisStreamEvent, SQSEvent } from 'aws-lambda'
 import { expectTypeOf, it } from 'vitest'
 import * as z from 'zod'
-import { kinesisHandler, sqsHandler } from 'lambda-stream-handlers'
+import { kinesisHandler, kinesisWindowHandler, sqsHandler } from 'lambda-stream-handlers'
 import { runLocal, simulate, type Fate, type LocalRun, type MappingReport } from 'lambda-stream-handlers/local'
 import { kinesisEvent, sqsEvent } from 'lambda-stream-handlers/testing'
 
@@ -28,4 +28,11 @@ it('the report is typed to the last field', () => {
   expectTypeOf<MappingReport['outcomes'][number]['fate']>().toEqualTypeOf<Fate>()
   expectTypeOf<MappingReport['failureDestination'][number]['requestContext']['condition']>().toEqualTypeOf<'RetryAttemptsExhausted' | 'RecordAgeExceeded'>()
   expectTypeOf(runLocal).returns.toEqualTypeOf<Promise<LocalRun>>()
+})
+
+it('a tumbling-window handler needs TumblingWindowInSeconds on the mapping', () => {
+  const windowed = kinesisWindowHandler({ schema: Order, state: z.object({ n: z.number() }), initial: () => ({ n: 0 }), reduce: (s) => ({ n: s.n + 1 }), onWindowEnd: () => {} })
+  expectTypeOf(simulate(windowed, { source: 'kinesis', records: [], TumblingWindowInSeconds: 60 })).toEqualTypeOf<Promise<MappingReport>>()
+  // @ts-expect-error without windows the mapping never sends the window fields the handler needs
+  void simulate(windowed, { source: 'kinesis', records: [] })
 })

@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process'
+import { expect, it } from 'vitest'
+import { Order, orderStream } from '../../src/cli/demo-orders.js'
+
+const root = new URL('../../', import.meta.url).pathname
+
+// The demo end to end, as `npm run demo` runs it: kinesalite and dynalite in the child process,
+// the orders handler through runLocal. The child must exit by itself: a server, client or timer
+// left open would keep it alive past the timeout.
+it('demo: every record ends as the stream made it, duplicates are suppressed, nothing is charged twice', async () => {
+  const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'demo', '--records', '300', '--json'], { cwd: root, timeout: 90_000 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr })
+    })
+  })
+  expect(out.code, out.stderr).toBe(0)
+  const s = JSON.parse(out.stdout)
+  const { mix } = orderStream(300)
+  expect(mix).toEqual({ records: 300, duplicates: 13, malformed: 4, review: 3 })
+  expect(s.mix).toEqual(mix)
+  expect(Object.values(s.shards).reduce((a: number, b) => a + (b as number), 0)).toBe(300)
+  expect(Object.keys(s.shards)).toHaveLength(2)
+  // The malformed and refused records are discarded, each alone (bisect isolates it), each for its own reason.
+  expect(s.discarded).toBe(mix.malformed + mix.review)
+  expect(s.succeeded).toBe(300 - s.discarded)
+  expect(s.discardedWhy).toEqual({
+    'not JSON': 1,
+    'failed the schema at `total`': 1,
+    'failed the schema at `currency`': 1,
+    'failed the schema at `orderId`': 1,
+    'the handler threw: order o-… needs a manual review (total above 10,000)': 3,
+  })
+  expect(s.discardedBehindFailure).toBe(0)
+  expect(s.failureRecords).toBe(s.discarded)
+  // Each discarded record was retried MaximumRetryAttempts (2) times on its own before it went.
+  expect(s.triggers.retry).toBeGreaterThanOrEqual(2 * s.discarded)
+  expect(s.triggers.bisect).toBeGreaterThan(0)
+  expect(s.failedInvocations).toBeGreaterThan(0)
+  expect(s.redelivered).toBeGreaterThan(0)
+  // Every producer duplicate was delivered, and idempotency handed back the stored result.
+  expect(s.duplicatesSuppressed).toBe(mix.duplicates)
+  expect(s.charged).toBe(300 - mix.duplicates - mix.malformed - mix.review)
+  expect(s.chargedTwice).toBe(0)
+  expect(s.pending).toBe(0)
+  // The order-totals consumer: every record that passes the schema lands in exactly one window, once.
+  const { puts } = orderStream(300)
+  const valid = puts.flatMap((p) => {
+    try {
+      const r = Order.safeParse(JSON.parse(Buffer.from(p.data).toString()))
+      return r.success ? [r.data] : []
+    } catch {
+      return []
+    }
+  })
+  const cents = (c: 'EUR' | 'USD'): number => valid.filter((o) => o.currency === c).reduce((n, o) => n + Math.round(o.total * 100), 0)
+  expect(valid).toHaveLength(300 - mix.malformed)
+  expect(s.windowRecords).toEqual({ succeeded: 300 })
+  expect(s.windows.length).toBeGreaterThanOrEqual(2)
+  const sum = (k: 'orders' | 'EUR' | 'USD'): number => s.windows.reduce((n: number, w: Record<string, number>) => n + w[k]!, 0)
+  expect(sum('orders')).toBe(valid.length)
+  expect(sum('EUR')).toBe(cents('EUR'))
+  expect(sum('USD')).toBe(cents('USD'))
+  expect(new Set(s.windows.map((w: { shardId: string; start: string }) => `${w.shardId} ${w.start}`)).size).toBe(s.windows.length)
+  // The story and the progress go to stderr with --json; the summary is there in words.
+  expect(out.stderr).toMatch(/kinesalite on http:\/\/127\.0\.0\.1:\d+: stream "orders", 2 shards/)
+  expect(out.stderr).toMatch(/300\/300 records settled/)
+  expect(out.stderr).toContain(`duplicates suppressed  ${mix.duplicates} `)
+  expect(out.stderr).toMatch(new RegExp(`window totals +${s.windows.length} windows of 1 s over both shards; ${valid.length} order events`))
+  expect(out.stderr).toContain('servers stopped')
+}, 100_000)
+
+it('demo: a bad --records is one line and a non-zero exit', async () => {
+  const out = await new Promise<{ code: number; stderr: string }>((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'demo', '--records', 'lots'], { cwd: root, timeout: 30_000 }, (error, _stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stderr })
+    })
+  })
+  expect(out.code).toBe(1)
+  expect(out.stderr).toBe('lambda-stream-handlers: --records must be a whole number from 1 to 20000; received lots.\n')
+}, 30_000)
