@@ -1,39 +1,20 @@
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis'
-import { NodeHttpHandler } from '@smithy/node-http-handler'
 import type { KinesisStreamEvent } from 'aws-lambda'
-import type { Server } from 'node:http'
-import { createRequire } from 'node:module'
+import { startKinesalite, type Kinesalite } from '../servers/kinesalite.js'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
 import { kinesisHandler, silentLogger } from 'lambda-stream-handlers'
 import { runLocal, type InvocationReport } from 'lambda-stream-handlers/local'
 
-// kinesalite in this process, on loopback, on a port the system picks (spec/local-servers.md §1).
-const require = createRequire(import.meta.url)
-let server: Server
+let kinesalite: Kinesalite
 let client: KinesisClient
 
 beforeAll(async () => {
-  server = (require('kinesalite') as (o: object) => Server)({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  const { port } = server.address() as { port: number }
-  client = new KinesisClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    // kinesalite speaks HTTP/1.1 only; the default HTTP/2 handler fails against it.
-    requestHandler: new NodeHttpHandler({ requestTimeout: 5000, throwOnRequestTimeout: true }),
-    maxAttempts: 1,
-  })
+  kinesalite = await startKinesalite()
+  client = kinesalite.client
 })
 
-afterAll(async () => {
-  client.destroy()
-  await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())))
-})
+afterAll(() => kinesalite.close())
 
 async function createStream(name: string, shards: number): Promise<void> {
   await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }))
