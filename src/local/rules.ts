@@ -75,6 +75,11 @@ export interface Lane<R = unknown> {
   busy: boolean
   /** The tumbling window open on this lane: its start (epoch ms), the state so far, the stream's ARN. */
   window?: { readonly start: number; state: Record<string, unknown>; readonly streamArn: string } | undefined
+  /**
+   * Set by a runner on real I/O when its reader has not yet caught up with the shard: records of the
+   * open window may still be on their way, so the window must not close by time.
+   */
+  readerBehind?: boolean
 }
 
 /** What the handler's answer means to the mapping. */
@@ -112,13 +117,14 @@ export const windowOf = (item: StreamItem, s: StreamSettings): number => Math.fl
 
 /**
  * When the lane's open window is over, or `Infinity`: as soon as a record of a later window has
- * arrived, or when no record came for `windowGraceMs` after its end (fact 64).
+ * arrived, or when no record came for `windowGraceMs` after its end (fact 64) and the reader has
+ * read everything the shard holds.
  */
 export function windowClosesAt(lane: Lane, s: StreamSettings): number {
   if (lane.window === undefined || lane.pending.length > 0) return Infinity
   const head = lane.buffer[0]
   const byTime = lane.window.start + s.tumblingMs + s.windowGraceMs
-  if (head === undefined) return byTime
+  if (head === undefined) return lane.readerBehind === true ? Infinity : byTime
   return windowOf(head, s) === lane.window.start ? Infinity : Math.min(head.arrivalMs, byTime)
 }
 

@@ -151,7 +151,7 @@ export async function runLocal(handler: (event: never, context: Context) => unkn
 
   const functionArn = `arn:aws:lambda:${region ?? 'us-east-1'}:${account ?? '000000000000'}:function:${options.functionName ?? 'local-function'}`
   const accept = options.FilterCriteria === undefined ? {} : { accept: compileFilter(options.FilterCriteria, 'kinesis') }
-  const mapping = createStreamMapping(kinesisRow, s, { functionArn, timeoutMs: s.timeoutMs, nextRequestId: requestIds(Date.now()), ...accept })
+  const mapping = createStreamMapping(kinesisRow, s, { functionArn, timeoutMs: s.timeoutMs, nextRequestId: requestIds(Date.now()), ...accept, readerCaughtUp: (shardId) => caughtUp.has(shardId) })
   const stopping = new AbortController()
   const running = new Set<Promise<void>>()
   let wakeScheduler: () => void = () => {}

@@ -104,6 +104,12 @@ export function createStreamMapping<R>(
      * (facts 25, 81: the iterator moves past them, nothing is invoked).
      */
     accept?: (record: R) => boolean
+    /**
+     * For runners on real I/O: whether the shard's reader has read everything the shard holds. A
+     * window closes by time only then, so a reader that lags behind the stream (a slow machine,
+     * a long retry) does not end a window whose records are still unread. Default: always.
+     */
+    readerCaughtUp?: (shardId: string) => boolean
   },
 ): StreamMapping<R> {
   const lanes = new Map<string, Lane<R>[]>()
@@ -207,6 +213,7 @@ export function createStreamMapping<R>(
       let best: { lane: Lane<R>; at: number } | undefined
       for (const shardLanes of lanes.values()) {
         for (const lane of shardLanes) {
+          lane.readerBehind = o.readerCaughtUp?.(lane.shardId) === false
           const at = nextStart(lane, s)
           if (at !== Infinity && (best === undefined || at < best.at)) best = { lane, at }
         }
@@ -214,6 +221,7 @@ export function createStreamMapping<R>(
       return best
     },
     async run(lane, now, call, end) {
+      lane.readerBehind = o.readerCaughtUp?.(lane.shardId) === false
       const { batch, aged, trimmed } = takeBatch(lane, now, s)
       lastTime = Math.max(lastTime, now)
       for (const item of trimmed) fate(item, 'expired', { expiredBy: 'retention' })
@@ -304,6 +312,7 @@ export function createStreamMapping<R>(
       let wake = Infinity
       for (const shardLanes of lanes.values()) {
         for (const lane of shardLanes) {
+          lane.readerBehind = o.readerCaughtUp?.(lane.shardId) === false
           const at = nextStart(lane, s)
           if (at <= now) ready.push(lane)
           else wake = Math.min(wake, at)
