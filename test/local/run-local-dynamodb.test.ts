@@ -8,7 +8,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams'
 import type { DynamoDBStreamEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
-import { dynamodbHandler, silentLogger } from 'lambda-stream-handlers'
+import { dynamodbHandler, dynamodbWindowHandler, silentLogger } from 'lambda-stream-handlers'
 import { runLocal, type InvocationReport } from 'lambda-stream-handlers/local'
 import { hasJava, startDynamoDBLocal, type DynamoDBLocal } from '../dynamodb-local.js'
 
@@ -174,6 +174,28 @@ describe.skipIf(skip)('runLocal on DynamoDB Local', () => {
     const report = await run.stop()
     expect(delivered).toEqual(['REMOVE'])
     expect(report.outcomes.map((o) => o.fate)).toEqual(['filtered', 'succeeded'])
+  }, 60_000)
+
+  it('tumbling windows by creation time: the state carried between invocations and each window closed once', async () => {
+    const TableName = 'windows'
+    const streamArn = await createTable(TableName)
+    for (const [id, total] of [['o-1', 5], ['o-2', 7], ['o-3', 11]] as const) await putOrder(TableName, id, 'NEW', total)
+    const closed: { start: string; orders: number; total: number }[] = []
+    const handler = dynamodbWindowHandler({
+      schema: Order,
+      state: z.object({ orders: z.number(), total: z.number() }),
+      initial: () => ({ orders: 0, total: 0 }),
+      reduce: (s, change) => (change.eventName === 'INSERT' ? { orders: s.orders + 1, total: s.total + change.newImage.total } : s),
+      onWindowEnd: (s, w) => void closed.push({ start: w.start.toISOString(), ...s }),
+    })
+    const run = await runLocal(handler, { source: 'dynamodb', client: streams, streamArn, TumblingWindowInSeconds: 1, windowGraceSeconds: 0, pollIntervalMs: 20 })
+    await vi.waitFor(() => expect(closed.reduce((n, w) => n + w.orders, 0)).toBe(3), { timeout: 10_000 })
+    const report = await run.stop()
+    expect(closed.reduce((n, w) => n + w.total, 0)).toBe(23)
+    expect(new Set(closed.map((w) => w.start)).size).toBe(closed.length)
+    expect(report.outcomes.map((o) => o.fate)).toEqual(['succeeded', 'succeeded', 'succeeded'])
+    // One final invocation per window (fact 63), with records when the window had already ended as they were read.
+    expect(report.invocations.filter((i) => (i.event as { isFinalInvokeForWindow?: boolean }).isFinalInvokeForWindow === true)).toHaveLength(closed.length)
   }, 60_000)
 
   it('refuses what Lambda refuses, before reading anything', async () => {
