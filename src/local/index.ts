@@ -1,7 +1,7 @@
 /**
  * `lambda-stream-handlers/local`: see what Lambda's event source mapping does with your handler's
  * answers before deploying. {@link simulate} runs it on a virtual clock; `runLocal` polls a real
- * stream server with the same rules.
+ * stream, table stream or queue with the same rules.
  *
  * @module local
  */
@@ -12,3 +12,5 @@ export type { SqsSend, SqsSimulation } from './sqs.js'
 export type { BatchInfo, FailureDestinationRecord, KinesisPut } from './stream-rows.js'
 export { runLocal, type KinesisLocalOptions, type LocalRun } from './run-local.js'
 export type { SqsLocalOptions } from './run-local-sqs.js'
+export { lambdaDynamoDBRecord, type DynamoDBLocalOptions } from './run-local-dynamodb.js'
+export type { LocalRunHooks } from './stream-runner.js'

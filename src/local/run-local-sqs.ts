@@ -8,7 +8,7 @@ import { lambdaContext } from '../testing/context.js'
 import type { InvocationReport, MappingReport, RecordReport } from './report.js'
 import { configError } from './settings.js'
 import { sqsVerdict } from './sqs.js'
-import type { LocalRun } from './run-local.js'
+import { loadSdk, type LocalRun } from './stream-runner.js'
 
 /** Options of {@link runLocal} for an SQS queue. */
 export interface SqsLocalOptions {
@@ -84,12 +84,7 @@ export async function runLocalSqs(handler: (event: SQSEvent, context: Context) =
   const rbif = (o.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures')
   const logger = o.logger ?? quietLogger
   const accept = o.FilterCriteria === undefined ? undefined : compileFilter(o.FilterCriteria, 'sqs')
-  let sdk: typeof import('@aws-sdk/client-sqs')
-  try {
-    sdk = await import('@aws-sdk/client-sqs')
-  } catch (e) {
-    throw new Error('runLocal needs @aws-sdk/client-sqs: npm install -D @aws-sdk/client-sqs', { cause: e })
-  }
+  const sdk = await loadSdk('@aws-sdk/client-sqs', () => import('@aws-sdk/client-sqs'))
   const { client, queueUrl } = o
   const attrs = (await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'RedrivePolicy', 'VisibilityTimeout'] }))).Attributes ?? {}
   const arn = attrs.QueueArn ?? queueUrl

@@ -3,13 +3,14 @@
 // binary as base64, ApproximateCreationDateTime in epoch seconds), and a dynamodbHandler run over it.
 //
 // Needs Java 17 (present in the project's image); set LSH_SKIP_DYNAMODB_LOCAL=1 to skip it elsewhere.
-import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda'
+import type { DynamoDBStreamEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb'
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams'
 import { unmarshall } from '@aws-sdk/util-dynamodb'
 import { dynamodbHandler, silentLogger, unmarshallImage, type StreamViewType } from 'lambda-stream-handlers'
+import { lambdaDynamoDBRecord } from 'lambda-stream-handlers/local'
 import { lambdaContext } from 'lambda-stream-handlers/testing'
 import { hasJava, startDynamoDBLocal, type DynamoDBLocal } from '../dynamodb-local.js'
 
@@ -48,22 +49,6 @@ const Order = z.object({
   updatedAt: z.string().optional(),
 })
 const Key = z.object({ pk: z.string(), sk: z.number() })
-
-/** An SDK stream record as Lambda puts it in the event: the service's JSON, with the stream ARN. */
-function toLambdaRecord(r: _Record, streamArn: string): DynamoDBRecord {
-  const { ApproximateCreationDateTime, ...rest } = r.dynamodb ?? {}
-  const record = {
-    eventID: r.eventID,
-    eventName: r.eventName,
-    eventVersion: r.eventVersion,
-    eventSource: r.eventSource,
-    awsRegion: r.awsRegion,
-    dynamodb: { ...(ApproximateCreationDateTime ? { ApproximateCreationDateTime: Math.floor(ApproximateCreationDateTime.getTime() / 1000) } : {}), ...rest },
-    eventSourceARN: streamArn,
-    ...(r.userIdentity ? { userIdentity: r.userIdentity } : {}),
-  }
-  return JSON.parse(JSON.stringify(record, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v))) as DynamoDBRecord
-}
 
 let server: DynamoDBLocal
 let ddb: DynamoDBClient
@@ -112,7 +97,7 @@ describe.skipIf(skip)('dynamodbHandler over real DynamoDB Streams records (Dynam
           iterator = page.NextShardIterator
         }
       }
-      events.set(view, { event: { Records: sdk.map((r) => toLambdaRecord(r, streamArn)) }, sdk })
+      events.set(view, { event: { Records: sdk.map((r) => lambdaDynamoDBRecord(r, streamArn)) }, sdk })
     }
   }, 120_000)
 
