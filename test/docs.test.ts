@@ -13,3 +13,21 @@ it("every TypeScript block in the README is a file in examples/, so it compiles 
   const files = examples('examples')
   for (const block of blocks) expect(files.some((f) => f === block), `README block not found verbatim in examples/:\n${block}`).toBe(true)
 })
+
+it('every TSDoc @example in src is taken from a type-checked file in examples/ (each of its code lines appears there)', () => {
+  const walk = (dir: string): string[] =>
+    readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]))
+  const exampleLines = new Set(examples('examples').join('\n').split('\n').map((l) => l.trim()))
+  const missing: string[] = []
+  let count = 0
+  for (const file of walk('src').filter((f) => f.endsWith('.ts'))) {
+    const text = readFileSync(join(root, file), 'utf8')
+    for (const m of text.matchAll(/@example\s*\n\s*\*\s*```ts\n([\s\S]*?)\n\s*\*\s*```/g)) {
+      count++
+      const lines = m[1]!.split('\n').map((l) => l.replace(/^\s*\* ?/, '').trim()).filter((l) => l !== '' && !l.startsWith('//'))
+      for (const line of lines) if (!exampleLines.has(line)) missing.push(`${file}: ${line}`)
+    }
+  }
+  expect(count).toBeGreaterThan(40)
+  expect(missing).toEqual([])
+})

@@ -21,7 +21,7 @@ export class ConfigurationError extends Error {
  *
  * @example
  * ```ts
- * await handler({ records: [] })
+ * await handler(JSON.parse('{"records": []}'))
  * // MalformedEventError: kinesisHandler expected an event with a `Records` array; received an object with keys: records.
  * ```
  */
@@ -42,7 +42,7 @@ export class MalformedEventError extends Error {
  * @example
  * ```ts
  * try { await handler(event) } catch (e) {
- *   if (e instanceof AllRecordsFailedError) console.log(e.outcomes.length)
+ *   if (e instanceof AllRecordsFailedError) failed.push(e.outcomes.length)
  * }
  * ```
  */

@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { Logger } from '@aws-lambda-powertools/logger'
- * export const handler = kinesisHandler({ schema: Order, logger: new Logger() }, fn)
+ * const handler = kinesisHandler({ schema: Order, logger: new Logger({ logLevel: 'SILENT' }) }, fn)
  * ```
  */
 export interface RecordLogger {

@@ -31,7 +31,7 @@ export interface RecordFailure {
  * @example
  * ```ts
  * const report = await handler.process(event)
- * for (const o of report.outcomes) if (o.status !== 'ok') console.log(formatOutcome(o))
+ * for (const o of report.outcomes) if (o.status !== 'ok') lines.push(formatOutcome(o))
  * ```
  */
 export type RecordOutcome =
@@ -56,7 +56,8 @@ export function isReported(outcome: RecordOutcome): boolean {
  *
  * @example
  * ```ts
- * formatOutcome(outcome) // "record 4959...8898 invalid (validation at total): Invalid input: expected number, received string"
+ * for (const o of report.outcomes) if (o.status !== 'ok') lines.push(formatOutcome(o))
+ * // "record 4959...8898 invalid (decode): The data is not valid JSON: Unexpected token 'o'."
  * ```
  */
 export function formatOutcome(outcome: RecordOutcome): string {

@@ -185,7 +185,7 @@ const SOURCES: Record<string, FilterSource> = { 'aws:kinesis': 'kinesis', 'aws:d
  * @example
  * ```ts
  * const criteria = { Filters: [{ Pattern: '{"body": {"status": ["open"]}}' }] }
- * matchesFilter(criteria, sqsRecord) // true when the body is a JSON object whose status is "open"
+ * expect(matchesFilter(criteria, sqsRecord)).toBe(true)
  * ```
  */
 export function matchesFilter(criteria: FilterCriteria, record: KinesisStreamRecord | DynamoDBRecord | SQSRecord): boolean {

@@ -140,7 +140,8 @@ const definition: SourceDefinition<KinesisStreamRecord, KinesisMeta, unknown, Ki
  * const Order = z.object({ orderId: z.string(), total: z.number() })
  *
  * export const handler = kinesisHandler(Order, async (order, meta) => {
- *   meta.logger.info(`order ${order.orderId} from shard ${meta.shardId}`)
+ *   // order: { orderId: string; total: number }, checked before it gets here
+ *   meta.logger.info(`order ${order.orderId} (${order.total}) from ${meta.shardId}`)
  * })
  * ```
  */

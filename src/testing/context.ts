@@ -21,7 +21,8 @@ export interface LambdaContextOptions {
  * ```ts
  * let now = 0
  * const context = lambdaContext({ timeoutMs: 3000, now: () => now })
- * now = 2500 // context.getRemainingTimeInMillis() is now 500
+ * now = 2500
+ * expect(context.getRemainingTimeInMillis()).toBe(500)
  * ```
  */
 export function lambdaContext(options: LambdaContextOptions = {}): Context {

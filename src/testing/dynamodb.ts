@@ -17,7 +17,9 @@ export interface RawImage {
  *
  * @example
  * ```ts
- * insert(attributeValues({ orderId: { S: 'o-2' }, total: { N: 'twelve' } }))
+ * const event = dynamodbEvent([
+ *   insert(attributeValues({ orderId: { S: 'o-2' }, total: { N: 'twelve' } })),
+ * ])
  * ```
  */
 export function attributeValues(image: Readonly<Record<string, unknown>>): RawImage {

@@ -11,7 +11,7 @@ export interface RawData {
  *
  * @example
  * ```ts
- * kinesisEvent([{ orderId: 'a', total: 1 }, raw('not json')], { schema: Order })
+ * const event = kinesisEvent([{ orderId: 'a-1', total: 10 }, raw('not json')], { schema: Order })
  * ```
  */
 export function raw(data: string | Uint8Array): RawData {

@@ -6,7 +6,7 @@ import type { DynamoDBStreamEvent, KinesisStreamEvent, SQSEvent } from 'aws-lamb
  *
  * @example
  * ```ts
- * const report = await handler.process(sampleEvents.kinesis())
+ * const sample = await handler.process(sampleEvents.kinesis())
  * ```
  */
 export const sampleEvents = {

@@ -9,7 +9,7 @@ import { formatOutcome, type RecordOutcome } from '../engine/outcome.js'
  * @example
  * ```ts
  * try { await handler(event) } catch (e) {
- *   if (e instanceof WindowStateError && e.bytes !== undefined) console.log(`state is ${e.bytes} bytes`)
+ *   if (e instanceof WindowStateError && e.bytes !== undefined) seen.push(`state is ${e.bytes} bytes`)
  * }
  * ```
  */
@@ -35,7 +35,7 @@ export class WindowStateError extends Error {
  * @example
  * ```ts
  * try { await handler(event) } catch (e) {
- *   if (e instanceof WindowRecordError) console.log(e.outcomes.filter((o) => o.status !== 'ok').length)
+ *   if (e instanceof WindowRecordError) seen.push(e.outcomes.filter((o) => o.status !== 'ok').length)
  * }
  * ```
  */
@@ -62,7 +62,7 @@ export class WindowRecordError extends Error {
  * @example
  * ```ts
  * try { await handler(finalEvent) } catch (e) {
- *   if (e instanceof WindowEndError) console.log(e.cause)
+ *   if (e instanceof WindowEndError) seen.push(e.cause)
  * }
  * ```
  */
