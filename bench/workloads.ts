@@ -1,8 +1,10 @@
 // The sources the benchmark measures: one row each. DynamoDB Streams and SQS join with a row here.
 import type { Workload } from './harness.js'
+import { dynamodb } from './dynamodb.js'
 import { kinesis } from './kinesis.js'
+import { sqs } from './sqs-queue.js'
 
 // Safe to erase the event type: a workload's contenders only ever get events from its own makeEvent.
 const row = <E>(w: Workload<E>): Workload<unknown> => w as unknown as Workload<unknown>
 
-export const workloads: readonly Workload<unknown>[] = [row(kinesis)]
+export const workloads: readonly Workload<unknown>[] = [row(kinesis), row(dynamodb), row(sqs)]
