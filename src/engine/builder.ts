@@ -52,7 +52,7 @@ export interface SourceDefinition<Rec, M, P, O extends CommonOptions<Schema, Rec
   readonly extraOptions: readonly string[]
   readonly defaultOrdering: Ordering | 'by-queue'
   /** Checks the source's own options (throw `ConfigurationError`) and builds the per-record parser once. */
-  parser(options: O): (record: Rec) => P | Promise<P>
+  parser(options: O): (record: Rec, meta: M) => P | Promise<P>
 }
 
 /**

@@ -35,7 +35,10 @@ export interface Source<Rec, Meta> {
   id(record: Rec): string
   /** Records with the same key keep their order under `'per-key'`. */
   key(record: Rec): string
-  /** The record function's second argument. */
+  /**
+   * The record function's second argument, built before the record is parsed (the parser may add
+   * what only decoding finds, such as an envelope's metadata). What it throws fails the record.
+   */
   meta(record: Rec, base: BaseMeta): Meta
   /**
    * The ordering used when the user does not choose one, and how far a failure reaches under an
@@ -75,12 +78,12 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /**
  * Builds the function that turns an event into a {@link BatchReport}. `parse` decodes and
- * validates one record (built once, with the schema); `fn` is the record function with its
+ * validates one record, given its `meta` (built once, with the schema); `fn` is the record function with its
  * middleware already applied.
  */
 export function createProcessor<Rec, P, M>(
   source: Source<Rec, M>,
-  parse: (record: Rec) => P | Promise<P>,
+  parse: (record: Rec, meta: M) => P | Promise<P>,
   fn: RecordFunction<P, M>,
   settings: EngineSettings<Rec>,
 ): (event: unknown, context?: Context) => Promise<BatchReport> {
@@ -134,10 +137,10 @@ export function createProcessor<Rec, P, M>(
     }
 
     // The outcome is finished inside the record function's own reaction: one promise per record, not two.
-    function call(i: number, id: string, record: Rec, payload: P): boolean | Promise<boolean> {
+    function call(i: number, id: string, meta: M, payload: P): boolean | Promise<boolean> {
       let result: unknown
       try {
-        result = fn(payload, source.meta(record, base))
+        result = fn(payload, meta)
       } catch (e) {
         return finish(failed(i, id, e))
       }
@@ -148,23 +151,26 @@ export function createProcessor<Rec, P, M>(
       )
     }
 
-    // Parse, then call. Stays synchronous when the schema and the record function are.
+    // Meta, parse, then call. Broken metadata fails the record like a broken payload. Stays
+    // synchronous when the schema and the record function are.
     function settle(i: number): boolean | Promise<boolean> {
       const record = records[i] as Rec
       const id = source.id(record)
+      let meta: M
       let payload: P | Promise<P>
       try {
-        payload = parse(record)
+        meta = source.meta(record, base)
+        payload = parse(record, meta)
       } catch (e) {
         return finishLater(invalid(i, id, record, e))
       }
       if (payload instanceof Promise) {
         return payload.then(
-          (p) => call(i, id, record, p),
+          (p) => call(i, id, meta, p),
           (e: unknown) => finishLater(invalid(i, id, record, e)),
         )
       }
-      return call(i, id, record, payload)
+      return call(i, id, meta, payload)
     }
 
     function finish(outcome: RecordOutcome): boolean {

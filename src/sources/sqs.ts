@@ -1,7 +1,6 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { makeBuilder, type BatchHandler, type HandlerBuilder, type SourceDefinition } from '../engine/builder.js'
 import type { BaseMeta, RecordFunction, Source } from '../engine/engine.js'
-import { quietLogger } from '../engine/logger.js'
 import { ConfigurationError, MalformedEventError } from '../engine/errors.js'
 import { describeValue, toOptions, type CommonOptions } from '../engine/options.js'
 import { InvalidRecord, validate, type InferOutput, type Schema, type SchemaOf } from '../engine/schema.js'
@@ -282,16 +281,13 @@ function textDecoder(decode: SqsDecode): (text: string) => unknown {
 }
 
 /**
- * The SQS row and its parser, built once per handler. The parser decodes the meta too
- * (attributes, times, envelope) and leaves it for `meta`, so a record whose metadata is broken
- * fails as that record's decode error, never as the handler's.
+ * The SQS row and its parser, built once per handler. `meta` decodes the attributes and times (the
+ * engine builds it before parsing, so broken metadata fails that record as a decode error, never the
+ * handler); the parser adds the envelope's metadata, which only decoding the body finds.
  */
 function sqsDefinition(): SourceDefinition<SQSRecord, SqsMeta, unknown, SqsOptions<Schema>> {
-  // What the parser learnt about each record, for `meta`; weak, so a batch's records go with it.
-  const found = new WeakMap<SQSRecord, Found>()
-
   // Checks the SQS options (at build time) and builds the per-record parser.
-  function parser(options: SqsOptions<Schema>): (record: SQSRecord) => unknown {
+  function parser(options: SqsOptions<Schema>): (record: SQSRecord, meta: SqsMeta) => unknown {
     const { envelope, schema } = options
     const mode = options.decode ?? 'json'
     if (mode !== 'json' && mode !== 'text' && typeof mode !== 'function') {
@@ -306,24 +302,10 @@ function sqsDefinition(): SourceDefinition<SQSRecord, SqsMeta, unknown, SqsOptio
     const decode = textDecoder(mode)
     const what = envelope === 'sns' ? 'The SNS message' : envelope === 'eventbridge' ? 'The EventBridge detail' : 'The body'
 
-    function parse(record: SQSRecord): unknown {
-      const { body, attributes: a } = record
+    function parse(record: SQSRecord, found: SqsMeta): unknown {
+      const { body } = record
       if (typeof body !== 'string') throw decodeError(`The body is not a string (it is ${body === null ? 'null' : typeof body}).`)
-      const receiveCount = Number(a?.ApproximateReceiveCount)
-      if (!Number.isSafeInteger(receiveCount) || receiveCount < 1) throw decodeError('attributes.ApproximateReceiveCount is not a whole number of 1 or more.')
-      const meta: Found = {
-        record,
-        messageId: record.messageId,
-        receiveCount,
-        sentAt: timestamp(a, 'SentTimestamp'),
-        firstReceivedAt: timestamp(a, 'ApproximateFirstReceiveTimestamp'),
-        messageGroupId: a.MessageGroupId,
-        deduplicationId: a.MessageDeduplicationId,
-        sequenceNumber: a.SequenceNumber,
-        attributes: decodeAttributes(record.messageAttributes),
-        context: undefined,
-        logger: quietLogger,
-      }
+      const meta = found as Found
       let value: unknown
       if (envelope === 'sns') {
         const { message, sns } = unwrapSns(body)
@@ -336,7 +318,6 @@ function sqsDefinition(): SourceDefinition<SQSRecord, SqsMeta, unknown, SqsOptio
       } else {
         value = decode(body)
       }
-      found.set(record, meta)
       return validate(schema, value, what)
     }
     return parse
@@ -363,12 +344,23 @@ function sqsDefinition(): SourceDefinition<SQSRecord, SqsMeta, unknown, SqsOptio
     // A record without a group (a standard queue under 'per-key', which SQS gives no key for) shares
     // one lane, so it keeps the batch's order rather than losing it.
     key: (record) => record.attributes?.MessageGroupId ?? '',
-    // Filled in, not copied: copying a dozen fields per record cost more than the rest of the row.
-    meta: (record, base) => {
-      const meta = found.get(record) as Found
-      meta.context = base.context
-      meta.logger = base.logger
-      return meta
+    meta: (record, base): Found => {
+      const a = record.attributes
+      const receiveCount = Number(a?.ApproximateReceiveCount)
+      if (!Number.isSafeInteger(receiveCount) || receiveCount < 1) throw decodeError('attributes.ApproximateReceiveCount is not a whole number of 1 or more.')
+      return {
+        record,
+        messageId: record.messageId,
+        receiveCount,
+        sentAt: timestamp(a, 'SentTimestamp'),
+        firstReceivedAt: timestamp(a, 'ApproximateFirstReceiveTimestamp'),
+        messageGroupId: a.MessageGroupId,
+        deduplicationId: a.MessageDeduplicationId,
+        sequenceNumber: a.SequenceNumber,
+        attributes: decodeAttributes(record.messageAttributes),
+        context: base.context,
+        logger: base.logger,
+      }
     },
     // Standard queues promise no order (fact 30): each message on its own. FIFO keeps order per
     // message group, and a failure stops only its group: Lambda retries the group's failed and
