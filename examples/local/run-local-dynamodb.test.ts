@@ -1,7 +1,7 @@
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams'
 import { expect, it } from 'vitest'
-import { hasJava, startDynamoDBLocal } from '../../test/dynamodb-local.js'
+import { hasJava, startDynamoDBLocal } from '../../test/servers/dynamodb-local.js'
 import { drainTable, eventOf } from './run-local-dynamodb.js'
 
 const skip = process.env.LSH_SKIP_DYNAMODB_LOCAL === '1'

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
 import { dynamodbHandler, dynamodbWindowHandler, silentLogger } from 'lambda-stream-handlers'
 import { runLocal, type InvocationReport } from 'lambda-stream-handlers/local'
-import { hasJava, startDynamoDBLocal, type DynamoDBLocal } from '../dynamodb-local.js'
+import { hasJava, startDynamoDBLocal, type DynamoDBLocal } from '../servers/dynamodb-local.js'
 
 const skip = process.env.LSH_SKIP_DYNAMODB_LOCAL === '1'
 if (!skip && !hasJava()) throw new Error('This test runs DynamoDB Local, which needs Java 17 (apt-get install openjdk-17-jre-headless); set LSH_SKIP_DYNAMODB_LOCAL=1 to skip it.')

@@ -12,7 +12,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb'
 import { dynamodbHandler, silentLogger, unmarshallImage, type StreamViewType } from 'lambda-stream-handlers'
 import { lambdaDynamoDBRecord } from 'lambda-stream-handlers/local'
 import { lambdaContext } from 'lambda-stream-handlers/testing'
-import { hasJava, startDynamoDBLocal, type DynamoDBLocal } from '../dynamodb-local.js'
+import { hasJava, startDynamoDBLocal, type DynamoDBLocal } from '../servers/dynamodb-local.js'
 
 const skip = process.env.LSH_SKIP_DYNAMODB_LOCAL === '1'
 if (!skip && !hasJava()) throw new Error('This test runs DynamoDB Local, which needs Java 17 (apt-get install openjdk-17-jre-headless); set LSH_SKIP_DYNAMODB_LOCAL=1 to skip it.')

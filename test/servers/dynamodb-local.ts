@@ -9,7 +9,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb'
 
 /** The npm package that ships DynamoDB Local 1.25.1 in its `emulator/` folder. */
 const PACKAGE = 'amplify-dynamodb-simulator@2.9.30'
-const cache = new URL('../node_modules/.cache/dynamodb-local/', import.meta.url).pathname
+const cache = new URL('../../node_modules/.cache/dynamodb-local/', import.meta.url).pathname
 
 /** The folder holding DynamoDBLocal.jar, fetched with `npm pack` on first use (about 56 MB). */
 export function emulatorDir(): string {
