@@ -1,5 +1,5 @@
 // The TSDoc examples of the test kit, filters and window errors, as runnable code.
-import type { SQSRecord } from 'aws-lambda'
+import type { SQSEvent, SQSRecord } from 'aws-lambda'
 import { expect, it } from 'vitest'
 import * as z from 'zod'
 import { dynamodbHandler, kinesisWindowHandler, matchesFilter, silentLogger, WindowEndError, WindowRecordError, WindowStateError } from 'lambda-stream-handlers'
@@ -47,4 +47,12 @@ it('throws named errors from window handlers', async () => {
     if (e instanceof WindowStateError && e.bytes !== undefined) seen.push(`state is ${e.bytes} bytes`)
   }
   expect(seen).toEqual([1, new Error('sink down'), 'state is 2000016 bytes'])
+})
+
+it('turns received SQS messages into the event Lambda would build', async () => {
+  const { lambdaSqsRecord } = await import('lambda-stream-handlers/local')
+  const queueArn = 'arn:aws:sqs:eu-west-1:123456789012:orders'
+  const messages: Parameters<typeof lambdaSqsRecord>[0][] = [{ MessageId: 'm-1', ReceiptHandle: 'r-1', Body: '{"orderId":"o-1"}', MD5OfBody: 'x', Attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1', ApproximateFirstReceiveTimestamp: '1', SenderId: 's' } }]
+  const event: SQSEvent = { Records: messages.map((m) => lambdaSqsRecord(m, queueArn)) }
+  expect(event.Records[0]).toMatchObject({ messageId: 'm-1', eventSource: 'aws:sqs', awsRegion: 'eu-west-1', md5OfMessageAttributes: null })
 })

@@ -13,4 +13,5 @@ export type { BatchInfo, FailureDestinationRecord, KinesisPut } from './stream-r
 export { runLocal, type KinesisLocalOptions, type LocalRun } from './run-local.js'
 export type { SqsLocalOptions } from './run-local-sqs.js'
 export { lambdaDynamoDBRecord, type DynamoDBLocalOptions } from './run-local-dynamodb.js'
+export { lambdaSqsRecord } from './run-local-sqs.js'
 export type { LocalRunHooks } from './stream-runner.js'

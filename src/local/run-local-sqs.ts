@@ -43,8 +43,16 @@ export interface SqsLocalOptions {
 const NAME = 'runLocal'
 const KNOWN = new Set(['source', 'client', 'queueUrl', 'BatchSize', 'FunctionResponseTypes', 'ScalingConfig', 'timeoutSeconds', 'pollIntervalMs', 'signal', 'onInvocation', 'logger', 'FilterCriteria'])
 
-/** An SQS message as Lambda's poller puts it in the event: camelCase attributes, base64 binary (facts 10-12). */
-function toLambda(m: Message, arn: string, region: string): SQSRecord {
+/**
+ * An SQS message (as `ReceiveMessage` returns it) as Lambda's poller puts it in the event:
+ * camelCase attributes, base64 binary, `md5OfMessageAttributes` null when there are none (facts 10-12).
+ *
+ * @example
+ * ```ts
+ * const event: SQSEvent = { Records: messages.map((m) => lambdaSqsRecord(m, queueArn)) }
+ * ```
+ */
+export function lambdaSqsRecord(m: Message, queueArn: string): SQSRecord {
   const messageAttributes: SQSMessageAttributes = {}
   for (const [name, a] of Object.entries(m.MessageAttributes ?? {})) {
     messageAttributes[name] = {
@@ -62,10 +70,11 @@ function toLambda(m: Message, arn: string, region: string): SQSRecord {
     attributes: (m.Attributes ?? {}) as unknown as SQSRecord['attributes'],
     messageAttributes,
     md5OfBody: m.MD5OfBody ?? '',
-    ...(m.MD5OfMessageAttributes === undefined ? {} : { md5OfMessageAttributes: m.MD5OfMessageAttributes }),
+    // Observed on AWS: null, not absent, when the message has no attributes (fact 10).
+    md5OfMessageAttributes: (m.MD5OfMessageAttributes ?? null) as string,
     eventSource: 'aws:sqs',
-    eventSourceARN: arn,
-    awsRegion: region,
+    eventSourceARN: queueArn,
+    awsRegion: queueArn.split(':')[3] ?? 'us-east-1',
   }
 }
 
@@ -88,7 +97,6 @@ export async function runLocalSqs(handler: (event: SQSEvent, context: Context) =
   const { client, queueUrl } = o
   const attrs = (await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'RedrivePolicy', 'VisibilityTimeout'] }))).Attributes ?? {}
   const arn = attrs.QueueArn ?? queueUrl
-  const region = arn.split(':')[3] ?? 'us-east-1'
   const maxReceive = attrs.RedrivePolicy === undefined ? Infinity : Number((JSON.parse(attrs.RedrivePolicy) as { maxReceiveCount?: unknown }).maxReceiveCount ?? Infinity)
   if (Number(attrs.VisibilityTimeout ?? 30) * 1000 < timeoutMs) configError(NAME, `the function timeout must not exceed the queue's visibility timeout (${attrs.VisibilityTimeout} s) (fact 50).`)
 
@@ -139,7 +147,7 @@ export async function runLocalSqs(handler: (event: SQSEvent, context: Context) =
   async function dropFiltered(messages: Message[]): Promise<Message[]> {
     const kept: Message[] = []
     const dropped: Message[] = []
-    for (const m of messages) (accept?.(toLambda(m, arn, region)) === false ? dropped : kept).push(m)
+    for (const m of messages) (accept?.(lambdaSqsRecord(m, arn)) === false ? dropped : kept).push(m)
     if (dropped.length > 0) {
       await deleteAll(dropped)
       for (const m of dropped) {
@@ -173,7 +181,7 @@ export async function runLocalSqs(handler: (event: SQSEvent, context: Context) =
       }
       emptyPolls = 0
       busy++
-      const event: SQSEvent = { Records: messages.map((m) => toLambda(m, arn, region)) }
+      const event: SQSEvent = { Records: messages.map((m) => lambdaSqsRecord(m, arn)) }
       const ids = event.Records.map((r) => r.messageId)
       for (const r of event.Records) {
         const e = entries.get(r.messageId) ?? { id: r.messageId, key: r.attributes.MessageGroupId ?? '', deliveries: 0 }

@@ -19,10 +19,11 @@ import {
   type Message,
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs'
-import type { SQSEvent, SQSMessageAttributes } from 'aws-lambda'
+import type { SQSEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import { silentLogger, sqsHandler, type SqsAttribute } from 'lambda-stream-handlers'
+import { lambdaSqsRecord } from 'lambda-stream-handlers/local'
 import { raw, sqsEvent } from 'lambda-stream-handlers/testing'
 
 const REGION = 'us-east-1'
@@ -47,35 +48,9 @@ async function createQueue(name: string, attributes: Record<string, string> = {}
   return { url: QueueUrl!, arn: Attributes!.QueueArn! }
 }
 
-// What Lambda's poller does with a ReceiveMessage answer: camelCase attributes, base64 binary (fact 12),
-// md5OfMessageAttributes null when there are none (fact 10).
+// What Lambda's poller does with a ReceiveMessage answer (the local runner's own conversion).
 function lambdaEvent(messages: readonly Message[], queueArn: string): SQSEvent {
-  return {
-    Records: messages.map((m) => {
-      const messageAttributes: SQSMessageAttributes = {}
-      for (const [name, a] of Object.entries(m.MessageAttributes ?? {})) {
-        messageAttributes[name] = {
-          ...(a.StringValue === undefined ? {} : { stringValue: a.StringValue }),
-          ...(a.BinaryValue === undefined ? {} : { binaryValue: Buffer.from(a.BinaryValue).toString('base64') }),
-          stringListValues: [],
-          binaryListValues: [],
-          dataType: a.DataType!,
-        }
-      }
-      return {
-        messageId: m.MessageId!,
-        receiptHandle: m.ReceiptHandle!,
-        body: m.Body!,
-        attributes: m.Attributes as unknown as SQSEvent['Records'][number]['attributes'],
-        messageAttributes,
-        md5OfBody: m.MD5OfBody!,
-        md5OfMessageAttributes: (m.MD5OfMessageAttributes ?? null) as string,
-        eventSource: 'aws:sqs',
-        eventSourceARN: queueArn,
-        awsRegion: REGION,
-      }
-    }),
-  }
+  return { Records: messages.map((m) => lambdaSqsRecord(m, queueArn)) }
 }
 
 async function receive(url: string): Promise<Message[]> {
