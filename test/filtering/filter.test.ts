@@ -1,7 +1,7 @@
 import type { DynamoDBRecord, KinesisStreamRecord, SQSRecord } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import { compileFilter, InvalidFilterPatternError, matchesFilter, type FilterSource } from 'lambda-stream-handlers'
-import { kinesisEvent, raw } from 'lambda-stream-handlers/testing'
+import { kinesisEvent, raw, sampleEvents } from 'lambda-stream-handlers/testing'
 
 const criteria = (...patterns: (string | object)[]) => ({ Filters: patterns.map((p) => ({ Pattern: typeof p === 'string' ? p : JSON.stringify(p) })) })
 
@@ -164,21 +164,14 @@ describe('operators (fact 72), on Kinesis data, with the Lambda guide\'s filter 
 describe('Kinesis: filters apply to data, base64-decoded and parsed as JSON (facts 76, 78)', () => {
   // The record of the Lambda guide's "Using event filtering with a Kinesis event source" page; its data is
   // {"RecordNumber": "0001", "TimeStamp": "yyyy-mm-ddThh:mm:ss", "RequestCode": "AAAA"}.
+  // It is the guide's sample Kinesis record (sampleEvents.kinesis) with that data.
+  const sample = sampleEvents.kinesis().Records[0]!
   const awsExample: KinesisStreamRecord = {
+    ...sample,
     kinesis: {
-      kinesisSchemaVersion: '1.0',
-      partitionKey: '1',
-      sequenceNumber: '49590338271490256608559692538361571095921575989136588898',
+      ...sample.kinesis,
       data: 'eyJSZWNvcmROdW1iZXIiOiAiMDAwMSIsICJUaW1lU3RhbXAiOiAieXl5eS1tbS1kZFRoaDptbTpzcyIsICJSZXF1ZXN0Q29kZSI6ICJBQUFBIn0=',
-      approximateArrivalTimestamp: 1545084650.987,
     },
-    eventSource: 'aws:kinesis',
-    eventVersion: '1.0',
-    eventID: 'shardId-000000000006:49590338271490256608559692538361571095921575989136588898',
-    eventName: 'aws:kinesis:record',
-    invokeIdentityArn: 'arn:aws:iam::123456789012:role/lambda-role',
-    awsRegion: 'us-east-2',
-    eventSourceARN: 'arn:aws:kinesis:us-east-2:123456789012:stream/lambda-stream',
   }
 
   it("matches the AWS example record on its decoded data", () => {

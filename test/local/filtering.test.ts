@@ -1,7 +1,7 @@
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis'
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis'
 import type { KinesisStreamEvent } from 'aws-lambda'
 import { startKinesalite, type Kinesalite } from '../servers/kinesalite.js'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import { dynamodbFilter, dynamodbHandler, InvalidFilterPatternError, kinesisFilter, kinesisHandler, silentLogger, sqsFilter, sqsHandler } from 'lambda-stream-handlers'
 import { runLocal, simulate } from 'lambda-stream-handlers/local'
@@ -84,11 +84,7 @@ describe('on kinesalite: KPL aggregates, filters and DynamoDB changes through ru
   afterAll(() => kinesalite.close())
 
   async function stream(name: string, records: { data: Uint8Array; key: string }[]): Promise<void> {
-    await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }))
-    await vi.waitFor(async () => {
-      const s = await client.send(new DescribeStreamSummaryCommand({ StreamName: name }))
-      expect(s.StreamDescriptionSummary?.StreamStatus).toBe('ACTIVE')
-    })
+    await kinesalite.createStream(name, 1)
     const out = await client.send(new PutRecordsCommand({ StreamName: name, Records: records.map((r) => ({ Data: r.data, PartitionKey: r.key })) }))
     expect(out.FailedRecordCount ?? 0).toBe(0)
   }

@@ -1,4 +1,4 @@
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis'
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis'
 import type { KinesisStreamEvent } from 'aws-lambda'
 import { startKinesalite, type Kinesalite } from '../servers/kinesalite.js'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -16,13 +16,7 @@ beforeAll(async () => {
 
 afterAll(() => kinesalite.close())
 
-async function createStream(name: string, shards: number): Promise<void> {
-  await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }))
-  await vi.waitFor(async () => {
-    const s = await client.send(new DescribeStreamSummaryCommand({ StreamName: name }))
-    expect(s.StreamDescriptionSummary?.StreamStatus).toBe('ACTIVE')
-  })
-}
+const createStream = (name: string, shards: number): Promise<void> => kinesalite.createStream(name, shards)
 
 async function put(name: string, items: { data: unknown; key: string }[]): Promise<void> {
   const out = await client.send(

@@ -1,5 +1,6 @@
 // kinesalite in this process, on loopback, on a port the system picks (spec/local-servers.md §1).
-import { KinesisClient } from '@aws-sdk/client-kinesis'
+import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis'
+import { expect, vi } from 'vitest'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
 import type { Server } from 'node:http'
 import { createRequire } from 'node:module'
@@ -9,6 +10,8 @@ const require = createRequire(import.meta.url)
 /** A running kinesalite and a client for it; `close()` stops both. */
 export interface Kinesalite {
   readonly client: KinesisClient
+  /** Creates a stream and waits until it is ACTIVE. */
+  createStream(name: string, shards: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -29,6 +32,13 @@ export async function startKinesalite(): Promise<Kinesalite> {
   })
   return {
     client,
+    createStream: async (name, shards) => {
+      await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }))
+      await vi.waitFor(async () => {
+        const s = await client.send(new DescribeStreamSummaryCommand({ StreamName: name }))
+        expect(s.StreamDescriptionSummary?.StreamStatus).toBe('ACTIVE')
+      })
+    },
     close: async () => {
       client.destroy()
       await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())))
