@@ -65,7 +65,7 @@ if (process.env.WITH_PEERS) {
   await processPartialResponse(structuredClone(event), async () => {}, processor)
   await middy().use(eventNormalizer()).handler(async () => {})(structuredClone(event), {})
 }
-const names = Object.keys(variants).filter((k) => only === undefined || k === only)
+const names = Object.keys(variants).filter((k) => only === undefined || only.split(',').includes(k))
 const times = Object.fromEntries(names.map((k) => [k, []]))
 for (let r = -3; r < rounds; r++) {
   for (let j = 0; j < names.length; j++) {

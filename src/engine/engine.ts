@@ -77,6 +77,37 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
+ * The lanes of a batch as two flat arrays: record indices grouped by lane, and where each lane
+ * starts (lane l is `order[starts[l]]` up to `order[starts[l + 1] - 1]`). 'in-order' is one lane,
+ * 'unordered' a lane per record, 'per-key' a lane per key; a lane keeps the event's order.
+ */
+function lanes(ordering: Ordering, n: number, key: (i: number) => string): { order: Int32Array; starts: Int32Array } {
+  const order = new Int32Array(n)
+  if (ordering !== 'per-key') {
+    for (let i = 0; i < n; i++) order[i] = i
+    if (ordering === 'in-order') return { order, starts: Int32Array.of(0, n) }
+    const starts = new Int32Array(n + 1)
+    for (let i = 0; i <= n; i++) starts[i] = i
+    return { order, starts }
+  }
+  const byKey = new Map<string, number[]>()
+  for (let i = 0; i < n; i++) {
+    const k = key(i)
+    const lane = byKey.get(k)
+    if (lane === undefined) byKey.set(k, [i])
+    else lane.push(i)
+  }
+  const starts = new Int32Array(byKey.size + 1)
+  let at = 0
+  let l = 0
+  for (const lane of byKey.values()) {
+    for (const i of lane) order[at++] = i
+    starts[++l] = at
+  }
+  return { order, starts }
+}
+
+/**
  * Builds the function that turns an event into a {@link BatchReport}. `parse` decodes and
  * validates one record, given its `meta` (built once, with the schema); `fn` is the record function with its
  * middleware already applied.
@@ -136,105 +167,63 @@ export function createProcessor<Rec, P, M>(
       return { status: 'failed', id, index: i, reason: { kind: 'handler', message: error.message, error } }
     }
 
-    // The outcome is finished inside the record function's own reaction: one promise per record, not two.
-    function call(i: number, id: string, meta: M, payload: P): boolean | Promise<boolean> {
-      let result: unknown
-      try {
-        result = fn(payload, meta)
-      } catch (e) {
-        return finish(failed(i, id, e))
-      }
-      if (!isThenable(result)) return finish({ status: 'ok', id, index: i })
-      return Promise.resolve(result).then(
-        () => finish({ status: 'ok', id, index: i }),
-        (e: unknown) => finish(failed(i, id, e)),
-      )
-    }
+    const { order, starts } = lanes(ordering, n, (i) => source.key(records[i] as Rec))
+    const laneCount = starts.length - 1
+    let nextLane = 0
 
-    // Meta, parse, then call. Broken metadata fails the record like a broken payload. Stays
-    // synchronous when the schema and the record function are.
-    function settle(i: number): boolean | Promise<boolean> {
-      const record = records[i] as Rec
-      const id = source.id(record)
-      let meta: M
-      let payload: P | Promise<P>
-      try {
-        meta = source.meta(record, base)
-        payload = parse(record, meta)
-      } catch (e) {
-        return finishLater(invalid(i, id, record, e))
-      }
-      if (payload instanceof Promise) {
-        return payload.then(
-          (p) => call(i, id, meta, p),
-          (e: unknown) => finishLater(invalid(i, id, record, e)),
-        )
-      }
-      return call(i, id, meta, payload)
-    }
-
-    function finish(outcome: RecordOutcome): boolean {
-      outcomes[outcome.index] = outcome
-      const stops = ordered && isReported(outcome)
-      if (stops && stopsBatch && outcome.index < cut) cut = outcome.index
-      return stops
-    }
-    const finishLater = (outcome: RecordOutcome | Promise<RecordOutcome>): boolean | Promise<boolean> =>
-      outcome instanceof Promise ? outcome.then(finish) : finish(outcome)
-
-    // Starts record i unless something ordered before it failed or time is short. Resolves to
-    // true when the record failed in a way that stops the records ordered behind it.
-    function start(i: number, blocked: boolean): boolean | Promise<boolean> {
-      if (blocked || i > cut) {
-        outcomes[i] = { status: 'skipped', id: source.id(records[i] as Rec), index: i, reason: AFTER_FAILURE }
-        return false
-      }
-      if (pastDeadline()) {
-        deadlineSkips++
-        outcomes[i] = { status: 'skipped', id: source.id(records[i] as Rec), index: i, reason: DEADLINE }
-        return false
-      }
-      return settle(i)
-    }
-
-    async function runLane(lane: readonly number[]): Promise<void> {
-      let blocked = false
-      for (const i of lane) {
-        let stops = start(i, blocked)
-        if (stops instanceof Promise) stops = await stops
-        blocked ||= stops
-      }
-    }
-
-    // `limit` workers take units (a record, or a key's lane) one after another.
-    async function runPool(units: number, run: (unit: number) => unknown): Promise<void> {
-      let next = 0
-      const worker = async (): Promise<void> => {
-        while (next < units) {
-          const r = run(next++)
-          if (r instanceof Promise) await r
+    // A worker takes lanes until none are left. Each record goes meta -> parse -> record function ->
+    // outcome inline, awaiting only what is a promise: the loop stays synchronous when the schema and
+    // the record function are, and costs one await per async record, as a hand-written loop does.
+    async function worker(): Promise<void> {
+      while (nextLane < laneCount) {
+        const l = nextLane++
+        let blocked = false // a record of this lane was reported: the rest of the lane waits (ordered modes)
+        for (let k = starts[l] as number; k < (starts[l + 1] as number); k++) {
+          const i = order[k] as number
+          const record = records[i] as Rec
+          const id = source.id(record)
+          if (blocked || i > cut) {
+            outcomes[i] = { status: 'skipped', id, index: i, reason: AFTER_FAILURE }
+            continue
+          }
+          if (pastDeadline()) {
+            deadlineSkips++
+            outcomes[i] = { status: 'skipped', id, index: i, reason: DEADLINE }
+            continue
+          }
+          let outcome: RecordOutcome | undefined
+          let meta: M | undefined
+          let payload: P | undefined
+          // Broken metadata fails the record like a broken payload.
+          try {
+            meta = source.meta(record, base)
+            const parsed = parse(record, meta)
+            payload = parsed instanceof Promise ? await parsed : parsed
+          } catch (e) {
+            const o = invalid(i, id, record, e)
+            outcome = o instanceof Promise ? await o : o
+          }
+          if (outcome === undefined) {
+            try {
+              const result = fn(payload as P, meta as M)
+              if (isThenable(result)) await result
+              outcome = { status: 'ok', id, index: i }
+            } catch (e) {
+              outcome = failed(i, id, e)
+            }
+          }
+          outcomes[i] = outcome
+          if (ordered && isReported(outcome)) {
+            blocked = true
+            if (stopsBatch && i < cut) cut = i
+          }
         }
       }
-      const workers: Promise<void>[] = []
-      for (let w = 0; w < Math.min(settings.concurrency, units); w++) workers.push(worker())
-      await Promise.all(workers)
     }
 
-    if (ordering === 'in-order') {
-      await runLane(Array.from({ length: n }, (_, i) => i))
-    } else if (ordering === 'unordered') {
-      await runPool(n, (i) => start(i, false))
-    } else {
-      const byKey = new Map<string, number[]>()
-      for (let i = 0; i < n; i++) {
-        const key = source.key(records[i] as Rec)
-        const lane = byKey.get(key)
-        if (lane === undefined) byKey.set(key, [i])
-        else lane.push(i)
-      }
-      const lanes = [...byKey.values()]
-      await runPool(lanes.length, (l) => runLane(lanes[l] as number[]))
-    }
+    const workers: Promise<void>[] = []
+    for (let w = 0; w < Math.min(ordering === 'in-order' ? 1 : settings.concurrency, laneCount); w++) workers.push(worker())
+    await Promise.all(workers)
 
     if (deadlineSkips > 0) {
       logger.warn(
