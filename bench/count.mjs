@@ -1,0 +1,39 @@
+// node count.mjs variant warmBatches measuredBatches
+import * as z from 'zod'
+import { kinesisHandler, silentLogger } from '../dist/esm/index.js'
+import { kinesisParser, kinesisSource } from '../dist/esm/sources/kinesis.js'
+import { kinesisEvent, raw } from '../dist/esm/testing/index.js'
+const Payload = z.object({ id: z.string(), customer: z.object({ name: z.string(), email: z.string() }), amount: z.number(), currency: z.enum(['EUR', 'USD', 'GBP']), items: z.array(z.object({ sku: z.string(), qty: z.number().int() })), createdAt: z.string(), tags: z.array(z.string()), priority: z.number().int() })
+const n = 1000
+const payloads = Array.from({ length: n }, (_, i) => i % 100 === 99 ? (i % 200 === 99 ? raw('{"id": "truncated') : { id: `p-${i}`, amount: 'oops' }) : { id: `p-${i}`, customer: { name: 'Alice Example', email: 'alice@example.com' }, amount: 123 + i, currency: 'EUR', items: [{ sku: 'sku-1', qty: 2 }, { sku: 'sku-2', qty: 1 }], createdAt: '2026-11-22T02:00:00.000Z', tags: ['a', 'b', 'c'], priority: i % 5 })
+const event = kinesisEvent(process.env.VALID ? payloads.map((p, i) => (i % 100 === 99 ? payloads[0] : p)) : payloads)
+let sink = 0
+const work = async (p) => { sink += p.amount }
+const parse = kinesisParser({ schema: Payload })
+const base = { context: undefined, logger: silentLogger }
+const variants = {
+  floor: async (event) => {
+    const batchItemFailures = []
+    for (const record of event.Records) {
+      try {
+        const parsed = Payload.safeParse(JSON.parse(Buffer.from(record.kinesis.data, 'base64').toString('utf8')))
+        if (!parsed.success) throw parsed.error
+        await work(parsed.data)
+      } catch { batchItemFailures.push({ itemIdentifier: record.kinesis.sequenceNumber }) }
+    }
+    return { batchItemFailures }
+  },
+  row: async (event) => {
+    const batchItemFailures = []
+    for (const record of kinesisSource.records(event)) {
+      try { await work(parse(record), kinesisSource.meta(record, base)) } catch { batchItemFailures.push({ itemIdentifier: kinesisSource.id(record) }) }
+    }
+    return { batchItemFailures }
+  },
+  lib: kinesisHandler({ schema: Payload, ordering: 'unordered', concurrency: 1, logger: silentLogger }, work),
+  inorder: kinesisHandler({ schema: Payload, ordering: 'in-order', logger: silentLogger }, work),
+}
+const f = variants[process.argv[2]]
+const warm = Number(process.argv[3]), meas = Number(process.argv[4])
+for (let i = 0; i < warm + meas; i++) await f(event)
+if (sink === 0) console.log('sink')
