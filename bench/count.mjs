@@ -1,4 +1,10 @@
-// node count.mjs variant warmBatches measuredBatches
+// A fixed Kinesis workload for instruction counts, which a shared machine cannot disturb (no
+// hardware counters here, so valgrind): count with W warm-up batches and M more, and the difference
+// over M * 1000 records is the instructions per record of the steady state:
+//   valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file=/dev/null \
+//     node --single-threaded bench/count.mjs lib 100 0      (then ... lib 100 100)
+// Variants: floor, row (floor + the library's parser and source row), lib, inorder. VALID=1: no invalid records.
+// Instructions are not time (memory stalls do not show), so use it beside bench/micro.mjs, not instead.
 import * as z from 'zod'
 import { kinesisHandler, silentLogger } from '../dist/esm/index.js'
 import { kinesisParser, kinesisSource } from '../dist/esm/sources/kinesis.js'
