@@ -3,16 +3,19 @@
 // over M * 1000 records is the instructions per record of the steady state:
 //   valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file=/dev/null \
 //     node --single-threaded bench/count.mjs lib 100 0      (then ... lib 100 100)
-// Variants: floor, row (floor + the library's parser and source row), lib, inorder. VALID=1: no invalid records.
+// Variants: floor, row (floor + the library's parser and source row), lib, inorder; sqs-floor, sqs-lib. VALID=1: no invalid records.
 // Instructions are not time (memory stalls do not show), so use it beside bench/micro.mjs, not instead.
 import * as z from 'zod'
-import { kinesisHandler, silentLogger } from '../dist/esm/index.js'
-import { kinesisParser, kinesisSource } from '../dist/esm/sources/kinesis.js'
-import { kinesisEvent, raw } from '../dist/esm/testing/index.js'
+// DIST=dir: count another build (a copy of dist/ with one change, for an A/B).
+const dist = process.env.DIST ?? '../dist'
+const { kinesisHandler, sqsHandler, silentLogger } = await import(`${dist}/esm/index.js`)
+const { kinesisParser, kinesisSource } = await import(`${dist}/esm/sources/kinesis.js`)
+const { kinesisEvent, sqsEvent, raw } = await import(`${dist}/esm/testing/index.js`)
 const Payload = z.object({ id: z.string(), customer: z.object({ name: z.string(), email: z.string() }), amount: z.number(), currency: z.enum(['EUR', 'USD', 'GBP']), items: z.array(z.object({ sku: z.string(), qty: z.number().int() })), createdAt: z.string(), tags: z.array(z.string()), priority: z.number().int() })
 const n = 1000
 const payloads = Array.from({ length: n }, (_, i) => i % 100 === 99 ? (i % 200 === 99 ? raw('{"id": "truncated') : { id: `p-${i}`, amount: 'oops' }) : { id: `p-${i}`, customer: { name: 'Alice Example', email: 'alice@example.com' }, amount: 123 + i, currency: 'EUR', items: [{ sku: 'sku-1', qty: 2 }, { sku: 'sku-2', qty: 1 }], createdAt: '2026-11-22T02:00:00.000Z', tags: ['a', 'b', 'c'], priority: i % 5 })
-const event = kinesisEvent(process.env.VALID ? payloads.map((p, i) => (i % 100 === 99 ? payloads[0] : p)) : payloads)
+const used = process.env.VALID ? payloads.map((p, i) => (i % 100 === 99 ? payloads[0] : p)) : payloads
+const event = process.argv[2].startsWith('sqs') ? sqsEvent(used, { messageAttributes: { tenant: 'acme', version: 3 } }) : kinesisEvent(used)
 let sink = 0
 const work = async (p) => { sink += p.amount }
 const parse = kinesisParser({ schema: Payload })
@@ -38,6 +41,18 @@ const variants = {
   },
   lib: kinesisHandler({ schema: Payload, ordering: 'unordered', concurrency: 1, logger: silentLogger }, work),
   inorder: kinesisHandler({ schema: Payload, ordering: 'in-order', logger: silentLogger }, work),
+  'sqs-floor': async (event) => {
+    const batchItemFailures = []
+    for (const record of event.Records) {
+      try {
+        const parsed = Payload.safeParse(JSON.parse(record.body))
+        if (!parsed.success) throw parsed.error
+        await work(parsed.data)
+      } catch { batchItemFailures.push({ itemIdentifier: record.messageId }) }
+    }
+    return { batchItemFailures }
+  },
+  'sqs-lib': sqsHandler({ schema: Payload, ordering: 'unordered', concurrency: 1, logger: silentLogger }, work),
 }
 const f = variants[process.argv[2]]
 const warm = Number(process.argv[3]), meas = Number(process.argv[4])

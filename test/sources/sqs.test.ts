@@ -83,6 +83,19 @@ describe('sqsHandler: bodies and meta', () => {
   })
 })
 
+describe('sqsHandler: delivery attributes', () => {
+  it('reads receive counts and timestamps as plain decimal digits only', async () => {
+    const handler = sqsHandler({ schema: z.unknown(), logger: silentLogger, allFailed: 'report' }, () => {})
+    const counts = ['2', '0', '0x2', ' 2', '1e1', '']
+    const times = ['1767225600000', '0x1', '1.5', '-1', '1767225600000 ', '12345678901234567']
+    const event = sqsEvent([...counts, ...times].map(() => ({})))
+    counts.forEach((c, i) => ((event.Records[i]!.attributes as { ApproximateReceiveCount: string }).ApproximateReceiveCount = c))
+    times.forEach((t, i) => ((event.Records[counts.length + i]!.attributes as { SentTimestamp: string }).SentTimestamp = t))
+    const report = await handler.process(event)
+    expect(report.outcomes.map((o) => o.status)).toEqual(['ok', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid', 'ok', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid'])
+  })
+})
+
 describe('sqsHandler: message attributes', () => {
   async function attributesOf(attrs: Parameters<typeof sqsEvent>[1] extends infer O ? (O extends { messageAttributes?: infer A } ? Exclude<A, Function | undefined> : never) : never) {
     let got: SqsMeta['attributes'] | undefined
