@@ -66,14 +66,17 @@ export function makeBuilder<Rec, M, P, O extends CommonOptions<Schema, Rec>, E, 
 ): HandlerBuilder<P, M, E, R> {
   const { source } = definition
   if (middleware.length === 0) checkOptions(source.name, options, definition.extraOptions, definition.defaultOrdering)
+  const mustBeFunction = (value: unknown, method: string, what: string): void => {
+    if (typeof value !== 'function') throw new TypeError(`${source.name}(...).${method}() takes ${what}; received ${typeof value}.`)
+  }
   return {
     use<Add extends object>(mw: Middleware<P, M, Add>): HandlerBuilder<P, M & Add, E, R> {
-      if (typeof mw !== 'function') throw new TypeError(`${source.name}(...).use() takes a middleware function; received ${typeof mw}.`)
+      mustBeFunction(mw, 'use', 'a middleware function')
       // The chain is typed step by step by `use`'s signature; stored, the steps share one shape.
       return makeBuilder(definition, options, [...middleware, mw as unknown as Middleware<P, M, object>]) as unknown as HandlerBuilder<P, M & Add, E, R>
     },
     handle(fn: RecordFunction<P, M>): BatchHandler<E, R> {
-      if (typeof fn !== 'function') throw new TypeError(`${source.name}(...).handle() takes the record function; received ${typeof fn}.`)
+      mustBeFunction(fn, 'handle', 'the record function')
       const wrapped = middleware.reduceRight<RecordFunction<P, M>>((next, mw) => mw(next as RecordFunction<P, M & object>), fn)
       const settings = {
         ordering: options.ordering,

@@ -54,8 +54,7 @@ export interface CommonOptions<S extends Schema, Rec> {
   readonly logger?: RecordLogger
 }
 
-const COMMON_KEYS = ['schema', 'ordering', 'concurrency', 'onInvalid', 'allFailed', 'deadlineMarginMs', 'logger']
-const ORDERINGS: readonly string[] = ['in-order', 'per-key', 'unordered'] satisfies Ordering[]
+const ORDERINGS: readonly unknown[] = ['in-order', 'per-key', 'unordered'] satisfies Ordering[]
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value)
@@ -63,6 +62,44 @@ function describe(value: unknown): string {
   if (value === null || typeof value !== 'object') return String(value)
   return Array.isArray(value) ? 'an array' : `an object with keys: ${Object.keys(value).join(', ') || '(none)'}`
 }
+
+/** An option's check: whether a value (never `undefined`) is allowed, and what the value must be, for the message. */
+export type OptionRule = readonly [allowed: (value: unknown) => boolean, mustBe: string]
+
+/**
+ * Checks the options that `rules` name, when present: a value a rule refuses throws a
+ * `ConfigurationError` such as "kinesisHandler: \`ordering\` must be 'in-order', 'per-key' or 'unordered'; received \"sorted\"."
+ */
+export function checkRules(name: string, options: object, rules: Readonly<Record<string, OptionRule>>): void {
+  for (const [key, [allowed, mustBe]] of Object.entries(rules)) {
+    const value = (options as Record<string, unknown>)[key]
+    if (value !== undefined && !allowed(value)) throw new ConfigurationError(`${name}: \`${key}\` must be ${mustBe}; received ${describe(value)}.`)
+  }
+}
+
+/** Refuses options that `known` does not name: a misspelt option would otherwise be ignored silently. */
+export function checkKnownKeys(name: string, options: object, known: readonly string[]): void {
+  const unknown = Object.keys(options).filter((k) => !known.includes(k))
+  if (unknown.length > 0) {
+    throw new ConfigurationError(`${name}: unknown option ${unknown.map((k) => `\`${k}\``).join(', ')}; the options are ${known.join(', ')}.`)
+  }
+}
+
+export const isFunction = (value: unknown): boolean => typeof value === 'function'
+
+/** The rules of the options every handler takes but `schema`, which is required. */
+const COMMON_RULES: Record<string, OptionRule> = {
+  ordering: [(v) => ORDERINGS.includes(v), "'in-order', 'per-key' or 'unordered'"],
+  concurrency: [(v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1000, 'a whole number from 1 to 1000'],
+  onInvalid: [(v) => v === 'fail' || v === 'skip' || isFunction(v), "'fail', 'skip' or a function"],
+  allFailed: [(v) => v === 'throw' || v === 'report', "'throw' or 'report'"],
+  deadlineMarginMs: [(v) => typeof v === 'number' && v >= 0 && v < Infinity, 'a number of milliseconds, 0 or more'],
+  logger: [
+    (v) => typeof v === 'object' && v !== null && ['debug', 'info', 'warn', 'error'].every((k) => isFunction((v as Record<string, unknown>)[k])),
+    'an object with debug, info, warn and error methods (a Powertools Logger or console)',
+  ],
+}
+const COMMON_KEYS = ['schema', ...Object.keys(COMMON_RULES)]
 
 /**
  * Checks a handler's options when it is built, so that a mistake fails at cold start with a
@@ -83,34 +120,10 @@ export function checkOptions(name: string, options: unknown, extraKeys: readonly
         'To accept any payload, pass z.unknown().',
     )
   }
-  const known = new Set([...COMMON_KEYS, ...extraKeys])
-  const unknown = Object.keys(o).filter((k) => !known.has(k))
-  if (unknown.length > 0) fail(`unknown option ${unknown.map((k) => `\`${k}\``).join(', ')}; the options are ${[...known].join(', ')}.`)
-  if (o.ordering !== undefined && !ORDERINGS.includes(o.ordering as string)) {
-    fail(`\`ordering\` must be 'in-order', 'per-key' or 'unordered'; received ${describe(o.ordering)}.`)
-  }
-  if (o.concurrency !== undefined) {
-    const c = o.concurrency
-    if (typeof c !== 'number' || !Number.isInteger(c) || c < 1 || c > 1000) {
-      fail(`\`concurrency\` must be a whole number from 1 to 1000; received ${describe(c)}.`)
-    }
-    if ((o.ordering ?? defaultOrdering) === 'in-order') {
-      fail("`concurrency` needs `ordering: 'per-key'` or `'unordered'`: under 'in-order' records run one at a time.")
-    }
-  }
-  if (o.onInvalid !== undefined && o.onInvalid !== 'fail' && o.onInvalid !== 'skip' && typeof o.onInvalid !== 'function') {
-    fail(`\`onInvalid\` must be 'fail', 'skip' or a function; received ${describe(o.onInvalid)}.`)
-  }
-  if (o.allFailed !== undefined && o.allFailed !== 'throw' && o.allFailed !== 'report') {
-    fail(`\`allFailed\` must be 'throw' or 'report'; received ${describe(o.allFailed)}.`)
-  }
-  const m = o.deadlineMarginMs
-  if (m !== undefined && (typeof m !== 'number' || !Number.isFinite(m) || m < 0)) {
-    fail(`\`deadlineMarginMs\` must be a number of milliseconds, 0 or more; received ${describe(m)}.`)
-  }
-  const log = o.logger as Record<string, unknown> | undefined
-  if (log !== undefined && (typeof log !== 'object' || log === null || ['debug', 'info', 'warn', 'error'].some((k) => typeof log[k] !== 'function'))) {
-    fail('`logger` must have debug, info, warn and error methods (a Powertools Logger or console).')
+  checkKnownKeys(name, o, [...COMMON_KEYS, ...extraKeys])
+  checkRules(name, o, COMMON_RULES)
+  if (o.concurrency !== undefined && (o.ordering ?? defaultOrdering) === 'in-order') {
+    fail("`concurrency` needs `ordering: 'per-key'` or `'unordered'`: under 'in-order' records run one at a time.")
   }
 }
 

@@ -57,12 +57,10 @@ function failureOf(issues: readonly StandardSchemaV1.Issue[], what: string): Inv
  */
 export function validate<S extends Schema>(schema: S, value: unknown, what = 'The record'): InferOutput<S> | Promise<InferOutput<S>> {
   const result = schema['~standard'].validate(value)
-  if (result instanceof Promise) {
-    return result.then((r) => {
-      if (r.issues) throw failureOf(r.issues, what)
-      return r.value as InferOutput<S>
-    })
-  }
+  return result instanceof Promise ? result.then((r) => outputOf(r, what)) : outputOf(result, what)
+}
+
+function outputOf<O>(result: StandardSchemaV1.Result<O>, what: string): O {
   if (result.issues) throw failureOf(result.issues, what)
-  return result.value as InferOutput<S>
+  return result.value
 }

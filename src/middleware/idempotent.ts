@@ -4,7 +4,7 @@ import type { IdempotencyConfigOptions } from '@aws-lambda-powertools/idempotenc
 import type { Middleware } from '../engine/builder.js'
 import type { BaseMeta } from '../engine/engine.js'
 import { ConfigurationError } from '../engine/errors.js'
-import { describeValue } from '../engine/options.js'
+import { checkKnownKeys, checkRules, describeValue, isFunction, type OptionRule } from '../engine/options.js'
 
 /** Options of {@link idempotent}. */
 export interface IdempotentOptions<P, M> {
@@ -38,27 +38,25 @@ export interface IdempotentOptions<P, M> {
 
 const OPTIONS = ['persistenceStore', 'key', 'expiresAfterSeconds', 'useLocalCache', 'maxLocalCacheSize', 'hashFunction', 'responseHook', 'keyPrefix']
 
+const atLeastOne = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1
+const RULES: Record<string, OptionRule> = {
+  key: [isFunction, 'a function of the payload and meta'],
+  expiresAfterSeconds: [atLeastOne, 'a whole number of seconds, 1 or more'],
+  maxLocalCacheSize: [atLeastOne, 'a whole number, 1 or more'],
+}
+
 function check(options: unknown): void {
   const fail = (message: string): never => {
     throw new ConfigurationError(`idempotent: ${message}`)
   }
   if (typeof options !== 'object' || options === null) fail(`expected an options object with a \`persistenceStore\`; received ${describeValue(options)}.`)
   const o = options as Record<string, unknown>
-  const unknown = Object.keys(o).filter((k) => !OPTIONS.includes(k))
-  if (unknown.length > 0) fail(`unknown option ${unknown.map((k) => `\`${k}\``).join(', ')}; the options are ${OPTIONS.join(', ')}.`)
+  checkKnownKeys('idempotent', o, OPTIONS)
   const store = o.persistenceStore as Record<string, unknown> | undefined
-  if (typeof store !== 'object' || store === null || typeof store.saveInProgress !== 'function' || typeof store.configure !== 'function') {
+  if (typeof store !== 'object' || store === null || !isFunction(store.saveInProgress) || !isFunction(store.configure)) {
     fail(`\`persistenceStore\` must be a Powertools persistence layer (such as DynamoDBPersistenceLayer); received ${describeValue(store)}.`)
   }
-  if (o.key !== undefined && typeof o.key !== 'function') fail(`\`key\` must be a function of the payload and meta; received ${describeValue(o.key)}.`)
-  const e = o.expiresAfterSeconds
-  if (e !== undefined && (typeof e !== 'number' || !Number.isInteger(e) || e < 1)) {
-    fail(`\`expiresAfterSeconds\` must be a whole number of seconds, 1 or more; received ${describeValue(e)}.`)
-  }
-  const m = o.maxLocalCacheSize
-  if (m !== undefined && (typeof m !== 'number' || !Number.isInteger(m) || m < 1)) {
-    fail(`\`maxLocalCacheSize\` must be a whole number, 1 or more; received ${describeValue(m)}.`)
-  }
+  checkRules('idempotent', o, RULES)
 }
 
 /** The delivery identity of a record, whichever source delivered it. */

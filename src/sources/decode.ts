@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib'
+import type { OptionRule } from '../engine/options.js'
 import { InvalidRecord } from '../engine/schema.js'
 
 /**
@@ -13,8 +14,8 @@ import { InvalidRecord } from '../engine/schema.js'
  */
 export type DecodeMode = 'json' | 'text' | 'bytes' | ((bytes: Uint8Array) => unknown)
 
-// fatal: bytes that are not UTF-8 fail the record instead of turning into U+FFFD silently.
-const utf8 = new TextDecoder('utf-8', { fatal: true })
+/** UTF-8 decoding that throws on bytes that are not UTF-8, instead of turning them into U+FFFD silently. */
+export const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 function decodeError(message: string, cause?: unknown): InvalidRecord {
   const error = new Error(message, cause === undefined ? undefined : { cause })
@@ -68,23 +69,18 @@ export function parseJson(text: string): unknown {
 
 /** Builds, once, the function that turns a record's bytes into a value for the chosen mode. */
 export function bytesDecoder(mode: DecodeMode): (bytes: Uint8Array) => unknown {
-  switch (mode) {
-    case 'json':
-      return (bytes) => parseJson(bytesToText(inflateIfGzip(bytes)))
-    case 'text':
-      return (bytes) => bytesToText(inflateIfGzip(bytes))
-    case 'bytes':
-      return (bytes) => inflateIfGzip(bytes)
-    default:
-      return (bytes) => {
-        try {
-          return mode(inflateIfGzip(bytes))
-        } catch (e) {
-          if (e instanceof InvalidRecord) throw e
-          throw decodeError(`The decode function threw: ${e instanceof Error ? e.message : String(e)}`, e)
-        }
-      }
+  if (mode === 'json') return (bytes) => parseJson(bytesToText(inflateIfGzip(bytes)))
+  if (mode === 'text') return (bytes) => bytesToText(inflateIfGzip(bytes))
+  if (mode === 'bytes') return inflateIfGzip
+  return (bytes) => {
+    try {
+      return mode(inflateIfGzip(bytes))
+    } catch (e) {
+      if (e instanceof InvalidRecord) throw e
+      throw decodeError(`The decode function threw: ${e instanceof Error ? e.message : String(e)}`, e)
+    }
   }
 }
 
-export const DECODE_MODES = ['json', 'text', 'bytes'] as const
+/** The check of the `decode` option. */
+export const DECODE_RULE: OptionRule = [(v) => v === 'json' || v === 'text' || v === 'bytes' || typeof v === 'function', "'json', 'text', 'bytes' or a function"]

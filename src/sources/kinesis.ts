@@ -1,10 +1,10 @@
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda'
 import { makeBuilder, type BatchHandler, type HandlerBuilder, type SourceDefinition } from '../engine/builder.js'
 import type { BaseMeta, RecordFunction, Source } from '../engine/engine.js'
-import { ConfigurationError, MalformedEventError } from '../engine/errors.js'
-import { describeValue, toOptions, type CommonOptions } from '../engine/options.js'
+import { MalformedEventError } from '../engine/errors.js'
+import { checkRules, describeValue, toOptions, type CommonOptions } from '../engine/options.js'
 import { validate, type InferOutput, type Schema, type SchemaOf } from '../engine/schema.js'
-import { base64ToBytes, bytesDecoder, DECODE_MODES, type DecodeMode } from './decode.js'
+import { base64ToBytes, bytesDecoder, DECODE_RULE, type DecodeMode } from './decode.js'
 import { brokenAggregate, isUnsplitAggregate, KPL_BASE64_PREFIX, splitAggregate, type KplPayload } from './kpl.js'
 
 /** What the Kinesis record function receives besides the payload. */
@@ -98,11 +98,8 @@ export const kinesisSource: Source<KinesisStreamRecord, KinesisMeta> = {
 
 /** Checks `decode` and builds the record parser once: base64, gzip, the decode mode, the schema. */
 export function kinesisParser<S extends Schema>(options: KinesisOptions<S>, name = 'kinesisHandler'): (record: KinesisStreamRecord) => InferOutput<S> | Promise<InferOutput<S>> {
-  const mode = options.decode ?? 'json'
-  if (typeof mode !== 'function' && !DECODE_MODES.includes(mode)) {
-    throw new ConfigurationError(`${name}: \`decode\` must be 'json', 'text', 'bytes' or a function; received ${describeValue(mode)}.`)
-  }
-  const decode = bytesDecoder(mode)
+  checkRules(name, options, { decode: DECODE_RULE })
+  const decode = bytesDecoder(options.decode ?? 'json')
   const { schema } = options
   return (record) => {
     const bytes = base64ToBytes(record.kinesis.data, 'kinesis.data')

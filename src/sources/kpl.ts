@@ -10,12 +10,13 @@
 import type { KinesisStreamRecord, KinesisStreamRecordPayload } from 'aws-lambda'
 import { createHash } from 'node:crypto'
 import { InvalidRecord } from '../engine/schema.js'
-import { base64ToBytes } from './decode.js'
+import { base64ToBytes, utf8 } from './decode.js'
 
-/** The four bytes every KPL aggregate starts with. */
-export const KPL_MAGIC = Uint8Array.of(0xf3, 0x89, 0x9a, 0xc2)
-/** The first five characters of an aggregate's base64 `data` (the fifth encodes the top of C2). */
-export const KPL_BASE64_PREFIX = Buffer.from(KPL_MAGIC).toString('base64').slice(0, 5)
+/**
+ * The first five characters of an aggregate's base64 `data`: the magic bytes F3 89 9A C2 in base64
+ * are `84mawg==`, and the fifth character encodes the top of C2 (test/sources/kpl.test.ts checks it).
+ */
+export const KPL_BASE64_PREFIX = '84maw'
 
 const DIGEST = 16
 
@@ -31,80 +32,66 @@ export function isKplAggregate(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0xf3 && bytes[1] === 0x89 && bytes[2] === 0x9a && bytes[3] === 0xc2
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
-class Reader {
+/** A protobuf message being read, and what names its fields in error messages. */
+interface Cursor {
+  readonly bytes: Uint8Array
   pos: number
-  constructor(
-    readonly bytes: Uint8Array,
-    start: number,
-    readonly end: number,
-  ) {
-    this.pos = start
-  }
-
-  varint(what: string): number {
-    let result = 0
-    let scale = 1
-    for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) throw new Error(`the protobuf message ends inside ${what}`)
-      const b = this.bytes[this.pos++] as number
-      result += (b & 0x7f) * scale
-      if (b < 0x80) {
-        if (!Number.isSafeInteger(result)) throw new Error(`${what} is too large`)
-        return result
-      }
-      scale *= 128
-    }
-    throw new Error(`${what} is not a valid varint`)
-  }
-
-  bytesField(what: string): Uint8Array {
-    const length = this.varint(`the length of ${what}`)
-    if (length > this.end - this.pos) throw new Error(`${what} runs past the end of the protobuf message`)
-    const out = this.bytes.subarray(this.pos, this.pos + length)
-    this.pos += length
-    return out
-  }
-
-  string(what: string): string {
-    try {
-      return utf8.decode(this.bytesField(what))
-    } catch (e) {
-      if (e instanceof TypeError) throw new Error(`${what} is not UTF-8`)
-      throw e
-    }
-  }
-
-  skip(wireType: number, field: number): void {
-    if (wireType === 0) this.varint(`field ${field}`)
-    else if (wireType === 2) this.bytesField(`field ${field}`)
-    else if (wireType === 1 || wireType === 5) {
-      const size = wireType === 1 ? 8 : 4
-      if (size > this.end - this.pos) throw new Error(`field ${field} runs past the end of the protobuf message`)
-      this.pos += size
-    } else throw new Error(`field ${field} has the unknown wire type ${wireType}`)
-  }
+  /** The field being read; 0 while reading a tag (protobuf field numbers start at 1). */
+  field: number
+  readonly names: readonly string[]
+  /** The user record being read (its index), or -1 for the aggregate's own message. */
+  readonly record: number
 }
 
-interface RawRecord {
-  partitionKeyIndex: number | undefined
-  explicitHashKeyIndex: number | undefined
-  data: Uint8Array | undefined
+function fail(c: Cursor, problem: string, name = c.field === 0 ? 'a field tag' : (c.names[c.field] ?? `field ${c.field}`)): never {
+  throw new Error(`${name}${c.record < 0 ? '' : ` of record ${c.record}`} ${problem}`)
 }
 
-function readRecord(r: Reader, index: number): RawRecord {
-  const out: RawRecord = { partitionKeyIndex: undefined, explicitHashKeyIndex: undefined, data: undefined }
-  while (r.pos < r.end) {
-    const tag = r.varint(`a field tag of record ${index}`)
-    const field = Math.floor(tag / 8)
+function varint(c: Cursor): number {
+  let result = 0
+  for (let i = 0, scale = 1; i < 10; i++, scale *= 128) {
+    if (c.pos >= c.bytes.length) fail(c, 'runs past the end of the protobuf message')
+    const b = c.bytes[c.pos++] as number
+    result += (b & 0x7f) * scale
+    if (b < 0x80) return Number.isSafeInteger(result) ? result : fail(c, 'is too large')
+  }
+  return fail(c, 'is not a valid varint')
+}
+
+/**
+ * The fields of a protobuf message in order, as field number and value side by side: a number for
+ * a varint, the bytes for a length-delimited field (fixed-size fields are passed over). Both
+ * messages of an aggregate are read by it. A broken message throws an `Error` that names the
+ * field by `names`, such as "the data of record 2 runs past the end of the protobuf message".
+ */
+function readFields(bytes: Uint8Array, names: readonly string[], record: number): (number | Uint8Array)[] {
+  const c: Cursor = { bytes, pos: 0, field: 0, names, record }
+  const fields: (number | Uint8Array)[] = []
+  while (c.pos < bytes.length) {
+    c.field = 0
+    const tag = varint(c)
+    c.field = Math.floor(tag / 8)
     const wire = tag % 8
-    if (field === 1 && wire === 0) out.partitionKeyIndex = r.varint(`partition_key_index of record ${index}`)
-    else if (field === 2 && wire === 0) out.explicitHashKeyIndex = r.varint(`explicit_hash_key_index of record ${index}`)
-    else if (field === 3 && wire === 2) out.data = r.bytesField(`the data of record ${index}`)
-    else r.skip(wire, field) // tags (4) and fields a later format may add
+    if (wire === 0) fields.push(c.field, varint(c))
+    else if (wire === 2 || wire === 1 || wire === 5) {
+      const length = wire === 2 ? varint(c) : wire === 1 ? 8 : 4
+      if (length > bytes.length - c.pos) fail(c, 'runs past the end of the protobuf message')
+      if (wire === 2) fields.push(c.field, bytes.subarray(c.pos, c.pos + length))
+      c.pos += length
+    } else fail(c, `has the unknown wire type ${wire}`, `field ${c.field}`)
   }
-  return out
+  return fields
+}
+
+const AGGREGATE_FIELDS = ['', 'a partition key', 'an explicit hash key', 'a record']
+const RECORD_FIELDS = ['', 'partition_key_index', 'explicit_hash_key_index', 'the data']
+
+function text(bytes: Uint8Array, what: string): string {
+  try {
+    return utf8.decode(bytes)
+  } catch {
+    throw new Error(`${what} is not UTF-8`)
+  }
 }
 
 /**
@@ -116,39 +103,46 @@ export function deaggregate(bytes: Uint8Array): KplUserRecord[] {
   if (!isKplAggregate(bytes)) throw new Error('it does not start with the KPL magic bytes F3 89 9A C2')
   if (bytes.length < 4 + DIGEST) throw new Error(`it is ${bytes.length} bytes long, too short for the magic bytes and the MD5 checksum`)
   const end = bytes.length - DIGEST
-  const digest = createHash('md5').update(bytes.subarray(4, end)).digest()
+  const message = bytes.subarray(4, end)
+  const digest = createHash('md5').update(message).digest()
   for (let i = 0; i < DIGEST; i++) {
     if (digest[i] !== bytes[end + i]) throw new Error('its MD5 checksum does not match its content (the record is corrupt or truncated)')
   }
-  const r = new Reader(bytes, 4, end)
+  // A field of an unexpected wire type is passed over, as protobuf readers do with unknown fields.
   const partitionKeys: string[] = []
   const hashKeys: string[] = []
-  const records: RawRecord[] = []
-  while (r.pos < r.end) {
-    const tag = r.varint('a field tag')
-    const field = Math.floor(tag / 8)
-    const wire = tag % 8
-    if (field === 1 && wire === 2) partitionKeys.push(r.string('a partition key'))
-    else if (field === 2 && wire === 2) hashKeys.push(r.string('an explicit hash key'))
-    else if (field === 3 && wire === 2) {
-      const length = r.varint('the length of a record')
-      if (length > r.end - r.pos) throw new Error(`record ${records.length} runs past the end of the protobuf message`)
-      records.push(readRecord(new Reader(bytes, r.pos, r.pos + length), records.length))
-      r.pos += length
-    } else r.skip(wire, field)
+  const records: Uint8Array[] = []
+  const fields = readFields(message, AGGREGATE_FIELDS, -1)
+  for (let f = 0; f < fields.length; f += 2) {
+    const value = fields[f + 1]!
+    if (typeof value === 'number') continue
+    if (fields[f] === 1) partitionKeys.push(text(value, 'a partition key'))
+    else if (fields[f] === 2) hashKeys.push(text(value, 'an explicit hash key'))
+    else if (fields[f] === 3) records.push(value)
   }
-  return records.map((rec, i) => {
-    if (rec.partitionKeyIndex === undefined) throw new Error(`record ${i} has no partition_key_index`)
-    if (rec.data === undefined) throw new Error(`record ${i} has no data`)
-    const partitionKey = partitionKeys[rec.partitionKeyIndex]
-    if (partitionKey === undefined) throw new Error(`record ${i} names partition key ${rec.partitionKeyIndex} of a table of ${partitionKeys.length}`)
-    let explicitHashKey: string | undefined
-    if (rec.explicitHashKeyIndex !== undefined) {
-      explicitHashKey = hashKeys[rec.explicitHashKeyIndex]
-      if (explicitHashKey === undefined) throw new Error(`record ${i} names explicit hash key ${rec.explicitHashKeyIndex} of a table of ${hashKeys.length}`)
+  return records.map((record, i) => {
+    let keyIndex: number | undefined
+    let hashIndex: number | undefined
+    let data: Uint8Array | undefined
+    const fields = readFields(record, RECORD_FIELDS, i)
+    for (let f = 0; f < fields.length; f += 2) {
+      const value = fields[f + 1]!
+      if (typeof value !== 'number') {
+        if (fields[f] === 3) data = value
+      } else if (fields[f] === 1) keyIndex = value
+      else if (fields[f] === 2) hashIndex = value
     }
-    return { partitionKey, explicitHashKey, data: rec.data }
+    if (data === undefined) throw new Error(`record ${i} has no data`)
+    const partitionKey = lookup(partitionKeys, keyIndex, i, 'partition key')
+    return { partitionKey, explicitHashKey: hashIndex === undefined ? undefined : lookup(hashKeys, hashIndex, i, 'explicit hash key'), data }
   })
+}
+
+/** The key user record `i` names by its index into one of the aggregate's tables. */
+function lookup(table: readonly string[], index: number | undefined, i: number, what: string): string {
+  const key = table[index ?? -1]
+  if (key === undefined) throw new Error(index === undefined ? `record ${i} has no ${what} index` : `record ${i} names ${what} ${index} of a table of ${table.length}`)
+  return key
 }
 
 /** A Kinesis record payload as the split gives it: the user record's key and data, and its place in the aggregate. */

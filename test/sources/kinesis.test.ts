@@ -143,7 +143,7 @@ describe('kinesisHandler: malformed events and options', () => {
     [{ schema: Order, onInvalid: 'drop' }, /`onInvalid` must be 'fail', 'skip' or a function/],
     [{ schema: Order, allFailed: false }, /`allFailed` must be 'throw' or 'report'/],
     [{ schema: Order, deadlineMarginMs: -5 }, /`deadlineMarginMs` must be a number of milliseconds/],
-    [{ schema: Order, logger: {} }, /`logger` must have debug, info, warn and error methods/],
+    [{ schema: Order, logger: {} }, /`logger` must be an object with debug, info, warn and error methods \(a Powertools Logger or console\); received an object with keys: \(none\)\./],
     [{ schema: Order, concurency: 4 }, /unknown option `concurency`/],
     [{ schema: { parse: () => 1 } }, /`schema` must be a Standard Schema validator/],
     [{}, /`schema` must be a Standard Schema validator .* received undefined/],

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import { AllRecordsFailedError, kinesisHandler, silentLogger, type KinesisMeta, type RecordOutcome } from 'lambda-stream-handlers'
 import { kinesisEvent, kplAggregate, raw } from 'lambda-stream-handlers/testing'
+import { KPL_BASE64_PREFIX } from '../../src/sources/kpl.js'
 
 const Order = z.object({ orderId: z.string(), total: z.number() })
 type Order = z.infer<typeof Order>
@@ -38,6 +39,13 @@ function deaggregateWithReference(record: KinesisStreamRecord): agg.UserRecord[]
 }
 
 describe('KPL aggregated records (facts 86-87)', () => {
+  it('recognises an aggregate by the base64 of its magic bytes, whatever follows them', () => {
+    for (const next of [0x00, 0x3f, 0xc0, 0xff]) {
+      expect(Buffer.from([0xf3, 0x89, 0x9a, 0xc2, next]).toString('base64').startsWith(KPL_BASE64_PREFIX)).toBe(true)
+    }
+    expect(Buffer.from([0xf3, 0x89, 0x9b, 0xc2]).toString('base64').startsWith(KPL_BASE64_PREFIX)).toBe(false)
+  })
+
   it('splits an aggregate into user records, each decoded and validated, with the inner key and sub-sequence number in meta', async () => {
     const seen: { order: Order; pk: string; sub: number | undefined; seq: string }[] = []
     const handler = kinesisHandler(Order, (order, meta) => {
