@@ -3,19 +3,22 @@
 // over M * 1000 records is the instructions per record of the steady state:
 //   valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file=/dev/null \
 //     node --single-threaded bench/count.mjs lib 100 0      (then ... lib 100 100)
-// Variants: floor, row (floor + the library's parser and source row), lib, inorder; sqs-floor, sqs-lib. VALID=1: no invalid records.
+// Variants: floor, row (floor + the library's parser and source row), lib, inorder; sqs-floor, sqs-lib; ddb-floor, ddb-lib. VALID=1: no invalid records.
 // Instructions are not time (memory stalls do not show), so use it beside bench/micro.mjs, not instead.
 import * as z from 'zod'
 // DIST=dir: count another build (a copy of dist/ with one change, for an A/B).
 const dist = process.env.DIST ?? '../dist'
-const { kinesisHandler, sqsHandler, silentLogger } = await import(`${dist}/esm/index.js`)
+const { kinesisHandler, sqsHandler, dynamodbHandler, silentLogger } = await import(`${dist}/esm/index.js`)
 const { kinesisParser, kinesisSource } = await import(`${dist}/esm/sources/kinesis.js`)
-const { kinesisEvent, sqsEvent, raw } = await import(`${dist}/esm/testing/index.js`)
+const { kinesisEvent, sqsEvent, dynamodbEvent, modify, raw } = await import(`${dist}/esm/testing/index.js`)
+const { unmarshall } = await import('@aws-sdk/util-dynamodb')
 const Payload = z.object({ id: z.string(), customer: z.object({ name: z.string(), email: z.string() }), amount: z.number(), currency: z.enum(['EUR', 'USD', 'GBP']), items: z.array(z.object({ sku: z.string(), qty: z.number().int() })), createdAt: z.string(), tags: z.array(z.string()), priority: z.number().int() })
 const n = 1000
 const payloads = Array.from({ length: n }, (_, i) => i % 100 === 99 ? (i % 200 === 99 ? raw('{"id": "truncated') : { id: `p-${i}`, amount: 'oops' }) : { id: `p-${i}`, customer: { name: 'Alice Example', email: 'alice@example.com' }, amount: 123 + i, currency: 'EUR', items: [{ sku: 'sku-1', qty: 2 }, { sku: 'sku-2', qty: 1 }], createdAt: '2026-11-22T02:00:00.000Z', tags: ['a', 'b', 'c'], priority: i % 5 })
 const used = process.env.VALID ? payloads.map((p, i) => (i % 100 === 99 ? payloads[0] : p)) : payloads
-const event = process.argv[2].startsWith('sqs') ? sqsEvent(used, { messageAttributes: { tenant: 'acme', version: 3 } }) : kinesisEvent(used)
+// DynamoDB: all valid (MODIFY records, both images).
+const ddb = () => dynamodbEvent(payloads.map((p, i) => (i % 100 === 99 ? { ...payloads[0], id: `p-${i}` } : p)).map((p) => (typeof p.amount === 'number' ? modify({ ...p, amount: p.amount - 1 }, p) : modify(p, p))), { keys: ['id'] })
+const event = process.argv[2].startsWith('sqs') ? sqsEvent(used, { messageAttributes: { tenant: 'acme', version: 3 } }) : process.argv[2].startsWith('ddb') ? ddb() : kinesisEvent(used)
 let sink = 0
 const work = async (p) => { sink += p.amount }
 const parse = kinesisParser({ schema: Payload })
@@ -52,9 +55,44 @@ const variants = {
     }
     return { batchItemFailures }
   },
+  'ddb-floor': async (event) => {
+    const batchItemFailures = []
+    for (const record of event.Records) {
+      try {
+        const before = Payload.safeParse(unmarshall(record.dynamodb.OldImage))
+        if (!before.success) throw before.error
+        const after = Payload.safeParse(unmarshall(record.dynamodb.NewImage))
+        if (!after.success) throw after.error
+        await work(after.data)
+      } catch { batchItemFailures.push({ itemIdentifier: record.dynamodb.SequenceNumber }) }
+    }
+    return { batchItemFailures }
+  },
+  'ddb-lib': dynamodbHandler({ schema: Payload, ordering: 'unordered', concurrency: 1, logger: silentLogger }, (change) => work(change.newImage)),
   'sqs-lib': sqsHandler({ schema: Payload, ordering: 'unordered', concurrency: 1, logger: silentLogger }, work),
 }
-const f = variants[process.argv[2]]
-const warm = Number(process.argv[3]), meas = Number(process.argv[4])
-for (let i = 0; i < warm + meas; i++) await f(event)
+if (process.env.TIME) {
+  // TIME=1 node --expose-gc bench/count.mjs ddb-floor,ddb-lib [rounds]: CPU time instead, interleaved
+  // rounds of ~100 ms, medians and the median of per-round ratios to the first variant.
+  const names = process.argv[2].split(',')
+  const rounds = Number(process.argv[3] ?? 21)
+  const times = names.map(() => [])
+  const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }
+  for (let r = -3; r < rounds; r++) {
+    for (let j = 0; j < names.length; j++) {
+      const k = (j + r + 3) % names.length
+      globalThis.gc?.()
+      const t = cpu()
+      let runs = 0
+      while (cpu() - t < 100) { await variants[names[k]](event); runs++ }
+      if (r >= 0) times[k].push(((cpu() - t) * 1000) / (runs * n))
+    }
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
+  names.forEach((name, k) => console.log(`${name.padEnd(12)} ${median(times[k]).toFixed(3)} µs/record  x ${names[0]} ${median(times[k].map((t, i) => times[0][i] / t)).toFixed(2)}`))
+} else {
+  const f = variants[process.argv[2]]
+  const warm = Number(process.argv[3]), meas = Number(process.argv[4])
+  for (let i = 0; i < warm + meas; i++) await f(event)
+}
 if (sink === 0) console.log('sink')

@@ -37,7 +37,7 @@ say(describeMachine())
 say()
 say(
   `Throughput: ${options.rounds} interleaved rounds per source and size in one process, after ${options.warmupMs} ms of warm-up per contender; ` +
-    `each sample runs ~${options.sampleMs} ms of back-to-back invocations on fresh event copies (structuredClone, made before the clock starts), ` +
+    `each sample runs ~${options.sampleMs} ms of back-to-back invocations on fresh event copies (JSON.parse of the event's JSON text, as Lambda's runtime makes them, before the clock starts), ` +
     'with a forced GC before each sample. Rates are records per second of the process\'s CPU time (user + system, GC threads included): ' +
     'the machine is shared, and wall time would count the moments another process had the core (wall-time medians are given too). ' +
     '"x floor" is the median of the per-round ratios to the floor (higher is faster). ' +

@@ -293,21 +293,34 @@ export function dynamodbParser<S extends Schema>(options: DynamoDBOptions<S>, na
     }
   }
 
-  // Validates one image; a failing path is prefixed with the image's name.
-  function check(value: unknown, field: 'Keys' | 'NewImage' | 'OldImage'): unknown {
-    const prefix = (e: unknown): never => {
-      if (e instanceof InvalidRecord) {
-        const f = e.failure
-        throw invalid('validation', f.message, f.path === undefined ? field : `${field}.${f.path}`)
-      }
-      throw e
+  // A validation failure's path, prefixed with the image's name.
+  function prefixed(e: unknown, field: 'Keys' | 'NewImage' | 'OldImage'): never {
+    if (e instanceof InvalidRecord) {
+      const f = e.failure
+      throw invalid('validation', f.message, f.path === undefined ? field : `${field}.${f.path}`)
     }
+    throw e
+  }
+
+  // Validates one image.
+  function check(value: unknown, field: 'Keys' | 'NewImage' | 'OldImage'): unknown {
     try {
       const result = validate(schema, value, field === 'Keys' ? 'The item key' : `The ${field}`)
-      return result instanceof Promise ? result.catch(prefix) : result
+      return result instanceof Promise ? result.catch((e: unknown) => prefixed(e, field)) : result
     } catch (e) {
-      return prefix(e)
+      return prefixed(e, field)
     }
+  }
+
+  // The change the record function receives; a MODIFY with both images computes its diff once, when asked.
+  function change(eventName: string, keys: unknown, n: unknown, o: unknown): unknown {
+    if (n !== undefined && o !== undefined) {
+      let diff: ImageDiff<unknown> | undefined
+      return { eventName, keys, oldImage: o, newImage: n, diff: () => (diff ??= diffImages<unknown>(o, n)) }
+    }
+    if (n !== undefined) return { eventName, keys, newImage: n }
+    if (o !== undefined) return { eventName, keys, oldImage: o }
+    return { eventName, keys }
   }
 
   return function parseChange(record) {
@@ -323,17 +336,8 @@ export function dynamodbParser<S extends Schema>(options: DynamoDBOptions<S>, na
     }
     const newImage = wantsNew && eventName !== 'REMOVE' ? check(image(record, 'NewImage'), 'NewImage') : undefined
     const oldImage = wantsOld && eventName !== 'INSERT' ? check(image(record, 'OldImage'), 'OldImage') : undefined
-    const build = (n: unknown, o: unknown): unknown => {
-      if (n !== undefined && o !== undefined) {
-        let diff: ImageDiff<unknown> | undefined // computed on the first call, then kept
-        return { eventName, keys, oldImage: o, newImage: n, diff: () => (diff ??= diffImages<unknown>(o, n)) }
-      }
-      if (n !== undefined) return { eventName, keys, newImage: n }
-      if (o !== undefined) return { eventName, keys, oldImage: o }
-      return { eventName, keys }
-    }
-    if (newImage instanceof Promise || oldImage instanceof Promise) return Promise.all([newImage, oldImage]).then(([n, o]) => build(n, o))
-    return build(newImage, oldImage)
+    if (newImage instanceof Promise || oldImage instanceof Promise) return Promise.all([newImage, oldImage]).then(([n, o]) => change(eventName, keys, n, o))
+    return change(eventName, keys, newImage, oldImage)
   }
 }
 
