@@ -1,4 +1,4 @@
-// SQS contenders (a standard queue; bench/sqs.ts also measures FIFO). Every one parses the JSON
+// SQS contenders (a standard queue; bench/sqs-fifo.ts measures FIFO). Every one parses the JSON
 // body, validates it with the same zod schema, calls the record function, and reports each
 // invalid message by its message id.
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch'
