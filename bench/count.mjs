@@ -4,17 +4,16 @@
 //   valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file=/dev/null \
 //     node --single-threaded bench/count.mjs lib 100 0      (then ... lib 100 100)
 // Variants: floor, row (floor + the library's parser and source row), lib, inorder; sqs-floor, sqs-lib; ddb-floor, ddb-lib. VALID=1: no invalid records.
-// Instructions are not time (memory stalls do not show), so use it beside bench/micro.mjs, not instead.
-import * as z from 'zod'
+// Instructions are not time (memory stalls do not show), so use it beside bench/apart.mjs, not instead.
+import { floors, payloads as makePayloads, Payload } from './floors.mjs'
 // DIST=dir: count another build (a copy of dist/ with one change, for an A/B).
 const dist = process.env.DIST ?? '../dist'
 const { kinesisHandler, sqsHandler, dynamodbHandler, silentLogger } = await import(`${dist}/esm/index.js`)
 const { kinesisParser, kinesisSource } = await import(`${dist}/esm/sources/kinesis.js`)
 const { kinesisEvent, sqsEvent, dynamodbEvent, modify, raw } = await import(`${dist}/esm/testing/index.js`)
 const { unmarshall } = await import('@aws-sdk/util-dynamodb')
-const Payload = z.object({ id: z.string(), customer: z.object({ name: z.string(), email: z.string() }), amount: z.number(), currency: z.enum(['EUR', 'USD', 'GBP']), items: z.array(z.object({ sku: z.string(), qty: z.number().int() })), createdAt: z.string(), tags: z.array(z.string()), priority: z.number().int() })
 const n = 1000
-const payloads = Array.from({ length: n }, (_, i) => i % 100 === 99 ? ((process.env.ONLY ? process.env.ONLY === 'json' : i % 200 === 99) ? raw('{"id": "truncated') : { id: `p-${i}`, amount: 'oops' }) : { id: `p-${i}`, customer: { name: 'Alice Example', email: 'alice@example.com' }, amount: 123 + i, currency: 'EUR', items: [{ sku: 'sku-1', qty: 2 }, { sku: 'sku-2', qty: 1 }], createdAt: '2026-11-22T02:00:00.000Z', tags: ['a', 'b', 'c'], priority: i % 5 })
+const payloads = makePayloads(n, raw, process.env.ONLY ? { bad: (i) => (process.env.ONLY === 'json' ? raw('{"id": "truncated') : { id: `p-${i}`, amount: 'oops' }) } : {})
 const used = process.env.VALID ? payloads.map((p, i) => (i % 100 === 99 ? payloads[0] : p)) : payloads
 // DynamoDB: all valid (MODIFY records, both images).
 const ddb = () => dynamodbEvent(payloads.map((p, i) => (i % 100 === 99 ? { ...payloads[0], id: `p-${i}` } : p)).map((p) => (typeof p.amount === 'number' ? modify({ ...p, amount: p.amount - 1 }, p) : modify(p, p))), { keys: ['id'] })
@@ -24,17 +23,7 @@ const work = async (p) => { sink += p.amount }
 const parse = kinesisParser({ schema: Payload })
 const base = { context: undefined, logger: silentLogger }
 const variants = {
-  floor: async (event) => {
-    const batchItemFailures = []
-    for (const record of event.Records) {
-      try {
-        const parsed = Payload.safeParse(JSON.parse(Buffer.from(record.kinesis.data, 'base64').toString('utf8')))
-        if (!parsed.success) throw parsed.error
-        await work(parsed.data)
-      } catch { batchItemFailures.push({ itemIdentifier: record.kinesis.sequenceNumber }) }
-    }
-    return { batchItemFailures }
-  },
+  floor: floors.kinesis(work),
   parser: async (event) => {
     const batchItemFailures = []
     for (const record of event.Records) {
@@ -65,30 +54,8 @@ const variants = {
   },
   lib: kinesisHandler({ schema: Payload, ordering: 'unordered', concurrency: 1, logger: silentLogger }, work),
   inorder: kinesisHandler({ schema: Payload, ordering: 'in-order', logger: silentLogger }, work),
-  'sqs-floor': async (event) => {
-    const batchItemFailures = []
-    for (const record of event.Records) {
-      try {
-        const parsed = Payload.safeParse(JSON.parse(record.body))
-        if (!parsed.success) throw parsed.error
-        await work(parsed.data)
-      } catch { batchItemFailures.push({ itemIdentifier: record.messageId }) }
-    }
-    return { batchItemFailures }
-  },
-  'ddb-floor': async (event) => {
-    const batchItemFailures = []
-    for (const record of event.Records) {
-      try {
-        const before = Payload.safeParse(unmarshall(record.dynamodb.OldImage))
-        if (!before.success) throw before.error
-        const after = Payload.safeParse(unmarshall(record.dynamodb.NewImage))
-        if (!after.success) throw after.error
-        await work(after.data)
-      } catch { batchItemFailures.push({ itemIdentifier: record.dynamodb.SequenceNumber }) }
-    }
-    return { batchItemFailures }
-  },
+  'sqs-floor': floors.sqs(work),
+  'ddb-floor': floors.dynamodb(work, unmarshall),
   'ddb-lib': dynamodbHandler({ schema: Payload, ordering: 'unordered', concurrency: 1, logger: silentLogger }, (change) => work(change.newImage)),
   'sqs-lib': sqsHandler({ schema: Payload, ordering: 'unordered', concurrency: 1, logger: silentLogger }, work),
 }
