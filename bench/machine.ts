@@ -13,6 +13,7 @@ export const PACKAGES = [
   '@aws-lambda-powertools/commons',
   '@middy/core',
   '@middy/event-normalizer',
+  '@middy/sqs-partial-batch-failure',
   'esbuild',
 ] as const
 

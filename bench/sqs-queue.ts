@@ -4,6 +4,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch'
 import middy from '@middy/core'
 import eventNormalizer from '@middy/event-normalizer'
+import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure'
 import type { SQSEvent, SQSRecord } from 'aws-lambda'
 import { silentLogger, sqsHandler } from 'lambda-stream-handlers'
 import { sqsEvent } from 'lambda-stream-handlers/testing'
@@ -78,6 +79,23 @@ export const sqs: Workload<SQSEvent> = {
             }
             return { batchItemFailures }
           }) as unknown as (event: SQSEvent) => Promise<BatchResponse>,
+    },
+    {
+      name: 'middy-partial',
+      what: "Middy's documented SQS pattern: @middy/core + event-normalizer + @middy/sqs-partial-batch-failure (its logger a no-op); the handler returns Promise.allSettled over the records, safeParse in each",
+      make: (work) =>
+        middy<SQSEvent, PromiseSettledResult<void>[]>()
+          .use(eventNormalizer())
+          .use(sqsPartialBatchFailure({ logger: () => {} }))
+          .handler(async (event) =>
+            Promise.allSettled(
+              event.Records.map(async (record) => {
+                const parsed = Payload.safeParse(record.body)
+                if (!parsed.success) throw parsed.error
+                await work(parsed.data)
+              }),
+            ),
+          ) as unknown as (event: SQSEvent) => Promise<BatchResponse>,
     },
   ],
 }
