@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { cpus, release, totalmem, type } from 'node:os'
+import { cpus, loadavg, release, totalmem, type } from 'node:os'
 
 const require = createRequire(import.meta.url)
 
@@ -47,12 +47,18 @@ function checkout(): string {
   }
 }
 
+/** The load average (1, 5, 15 minutes): how busy the shared machine was, which moves single cells by more than ±0.1x. */
+export function loadAverage(): string {
+  return loadavg().map((x) => x.toFixed(2)).join(' / ')
+}
+
 export function describeMachine(): string {
   const own = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
   const cpu = cpus()
   return [
     `- run: ${new Date().toISOString()}`,
     `- node ${process.version} (V8 ${process.versions.v8}), ${type()} ${release()} ${process.arch}, ${cpu.length} cores (${cpu[0]?.model.trim() ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM`,
+    `- load average (1 / 5 / 15 min) at the start: ${loadAverage()}`,
     `- lambda-stream-handlers ${own.version} (${checkout()}), ${PACKAGES.map((p) => `\`${p}\` ${versionOf(p)}`).join(', ')}`,
   ].join('\n')
 }

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { gc, median, throughput, type CellResult, type ThroughputOptions } from './harness.js'
-import { describeMachine } from './machine.js'
+import { describeMachine, loadAverage } from './machine.js'
 import { workloads } from './workloads.js'
 
 const args = process.argv.slice(2)
@@ -76,6 +76,8 @@ for (const all of workloads) {
 
 say()
 say('## Summary: x floor (median of per-round ratios)')
+say()
+say(`Load average (1 / 5 / 15 min) when the throughput rounds ended: ${loadAverage()}. Two runs of the same commit on this machine have differed by up to 0.5x in one cell (bench/PROFILE.md, fifth pass): read a single cell as ±0.1x at best.`)
 for (const { source, cells } of summary) {
   const names = [...new Set(cells.map((c) => c.name))]
   say()
