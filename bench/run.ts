@@ -77,7 +77,7 @@ for (const all of workloads) {
 say()
 say('## Summary: x floor (median of per-round ratios)')
 say()
-say(`Load average (1 / 5 / 15 min) when the throughput rounds ended: ${loadAverage()}. Two runs of the same commit on this machine have differed by up to 0.5x in one cell (bench/PROFILE.md, fifth pass): read a single cell as ±0.1x at best.`)
+say(`Load average (1 / 5 / 15 min) when the throughput rounds ended: ${loadAverage()}. Two runs of the same commit on this machine have differed by more than 0.5x in one cell (bench/PROFILE.md, fifth pass): read a single cell as ±0.1x at best.`)
 for (const { source, cells } of summary) {
   const names = [...new Set(cells.map((c) => c.name))]
   say()
