@@ -7,6 +7,7 @@ const dist = pathToFileURL(`${process.env.DIST ?? 'dist'}/`)
 const src = process.env.SRC ?? 'kinesis'
 const n = Number(process.env.N ?? 1000)
 const { kinesisHandler, sqsHandler, dynamodbHandler, silentLogger } = await import(new URL('esm/index.js', dist).href)
+// The events always come from dist/'s test kit, so that every build under test is fed the same bytes.
 const { kinesisEvent, sqsEvent, dynamodbEvent, modify, raw } = await import('../dist/esm/testing/index.js')
 const { unmarshall } = await import('@aws-sdk/util-dynamodb')
 
