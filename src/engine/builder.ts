@@ -85,6 +85,7 @@ export function makeBuilder<Rec, M, P, O extends CommonOptions<Schema, Rec>, E, 
         allFailed: options.allFailed ?? 'throw',
         deadlineMarginMs: options.deadlineMarginMs ?? 1000,
         logger: options.logger ?? quietLogger,
+        logPayloads: options.logPayloads ?? false,
       } as const
       const processBatch = createProcessor(source, definition.parser(options), wrapped, settings)
       const handler = toLambdaHandler(processBatch, settings) as unknown as BatchHandler<E, R>

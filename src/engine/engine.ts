@@ -6,8 +6,8 @@
  *         ─► batchItemFailures (or a throw when every record failed)
  */
 import type { Context } from 'aws-lambda'
-import { AllRecordsFailedError } from './errors.js'
-import { quietLogger, type RecordLogger } from './logger.js'
+import { AllRecordsFailedError, MalformedEventError } from './errors.js'
+import type { RecordLogger } from './logger.js'
 import type { InvalidRecordInfo, Ordering } from './options.js'
 import { isReported, summarize, toError, type RecordFailure, type RecordOutcome } from './outcome.js'
 import { InvalidRecord } from './schema.js'
@@ -57,6 +57,8 @@ export interface EngineSettings<Rec> {
   readonly allFailed: 'throw' | 'report'
   readonly deadlineMarginMs: number
   readonly logger: RecordLogger
+  /** Put the decoder's and validator's own words (which may quote the payload) into log lines. Default false. */
+  readonly logPayloads?: boolean
 }
 
 /** Everything the engine learnt about one batch. */
@@ -71,9 +73,60 @@ export interface BatchReport {
 
 const AFTER_FAILURE: RecordFailure = { kind: 'after-failure', message: 'Not started: a record it is ordered behind failed.' }
 const DEADLINE: RecordFailure = { kind: 'deadline', message: 'Not started: the Lambda was close to its timeout.' }
+const ABANDONED: RecordFailure = {
+  kind: 'deadline',
+  message:
+    'Abandoned: still running when the Lambda was close to its timeout. It is reported for retry; its function may still finish in the background, so make it idempotent.',
+}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}
+
+/** The logger the engine itself writes to: a logger that throws (or chokes on a hostile error) never fails a batch. */
+function guarded(logger: RecordLogger): RecordLogger {
+  const call =
+    (level: keyof RecordLogger) =>
+    (message: string, ...extra: unknown[]): void => {
+      try {
+        logger[level](message, ...extra)
+      } catch {
+        // Logging is best effort; the outcome is data and reaches the caller anyway.
+      }
+    }
+  return { debug: call('debug'), info: call('info'), warn: call('warn'), error: call('error') }
+}
+
+/**
+ * Resolves once the Lambda's remaining time is under the margin, as the context counts it. A timer
+ * fires when the margin should be reached and asks the context again, so a test's own clock is
+ * honoured too. Without it, a record function that never settles would hold the handler until
+ * Lambda's timeout, and Lambda would replay the whole batch.
+ */
+function deadlineWatch(context: Context, marginMs: number): { reached: Promise<true>; stop(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let stopped = false
+  const reached = new Promise<true>((resolve) => {
+    const check = (): void => {
+      if (stopped) return
+      let left: number
+      try {
+        left = context.getRemainingTimeInMillis() - marginMs
+      } catch {
+        return // a context without a working clock: no watch, as without a context
+      }
+      if (!(left > 0)) resolve(true)
+      else timer = setTimeout(check, Math.min(left, 2 ** 31 - 1))
+    }
+    check()
+  })
+  return {
+    reached,
+    stop() {
+      stopped = true
+      clearTimeout(timer)
+    },
+  }
 }
 
 /**
@@ -107,6 +160,23 @@ function lanes(ordering: Ordering, n: number, key: (i: number) => string): { ord
   return { order, starts }
 }
 
+/** At most this many identifiers are named in one log line; the count is always given. */
+const NAMED = 20
+
+function named(ids: readonly string[]): string {
+  return ids.length <= NAMED ? ids.join(', ') : `${ids.slice(0, NAMED).join(', ')} and ${ids.length - NAMED} more`
+}
+
+/** The decoder's or validator's own words, which may quote the payload: logged only under `logPayloads`. */
+function detailOf(thrown: unknown): string | undefined {
+  if (thrown instanceof InvalidRecord) {
+    if (thrown.detail !== undefined) return thrown.detail
+    const cause = thrown.failure.error?.cause
+    return cause instanceof Error ? toError(cause).message : undefined
+  }
+  return undefined
+}
+
 /**
  * Builds the function that turns an event into a {@link BatchReport}. `parse` decodes and
  * validates one record, given its `meta` (built once, with the schema); `fn` is the record function with its
@@ -118,27 +188,43 @@ export function createProcessor<Rec, P, M>(
   fn: RecordFunction<P, M>,
   settings: EngineSettings<Rec>,
 ): (event: unknown, context?: Context) => Promise<BatchReport> {
-  const { logger, onInvalid, deadlineMarginMs } = settings
+  const { onInvalid, deadlineMarginMs, logPayloads } = settings
+  const logger = guarded(settings.logger)
 
   return async function processBatch(event, context) {
     const records = source.records(event)
     const n = records.length
+    // Identifiers and keys are read before any record function runs: a record function that
+    // changes a later record cannot change what is reported for it.
+    const ids = new Array<string>(n)
+    let i = 0
+    try {
+      for (; i < n; i++) ids[i] = source.id(records[i] as Rec)
+    } catch (e) {
+      throw new MalformedEventError(`${source.name} could not read the identifier of Records[${i}]: ${toError(e).message}`)
+    }
     const outcomes = new Array<RecordOutcome>(n)
-    const base: BaseMeta = { context, logger }
+    const started = new Uint8Array(n)
+    const base: BaseMeta = { context, logger: settings.logger }
     const plan = source.plan(records)
     const ordering = settings.ordering ?? plan.ordering
     const ordered = ordering !== 'unordered'
     const stopsBatch = plan.stops === 'batch'
     let cut = n // under a 'batch' stop, no record after this index starts
-    let deadlineSkips = 0
+    let closed = false // the deadline was reached while records were running: the report is final
+    const watched = context !== undefined && deadlineMarginMs > 0
 
-    const pastDeadline = (): boolean =>
-      context !== undefined && deadlineMarginMs > 0 && context.getRemainingTimeInMillis() < deadlineMarginMs
+    const pastDeadline = (): boolean => watched && context.getRemainingTimeInMillis() < deadlineMarginMs
 
     function invalid(i: number, id: string, record: Rec, thrown: unknown): RecordOutcome | Promise<RecordOutcome> {
-      const reason: RecordFailure =
-        thrown instanceof InvalidRecord ? thrown.failure : { kind: 'decode', message: toError(thrown).message, error: toError(thrown) }
-      const log = { recordId: id, reason: reason.kind, ...(reason.path === undefined ? {} : { path: reason.path }) }
+      const reason: RecordFailure = thrown instanceof InvalidRecord ? thrown.failure : { kind: 'decode', message: toError(thrown).message, error: toError(thrown) }
+      const detail = logPayloads ? detailOf(thrown) : undefined
+      const log = {
+        recordId: id,
+        reason: reason.kind,
+        ...(reason.path === undefined ? {} : { path: reason.path }),
+        ...(detail === undefined ? {} : { detail }),
+      }
       if (onInvalid === 'fail') {
         logger.warn(`Invalid record ${id}, reported for retry: ${reason.message}`, log)
         return { status: 'invalid', id, index: i, reason, handled: false }
@@ -149,8 +235,9 @@ export function createProcessor<Rec, P, M>(
       }
       const handedOff = (): RecordOutcome => ({ status: 'invalid', id, index: i, reason, handled: true })
       const notHandedOff = (e: unknown): RecordOutcome => {
-        const message = `${reason.message} The onInvalid function then threw: ${toError(e).message}`
-        logger.error(`Invalid record ${id} could not be handed to onInvalid; reported for retry.`, { ...log, error: toError(e) })
+        const error = toError(e)
+        const message = `${reason.message} The onInvalid function then threw: ${error.message}`
+        logger.error(`Invalid record ${id} could not be handed to onInvalid; reported for retry.`, { ...log, error })
         return { status: 'invalid', id, index: i, reason: { ...reason, message }, handled: false }
       }
       try {
@@ -174,23 +261,25 @@ export function createProcessor<Rec, P, M>(
     // A worker takes lanes until none are left. Each record goes meta -> parse -> record function ->
     // outcome inline, awaiting only what is a promise: the loop stays synchronous when the schema and
     // the record function are, and costs one await per async record, as a hand-written loop does.
+    // After every await it checks `closed`: once the deadline has abandoned the batch, nothing more
+    // starts and nothing more is written.
     async function worker(): Promise<void> {
-      while (nextLane < laneCount) {
+      while (nextLane < laneCount && !closed) {
         const l = nextLane++
         let blocked = false // a record of this lane was reported: the rest of the lane waits (ordered modes)
         for (let k = starts[l] as number; k < (starts[l + 1] as number); k++) {
           const i = order[k] as number
-          const record = records[i] as Rec
-          const id = source.id(record)
+          const id = ids[i] as string
           if (blocked || i > cut) {
             outcomes[i] = { status: 'skipped', id, index: i, reason: AFTER_FAILURE }
             continue
           }
           if (pastDeadline()) {
-            deadlineSkips++
             outcomes[i] = { status: 'skipped', id, index: i, reason: DEADLINE }
             continue
           }
+          const record = records[i] as Rec
+          started[i] = 1
           let outcome: RecordOutcome | undefined
           let meta: M | undefined
           let payload: P | undefined
@@ -203,6 +292,7 @@ export function createProcessor<Rec, P, M>(
             const o = invalid(i, id, record, e)
             outcome = o instanceof Promise ? await o : o
           }
+          if (closed) return
           if (outcome === undefined) {
             try {
               const result = fn(payload as P, meta as M)
@@ -211,6 +301,7 @@ export function createProcessor<Rec, P, M>(
             } catch (e) {
               outcome = failed(i, id, e)
             }
+            if (closed) return
           }
           outcomes[i] = outcome
           if (ordered && isReported(outcome)) {
@@ -223,12 +314,42 @@ export function createProcessor<Rec, P, M>(
 
     const workers: Promise<void>[] = []
     for (let w = 0; w < Math.min(ordering === 'in-order' ? 1 : settings.concurrency, laneCount); w++) workers.push(worker())
-    await Promise.all(workers)
+    const all = Promise.all(workers)
+    if (watched && laneCount > 0) {
+      const watch = deadlineWatch(context, deadlineMarginMs)
+      closed = await Promise.race([all.then(() => false), watch.reached])
+      watch.stop()
+    } else {
+      await all
+    }
 
-    if (deadlineSkips > 0) {
+    const abandoned: string[] = []
+    const cutIds: string[] = []
+    for (let i = 0; i < n; i++) {
+      const o = outcomes[i]
+      if (o === undefined) {
+        const id = ids[i] as string
+        if (started[i] === 1) {
+          abandoned.push(id)
+          outcomes[i] = { status: 'failed', id, index: i, reason: ABANDONED }
+        } else {
+          cutIds.push(id)
+          outcomes[i] = { status: 'skipped', id, index: i, reason: DEADLINE }
+        }
+      } else if (o.status === 'skipped' && o.reason === DEADLINE) {
+        cutIds.push(o.id)
+      }
+    }
+    if (abandoned.length > 0) {
+      logger.error(
+        `Stopped waiting: under ${deadlineMarginMs} ms of the Lambda's time were left. ${abandoned.length} records still running were abandoned and are reported for retry (their functions may still finish): ${named(abandoned)}.`,
+        { abandoned },
+      )
+    }
+    if (cutIds.length > 0) {
       logger.warn(
-        `Stopped starting records: under ${deadlineMarginMs} ms of the Lambda's time were left. ${deadlineSkips} unstarted records are reported for retry.`,
-        { deadlineSkips },
+        `Stopped starting records: under ${deadlineMarginMs} ms of the Lambda's time were left. ${cutIds.length} unstarted records are reported for retry.`,
+        { deadlineSkips: cutIds.length },
       )
     }
     const batchItemFailures: { itemIdentifier: string }[] = []
@@ -265,4 +386,3 @@ export function toLambdaHandler(
   }
 }
 
-export { quietLogger }

@@ -52,6 +52,12 @@ export interface CommonOptions<S extends Schema, Rec> {
   readonly deadlineMarginMs?: number
   /** Where the library logs; `@aws-lambda-powertools/logger`'s `Logger` fits. Default: warnings and errors to stderr. */
   readonly logger?: RecordLogger
+  /**
+   * Add the decoder's and the validator's own words to the log line of an invalid record, as
+   * `detail`. They may quote the payload (a JSON parser's excerpt, an unknown key's name), which is
+   * why reasons and log lines carry none of it by default. Default false.
+   */
+  readonly logPayloads?: boolean
 }
 
 const ORDERINGS: readonly unknown[] = ['in-order', 'per-key', 'unordered'] satisfies Ordering[]
@@ -94,6 +100,7 @@ const COMMON_RULES: Record<string, OptionRule> = {
   onInvalid: [(v) => v === 'fail' || v === 'skip' || isFunction(v), "'fail', 'skip' or a function"],
   allFailed: [(v) => v === 'throw' || v === 'report', "'throw' or 'report'"],
   deadlineMarginMs: [(v) => typeof v === 'number' && v >= 0 && v < Infinity, 'a number of milliseconds, 0 or more'],
+  logPayloads: [(v) => typeof v === 'boolean', 'true or false'],
   logger: [
     (v) => typeof v === 'object' && v !== null && ['debug', 'info', 'warn', 'error'].every((k) => isFunction((v as Record<string, unknown>)[k])),
     'an object with debug, info, warn and error methods (a Powertools Logger or console)',

@@ -5,7 +5,8 @@
  * - `decode`: the bytes could not be turned into a value (bad base64, bad UTF-8, bad JSON, a broken gzip stream).
  * - `validation`: the value did not match the schema; `path` names the first failing field.
  * - `handler`: the record function (or a middleware) threw or rejected.
- * - `deadline`: not started because the Lambda's remaining time fell under the margin.
+ * - `deadline`: the Lambda's remaining time fell under the margin: not started (`skipped`), or
+ *   still running and abandoned (`failed`; its function may still finish after the handler returned).
  * - `after-failure`: not started because an earlier record it is ordered behind failed.
  */
 export interface RecordFailure {
@@ -25,7 +26,7 @@ export interface RecordFailure {
  * - `ok`: the record function finished.
  * - `invalid`: the record could not be decoded or failed the schema. `handled` is true when
  *   `onInvalid` skipped it or handed it to the user's function; only unhandled ones are reported.
- * - `failed`: the record function threw.
+ * - `failed`: the record function threw, or was still running when the deadline margin was reached.
  * - `skipped`: never started (`deadline` or `after-failure`); always reported, so Lambda re-delivers it.
  *
  * @example
@@ -68,16 +69,46 @@ export function formatOutcome(outcome: RecordOutcome): string {
   return `record ${outcome.id} ${outcome.status} (${where}${handled}): ${message}`
 }
 
-/** Turns anything thrown into an `Error`, keeping the original as `cause` when it was not one. */
-export function toError(thrown: unknown): Error {
-  if (thrown instanceof Error) return thrown
-  let shown: string
+function kindOf(value: unknown): string {
+  if (value === null) return 'null'
+  if (typeof value !== 'object' && typeof value !== 'function') return typeof value
   try {
-    shown = typeof thrown === 'string' ? thrown : (JSON.stringify(thrown) ?? String(thrown))
+    if (Array.isArray(value)) return 'an array'
+    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name
+    return typeof name === 'string' && name !== '' && name !== 'Object' ? `an object (${name.slice(0, 60)})` : 'an object'
   } catch {
-    shown = Object.prototype.toString.call(thrown)
+    return 'an object that cannot be inspected'
   }
-  return new Error(`A non-Error value was thrown: ${shown}`, { cause: thrown })
+}
+
+/**
+ * Turns anything thrown into an `Error` that is safe to read and to log, and never throws itself.
+ *
+ * - An `Error` whose `message` and `stack` read as strings is returned as it is.
+ * - A string is the reason, as the message of `throw new Error(text)` would have been.
+ * - Anything else (an object, a revoked Proxy, an Error whose `message` or `stack` getter throws)
+ *   becomes a new `Error` that says what kind of value it was, never its contents: a thrown object
+ *   is often a payload or a response, which must not reach a log line. The value stays reachable
+ *   as `cause` only when it is a readable `Error`.
+ */
+export function toError(thrown: unknown): Error {
+  let isError = false
+  try {
+    isError = thrown instanceof Error
+  } catch {
+    // A revoked Proxy throws on instanceof.
+  }
+  if (isError) {
+    try {
+      const { message, stack } = thrown as Error
+      if (typeof message === 'string' && (stack === undefined || typeof stack === 'string')) return thrown as Error
+    } catch {
+      // A getter that throws.
+    }
+    return new Error('An Error was thrown whose message or stack cannot be read (a getter threw).')
+  }
+  if (typeof thrown === 'string') return new Error(`A non-Error value was thrown: ${thrown}`)
+  return new Error(`A non-Error value was thrown: ${kindOf(thrown)}. Throw an Error to say why.`)
 }
 
 /** How many records of a batch ended each way: what the handler's one summary line per batch says. */
@@ -91,7 +122,7 @@ export interface BatchSummary {
   readonly invalid: number
   /** `skipped` because a record they are ordered behind failed. */
   readonly skipped: number
-  /** `skipped` because the Lambda was close to its timeout. */
+  /** Cut by the deadline: not started, or abandoned while still running, because the Lambda was close to its timeout. */
   readonly deadline: number
   /** How many are in `batchItemFailures`. */
   readonly reported: number
@@ -110,7 +141,7 @@ export function summarize(outcomes: readonly RecordOutcome[]): BatchSummary {
   const s = { records: outcomes.length, succeeded: 0, failed: 0, invalid: 0, skipped: 0, deadline: 0, reported: 0 }
   for (const o of outcomes) {
     if (o.status === 'ok') s.succeeded++
-    else if (o.status === 'skipped') s[o.reason.kind === 'deadline' ? 'deadline' : 'skipped']++
+    else if (o.reason.kind === 'deadline') s.deadline++
     else s[o.status]++
     if (isReported(o)) s.reported++
   }

@@ -15,9 +15,16 @@ export type InferInput<S extends Schema> = StandardSchemaV1.InferInput<S>
  */
 export type SchemaOf<O> = O extends Schema ? O : O extends { readonly schema: infer S extends Schema } ? S : never
 
-/** Thrown inside a source's `payload` step to mark the record invalid; the engine turns it into an outcome. */
+/**
+ * Thrown inside a source's `payload` step to mark the record invalid; the engine turns it into an
+ * outcome. `detail` holds the validator's or decoder's own words when they may quote the payload:
+ * logged only under the `logPayloads` option, never put into the reason.
+ */
 export class InvalidRecord extends Error {
-  constructor(readonly failure: RecordFailure) {
+  constructor(
+    readonly failure: RecordFailure,
+    readonly detail?: string,
+  ) {
     super(failure.message)
   }
 }
@@ -43,12 +50,30 @@ export function formatPath(path: StandardSchemaV1.Issue['path']): string | undef
   return out
 }
 
+/**
+ * A validator's message without the parts that quote the payload. zod 4's messages name the
+ * expected type, not the value, except for unknown keys (`Unrecognized key: "<key>"`), whose names
+ * come from the data; valibot (`... but received "<value>"`) and arktype (`... (was "<value>")`)
+ * quote the value, which is cut.
+ */
+function withoutPayload(issue: StandardSchemaV1.Issue): string {
+  const { code, keys } = issue as { code?: unknown; keys?: unknown }
+  if (code === 'unrecognized_keys') {
+    const count = Array.isArray(keys) ? keys.length : 0
+    return count > 1 ? `${count} keys that the schema does not know` : 'a key that the schema does not know'
+  }
+  const message = typeof issue.message === 'string' ? issue.message : 'invalid'
+  const at = message.search(/,? but received |\s\(was /)
+  return at === -1 ? message : message.slice(0, at)
+}
+
 function failureOf(issues: readonly StandardSchemaV1.Issue[], what: string): InvalidRecord {
   const first = issues[0]
   const path = first === undefined ? undefined : formatPath(first.path)
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more issue${issues.length > 2 ? 's' : ''})` : ''
-  const message = `${what} does not match the schema${path === undefined ? '' : ` at ${path}`}: ${first?.message ?? 'invalid'}${more}`
-  return new InvalidRecord(path === undefined ? { kind: 'validation', message } : { kind: 'validation', path, message })
+  const message = `${what} does not match the schema${path === undefined ? '' : ` at ${path}`}: ${first === undefined ? 'invalid' : withoutPayload(first)}${more}`
+  const detail = issues.map((issue) => `${formatPath(issue.path) ?? '(root)'}: ${String(issue.message)}`).join('; ')
+  return new InvalidRecord(path === undefined ? { kind: 'validation', message } : { kind: 'validation', path, message }, detail)
 }
 
 /**
