@@ -61,7 +61,7 @@ export type { JsonObject, JsonValue, StateSchema, WindowFields, WindowHandler, W
 export { WindowEndError, WindowRecordError, WindowStateError } from './windows/errors.js'
 export { dynamodbWindowHandler, type DynamoDBWindowEvent, type DynamoDBWindowOptions } from './windows/dynamodb.js'
 
-// Event filtering: Lambda's FilterCriteria, matched and built (esm-semantics facts 70-82).
+// Event filtering: Lambda's FilterCriteria, matched and built (docs/lambda-semantics.md, facts 70-82).
 export { compileFilter, matchesFilter, type FilterCriteria, type FilterSource, type RecordFilter } from './filtering/filter.js'
 export { InvalidFilterPatternError } from './filtering/pattern.js'
 export {

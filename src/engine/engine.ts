@@ -31,7 +31,7 @@ export interface Source<Rec, Meta> {
   readonly name: string
   /** The records of an event, after checking its shape. Throws `MalformedEventError`. */
   records(event: unknown): readonly Rec[]
-  /** The identifier Lambda expects in `batchItemFailures` (facts 44, 52). */
+  /** The identifier Lambda expects in `batchItemFailures`: the sequence number on streams, the `messageId` on SQS. */
   id(record: Rec): string
   /** Records with the same key keep their order under `'per-key'`. */
   key(record: Rec): string
@@ -43,8 +43,8 @@ export interface Source<Rec, Meta> {
   /**
    * The ordering used when the user does not choose one, and how far a failure reaches under an
    * ordered mode: `'batch'` for streams (Lambda rewinds to the lowest reported sequence number and
-   * re-delivers everything after it, fact 45, so nothing after a failure is worth starting);
-   * `'key'` for SQS FIFO (only the failed message group stops, fact 56).
+   * re-delivers everything after it, so nothing after a failure is worth starting);
+   * `'key'` for SQS FIFO (only the failed message group stops).
    */
   plan(records: readonly Rec[]): { readonly ordering: Ordering; readonly stops: 'batch' | 'key' }
 }
@@ -65,7 +65,7 @@ export interface EngineSettings<Rec> {
 export interface BatchReport {
   /** One outcome per record, in the event's order. */
   readonly outcomes: readonly RecordOutcome[]
-  /** The partial batch response Lambda reads (fact 44). */
+  /** The partial batch response Lambda reads. */
   readonly batchItemFailures: { itemIdentifier: string }[]
   /** True when the batch had records and every one of them is reported. */
   readonly allFailed: boolean
@@ -369,7 +369,7 @@ export function createProcessor<Rec, P, M>(
 
 /**
  * The Lambda handler around a processor: the partial batch response, or a throw when every
- * record failed and `allFailed` is `'throw'` (so bisect and retries apply, facts 37-38).
+ * record failed and `allFailed` is `'throw'` (so Lambda's bisect and retry policy apply).
  */
 export function toLambdaHandler(
   processBatch: (event: unknown, context?: Context) => Promise<BatchReport>,

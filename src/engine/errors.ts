@@ -31,8 +31,8 @@ export class MalformedEventError extends Error {
 
 /**
  * Every record of the batch failed, so the handler throws instead of reporting them all. A thrown
- * invocation lets Lambda apply `BisectBatchOnFunctionError` and the retry policy (esm-semantics
- * facts 37-38), as Powertools' `FullBatchFailureError` does.
+ * invocation lets Lambda apply `BisectBatchOnFunctionError` and the retry policy (both act on a
+ * failed invocation only), as Powertools' `FullBatchFailureError` does.
  *
  * `outcomes` holds each record's outcome; `recordErrors` one `Error` per record, the same field
  * Powertools' error has. It does not extend Powertools' class: that import put 2.7 KB and a

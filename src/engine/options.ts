@@ -8,7 +8,7 @@ import { isSchema, type Schema } from './schema.js'
  *
  * - `'in-order'` (streams' default): one at a time, in the batch's order; the first failure stops
  *   the batch, and it and every later record are reported unstarted (Lambda re-delivers from the
- *   lowest reported sequence number anyway, esm-semantics fact 45).
+ *   lowest reported sequence number anyway, successes after it included).
  * - `'per-key'`: records with different keys (Kinesis partition key, DynamoDB item key, SQS FIFO
  *   message group) run concurrently, up to `concurrency`; order is kept within a key.
  * - `'unordered'` (SQS standard's default): every record runs independently, up to `concurrency`,
@@ -42,7 +42,7 @@ export interface CommonOptions<S extends Schema, Rec> {
   readonly onInvalid?: 'fail' | 'skip' | ((invalid: InvalidRecordInfo<Rec>) => unknown)
   /**
    * When every record of a batch failed: `'throw'` (default) so that Lambda's bisect and retry
-   * policy apply (facts 37-38), or `'report'` to return every record in `batchItemFailures`.
+   * policy apply, or `'report'` to return every record in `batchItemFailures`.
    */
   readonly allFailed?: 'throw' | 'report'
   /**

@@ -1,5 +1,5 @@
 /**
- * Event filtering as Lambda's event source mapping applies it (esm-semantics facts 70-81): which
+ * Event filtering as Lambda's event source mapping applies it: which
  * records reach the function, and which criteria Lambda refuses when the mapping is created.
  */
 import type { DynamoDBRecord, KinesisStreamRecord, SQSRecord } from 'aws-lambda'
@@ -9,19 +9,19 @@ import { compileObject, compileRules, invalid, isPlainObject, nested, ownGetter,
 
 /**
  * An event source mapping's `FilterCriteria`, as in CloudFormation, the AWS SDK and the CLI: each
- * `Pattern` is a JSON string. A record passes when it matches at least one pattern (fact 70).
+ * `Pattern` is a JSON string. A record passes when it matches at least one pattern.
  */
 export interface FilterCriteria {
   readonly Filters?: readonly { readonly Pattern?: string }[]
 }
 
-/** The event source a filter is written for: what its data key is and how it is decoded (fact 76). */
+/** The event source a filter is written for: what its data key is and how it is decoded (`data`, `dynamodb` or `body`). */
 export type FilterSource = 'kinesis' | 'dynamodb' | 'sqs'
 
 /** A compiled filter: true when Lambda would pass the raw record to the function. */
 export type RecordFilter = (record: unknown) => boolean
 
-/** The largest number of filters one mapping takes (5 by default, 10 with a quota increase; fact 70). */
+/** The largest number of filters one mapping takes (5 by default, 10 with a quota increase). */
 const MAX_FILTERS = 10
 const MAX_PATTERN_LENGTH = 4096 // API: Filter.Pattern, 0-4096 characters
 
@@ -29,7 +29,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
 const NOT_JSON = Symbol('not a JSON object')
 const UNSET = Symbol('unset')
 
-/** Text parsed as a JSON object, or NOT_JSON: a JSON pattern never matches anything else (facts 77-78). */
+/** Text parsed as a JSON object, or NOT_JSON: a JSON pattern never matches anything else. */
 function jsonObject(text: string, keepNumberText: boolean): unknown {
   try {
     const value = keepNumberText ? parseKeepingNumberText(text) : JSON.parse(text)
@@ -39,7 +39,7 @@ function jsonObject(text: string, keepNumberText: boolean): unknown {
   }
 }
 
-/** Kinesis `data` as Lambda filters it: base64-decoded, then parsed as JSON (fact 76). */
+/** Kinesis `data` as Lambda filters it: base64-decoded, then parsed as JSON. */
 function kinesisData(record: unknown, keepNumberText: boolean): unknown {
   const data = (record as Partial<KinesisStreamRecord> | null)?.kinesis?.data
   if (typeof data !== 'string') return NOT_JSON
@@ -125,12 +125,12 @@ function describe(value: unknown): string {
  * a raw record of `source` passes: AND within a pattern, OR across patterns and `$or`; Kinesis
  * `data` base64-decoded and parsed as JSON; DynamoDB values in AttributeValue form (`{"S": [...]}`);
  * SQS `body` parsed as JSON for a JSON pattern, matched as text for a text pattern; a record whose
- * data does not fit the pattern's format is dropped (facts 76-78). No `Filters` (or an empty list)
+ * data does not fit the pattern's format is dropped. No `Filters` (or an empty list)
  * lets every record through.
  *
- * Throws {@link InvalidFilterPatternError} for criteria Lambda refuses at creation (fact 75) and
+ * Throws {@link InvalidFilterPatternError} for criteria Lambda refuses at creation and
  * for EventBridge operators Lambda does not document (`wildcard`, `cidr`, `anything-but` with a
- * matcher; fact 73).
+ * matcher).
  *
  * @example
  * ```ts

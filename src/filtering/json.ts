@@ -1,6 +1,6 @@
 /**
  * A JSON number as it was written. Lambda compares numbers in equality rules by their text, so
- * `300`, `300.0` and `3.0e2` differ (esm-semantics fact 74); `JSON.parse` would make them equal.
+ * `300`, `300.0` and `3.0e2` differ; `JSON.parse` would make them equal.
  */
 export class JsonNumber {
   constructor(

@@ -1,13 +1,13 @@
 /**
- * Lambda's filter patterns (EventBridge syntax, esm-semantics facts 70-80), compiled once into
+ * Lambda's filter patterns (EventBridge syntax), compiled once into
  * predicates. A pattern Lambda would refuse when the event source mapping is created is refused
- * here, when it is compiled, never when a record is matched (fact 75).
+ * here, when it is compiled, never when a record is matched.
  */
 import { JsonNumber } from './json.js'
 
 /**
  * A filter pattern Lambda would refuse (`InvalidParameterValueException`, "Invalid filter pattern
- * definition.", fact 75), or one that uses an operator Lambda does not document (fact 73). Thrown
+ * definition."), or one that uses an operator Lambda does not document. Thrown
  * when the criteria are compiled, so a bad filter fails where it is written, not on a record.
  *
  * @example
@@ -19,7 +19,7 @@ import { JsonNumber } from './json.js'
  */
 export class InvalidFilterPatternError extends Error {
   override readonly name = 'InvalidFilterPatternError'
-  /** True when the pattern is refused because Lambda does not document the operator (fact 73), not because AWS refuses it. */
+  /** True when the pattern is refused because Lambda does not document the operator, not because AWS refuses it. */
   readonly unconfirmed: boolean
 
   constructor(message: string, unconfirmed = false) {
@@ -45,7 +45,7 @@ export interface Field {
 export interface CompileContext {
   /** The filter being compiled, for messages: `Filters[0]`. */
   readonly where: string
-  /** Set when some rule compares numbers by equality (their text then matters, fact 74). */
+  /** Set when some rule compares numbers by equality (their text then matters: 300 is not 300.0). */
   numberEquality: boolean
 }
 
@@ -74,7 +74,7 @@ export function invalid(context: CompileContext, path: string, reason: string): 
 function unconfirmed(context: CompileContext, path: string, what: string): InvalidFilterPatternError {
   return new InvalidFilterPatternError(
     `Unsupported filter pattern. ${context.where} at ${path}: ${what} is EventBridge syntax that Lambda's event filtering does not document ` +
-      '(unconfirmed, esm-semantics fact 73), so it is refused rather than guessed. Use prefix, suffix, equals-ignore-case, anything-but with values, numeric or exists.',
+      '(whether Lambda supports it is unconfirmed), so it is refused rather than guessed. Use prefix, suffix, equals-ignore-case, anything-but with values, numeric or exists.',
     true,
   )
 }
@@ -89,12 +89,12 @@ const numberValue = (value: number | JsonNumber): number => (typeof value === 'n
 // A number from the event object (not from parsed data) has no text of its own: its shortest form stands for it.
 const numberText = (value: number | JsonNumber): string => (typeof value === 'number' ? String(value) : value.text)
 
-/** A value with no fields below it: what `exists` and the value rules look at (facts 74, 80). */
+/** A value with no fields below it: what `exists` and the value rules look at. */
 function isLeaf(value: unknown): boolean {
   return value !== undefined && (value === null || typeof value !== 'object' || value instanceof JsonNumber)
 }
 
-/** Equality on one literal: strings, booleans and null exactly; numbers by their text (fact 74). */
+/** Equality on one literal: strings, booleans and null exactly; numbers by their text. */
 function equals(literal: unknown, context: CompileContext): ValueTest {
   if (isNumber(literal)) {
     context.numberEquality = true

@@ -1,17 +1,17 @@
 /**
  * Typed builders for the `FilterCriteria` a user puts in infrastructure code (CloudFormation, CDK,
  * the SDK), checked against the record's schema so that a misspelt field is a type error, and
- * against Lambda's rules (facts 72-80) when built.
+ * against Lambda's rules when built.
  */
 import type { InferInput, Schema } from '../engine/schema.js'
 import { compileFilter, type FilterSource } from './filter.js'
 
-/** A numeric rule's operand: one comparison, or a range from a lower to an upper bound (fact 72). */
+/** A numeric rule's operand: one comparison, or a range from a lower to an upper bound. */
 export type NumericRange =
   | readonly ['=' | '<' | '<=' | '>' | '>=', number]
   | readonly ['>' | '>=', number, '<' | '<=', number]
 
-/** `{"exists": true}` matches a field that holds a value; `false`, one that is absent (leaf nodes only, fact 80). */
+/** `{"exists": true}` matches a field that holds a value; `false`, one that is absent (leaf nodes only). */
 export interface ExistsRule {
   readonly exists: boolean
 }
@@ -26,7 +26,7 @@ export type StringRule<T extends string = string> =
   | { readonly 'equals-ignore-case': string }
   | { readonly 'anything-but': string | readonly string[] }
 
-/** The rules a number field takes. Equality compares the number's text: 300 and 300.0 differ (fact 74). */
+/** The rules a number field takes. Equality compares the number's text: 300 and 300.0 differ. */
 export type NumberRule =
   | number
   | null
@@ -55,7 +55,7 @@ export type RuleFor<T> = T extends string
           ? StringRule
           : null | ExistsRule
 
-/** A non-empty array of rules, any of which may match (OR, fact 72). */
+/** A non-empty array of rules, any of which may match (OR). */
 export type Rules<T> = readonly [RuleFor<T>, ...RuleFor<T>[]]
 
 /** The pattern for a field of type `T`: rules for a value, a nested pattern for an object. */
@@ -75,7 +75,7 @@ export interface AnyPattern {
   readonly [key: string]: AnyPattern | readonly [AnyRule, ...AnyRule[]] | readonly AnyPattern[]
 }
 
-/** A Kinesis filter pattern: Lambda filters on `data`, the record's base64 data decoded and parsed as JSON (fact 76). */
+/** A Kinesis filter pattern: Lambda filters on `data`, the record's base64 data decoded and parsed as JSON. */
 export interface KinesisFilterPattern<T> {
   readonly data?: unknown extends T ? AnyPattern : ObjectPattern<T>
   readonly $or?: readonly [KinesisFilterPattern<T>, KinesisFilterPattern<T>, ...KinesisFilterPattern<T>[]]
@@ -83,7 +83,7 @@ export interface KinesisFilterPattern<T> {
 
 /**
  * The pattern for one DynamoDB attribute of type `T`, in AttributeValue form: the type key is
- * required (`{"S": [...]}`), and `N` values are strings, so `numeric` never matches them (facts 76, 79).
+ * required (`{"S": [...]}`), and `N` values are strings, so `numeric` never matches them.
  */
 export type AttributePattern<T> = unknown extends T
   ? AnyPattern
@@ -116,7 +116,7 @@ export type ImagePattern<T> = unknown extends T
       readonly $or?: readonly [ImagePattern<T>, ImagePattern<T>, ...ImagePattern<T>[]]
     }
 
-/** A DynamoDB Streams filter pattern: `eventName` and the `dynamodb` stream record (fact 76). */
+/** A DynamoDB Streams filter pattern: `eventName` and the `dynamodb` stream record. */
 export interface DynamoDBFilterPattern<T> {
   readonly eventName?: Rules<'INSERT' | 'MODIFY' | 'REMOVE'>
   readonly userIdentity?: { readonly type?: Rules<string>; readonly principalId?: Rules<string> }
@@ -124,7 +124,7 @@ export interface DynamoDBFilterPattern<T> {
     readonly Keys?: ImagePattern<T>
     readonly NewImage?: ImagePattern<T>
     readonly OldImage?: ImagePattern<T>
-    /** Epoch seconds, a number: `numeric` works here (fact 79). */
+    /** Epoch seconds, a number: `numeric` works here. */
     readonly ApproximateCreationDateTime?: Rules<number>
     readonly SizeBytes?: Rules<number>
     readonly StreamViewType?: Rules<'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES'>
@@ -133,9 +133,9 @@ export interface DynamoDBFilterPattern<T> {
 }
 
 /**
- * An SQS filter pattern: Lambda filters SQS messages on `body` (fact 76). `body` is a JSON pattern
+ * An SQS filter pattern: Lambda filters SQS messages on `body`. `body` is a JSON pattern
  * when the schema describes an object (the body is then parsed as JSON) and rules on the text when
- * it describes a string (fact 77).
+ * it describes a string; a body of the other format is dropped.
  */
 export interface SQSFilterPattern<T> {
   readonly body?: unknown extends T ? AnyPattern | readonly [AnyRule, ...AnyRule[]] : [T] extends [string] ? Rules<T> : ObjectPattern<T>

@@ -3,11 +3,11 @@ import type { FailureDestinationRecord } from './stream-rows.js'
 /**
  * What finally happened to a record:
  * - `succeeded`: an invocation holding it succeeded (or its records before a partial failure did);
- * - `discarded`: the retries ran out; the mapping sent `failureRecord` to its OnFailure destination (facts 39-40);
- * - `expired`: older than `MaximumRecordAgeInSeconds` (with a `RecordAgeExceeded` failure record, fact 36)
- *   or than the stream's retention (no failure record; the stream no longer has it, fact 34);
- * - `filtered`: the mapping's FilterCriteria did not match it, so the function never saw it (fact 81);
- * - `dead-lettered`: SQS moved it to the queue's dead-letter queue after `maxReceiveCount` receives (fact 51);
+ * - `discarded`: the retries ran out; the mapping sent `failureRecord` to its OnFailure destination;
+ * - `expired`: older than `MaximumRecordAgeInSeconds` (with a `RecordAgeExceeded` failure record)
+ *   or than the stream's retention (no failure record; the stream no longer has it);
+ * - `filtered`: the mapping's FilterCriteria did not match it, so the function never saw it;
+ * - `dead-lettered`: SQS moved it to the queue's dead-letter queue after `maxReceiveCount` receives;
  * - `before-start`: it arrived before the mapping's `StartingPosition`, so the mapping never read it;
  * - `pending`: a local run was stopped before the record was settled (the simulator never gives it).
  */
@@ -21,7 +21,7 @@ export interface RecordReport {
   readonly shardId: string
   /** The partition key, the DynamoDB item keys as JSON, or the SQS message group. */
   readonly key: string
-  /** How many invocations carried it. More than one means the function saw it again: a duplicate (fact 84). */
+  /** How many invocations carried it. More than one means the function saw it again: a duplicate. */
   readonly deliveries: number
   readonly fate: Fate
   /** Why it expired: `MaximumRecordAgeInSeconds`, or the stream's `retention`. */
@@ -33,7 +33,7 @@ export interface RecordReport {
    * before it in the batch did (the poison record took it along; see the README's limits).
    */
   readonly discardedBehindFailure?: boolean
-  /** The handler reported it in `batchItemFailures`, but `ReportBatchItemFailures` is off, so it counted as a success (fact 43). */
+  /** The handler reported it in `batchItemFailures`, but `ReportBatchItemFailures` is off, so it counted as a success. */
   readonly reportedButIgnored?: boolean
 }
 
@@ -48,7 +48,7 @@ export interface InvocationReport {
   readonly lane: number
   /**
    * Why this batch: a new `batch`, a `retry`, a `bisect` half, the `remainder` after a partial
-   * failure, or `window-end`: a tumbling window's final invocation, without records (fact 68).
+   * failure, or `window-end`: a tumbling window's final invocation, without records.
    */
   readonly trigger: 'batch' | 'retry' | 'bisect' | 'remainder' | 'receive' | 'window-end'
   /** Invocations of exactly these records so far, this one included (`approximateInvokeCount`). */
@@ -65,10 +65,10 @@ export interface InvocationReport {
   /**
    * How the mapping read the answer: `success`, `partial` (some records reported), `error`
    * (threw), `timeout`, or `malformed-response` (a partial batch response Lambda cannot use, which
-   * fails the whole batch, §11.3).
+   * fails the whole batch).
    */
   readonly result: 'success' | 'partial' | 'error' | 'timeout' | 'malformed-response'
-  /** Identifiers the function reported while `ReportBatchItemFailures` is off: ignored (fact 43). */
+  /** Identifiers the function reported while `ReportBatchItemFailures` is off: ignored. */
   readonly ignoredBatchItemFailures?: readonly string[]
 }
 
@@ -88,7 +88,7 @@ export interface MappingReport {
   readonly shards: readonly ShardReport[]
   /** Every record sent to the OnFailure destination (streams) or to the dead-letter queue (SQS: the message ids). */
   readonly failureDestination: readonly FailureDestinationRecord[]
-  /** SQS only: what the dead-letter queue received (the body unchanged, §11.8). */
+  /** SQS only: what the dead-letter queue received (the body unchanged). */
   readonly deadLetters?: readonly { readonly messageId: string; readonly body: string; readonly receiveCount: number }[]
   /** The cases that cost data or money, gathered so that nobody has to dig for them. */
   readonly costly: {
@@ -99,7 +99,7 @@ export interface MappingReport {
     /** Records the function received more than once. */
     readonly duplicates: readonly { readonly id: string; readonly deliveries: number }[]
   }
-  /** Where AWS's behaviour is not documented, what the simulation chose (spec §10). */
+  /** Where AWS's behaviour is not documented, what the simulation chose. */
   readonly assumptions: readonly string[]
   /** When the last thing happened (ISO-8601). */
   readonly endedAt: string

@@ -2,26 +2,26 @@
  * The stream rules core: what a Kinesis or DynamoDB Streams event source mapping does with the
  * records of one shard, as data in, decisions out. It knows nothing of clocks or I/O: the
  * simulator drives it on a virtual clock, the local runner on the real one with records read from
- * a server. Each rule cites its fact in `spec/esm-semantics.md`.
+ * a server. Its tests name, for each rule, the fact of the repository's `docs/lambda-semantics.md`.
  *
  * A shard is split into lanes: with `ParallelizationFactor` N, records go to one of N lanes by
- * partition key, so order is kept per key (fact 27). Each lane runs one batch at a time (fact 26).
+ * partition key, so order is kept per key. Each lane runs one batch at a time.
  */
 
 /** A record as the rules see it: the Lambda-shaped record plus what the rules need of it. */
 export interface StreamItem<R = unknown> {
   /** The record exactly as it goes into the event. */
   readonly record: R
-  /** The identifier `batchItemFailures` carries: the sequence number (fact 44). */
+  /** The identifier `batchItemFailures` carries: the sequence number. */
   readonly id: string
-  /** The sequence number as a big integer (fact 3: never compare as text). */
+  /** The sequence number as a big integer (never compare as text). */
   readonly seq: bigint
   /** The ordering key: the partition key (Kinesis) or the item's keys (DynamoDB). */
   readonly key: string
   readonly shardId: string
   /** Arrival in the stream, epoch ms. */
   readonly arrivalMs: number
-  /** The record's size in the event's JSON, for the 6 MB invoke payload limit (fact 16). */
+  /** The record's size in the event's JSON, for the 6 MB invoke payload limit. */
   readonly bytes: number
 }
 
@@ -31,7 +31,7 @@ export interface StreamSettings {
   readonly windowMs: number
   readonly parallelization: number
   readonly bisect: boolean
-  /** -1: retry until the records expire (fact 33). */
+  /** -1: retry until the records expire. */
   readonly maxRetries: number
   /** -1: no age limit. */
   readonly maxAgeMs: number
@@ -40,13 +40,13 @@ export interface StreamSettings {
   readonly retentionMs: number
   /** The wait before retry `n` (1-based) of a failed batch. */
   readonly retryDelayMs: (retry: number) => number
-  /** `TumblingWindowInSeconds` in ms; 0: no windows (fact 58). */
+  /** `TumblingWindowInSeconds` in ms; 0: no windows. */
   readonly tumblingMs: number
-  /** How long after a window's end the mapping waits for more of its records before closing it (fact 64). */
+  /** How long after a window's end the mapping waits for more of its records before closing it. */
   readonly windowGraceMs: number
 }
 
-/** Lambda's synchronous invoke payload limit, which a batch cannot exceed (fact 16). */
+/** Lambda's synchronous invoke payload limit, which a batch cannot exceed. */
 export const PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024
 /** What the event adds around the records: `{"Records":[...]}` and the commas. */
 const EVENT_OVERHEAD_BYTES = 14
@@ -70,7 +70,7 @@ export interface Lane<R = unknown> {
   readonly buffer: StreamItem<R>[]
   /** Batches that must run before anything new is read: a retry, bisected halves, a remainder. */
   readonly pending: Batch<R>[]
-  /** When the lane's last invocation ended; the next batching window opens then (fact 23). */
+  /** When the lane's last invocation ended; the next batching window opens then. */
   freeAt: number
   busy: boolean
   /** The tumbling window open on this lane: its start (epoch ms), the state so far, the stream's ARN. */
@@ -91,7 +91,7 @@ export type Verdict =
 /** What the rules decided after an invocation. */
 export interface Decision<R = unknown> {
   readonly succeeded: readonly StreamItem<R>[]
-  /** Discarded after the retries ran out (fact 39), with the invocation count and the error kind. */
+  /** Discarded after the retries ran out, with the invocation count and the error kind. */
   readonly discarded?: { readonly items: readonly StreamItem<R>[]; readonly invokes: number; readonly functionError: 'Unhandled' | null }
   /** What happens next to the rest: nothing, a retry, two halves, or the remainder after a partial failure. */
   readonly next: 'none' | 'retry' | 'bisect' | 'remainder'
@@ -104,7 +104,7 @@ export function createLanes<R>(shardId: string, parallelization: number): Lane<R
 
 /**
  * The lane a key goes to. Lambda does not say how it spreads keys under a parallelization factor,
- * only that order per key holds (fact 27); a stable hash of the key does that.
+ * only that order per key holds; a stable hash of the key does that.
  */
 export function laneOf(key: string, parallelization: number): number {
   let h = 2166136261 // FNV-1a
@@ -112,12 +112,12 @@ export function laneOf(key: string, parallelization: number): number {
   return (h >>> 0) % parallelization
 }
 
-/** The start of the tumbling window a record belongs to: windows are aligned to multiples of their length (fact 60). */
+/** The start of the tumbling window a record belongs to: windows are aligned to multiples of their length. */
 export const windowOf = (item: StreamItem, s: StreamSettings): number => Math.floor(item.arrivalMs / s.tumblingMs) * s.tumblingMs
 
 /**
  * When the lane's open window is over, or `Infinity`: as soon as a record of a later window has
- * arrived, or when no record came for `windowGraceMs` after its end (fact 64) and the reader has
+ * arrived, or when no record came for `windowGraceMs` after its end and the reader has
  * read everything the shard holds.
  */
 export function windowClosesAt(lane: Lane, s: StreamSettings): number {
@@ -132,7 +132,7 @@ export function windowClosesAt(lane: Lane, s: StreamSettings): number {
  * When the lane's next invocation can start, given the records it holds, or `Infinity`.
  * A batch goes when BatchSize records have gathered, when the batching window closes, or when the
  * next record would pass the 6 MB payload limit; with a window of 0, as soon as a record is there
- * (facts 16, 22). The window opens when the previous invocation ends (fact 23).
+ * The window opens when the previous invocation ends.
  */
 export function nextStart(lane: Lane, s: StreamSettings): number {
   if (lane.busy) return Infinity
@@ -157,9 +157,9 @@ export function nextStart(lane: Lane, s: StreamSettings): number {
 
 /**
  * Takes the lane's next batch at `now`, and the records that must leave it without an invocation:
- * those past `MaximumRecordAgeInSeconds` (discarded as `RecordAgeExceeded`, fact 36 and §11.5: an
+ * those past `MaximumRecordAgeInSeconds` (discarded as `RecordAgeExceeded`; an
  * expired head is split off, the fresh records are still delivered) and those the stream no longer
- * keeps (retention, fact 34).
+ * keeps (retention).
  */
 export function takeBatch<R>(
   lane: Lane<R>,
@@ -204,7 +204,7 @@ export function takeBatch<R>(
   }
 }
 
-/** A response is a success form, a partial failure, or malformed (facts 43-47, §11.3-4). */
+/** A response is a success form, a partial failure, or malformed (which fails the whole batch). */
 export function interpret(response: unknown, ids: readonly string[], reportBatchItemFailures: boolean): Verdict {
   const listed = (response as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures
   if (!reportBatchItemFailures) {
@@ -236,16 +236,16 @@ export function interpret(response: unknown, ids: readonly string[], reportBatch
 /**
  * Applies an invocation's verdict to its batch. The lane is free again at `now`.
  *
- * - Success: every record succeeded; the checkpoint moves past the batch (fact 29).
+ * - Success: every record succeeded; the checkpoint moves past the batch.
  * - Partial failure at a record after the first: the records before it succeeded; the batch from it
- *   on runs again as a new batch with a fresh retry count (fact 45, §11.2).
+ *   on runs again as a new batch with a fresh retry count, as AWS was seen to do.
  * - A function error with `BisectBatchOnFunctionError` and more than one record: the batch is split
- *   in two halves and each runs with a fresh retry count; splitting uses no retries (facts 37-38).
- *   UNCONFIRMED (§10): AWS does not say how deep bisection goes or how retries count per half; the
+ *   in two halves and each runs with a fresh retry count; splitting uses no retries.
+ *   AWS does not say how deep bisection goes or how retries count per half; the
  *   rules split down to single records, and a half's count starts at zero.
  * - Otherwise the same batch is retried after a backoff until `MaximumRetryAttempts` retries were
- *   made (R retries, R+1 invocations, fact 35, §11.1), then discarded (fact 39). The lane is blocked
- *   meanwhile (fact 33).
+ *   made (R retries, R+1 invocations), then discarded. The lane is blocked
+ *   meanwhile.
  */
 export function settle<R>(lane: Lane<R>, batch: Batch<R>, verdict: Verdict, now: number, s: StreamSettings): Decision<R> {
   lane.freeAt = now

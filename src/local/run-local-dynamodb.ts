@@ -14,7 +14,7 @@ export interface DynamoDBLocalOptions extends StreamMappingSettings, FunctionSet
   readonly client: DynamoDBStreamsClient
   /** The stream's ARN: the table's `LatestStreamArn`. It is the events' `eventSourceARN`. */
   readonly streamArn: string
-  /** How long a shard's poller waits after an empty read. Default 250 ms: Lambda polls 4 times a second (fact 17). */
+  /** How long a shard's poller waits after an empty read. Default 250 ms: Lambda polls 4 times a second. */
   readonly pollIntervalMs?: number
 }
 

@@ -19,9 +19,9 @@ export interface SqsLocalOptions {
   readonly queueUrl: string
   /** 1–10 here (one ReceiveMessage call per batch). Default 10. */
   readonly BatchSize?: number
-  /** `['ReportBatchItemFailures']` to let the runner read `batchItemFailures` (fact 52). */
+  /** `['ReportBatchItemFailures']` to let the runner read `batchItemFailures`. */
   readonly FunctionResponseTypes?: readonly 'ReportBatchItemFailures'[]
-  /** Concurrent pollers (each one batch at a time), 2–1,000. Default 5 (fact 18). */
+  /** Concurrent pollers (each one batch at a time), 2–1,000. Default 5: Lambda starts with 5. */
   readonly ScalingConfig?: { readonly MaximumConcurrency?: number }
   /** The function's timeout in seconds. Default 3. */
   readonly timeoutSeconds?: number
@@ -31,7 +31,7 @@ export interface SqsLocalOptions {
   readonly signal?: AbortSignal
   /**
    * The mapping's filters: a message that matches none is deleted without reaching the function
-   * and ends `filtered` (facts 77, 81; §11 point 10).
+   * and ends `filtered`.
    */
   readonly FilterCriteria?: FilterCriteria
   /** Called after each invocation, for progress. */
@@ -45,7 +45,7 @@ const KNOWN = new Set(['source', 'client', 'queueUrl', 'BatchSize', 'FunctionRes
 
 /**
  * An SQS message (as `ReceiveMessage` returns it) as Lambda's poller puts it in the event:
- * camelCase attributes, base64 binary, `md5OfMessageAttributes` null when there are none (facts 10-12).
+ * camelCase attributes, base64 binary, `md5OfMessageAttributes` null when there are none.
  *
  * @example
  * ```ts
@@ -98,7 +98,7 @@ export async function runLocalSqs(handler: (event: SQSEvent, context: Context) =
   const attrs = (await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'RedrivePolicy', 'VisibilityTimeout'] }))).Attributes ?? {}
   const arn = attrs.QueueArn ?? queueUrl
   const maxReceive = attrs.RedrivePolicy === undefined ? Infinity : Number((JSON.parse(attrs.RedrivePolicy) as { maxReceiveCount?: unknown }).maxReceiveCount ?? Infinity)
-  if (Number(attrs.VisibilityTimeout ?? 30) * 1000 < timeoutMs) configError(NAME, `the function timeout must not exceed the queue's visibility timeout (${attrs.VisibilityTimeout} s) (fact 50).`)
+  if (Number(attrs.VisibilityTimeout ?? 30) * 1000 < timeoutMs) configError(NAME, `the function timeout must not exceed the queue's visibility timeout (${attrs.VisibilityTimeout} s), as Lambda checks when the mapping is created.`)
 
   const stopping = new AbortController()
   const entries = new Map<string, { id: string; key: string; deliveries: number; fate?: RecordReport['fate']; reportedButIgnored?: boolean }>()

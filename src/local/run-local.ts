@@ -27,12 +27,12 @@ export interface KinesisLocalOptions extends StreamMappingSettings, FunctionSett
   /**
    * Read through an enhanced fan-out consumer of this name instead of polling: `RegisterStreamConsumer`
    * (or the stream's consumer of that name), then `SubscribeToShard` on every shard, records pushed
-   * as they arrive (fact 17), as a mapping whose `EventSourceArn` is a consumer ARN. A consumer
+   * as they arrive, as a mapping whose `EventSourceArn` is a consumer ARN. A consumer
    * runLocal registered is deregistered by `stop()`. Needs a server that has it (kinesis-local, or
    * AWS; not kinesalite); against kinesis-local too, give the client an HTTP/1.1 handler.
    */
   readonly consumerName?: string
-  /** How long a shard's poller waits after an empty read. Default 1000 ms, as Lambda (fact 17). */
+  /** How long a shard's poller waits after an empty read. Default 1000 ms: Lambda polls once a second. */
   readonly pollIntervalMs?: number
 }
 
@@ -47,7 +47,7 @@ const KNOWN = new Set([
  * Runs a handler against a real Kinesis stream, DynamoDB stream or SQS queue (kinesalite, DynamoDB
  * Local or local-aws-sqs on the laptop, or AWS with credentials) as Lambda's event source mapping
  * would. DynamoDB Streams: each shard polled with `GetShardIterator`/`GetRecords` 4 times a second
- * (fact 17), a child shard after its parent, with the Kinesis rules. SQS: pollers receive,
+ * as Lambda does, a child shard after its parent, with the Kinesis rules. SQS: pollers receive,
  * invoke, and delete what succeeded; the queue applies the visibility timeout and the redrive
  * policy. Kinesis: it polls each shard with `GetShardIterator`/`GetRecords` (or, with
  * `consumerName`, subscribes to each through an enhanced fan-out consumer),

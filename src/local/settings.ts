@@ -5,43 +5,43 @@ import { defaultRetryDelayMs, type StreamSettings } from './rules.js'
 
 /**
  * The event source mapping settings of a Kinesis or DynamoDB Streams trigger, named as in the
- * Lambda API (`CreateEventSourceMapping`), with the same ranges and defaults (spec §2).
+ * Lambda API (`CreateEventSourceMapping`), with the same ranges and defaults.
  */
 export interface StreamMappingSettings {
   /** 1–10,000. Default 100. */
   readonly BatchSize?: number
-  /** 0–300. Default 0: invoke as soon as records are there (fact 22). */
+  /** 0–300. Default 0: invoke as soon as records are there. */
   readonly MaximumBatchingWindowInSeconds?: number
-  /** 1–10. Default 1. Batches per shard at once; order is kept per partition key (fact 27). */
+  /** 1–10. Default 1. Batches per shard at once; order is kept per partition key. */
   readonly ParallelizationFactor?: number
   /**
-   * AWS requires it for streams (§11.12); the simulator defaults to `'TRIM_HORIZON'`. `'LATEST'`
+   * AWS requires it for streams; the simulator defaults to `'TRIM_HORIZON'`. `'LATEST'`
    * reads only records that arrive after the mapping starts.
    */
   readonly StartingPosition?: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP'
   /** With `AT_TIMESTAMP`: Unix seconds. */
   readonly StartingPositionTimestamp?: number
-  /** Default false. Split a failed batch in two and retry the halves (fact 37). */
+  /** Default false. Split a failed batch in two and retry the halves; splitting uses no retries. */
   readonly BisectBatchOnFunctionError?: boolean
   /** -1 (default: until the records expire) to 10,000. */
   readonly MaximumRetryAttempts?: number
   /** -1 (default) or 60–604,800. */
   readonly MaximumRecordAgeInSeconds?: number
-  /** `['ReportBatchItemFailures']` to let Lambda read `batchItemFailures` (fact 43). Default `[]`. */
+  /** `['ReportBatchItemFailures']` to let Lambda read `batchItemFailures` (without it Lambda ignores them). Default `[]`. */
   readonly FunctionResponseTypes?: readonly 'ReportBatchItemFailures'[]
   /**
-   * 1–900 turns on tumbling windows (0, the default, leaves them off; facts 58-66): windows aligned
+   * 1–900 turns on tumbling windows (0, the default, leaves them off): windows aligned
    * to multiples of this length by arrival time, the state carried from one invocation of a window
    * to the next, and a final invocation per window (`isFinalInvokeForWindow`).
    */
   readonly TumblingWindowInSeconds?: number
   /**
    * Not an AWS setting: how long after a window's end the mapping waits for more of its records
-   * before the final invocation, when no later record came. Default 120, the most Lambda waits (fact 64).
+   * before the final invocation, when no later record came. Default 120, the most Lambda waits.
    */
   readonly windowGraceSeconds?: number
   /**
-   * Event filtering (facts 70-81): records no pattern matches never reach the function and end
+   * Event filtering: records no pattern matches never reach the function and end
    * `filtered`. Checked when the run starts, as Lambda checks it when the mapping is created.
    */
   readonly FilterCriteria?: FilterCriteria

@@ -123,7 +123,7 @@ export async function simulate(handler: (event: never, context: Context) => unkn
       if (typeof p !== 'object' || p === null || !('data' in p)) configError(NAME, `records[${i}] must be a put \`{ data, partitionKey?, at? }\` or a Lambda Kinesis record.`)
       if (p.at !== undefined && !Number.isFinite(p.at)) configError(NAME, `records[${i}].at must be a number of ms after the start; received ${describeValue(p.at)}.`)
       if (p.partitionKey !== undefined && (typeof p.partitionKey !== 'string' || p.partitionKey.length < 1 || p.partitionKey.length > 256)) {
-        configError(NAME, `records[${i}].partitionKey must be a string of 1 to 256 characters (fact 3).`)
+        configError(NAME, `records[${i}].partitionKey must be a string of 1 to 256 characters, as Kinesis requires.`)
       }
     })
     const earliest = built.reduce((m, r) => Math.min(m, Math.round(r.kinesis.approximateArrivalTimestamp * 1000)), Infinity)

@@ -2,7 +2,7 @@
  * The SQS event source mapping on a virtual clock: pollers receive visible messages, a received
  * message is hidden for the visibility timeout, success deletes it, failure lets it come back, the
  * queue's redrive policy moves it to the dead-letter queue, and FIFO message groups keep order
- * (facts 48-56, §11.8-9).
+ * and a group's retries hold the group back.
  */
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda'
 import { createHash } from 'node:crypto'
@@ -30,17 +30,17 @@ export interface SqsSimulation {
   readonly records: readonly (SqsSend | SQSRecord)[] | SQSEvent
   /** A FIFO queue (`.fifo`). Default false. */
   readonly fifo?: boolean
-  /** The queue's `VisibilityTimeout` in seconds, 0–43,200. Default 30. Must be at least the function timeout (fact 50). */
+  /** The queue's `VisibilityTimeout` in seconds, 0–43,200. Default 30. Must be at least the function timeout. */
   readonly visibilityTimeoutSeconds?: number
   /** The queue's redrive policy `maxReceiveCount`, 1–1,000. Without it, a failing message comes back until it succeeds (`maxInvocations` guards). */
   readonly maxReceiveCount?: number
-  /** Default 10; standard ≤ 10,000, FIFO ≤ 10. Above 10 needs a batching window (§11.12). */
+  /** Default 10; standard ≤ 10,000, FIFO ≤ 10. Above 10 needs a batching window. */
   readonly BatchSize?: number
   /** 0–300, default 0; not supported for FIFO. */
   readonly MaximumBatchingWindowInSeconds?: number
-  /** `['ReportBatchItemFailures']` to let Lambda read `batchItemFailures` (fact 52). */
+  /** `['ReportBatchItemFailures']` to let Lambda read `batchItemFailures`. */
   readonly FunctionResponseTypes?: readonly 'ReportBatchItemFailures'[]
-  /** Concurrent invocations, 2–1,000. Without it the simulator uses 5, Lambda's starting concurrency (fact 18). */
+  /** Concurrent invocations, 2–1,000. Without it the simulator uses 5, Lambda's starting concurrency. */
   readonly ScalingConfig?: { readonly MaximumConcurrency?: number }
   /** The function's timeout in seconds, 1–900. Default 3. An invocation that runs longer fails. */
   readonly timeoutSeconds?: number
@@ -57,17 +57,17 @@ export interface SqsSimulation {
   /** Called after each invocation with it and the number of messages settled so far, for progress. */
   readonly onInvocation?: (invocation: InvocationReport, settled: number) => void
   /**
-   * Event filtering on the message `body` (facts 70-81): a message no filter matches is deleted
-   * without reaching the function and ends `filtered` (§11 point 10).
+   * Event filtering on the message `body`: a message no filter matches is deleted
+   * without reaching the function and ends `filtered`.
    */
   readonly FilterCriteria?: FilterCriteria
 }
 
 export const SQS_ASSUMPTIONS: readonly string[] = [
-  'Without ScalingConfig.MaximumConcurrency, at most 5 invocations run at once (Lambda starts at 5 and scales up, fact 18; scaling is not simulated).',
-  'A message is moved to the dead-letter queue when it would be received for the (maxReceiveCount + 1)th time (fact 51, §11.8: the function runs exactly maxReceiveCount times).',
-  'Standard queues deliver visible messages oldest first; real SQS may regroup and reorder them (fact 30).',
-  'Stream-only settings (BisectBatchOnFunctionError, MaximumRetryAttempts, MaximumRecordAgeInSeconds, ParallelizationFactor) are refused for SQS; whether AWS refuses or ignores them is UNCONFIRMED (fact 57).',
+  'Without ScalingConfig.MaximumConcurrency, at most 5 invocations run at once (Lambda starts at 5 and scales up; scaling is not simulated).',
+  'A message is moved to the dead-letter queue when it would be received for the (maxReceiveCount + 1)th time, so the function runs exactly maxReceiveCount times, as AWS was seen to do.',
+  'Standard queues deliver visible messages oldest first; real SQS may regroup and reorder them.',
+  'Stream-only settings (BisectBatchOnFunctionError, MaximumRetryAttempts, MaximumRecordAgeInSeconds, ParallelizationFactor) are refused for SQS; AWS does not document whether it refuses or ignores them.',
 ]
 
 interface Message {
@@ -96,7 +96,7 @@ function whole(key: string, v: unknown, min: number, max: number, dflt: number):
   return v
 }
 
-/** The SQS verdict: which messages Lambda deletes (facts 48, 52-54, §11.8). */
+/** The SQS verdict: which messages Lambda deletes. */
 export function sqsVerdict(response: unknown, ids: readonly string[], rbif: boolean): { failed: readonly string[] | 'all'; malformed: boolean; ignored: readonly string[] } {
   const listed = (response as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures
   if (!rbif) return { failed: [], malformed: false, ignored: Array.isArray(listed) ? listed.map((f) => String((f as { itemIdentifier?: unknown } | null)?.itemIdentifier)) : [] }
@@ -117,7 +117,7 @@ export function sqsVerdict(response: unknown, ids: readonly string[], rbif: bool
 export async function simulateSqs(handler: (event: SQSEvent, context: Context) => unknown, o: SqsSimulation): Promise<MappingReport> {
   const stray = Object.keys(o).filter((k) => !KNOWN.has(k))
   const streamOnly = stray.filter((k) => STREAM_ONLY.includes(k))
-  if (streamOnly.length > 0) configError(NAME, `${streamOnly.map((k) => `\`${k}\``).join(', ')} ${streamOnly.length > 1 ? 'are' : 'is a'} stream setting${streamOnly.length > 1 ? 's' : ''} with no SQS equivalent (fact 57); use the queue's \`maxReceiveCount\` and dead-letter queue.`)
+  if (streamOnly.length > 0) configError(NAME, `${streamOnly.map((k) => `\`${k}\``).join(', ')} ${streamOnly.length > 1 ? 'are' : 'is a'} stream setting${streamOnly.length > 1 ? 's' : ''} with no SQS equivalent; use the queue's \`maxReceiveCount\` and dead-letter queue.`)
   if (stray.length > 0) configError(NAME, `unknown option ${stray.map((k) => `\`${k}\``).join(', ')} for an SQS simulation.`)
   const given = Array.isArray(o.records) ? o.records : ((o.records as { Records?: unknown } | undefined)?.Records ?? [])
   // Records built as FIFO (they carry a MessageGroupId) make the queue FIFO unless told otherwise.
@@ -125,10 +125,10 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
   const batchSize = whole('BatchSize', o.BatchSize, 1, fifo ? 10 : 10_000, 10)
   const windowS = whole('MaximumBatchingWindowInSeconds', o.MaximumBatchingWindowInSeconds, 0, 300, 0)
   if (fifo && windowS > 0) configError(NAME, '`MaximumBatchingWindowInSeconds` is not supported for FIFO queues.')
-  if (batchSize > 10 && windowS === 0) configError(NAME, '`BatchSize` above 10 needs `MaximumBatchingWindowInSeconds` of at least 1 (§11.12).')
+  if (batchSize > 10 && windowS === 0) configError(NAME, '`BatchSize` above 10 needs `MaximumBatchingWindowInSeconds` of at least 1, as AWS requires.')
   const vt = whole('visibilityTimeoutSeconds', o.visibilityTimeoutSeconds, 0, 43_200, 30) * 1000
   const timeoutMs = whole('timeoutSeconds', o.timeoutSeconds, 1, 900, 3) * 1000
-  if (timeoutMs > vt) configError(NAME, `the function timeout (${timeoutMs / 1000} s) must not exceed the queue's visibility timeout (${vt / 1000} s) (fact 50).`)
+  if (timeoutMs > vt) configError(NAME, `the function timeout (${timeoutMs / 1000} s) must not exceed the queue's visibility timeout (${vt / 1000} s), as Lambda checks when the mapping is created.`)
   const maxReceive = o.maxReceiveCount === undefined ? Infinity : whole('maxReceiveCount', o.maxReceiveCount, 1, 1000, 1)
   const concurrency = whole('ScalingConfig.MaximumConcurrency', o.ScalingConfig?.MaximumConcurrency, 2, 1000, 5)
   const types = o.FunctionResponseTypes ?? []

@@ -33,13 +33,13 @@ interface Entry {
 }
 
 export const STREAM_ASSUMPTIONS: readonly string[] = [
-  'BisectBatchOnFunctionError: a failed batch of more than one record is split in two halves (the first half gets the extra record), down to single records; each half starts with a fresh retry count, and the split itself is not a retry (fact 37; recursion and counting are UNCONFIRMED, spec §10).',
-  'A malformed partial batch response (functionError null) fails the whole batch but is not bisected: only function errors are (fact 38).',
-  'After a partial failure that moves the checkpoint, the retried batch is exactly the rest of the failed batch, from the lowest reported record on, with a fresh retry count (§11.2); no new records join it.',
+  'BisectBatchOnFunctionError: a failed batch of more than one record is split in two halves (the first half gets the extra record), down to single records; each half starts with a fresh retry count, and the split itself is not a retry (AWS documents the split, not how deep it goes nor how retries count per half).',
+  'A malformed partial batch response (functionError null) fails the whole batch but is not bisected: only function errors are.',
+  'After a partial failure that moves the checkpoint, the retried batch is exactly the rest of the failed batch, from the lowest reported record on, with a fresh retry count, as AWS was seen to do; no new records join it.',
   'Retries wait 1 s, then 2 s, 4 s… up to 60 s (Lambda does not document its backoff).',
-  'With ParallelizationFactor N, a record goes to lane hash(partitionKey) mod N; each lane runs one batch at a time (fact 27).',
-  'Records past MaximumRecordAgeInSeconds at the head of a batch are discarded in one RecordAgeExceeded failure record; the fresh ones are delivered (§11.5).',
-  'A response object without `batchItemFailures` counts as success, like `{}` (§11.4).',
+  'With ParallelizationFactor N, a record goes to lane hash(partitionKey) mod N; each lane runs one batch at a time, so order holds per partition key.',
+  'Records past MaximumRecordAgeInSeconds at the head of a batch are discarded in one RecordAgeExceeded failure record; the fresh ones are delivered, as AWS was seen to do.',
+  'A response object without `batchItemFailures` counts as success, like `{}`, as AWS was seen to do.',
 ]
 
 const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
@@ -50,7 +50,7 @@ function hasState(response: unknown): boolean {
 }
 
 const WINDOW_ASSUMPTION =
-'Tumbling windows: windows are aligned to multiples of TumblingWindowInSeconds by arrival time; each parallelization lane keeps its own window and state; a window whose last records were delivered in a non-final invocation closes with a final invocation without records (fact 68) once a record of a later window arrives or windowGraceSeconds after its end; a partial response keeps the state it returned; a discarded batch leaves the state as it was; isWindowTerminatedEarly is never set (the 1 MB state limit is not simulated).'
+'Tumbling windows: windows are aligned to multiples of TumblingWindowInSeconds by arrival time; each parallelization lane keeps its own window and state; a window whose last records were delivered in a non-final invocation closes with a final invocation without records (AWS does not document whether it sends one) once a record of a later window arrives or windowGraceSeconds after its end; a partial response keeps the state it returned; a discarded batch leaves the state as it was; isWindowTerminatedEarly is never set (the 1 MB state limit is not simulated).'
 
 function errorInfo(e: unknown): { name: string; message: string } {
   return e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) }
@@ -101,7 +101,7 @@ export function createStreamMapping<R>(
     assumptions?: readonly string[]
     /**
      * Extension point for FilterCriteria: records it refuses never reach a batch and end `filtered`
-     * (facts 25, 81: the iterator moves past them, nothing is invoked).
+     * (the iterator moves past them, nothing is invoked).
      */
     accept?: (record: R) => boolean
     /**
@@ -264,7 +264,7 @@ export function createStreamMapping<R>(
       else if (result.error !== undefined) verdict = { kind: 'failure', functionError: 'Unhandled', reason: errorInfo(result.error).message }
       else if (win !== undefined && !hasState(result.response)) {
         // Fact 61: a window invocation must return an object with a `state`; without one it failed.
-        verdict = { kind: 'failure', functionError: null, reason: 'A tumbling-window response must be an object with a `state` object (fact 61).' }
+        verdict = { kind: 'failure', functionError: null, reason: 'A tumbling-window response must be an object with a `state` object; Lambda counts any other answer as a failure.' }
       } else verdict = interpret(result.response, ids, s.reportBatchItemFailures)
       const resultKind: InvocationReport['result'] =
         result.timedOut === true ? 'timeout' : result.error !== undefined ? 'error' : verdict.kind === 'success' ? 'success' : verdict.kind === 'partial' ? 'partial' : 'malformed-response'

@@ -5,7 +5,7 @@ import type { StreamItem } from './rules.js'
 
 /**
  * The record AWS sends to a stream mapping's `DestinationConfig.OnFailure` when it discards a
- * batch (facts 40-42, §11.5-6). The records themselves are not in it; the batch info says where to
+ * batch. The records themselves are not in it; the batch info says where to
  * read them while the stream still has them.
  */
 export interface FailureDestinationRecord {
@@ -15,7 +15,7 @@ export interface FailureDestinationRecord {
     readonly condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded'
     readonly approximateInvokeCount: number
   }
-  /** Absent for `RecordAgeExceeded` (§11.5). `functionError` is null after a partial or malformed response (fact 42). */
+  /** Absent for `RecordAgeExceeded`. `functionError` is null after a partial or malformed response. */
   readonly responseContext?: { readonly statusCode: 200; readonly executedVersion: '$LATEST'; readonly functionError: 'Unhandled' | null }
   readonly version: '1.0'
   readonly timestamp: string
@@ -23,7 +23,7 @@ export interface FailureDestinationRecord {
   readonly DDBStreamBatchInfo?: BatchInfo
 }
 
-/** Where a discarded batch lies in the stream (fact 40). */
+/** Where a discarded batch lies in the stream. */
 export interface BatchInfo {
   readonly shardId: string
   readonly startSequenceNumber: string
@@ -38,7 +38,7 @@ export interface BatchInfo {
 export interface StreamRow<R> {
   readonly source: 'kinesis' | 'dynamodb'
   item(record: R, shardId?: string): StreamItem<R>
-  /** The OnFailure record's batch info key, and the arrival precision (§11.6: DynamoDB has seconds). */
+  /** The OnFailure record's batch info key, and the arrival precision (DynamoDB has seconds, Kinesis milliseconds). */
   readonly batchInfoKey: 'KinesisBatchInfo' | 'DDBStreamBatchInfo'
   readonly arrivalPrecisionMs: number
   streamArn(record: R): string
@@ -136,7 +136,7 @@ export function kinesisRecordsOf(
   })
 }
 
-/** The OnFailure record for discarded records of one lane (fact 40). */
+/** The OnFailure record for discarded records of one lane. */
 export function failureRecord<R>(
   row: StreamRow<R>,
   items: readonly StreamItem<R>[],

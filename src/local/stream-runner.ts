@@ -70,7 +70,7 @@ export interface ShardPage<R> {
 
 /**
  * Polls one shard with its iterator until it is closed or the run stops: a backlog back to back,
- * then every `intervalMs` after an empty read (fact 17). Read errors are logged and retried.
+ * then every `intervalMs` after an empty read. Read errors are logged and retried.
  */
 export async function pollShard<R>(
   feed: ShardFeed<R>,

@@ -5,7 +5,7 @@
  * table's `ApproximateCreationDateTimePrecision` is `MICROSECOND`) where DynamoDB Streams gives
  * seconds. This turns each one into the DynamoDB Streams record the handler reads, identified by
  * the Kinesis sequenceNumber, which is what Lambda's Kinesis mapping expects in
- * `batchItemFailures` (fact 44).
+ * `batchItemFailures`.
  */
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda'
 import { MalformedEventError } from '../engine/errors.js'

@@ -9,7 +9,7 @@ import { fromKinesis, kinesisRecordOf, throwIfUndecodable } from './dynamodb-kin
 import { AttributeValueError, unmarshallImage, type UnsafeNumbers } from './unmarshall.js'
 
 /**
- * Which images a DynamoDB stream writes into its records (fact 7): `KEYS_ONLY` only the item's
+ * Which images a DynamoDB stream writes into its records: `KEYS_ONLY` only the item's
  * key; `NEW_IMAGE` the item after the change; `OLD_IMAGE` the item before it;
  * `NEW_AND_OLD_IMAGES` both. INSERT has no old image and REMOVE no new one, whatever the view.
  */
@@ -94,11 +94,11 @@ export type DynamoDBChange<T, V extends StreamViewType = 'NEW_AND_OLD_IMAGES'> =
 export interface DynamoDBMeta extends BaseMeta {
   /** The record as Lambda delivered it. */
   readonly record: DynamoDBRecord
-  /** `dynamodb.SequenceNumber`, the record's identifier in `batchItemFailures` (fact 44). Compare as `BigInt`. */
+  /** `dynamodb.SequenceNumber`, the record's identifier in `batchItemFailures`. Compare as `BigInt`. */
   readonly sequenceNumber: string
   /**
    * True when Time to Live deleted the item: a REMOVE whose `userIdentity` is the DynamoDB
-   * service (fact 8). False for a delete your code made.
+   * service. False for a delete your code made.
    */
   readonly ttlDelete: boolean
   /**
@@ -356,12 +356,12 @@ export type ChangeOf<O> = DynamoDBChange<InferOutput<SchemaOf<O>>, ViewOf<O>>
  * union discriminated by `eventName` whose images (unmarshalled losslessly, then checked by
  * `schema`) follow the stream's view type (`streamViewType`, default `'NEW_AND_OLD_IMAGES'`).
  * A MODIFY with both images has `diff()`; `meta.ttlDelete` tells a Time to Live delete apart.
- * The handler returns `{ batchItemFailures }` keyed by `dynamodb.SequenceNumber` (fact 44).
+ * The handler returns `{ batchItemFailures }` keyed by `dynamodb.SequenceNumber`.
  * It also reads the Kinesis event of a table that streams its changes into a Kinesis data stream,
  * giving the same changes and reporting them by the Kinesis sequence number.
  *
- * As for Kinesis, records run in order by default and the first failure stops the batch (fact
- * 45); `ordering: 'per-key'` runs different items concurrently, keeping each item's order. When
+ * As for Kinesis, records run in order by default and the first failure stops the batch (Lambda
+ * retries from it anyway); `ordering: 'per-key'` runs different items concurrently, keeping each item's order. When
  * every record fails, the handler throws, so bisect and retries apply.
  *
  * Three forms: `dynamodbHandler(schema, fn)`, `dynamodbHandler({ schema, ...options }, fn)`, and

@@ -17,13 +17,13 @@ export interface KinesisMeta extends BaseMeta {
   /** The record's partition key; for a user record of a KPL aggregate, its own (inner) key. */
   readonly partitionKey: string
   /**
-   * A decimal string of up to 129 digits: compare as `BigInt`, never as text (fact 3). The user
-   * records of a KPL aggregate share the aggregate's, which is what a failure reports (fact 87).
+   * A decimal string of up to 129 digits: compare as `BigInt`, never as text. The user
+   * records of a KPL aggregate share the aggregate's, which is what a failure reports.
    */
   readonly sequenceNumber: string
-  /** The user record's place in its KPL aggregate (0, 1, ...); `undefined` for a record that was not aggregated (fact 86). */
+  /** The user record's place in its KPL aggregate (0, 1, ...); `undefined` for a record that was not aggregated. */
   readonly subSequenceNumber: number | undefined
-  /** The shard, from the record's `eventID` (`shardId-…:sequenceNumber`, fact 2). */
+  /** The shard, from the record's `eventID` (`shardId-…:sequenceNumber`). */
   readonly shardId: string
   /** When Kinesis accepted the record (`approximateArrivalTimestamp`, to the millisecond). */
   readonly arrivedAt: Date
@@ -120,11 +120,11 @@ const definition: SourceDefinition<KinesisStreamRecord, KinesisMeta, unknown, Ki
  * Builds a Lambda handler for a Kinesis Data Streams trigger. Each record's base64 `data` is
  * decoded (JSON by default, gzip recognised), checked by `schema`, and passed to `fn` typed as the
  * schema's output. The handler returns `{ batchItemFailures }` (enable `ReportBatchItemFailures`
- * on the event source mapping, fact 43).
+ * on the event source mapping, or Lambda ignores it).
  *
  * By default records run in order and the first failure stops the batch: it and every later record
  * are reported, since Lambda re-delivers everything after the lowest reported sequence number
- * (fact 45). When every record fails, the handler throws, so bisect and retries apply.
+ * (successes included). When every record fails, the handler throws, so bisect and retries apply.
  *
  * Three forms: `kinesisHandler(schema, fn)`, `kinesisHandler({ schema, ...options }, fn)`, and the
  * builder `kinesisHandler(schema).use(middleware).handle(fn)`.

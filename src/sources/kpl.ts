@@ -1,5 +1,5 @@
 /**
- * Records aggregated by the Kinesis Producer Library (esm-semantics fact 86): magic bytes
+ * Records aggregated by the Kinesis Producer Library (Lambda does not split them): magic bytes
  * F3 89 9A C2, a protobuf `AggregatedRecord`, then the MD5 of the protobuf. Lambda delivers the
  * aggregate as one record; this splits it into its user records. A small decoder of its own
  * rather than `aws-kinesis-agg`, which pulls in protobufjs (see bench/kpl.ts for the numbers).
@@ -154,7 +154,7 @@ export interface KplPayload extends KinesisStreamRecordPayload {
 /**
  * The user records of an aggregated Kinesis record, each a copy of it with the user record's
  * partition key, base64 data and sub-sequence number; the sequence number stays the aggregate's,
- * so a failure reports the aggregate (fact 87). An aggregate that cannot be split is returned
+ * so a failure reports the aggregate. An aggregate that cannot be split is returned
  * whole, and the parser fails it with {@link brokenAggregate}'s reason.
  */
 export function splitAggregate(record: KinesisStreamRecord): KinesisStreamRecord[] {

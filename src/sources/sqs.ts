@@ -50,9 +50,9 @@ export type SqsAttribute =
 export interface SqsMeta extends BaseMeta {
   /** The record as Lambda delivered it. */
   readonly record: SQSRecord
-  /** The identifier reported in `batchItemFailures` (fact 52). */
+  /** The identifier reported in `batchItemFailures`. */
   readonly messageId: string
-  /** How many times SQS has handed out this message, this time included (`ApproximateReceiveCount`, fact 11). */
+  /** How many times SQS has handed out this message, this time included (`ApproximateReceiveCount`). */
   readonly receiveCount: number
   /** When SQS accepted the message (`SentTimestamp`). */
   readonly sentAt: Date
@@ -120,7 +120,7 @@ function decodeError(message: string): InvalidRecord {
   return new InvalidRecord({ kind: 'decode', message, error: new Error(message) })
 }
 
-/** A queue is FIFO when its ARN says so or its messages carry a group (fact 11). */
+/** A queue is FIFO when its ARN says so or its messages carry a group. */
 export function isFifo(record: SQSRecord): boolean {
   return record.eventSourceARN?.endsWith('.fifo') === true || typeof record.attributes?.MessageGroupId === 'string'
 }
@@ -397,12 +397,12 @@ function sqsDefinition(): SourceDefinition<SQSRecord, SqsMeta, unknown, SqsOptio
  * unwrapped from an SNS or EventBridge envelope if `envelope` says so, checked by `schema`, and
  * passed to `fn` typed as the schema's output, with the message's metadata and decoded attributes
  * in `meta`. The handler returns `{ batchItemFailures }` with the failed `messageId`s (enable
- * `ReportBatchItemFailures` on the event source mapping, fact 52).
+ * `ReportBatchItemFailures` on the event source mapping, or Lambda ignores it).
  *
  * A standard queue's messages run concurrently (`concurrency`, default 10) and each failure is
  * reported. A FIFO queue (a `.fifo` ARN or a `MessageGroupId`) keeps order within each message
  * group: when a message fails, it and every later message of its group are reported, unstarted,
- * while other groups go on (fact 56). When every message fails, the handler throws.
+ * while other groups go on. When every message fails, the handler throws.
  *
  * Three forms: `sqsHandler(schema, fn)`, `sqsHandler({ schema, ...options }, fn)`, and the
  * builder `sqsHandler(schema).use(middleware).handle(fn)`.

@@ -1,5 +1,5 @@
 /**
- * The library's own AttributeValue unmarshaller: DynamoDB's typed JSON (esm-semantics fact 9) to
+ * The library's own AttributeValue unmarshaller: DynamoDB's typed JSON (`{"N": "1"}`) to
  * plain values, lossless and strict. One function per job, no per-call options object, no path
  * bookkeeping on the happy path (the path of a malformed value is assembled while the error
  * unwinds), so it stays fast.

@@ -100,7 +100,7 @@ export function remove<const T>(oldImage: T | RawImage): DynamoDBTestChange<Imag
 
 /**
  * A REMOVE of `oldImage` made by Time to Live: its `userIdentity` is the DynamoDB service
- * (esm-semantics fact 8), so the handler's `meta.ttlDelete` is true.
+ * (`dynamodb.amazonaws.com`), so the handler's `meta.ttlDelete` is true.
  *
  * @example
  * ```ts

@@ -29,7 +29,7 @@ function lengthDelimited(out: number[], field: number, bytes: Uint8Array): void 
 
 /**
  * Aggregates payloads as the Kinesis Producer Library does (magic bytes F3 89 9A C2, a protobuf
- * `AggregatedRecord`, the MD5 of the protobuf; esm-semantics fact 86), ready to be one record of
+ * `AggregatedRecord`, the MD5 of the protobuf), ready to be one record of
  * {@link kinesisEvent}. Payloads are JSON-encoded; `raw(...)` and `Uint8Array`s go in as they are.
  *
  * @example

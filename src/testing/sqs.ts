@@ -66,7 +66,7 @@ function lengthPrefixed(bytes: Uint8Array): Buffer {
 /**
  * The MD5 SQS computes over message attributes: for each attribute by name, the name, the data
  * type, a transport byte (1 text, 2 binary) and the value, each length-prefixed; `null` without
- * attributes, as Lambda delivers it (fact 10).
+ * attributes, as Lambda delivers it.
  */
 function md5OfMessageAttributes(attributes: SQSMessageAttributes): string | null {
   const names = Object.keys(attributes).sort()

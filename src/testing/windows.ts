@@ -7,7 +7,7 @@ import { dynamodbEvent, type DynamoDBEventOptions, type DynamoDBTestChange } fro
 import { kinesisEvent, type KinesisEventOptions } from './kinesis.js'
 import type { RawData } from './raw.js'
 
-/** Options of {@link windowEvent}: the window fields Lambda adds to a stream event (fact 59). */
+/** Options of {@link windowEvent}: the window fields Lambda adds to a stream event. */
 export interface WindowEventOptions {
   /** The window's start. Default: the start of the current minute. */
   readonly start?: Date | string
@@ -31,7 +31,7 @@ function iso(time: Date | string): string {
 
 /**
  * Adds the tumbling-window fields to a stream event built by any event builder, as Lambda does
- * when the mapping has `TumblingWindowInSeconds`. `Records` may be empty (fact 68).
+ * when the mapping has `TumblingWindowInSeconds`. `Records` may be empty.
  *
  * @example
  * ```ts
@@ -91,7 +91,7 @@ export interface RunWindowOptions extends Omit<WindowEventOptions, 'state' | 'fi
   readonly state?: JsonObject
   /**
    * How many times a failed invocation is retried with the same batch and the same state, as
-   * Lambda does (facts 63, 66). Default 0: the first failure ends the run.
+   * Lambda does. Default 0: the first failure ends the run.
    */
   readonly retries?: number
   /** The Lambda context each invocation gets. */

@@ -15,7 +15,7 @@ export interface DynamoDBWindowOptions<S extends Schema, St extends StateSchema,
   readonly unsafeNumbers?: UnsafeNumbers
 }
 
-/** A DynamoDB Streams event with the tumbling-window fields (fact 59). */
+/** A DynamoDB Streams event with the tumbling-window fields. */
 export interface DynamoDBWindowEvent extends DynamoDBStreamEvent, WindowFields {}
 
 // The options as the window core sees them: the change is the parser's, typed by the public signature.
@@ -36,8 +36,8 @@ const definition: WindowSource<Rec, DynamoDBMeta, Options> = {
  *
  * Failures fail the whole invocation (it throws): an invalid record (unless `onInvalid` skips or
  * hands it off), a `reduce` that throws, a state that is not JSON, does not match the schema or is
- * over 1 MB (fact 62), an `onWindowEnd` that throws. AWS does not document how a partial failure
- * inside a window moves the state (fact 67), so nothing is reported per record: the state returned
+ * over 1 MB, an `onWindowEnd` that throws. AWS does not document how a partial failure
+ * inside a window moves the state, so nothing is reported per record: the state returned
  * by the last successful invocation stands and Lambda's retry aggregates each record exactly once.
  *
  * @example

@@ -4,7 +4,7 @@ import { formatOutcome, type RecordOutcome } from '../engine/outcome.js'
  * The window state cannot be used: the incoming state does not match the `state` schema, or the
  * state after the batch cannot travel back to Lambda as JSON (a `Date`, a `Map`, a `bigint`, a
  * one-way transform), does not match the schema after a JSON round trip, or is over 1 MB
- * (esm-semantics fact 62). The invocation fails, so the state returned last time stands.
+ * (Lambda's limit per shard). The invocation fails, so the state returned last time stands.
  *
  * @example
  * ```ts
@@ -27,7 +27,7 @@ export class WindowStateError extends Error {
 /**
  * A record of a windowed invocation was invalid, its `reduce` threw, or it was not started (the
  * Lambda was close to its timeout). The whole invocation fails: AWS does not document how a
- * partial failure inside a window moves the state (fact 67), so the state returned by the last
+ * partial failure inside a window moves the state, so the state returned by the last
  * successful invocation stands and Lambda's retry aggregates each record exactly once.
  *
  * `outcomes` holds each record's outcome; `cause` is the first failed record's error.
@@ -56,7 +56,7 @@ export class WindowRecordError extends Error {
 
 /**
  * `onWindowEnd` threw on the window's final invocation. The invocation fails, so Lambda retries
- * it (fact 63): the batch is reduced again from the same incoming state and `onWindowEnd` runs
+ * it: the batch is reduced again from the same incoming state and `onWindowEnd` runs
  * again. `cause` is what it threw.
  *
  * @example

@@ -10,7 +10,7 @@ export interface KinesisWindowOptions<S extends Schema, St extends StateSchema> 
   readonly decode?: DecodeMode
 }
 
-/** A Kinesis event with the tumbling-window fields (fact 59). */
+/** A Kinesis event with the tumbling-window fields. */
 export interface KinesisWindowEvent extends KinesisStreamEvent, WindowFields {}
 
 const definition: WindowSource<KinesisStreamRecord, KinesisMeta, KinesisWindowOptions<Schema, StateSchema>> = {
@@ -25,14 +25,14 @@ const definition: WindowSource<KinesisStreamRecord, KinesisMeta, KinesisWindowOp
  * on the event source mapping). Each record is decoded and checked as by `kinesisHandler`, then
  * folded into the window's state by `reduce`, in order. The state travels between invocations as
  * JSON: the incoming state is validated by the `state` schema (`{}`, sent when a window opens,
- * becomes `initial()`), and every response is `{ state, batchItemFailures: [] }` (fact 61). On the
+ * becomes `initial()`), and every response is `{ state, batchItemFailures: [] }`. On the
  * window's final invocation `onWindowEnd` receives the whole aggregate, the window's start and
  * end as `Date`s, the shard id and whether Lambda ended the window early.
  *
  * Failures fail the whole invocation (it throws): an invalid record (unless `onInvalid` skips or
  * hands it off), a `reduce` that throws, a state that is not JSON, does not match the schema or is
- * over 1 MB (fact 62), an `onWindowEnd` that throws. AWS does not document how a partial failure
- * inside a window moves the state (fact 67), so nothing is reported per record: the state returned
+ * over 1 MB, an `onWindowEnd` that throws. AWS does not document how a partial failure
+ * inside a window moves the state, so nothing is reported per record: the state returned
  * by the last successful invocation stands and Lambda's retry aggregates each record exactly once.
  *
  * @example

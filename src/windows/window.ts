@@ -1,5 +1,5 @@
 /**
- * Tumbling windows (esm-semantics §5), for any stream source. A window wraps the engine:
+ * Tumbling windows, for any stream source. A window wraps the engine:
  *
  *   event ─► check the window fields ─► state in (validated, or `initial()` when Lambda sends `{}`)
  *         ─► the engine runs the batch in order, each record's `reduce` folding into the state
@@ -30,13 +30,13 @@ export interface JsonObject {
 }
 
 /**
- * A schema for the window state. Its input is the JSON object Lambda carries (fact 69: any JSON
+ * A schema for the window state. Its input is the JSON object Lambda carries (any JSON
  * object); its output is what `reduce` and `onWindowEnd` see, and may differ through a codec
  * (`z.codec`, for a `Date`, a `Map`, a `bigint`).
  */
 export type StateSchema = Schema<JsonObject, unknown>
 
-/** The fields Lambda adds to a stream event when the mapping has `TumblingWindowInSeconds` (fact 59). */
+/** The fields Lambda adds to a stream event when the mapping has `TumblingWindowInSeconds`. */
 export interface WindowFields {
   /** The window's bounds, ISO-8601 UTC strings such as `"2020-12-09T07:04:00Z"`. */
   window: { start: string; end: string }
@@ -44,13 +44,13 @@ export interface WindowFields {
   state?: { [key: string]: unknown }
   shardId: string
   eventSourceARN?: string
-  /** True on the window's last invocation: the moment to act on the aggregate (fact 63). */
+  /** True on the window's last invocation: the moment to act on the aggregate. */
   isFinalInvokeForWindow: boolean
-  /** True when Lambda closed the window early, for example because the state passed 1 MB (fact 62). */
+  /** True when Lambda closed the window early, for example because the state passed 1 MB. */
   isWindowTerminatedEarly: boolean
 }
 
-/** What a window handler returns: the state to carry on (fact 61) and an always empty failure list. */
+/** What a window handler returns: the state to carry on and an always empty failure list. */
 export interface WindowResponse<State> {
   /** The state, in its JSON form; Lambda hands it to the next invocation of the window. */
   state: State
@@ -68,7 +68,7 @@ export interface WindowInfo {
   readonly shardId: string
   /** The stream's ARN, when the event carries it. */
   readonly eventSourceARN: string | undefined
-  /** The event's `isWindowTerminatedEarly`: Lambda ended the window before its time (fact 62). */
+  /** The event's `isWindowTerminatedEarly`: Lambda ended the window before its time. */
   readonly terminatedEarly: boolean
   /** The Lambda context, when the handler was given one. */
   readonly context: Context | undefined
@@ -111,7 +111,7 @@ export interface WindowSource<Rec, M, O> {
   parser(options: O): (record: Rec) => unknown
 }
 
-/** Lambda keeps at most 1 MB of state per shard (fact 62); AWS's Lambda limits count MB as 2^20 bytes. */
+/** Lambda keeps at most 1 MB of state per shard; AWS's Lambda limits count MB as 2^20 bytes. */
 export const MAX_STATE_BYTES = 1024 * 1024
 
 const WINDOW_KEYS = ['schema', 'state', 'initial', 'reduce', 'onWindowEnd', 'onInvalid', 'deadlineMarginMs', 'logger']
@@ -149,7 +149,7 @@ interface WindowEvent {
   readonly terminatedEarly: boolean
 }
 
-/** Reads the window fields of an event (fact 59), or throws `MalformedEventError` naming the first bad one. */
+/** Reads the window fields of an event, or throws `MalformedEventError` naming the first bad one. */
 function readWindowEvent(name: string, event: unknown): WindowEvent {
   const fail = (what: string): never => {
     throw new MalformedEventError(
@@ -333,7 +333,7 @@ export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchem
     if (state === undefined) throw new WindowStateError(`${name}: the window state is undefined: \`initial\` and \`reduce\` must return the state.`)
     const json = encode === undefined ? state : encode(state)
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-      throw new WindowStateError(`${name}: the window state must be a JSON object (Lambda carries an object, fact 59); it is ${describeValue(json)}.`)
+      throw new WindowStateError(`${name}: the window state must be a JSON object (Lambda carries an object); it is ${describeValue(json)}.`)
     }
     const problem = notJson(json)
     if (problem !== undefined) throw new WindowStateError(`${name}: the window state cannot travel to Lambda as JSON: ${problem}.`)
@@ -341,7 +341,7 @@ export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchem
     if (bytes > MAX_STATE_BYTES) {
       throw new WindowStateError(
         `${name}: the window state is ${bytes.toLocaleString('en-US')} bytes as JSON; Lambda keeps at most 1 MB ` +
-          `(${MAX_STATE_BYTES.toLocaleString('en-US')} bytes) per shard (fact 62). Keep a smaller aggregate, or a shorter window.`,
+          `(${MAX_STATE_BYTES.toLocaleString('en-US')} bytes) per shard. Keep a smaller aggregate, or a shorter window.`,
         { bytes },
       )
     }

@@ -347,7 +347,7 @@ describe('operators Lambda does not document are refused, saying so (fact 73)', 
     expect(error).toBeInstanceOf(InvalidFilterPatternError)
     expect((error as InvalidFilterPatternError).unconfirmed).toBe(true)
     expect((error as Error).message).toMatch(/^Unsupported filter pattern\. Filters\[0\] at body\.a: /)
-    expect((error as Error).message).toMatch(/does not document \(unconfirmed, esm-semantics fact 73\)/)
+    expect((error as Error).message).toMatch(/does not document \(whether Lambda supports it is unconfirmed\)/)
     expect((error as Error).message).toMatch(message)
   })
 })

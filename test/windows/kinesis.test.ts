@@ -282,7 +282,7 @@ describe('kinesisWindowHandler: the state', () => {
     expect(size).toBeGreaterThan(1024 * 1024)
     expect((error as WindowStateError).bytes).toBe(size)
     expect((error as Error).message).toBe(
-      `kinesisWindowHandler: the window state is ${size.toLocaleString('en-US')} bytes as JSON; Lambda keeps at most 1 MB (1,048,576 bytes) per shard (fact 62). Keep a smaller aggregate, or a shorter window.`,
+      `kinesisWindowHandler: the window state is ${size.toLocaleString('en-US')} bytes as JSON; Lambda keeps at most 1 MB (1,048,576 bytes) per shard. Keep a smaller aggregate, or a shorter window.`,
     )
     expect(ended).toEqual([])
   })
