@@ -96,7 +96,7 @@ export interface MappingReport {
     readonly discardedBehindFailure: readonly string[]
     /** Invocations whose `batchItemFailures` Lambda ignored because `ReportBatchItemFailures` is off. */
     readonly ignoredPartialResponses: readonly { readonly invocation: number; readonly ids: readonly string[] }[]
-    /** Records the function received more than once. */
+    /** Records the function received more than once; a KPL aggregate is one record here, as Lambda sees it. */
     readonly duplicates: readonly { readonly id: string; readonly deliveries: number }[]
   }
   /** Where AWS's behaviour is not documented, what the simulation chose (spec §10). */
