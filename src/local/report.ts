@@ -35,6 +35,8 @@ export interface RecordReport {
   readonly discardedBehindFailure?: boolean
   /** The handler reported it in `batchItemFailures`, but `ReportBatchItemFailures` is off, so it counted as a success (fact 43). */
   readonly reportedButIgnored?: boolean
+  /** Why it was `filtered` when the reason is not the pattern: its data is nested too deep to read. */
+  readonly filteredBecause?: string
 }
 
 /** One call of the function, as the event source mapping made it. */
