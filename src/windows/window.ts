@@ -232,6 +232,8 @@ export function notJson(value: unknown, path = 'state', ancestors: object[] = []
   if (value === null) return undefined
   const object = value as object
   if (ancestors.includes(object)) return `${path} refers back to itself, which JSON cannot hold`
+  // A codec may nest deeper than the state it encodes: stop before the stack does.
+  if (ancestors.length >= MAX_STATE_DEPTH) return `the state is nested more than ${MAX_STATE_DEPTH} levels deep`
   ancestors.push(object)
   try {
     if (Array.isArray(object)) {
@@ -459,6 +461,7 @@ export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchem
       output = await validate(stateSchema, state, 'The incoming window state')
     } catch (e) {
       if (e instanceof WindowStateError) throw e
+      if (e instanceof RangeError) return fail('is nested too deeply for the state schema to read', e)
       if (!(e instanceof InvalidRecord)) return fail(`cannot be read: ${messageOf(e)}`, e)
       throw new WindowStateError(
         `${name}: ${e.failure.message}. It is the state the previous invocation returned: did the state schema change ` +
@@ -480,7 +483,9 @@ export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchem
       return await toJsonState(state)
     } catch (e) {
       if (e instanceof WindowStateError) throw e
-      throw new WindowStateError(`${name}: the window state cannot be read: ${messageOf(e)}. The invocation fails, so the state returned last time stands.`, { cause: e })
+      // A codec may nest its JSON form deeper than the state: the schema's own check then overflows.
+      const problem = e instanceof RangeError ? 'is nested too deeply for the state schema to encode' : `cannot be read: ${messageOf(e)}`
+      throw new WindowStateError(`${name}: the window state ${problem}. The invocation fails, so the state returned last time stands.`, { cause: e })
     }
   }
 
@@ -496,8 +501,6 @@ export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchem
       throw new WindowStateError(`${name}: the window state must be a JSON object (Lambda carries an object, fact 59); it is ${describeValue(json)}.`)
     }
     if (json !== state) {
-      const problem = survey(json).problem
-      if (problem !== undefined) fail(problem)
       for (const place of surveyed.protoKeys) {
         const keys = keysOf(place)
         if (keys !== undefined && lostProto(json, keys, place.value) === true) fail(`has a \`__proto__\` key at ${pathOf(place)}, which the state schema dropped when encoding it ${PROTO_ADVICE}`)

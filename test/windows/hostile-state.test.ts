@@ -48,6 +48,18 @@ describe('window state nested too deep', () => {
     }
   })
 
+  it('outgoing: a codec whose JSON form is far deeper than the state fails with a WindowStateError', async () => {
+    const Deep = z.codec(z.record(z.string(), z.json()), z.object({ n: z.number() }), { decode: () => ({ n: 1 }), encode: () => ({ x: deep(100_000) as never }) })
+    const handler = handlerWith(Deep as never, () => ({ n: 1 }))
+    const error = await handler(kinesisWindowEvent([{ cents: 1 }], { schema: Sale }), lambdaContext()).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(WindowStateError)
+    expect((error as Error).message).toMatch(/the window state is nested too deeply for the state schema to encode/)
+    // A JSON form the schema does not look into: the JSON check stops at 256 levels.
+    const Opaque = z.codec(z.record(z.string(), z.unknown()), z.object({ n: z.number() }), { decode: () => ({ n: 1 }), encode: () => ({ x: deep(300) }) })
+    const opaque = handlerWith(Opaque as never, () => ({ n: 1 }))
+    await expect(opaque(kinesisWindowEvent([{ cents: 1 }], { schema: Sale }), lambdaContext())).rejects.toThrow(/cannot travel to Lambda as JSON: the state is nested more than 256 levels deep/)
+  })
+
   it('256 levels are fine, both ways', async () => {
     const handler = handlerWith(z.record(z.string(), z.json()) as never)
     const state = { x: deep(255) } as never
