@@ -296,22 +296,24 @@ function keysOf(place: Place): (string | number)[] | undefined {
  * Walks a state without recursion, through plain objects, arrays, Maps and Sets. Returns a sentence
  * when the state is nested more than {@link MAX_STATE_DEPTH} levels deep or refers back to itself
  * (a schema or JSON would overflow the stack on it), and the places of the objects with an own
- * `__proto__` key (and of the Maps with that key), which zod and `Object.assign` drop. Throws what a getter or a Proxy throws.
+ * `__proto__` key (and of the Maps with that key), which zod and `Object.assign` drop. Throws what
+ * a getter or a Proxy throws.
  */
 function survey(state: object): { problem?: string; protoKeys: Place[] } {
   const protoKeys: Place[] = []
-  const seen = new Set<object>()
+  const seen = new Map<object, number>() // how deep each object was reached, to go again only deeper
   const stack: Place[] = [{ value: state, depth: 1, parent: undefined, key: undefined }]
   const push = (place: Place, value: unknown, key: string | number | undefined): void => {
     if (typeof value === 'object' && value !== null) stack.push({ value, depth: place.depth + 1, parent: place, key })
   }
   for (let place = stack.pop(); place !== undefined; place = stack.pop()) {
     const { value } = place
-    if (seen.has(value)) {
+    const before = seen.get(value)
+    if (before !== undefined) {
       for (let p = place.parent; p !== undefined; p = p.parent) if (p.value === value) return { problem: `${pathOf(place)} refers back to itself, which JSON cannot hold`, protoKeys }
-      continue // the same object twice, side by side: already surveyed
+      if (before >= place.depth) continue // the same object twice, side by side: already surveyed that deep
     }
-    seen.add(value)
+    seen.set(value, place.depth)
     if (place.depth > MAX_STATE_DEPTH) return { problem: `is nested more than ${MAX_STATE_DEPTH} levels deep`, protoKeys }
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) push(place, value[i], i)
