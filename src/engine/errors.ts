@@ -11,7 +11,7 @@ import { formatOutcome, type RecordOutcome } from './outcome.js'
  * ```
  */
 export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError'
+  override readonly name: string = 'ConfigurationError' // a string: InvalidFilterPatternError extends it
 }
 
 /**

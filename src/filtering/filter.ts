@@ -4,7 +4,7 @@
  */
 import type { DynamoDBRecord, KinesisStreamRecord, SQSRecord } from 'aws-lambda'
 import { ConfigurationError } from '../engine/errors.js'
-import { parseKeepingNumberText } from './json.js'
+import { nestedDeeperThan, parseKeepingNumberText } from './json.js'
 import { compileObject, compileRules, invalid, isPlainObject, nested, ownGetter, type CompileContext, type Field, type FieldGetter, type ObjectTest } from './pattern.js'
 
 /**
@@ -25,22 +25,44 @@ export type RecordFilter = (record: unknown) => boolean
 const MAX_FILTERS = 10
 const MAX_PATTERN_LENGTH = 4096 // API: Filter.Pattern, 0-4096 characters
 
+/**
+ * How deep filtering reads a record: a record, a Kinesis `data` or an SQS `body` nested more than
+ * this many levels of objects and arrays does not match. Lambda does not document its limit; this
+ * is the usual default of JSON readers (Jackson's), and it keeps matching off the end of the stack.
+ */
+export const MAX_FILTER_DEPTH = 1000
+
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 const NOT_JSON = Symbol('not a JSON object')
 const UNSET = Symbol('unset')
 
-/** Text parsed as a JSON object, or NOT_JSON: a JSON pattern never matches anything else. */
-function jsonObject(text: string, keepNumberText: boolean): unknown {
+/** Says why a record did not match, when the reason is not the pattern itself. */
+type Note = (reason: string) => void
+
+function tooDeep(what: string, then: string): string {
+  return `${what} is nested more than ${MAX_FILTER_DEPTH} levels deep, deeper than filtering reads, so ${then}. Lambda does not document its limit.`
+}
+
+/**
+ * Text parsed as a JSON object, or NOT_JSON: a JSON pattern never matches anything else. Text nested too deep to read counts as not JSON, and `note` says so.
+ */
+function jsonObject(text: string, keepNumberText: boolean, note: () => void): unknown {
+  let value: unknown
   try {
-    const value = keepNumberText ? parseKeepingNumberText(text) : JSON.parse(text)
-    return isPlainObject(value) ? value : NOT_JSON
+    value = JSON.parse(text) // JSON.parse does not recurse, whatever the depth
   } catch {
     return NOT_JSON
   }
+  if (!isPlainObject(value)) return NOT_JSON
+  if (nestedDeeperThan(value, MAX_FILTER_DEPTH)) {
+    note()
+    return NOT_JSON
+  }
+  return keepNumberText ? parseKeepingNumberText(text) : value
 }
 
 /** Kinesis `data` as Lambda filters it: base64-decoded, then parsed as JSON. */
-function kinesisData(record: unknown, keepNumberText: boolean): unknown {
+function kinesisData(record: unknown, keepNumberText: boolean, note: Note): unknown {
   const data = (record as Partial<KinesisStreamRecord> | null)?.kinesis?.data
   if (typeof data !== 'string') return NOT_JSON
   let text: string
@@ -49,7 +71,7 @@ function kinesisData(record: unknown, keepNumberText: boolean): unknown {
   } catch {
     return NOT_JSON // not text, so not JSON: KPL aggregates land here too (fact 82 is unconfirmed)
   }
-  return jsonObject(text, keepNumberText)
+  return jsonObject(text, keepNumberText, () => note(tooDeep('The data', 'a data pattern does not match it, as with data that is not JSON')))
 }
 
 interface SqsBody {
@@ -60,8 +82,8 @@ interface SqsBody {
 type Row = {
   /** Takes over a top-level pattern key, or returns undefined to leave it to the generic rules. */
   special(key: string, value: unknown, path: string, context: CompileContext): Field | undefined
-  /** The top-level field reader for one record. */
-  reader(record: unknown, keepNumberText: boolean): FieldGetter
+  /** The top-level field reader for one record; `note` says why it cannot match, when its data cannot be read. */
+  reader(record: unknown, keepNumberText: boolean, note: Note): FieldGetter
 }
 
 function memoised(record: unknown, key: string, compute: () => unknown): FieldGetter {
@@ -83,7 +105,7 @@ const ROWS: Record<FilterSource, Row> = {
       const inner = nested(compileObject(value, context, path))
       return { key, test: (get) => (get('data') === NOT_JSON ? false : inner(get('data'))) }
     },
-    reader: (record, keep) => memoised(record, 'data', () => kinesisData(record, keep)),
+    reader: (record, keep, note) => memoised(record, 'data', () => kinesisData(record, keep, note)),
   },
   dynamodb: {
     special(key, value, path, context) {
@@ -107,10 +129,11 @@ const ROWS: Record<FilterSource, Row> = {
       // A plain-text pattern on a JSON body is a format mismatch: the message is dropped (fact 77).
       return { key, test: (get) => body(get).json === NOT_JSON && rules(body(get).raw) }
     },
-    reader(record, keep) {
+    reader(record, keep, note) {
       return memoised(record, 'body', (): SqsBody => {
         const raw = (record as Partial<SQSRecord> | null)?.body
-        return { raw, json: typeof raw === 'string' ? jsonObject(raw, keep) : NOT_JSON }
+        const deep = (): void => note(tooDeep('The body', 'it is read as text: a JSON body pattern does not match it, a text pattern may'))
+        return { raw, json: typeof raw === 'string' ? jsonObject(raw, keep, deep) : NOT_JSON }
       })
     },
   },
@@ -139,6 +162,15 @@ function describe(value: unknown): string {
  * ```
  */
 export function compileFilter(criteria: FilterCriteria, source: FilterSource): RecordFilter {
+  const decide = compileFilterVerdict(criteria, source)
+  return (record) => decide(record) === true
+}
+
+/**
+ * {@link compileFilter} for the simulator: `true` when the record passes; otherwise `false`, or a
+ * sentence when the reason is not the pattern (the record is too deep to read), for its report.
+ */
+export function compileFilterVerdict(criteria: FilterCriteria, source: FilterSource): (record: unknown) => boolean | string {
   const row = ROWS[source as FilterSource] as Row | undefined
   if (row === undefined || !Object.hasOwn(ROWS, source)) {
     throw new ConfigurationError(`compileFilter: \`source\` must be 'kinesis', 'dynamodb' or 'sqs'; received ${JSON.stringify(source) ?? String(source)}.`)
@@ -169,9 +201,12 @@ export function compileFilter(criteria: FilterCriteria, source: FilterSource): R
   })
   if (tests.length === 0) return () => true // an empty list is accepted and filters nothing (§11 point 11)
   return function passes(record) {
-    const get = row.reader(record, keepNumberText)
+    // Matching recurses as deep as the record: refuse what would run it off the end of the stack.
+    if (nestedDeeperThan(record, MAX_FILTER_DEPTH)) return tooDeep('The record', 'no pattern matches it')
+    let why: string | undefined
+    const get = row.reader(record, keepNumberText, (reason) => (why = reason))
     for (const test of tests) if (test(get)) return true
-    return false
+    return why ?? false
   }
 }
 

@@ -3,12 +3,14 @@
  * predicates. A pattern Lambda would refuse when the event source mapping is created is refused
  * here, when it is compiled, never when a record is matched.
  */
+import { ConfigurationError } from '../engine/errors.js'
 import { JsonNumber } from './json.js'
 
 /**
  * A filter pattern Lambda would refuse (`InvalidParameterValueException`, "Invalid filter pattern
  * definition."), or one that uses an operator Lambda does not document. Thrown
- * when the criteria are compiled, so a bad filter fails where it is written, not on a record.
+ * when the criteria are compiled, so a bad filter fails where it is written, not on a record. It is
+ * a {@link ConfigurationError}.
  *
  * @example
  * ```ts
@@ -17,7 +19,7 @@ import { JsonNumber } from './json.js'
  * )
  * ```
  */
-export class InvalidFilterPatternError extends Error {
+export class InvalidFilterPatternError extends ConfigurationError {
   override readonly name = 'InvalidFilterPatternError'
   /** True when the pattern is refused because Lambda does not document the operator, not because AWS refuses it. */
   readonly unconfirmed: boolean

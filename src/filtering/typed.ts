@@ -5,6 +5,7 @@
  */
 import type { InferInput, Schema } from '../engine/schema.js'
 import { compileFilter, type FilterSource } from './filter.js'
+import { InvalidFilterPatternError } from './pattern.js'
 
 /** A numeric rule's operand: one comparison, or a range from a lower to an upper bound. */
 export type NumericRange =
@@ -147,8 +148,21 @@ export interface BuiltFilterCriteria {
   Filters: { Pattern: string }[]
 }
 
+/** A pattern object as JSON text, or an {@link InvalidFilterPatternError} saying why it cannot be one. */
+function patternText(pattern: object, i: number): string {
+  let text: string | undefined
+  try {
+    text = JSON.stringify(pattern)
+  } catch (e) {
+    const why = e instanceof RangeError ? 'it is nested too deeply' : e instanceof Error ? e.message : 'it threw'
+    throw new InvalidFilterPatternError(`Invalid filter pattern definition. Filters[${i}]: the pattern cannot be written as JSON: ${why}.`)
+  }
+  if (typeof text !== 'string') throw new InvalidFilterPatternError(`Invalid filter pattern definition. Filters[${i}]: the pattern must be an object; received ${typeof pattern}.`)
+  return text
+}
+
 function build(source: FilterSource, patterns: readonly object[]): BuiltFilterCriteria {
-  const criteria = { Filters: patterns.map((p) => ({ Pattern: JSON.stringify(p) })) }
+  const criteria = { Filters: patterns.map((p, i) => ({ Pattern: patternText(p, i) })) }
   compileFilter(criteria, source) // refuses what Lambda refuses, here rather than at deploy time
   return criteria
 }

@@ -35,6 +35,8 @@ export interface RecordReport {
   readonly discardedBehindFailure?: boolean
   /** The handler reported it in `batchItemFailures`, but `ReportBatchItemFailures` is off, so it counted as a success. */
   readonly reportedButIgnored?: boolean
+  /** Why it was `filtered` when the reason is not the pattern: its data is nested too deep to read. */
+  readonly filteredBecause?: string
 }
 
 /** One call of the function, as the event source mapping made it. */
@@ -96,7 +98,7 @@ export interface MappingReport {
     readonly discardedBehindFailure: readonly string[]
     /** Invocations whose `batchItemFailures` Lambda ignored because `ReportBatchItemFailures` is off. */
     readonly ignoredPartialResponses: readonly { readonly invocation: number; readonly ids: readonly string[] }[]
-    /** Records the function received more than once. */
+    /** Records the function received more than once; a KPL aggregate is one record here, as Lambda sees it. */
     readonly duplicates: readonly { readonly id: string; readonly deliveries: number }[]
   }
   /** Where AWS's behaviour is not documented, what the simulation chose. */

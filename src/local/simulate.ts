@@ -3,7 +3,7 @@ import type { KinesisWindowEvent } from '../windows/kinesis.js'
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord, SQSEvent } from 'aws-lambda'
 import { describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
-import { compileFilter } from '../filtering/filter.js'
+import { compileFilterVerdict } from '../filtering/filter.js'
 import type { InvocationReport, MappingReport } from './report.js'
 import { configError, streamSettings, type FunctionSettings, type StreamMappingSettings } from './settings.js'
 import { createStreamMapping, requestIds, type Caller } from './stream-mapping.js'
@@ -151,7 +151,7 @@ export async function simulate(handler: (event: never, context: Context) => unkn
   // Stream order: by shard, then sequence number.
   items.sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0))
 
-  const accept = options.FilterCriteria === undefined ? {} : { accept: compileFilter(options.FilterCriteria, options.source) }
+  const accept = options.FilterCriteria === undefined ? {} : { accept: compileFilterVerdict(options.FilterCriteria, options.source) }
   const mapping = createStreamMapping(row, s, { functionArn, timeoutMs: s.timeoutMs, nextRequestId: requestIds(seed), ...accept })
   const from =
     options.StartingPosition === 'LATEST' ? startMs : options.StartingPosition === 'AT_TIMESTAMP' ? (options.StartingPositionTimestamp as number) * 1000 : -Infinity

@@ -8,7 +8,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda'
 import { createHash } from 'node:crypto'
 import { describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
-import { compileFilter, type FilterCriteria } from '../filtering/filter.js'
+import { compileFilterVerdict, type FilterCriteria } from '../filtering/filter.js'
 import type { InvocationReport, MappingReport, RecordReport } from './report.js'
 import { configError } from './settings.js'
 import { requestIds } from './stream-mapping.js'
@@ -84,6 +84,7 @@ interface Message {
   state: 'queued' | 'in-flight' | 'deleted' | 'dead-lettered' | 'filtered'
   deliveries: number
   reportedButIgnored?: boolean
+  filteredBecause?: string
 }
 
 const NAME = 'simulate'
@@ -158,10 +159,12 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
   })
   messages.sort((a, b) => a.sentAt - b.sentAt || a.seq - b.seq)
   if (o.FilterCriteria !== undefined) {
-    const accept = compileFilter(o.FilterCriteria, 'sqs')
+    const accept = compileFilterVerdict(o.FilterCriteria, 'sqs')
     for (const m of messages) {
       const view = { ...m.template, messageId: m.id, body: m.body, eventSource: 'aws:sqs', eventSourceARN: arn, awsRegion: 'us-east-1' }
-      if (!accept(view)) m.state = 'filtered'
+      const verdict = accept(view)
+      if (verdict !== true) m.state = 'filtered'
+      if (typeof verdict === 'string') m.filteredBecause = verdict
     }
   }
 
@@ -353,6 +356,7 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
     deliveries: m.deliveries,
     fate: m.state === 'deleted' ? 'succeeded' : m.state === 'dead-lettered' ? 'dead-lettered' : m.state === 'filtered' ? 'filtered' : 'pending',
     ...(m.reportedButIgnored === true ? { reportedButIgnored: true } : {}),
+    ...(m.filteredBecause === undefined ? {} : { filteredBecause: m.filteredBecause }),
   }))
   return {
     invocations,

@@ -30,6 +30,7 @@ interface Entry {
   failureRecord?: FailureDestinationRecord
   discardedBehindFailure?: boolean
   reportedButIgnored?: boolean
+  filteredBecause?: string
 }
 
 export const STREAM_ASSUMPTIONS: readonly string[] = [
@@ -101,9 +102,9 @@ export function createStreamMapping<R>(
     assumptions?: readonly string[]
     /**
      * Extension point for FilterCriteria: records it refuses never reach a batch and end `filtered`
-     * (the iterator moves past them, nothing is invoked).
+     * (the iterator moves past them, nothing is invoked); a string says why, for the report.
      */
-    accept?: (record: R) => boolean
+    accept?: (record: R) => boolean | string
     /**
      * For runners on real I/O: whether the shard's reader has read everything the shard holds. A
      * window closes by time only then, so a reader that lags behind the stream (a slow machine,
@@ -196,8 +197,10 @@ export function createStreamMapping<R>(
     add(items) {
       for (const item of items) {
         const entry = register(item)
-        if (o.accept !== undefined && !o.accept(item.record)) {
+        const verdict = o.accept?.(item.record) ?? true
+        if (verdict !== true) {
           entry.fate = 'filtered'
+          if (typeof verdict === 'string') entry.filteredBecause = verdict
           settledN++
           continue
         }
@@ -348,6 +351,7 @@ export function createStreamMapping<R>(
           ...(e.failureRecord === undefined ? {} : { failureRecord: e.failureRecord }),
           ...(e.discardedBehindFailure === true ? { discardedBehindFailure: true } : {}),
           ...(e.reportedButIgnored === true ? { reportedButIgnored: true } : {}),
+          ...(e.filteredBecause === undefined ? {} : { filteredBecause: e.filteredBecause }),
         }
       })
       return {

@@ -19,7 +19,9 @@ export interface IdempotentOptions<P, M> {
    * The idempotency key of a record, from its typed payload and `meta`: a business key such as
    * `(order) => order.orderId`. Default: the record's delivery identity, `meta.record.messageId`
    * (SQS) or `meta.record.eventID` (Kinesis: shard and sequence number; DynamoDB Streams), which
-   * makes a redelivered record run once.
+   * makes a redelivered record run once. The user records of a KPL aggregate share its eventID, so
+   * theirs is `` `${eventID}#${meta.subSequenceNumber}` ``: each runs once. DynamoDB changes that
+   * come through a Kinesis stream use the change's own `eventID`, not the Kinesis record's.
    */
   readonly key?: (payload: P, meta: M) => string
   /** How long a completed record is remembered, in seconds. Default 3600 (Powertools'). */
@@ -59,14 +61,18 @@ function check(options: unknown): void {
   checkRules('idempotent', o, RULES)
 }
 
-/** The delivery identity of a record, whichever source delivered it. */
+/**
+ * The delivery identity of a record, whichever source delivered it. The user records of a KPL
+ * aggregate share the aggregate's eventID, so theirs adds the sub-sequence number; a
+ * record that was not aggregated keeps its eventID alone, so keys stored before stay valid.
+ */
 function deliveryKey(_payload: unknown, meta: unknown): string {
-  const record = (meta as { record?: { messageId?: unknown; eventID?: unknown } }).record
-  const id = record?.messageId ?? record?.eventID
+  const m = meta as { record?: { messageId?: unknown; eventID?: unknown }; subSequenceNumber?: unknown }
+  const id = m.record?.messageId ?? m.record?.eventID
   if (typeof id !== 'string' || id === '') {
     throw new Error('idempotent: this record has no `messageId` or `eventID` to use as its idempotency key; pass a `key` function.')
   }
-  return id
+  return typeof m.subSequenceNumber === 'number' ? `${id}#${m.subSequenceNumber}` : id
 }
 
 /**
@@ -74,7 +80,8 @@ function deliveryKey(_payload: unknown, meta: unknown): string {
  * key completed before is not run again (its stored result is returned instead), so a
  * redelivered batch does not repeat side effects.
  *
- * - The key is the record's delivery identity by default, or `key(payload, meta)`.
+ * - The key is the record's delivery identity by default (with the sub-sequence number for a user
+ *   record of a KPL aggregate), or `key(payload, meta)`.
  * - The Lambda context is registered on every record, so a record left in progress by an
  *   invocation that timed out unlocks at that invocation's deadline, not after `expiresAfterSeconds`.
  * - Two records with the same key in one batch run once: the second waits for the first and gets

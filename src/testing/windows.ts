@@ -35,7 +35,7 @@ function iso(time: Date | string): string {
  *
  * @example
  * ```ts
- * const event = windowEvent(kinesisEvent([{ cents: 5 }], { schema: Sale }), { state: { 'pk-0': 10 } })
+ * const event = windowEvent(kinesisEvent([{ cents: 5 }], { schema: Sale }), { state: { totals: [['pk-0', 10]] } })
  * ```
  */
 export function windowEvent<E extends { Records: readonly unknown[] }>(event: E, options: WindowEventOptions = {}): E & WindowFields {
@@ -60,7 +60,7 @@ export function windowEvent<E extends { Records: readonly unknown[] }>(event: E,
  *
  * @example
  * ```ts
- * const event = kinesisWindowEvent([{ cents: 7 }], { schema: Sale, partitionKey: 'store-3', state: { 'store-3': 3 }, final: true, terminatedEarly: true })
+ * const event = kinesisWindowEvent([{ cents: 7 }], { schema: Sale, partitionKey: 'store-3', state: { totals: [['store-3', 3]] }, final: true, terminatedEarly: true })
  * ```
  */
 export function kinesisWindowEvent<S extends Schema = Schema>(
@@ -202,7 +202,7 @@ function kinesisWindowSample(): KinesisWindowEvent {
  *
  * @example
  * ```ts
- * await expect(handler(sampleWindowEvents.kinesis())).rejects.toThrow(WindowRecordError)
+ * await expect(handler({ ...sampleWindowEvents.kinesis(), state: {} })).rejects.toThrow(WindowRecordError)
  * ```
  */
 export const sampleWindowEvents = {

@@ -4,7 +4,9 @@ import { formatOutcome, type RecordOutcome } from '../engine/outcome.js'
  * The window state cannot be used: the incoming state does not match the `state` schema, or the
  * state after the batch cannot travel back to Lambda as JSON (a `Date`, a `Map`, a `bigint`, a
  * one-way transform), does not match the schema after a JSON round trip, or is over 1 MB
- * (Lambda's limit per shard). The invocation fails, so the state returned last time stands.
+ * (Lambda's limit per shard); either is nested more than 256 levels deep, cannot be read (a getter
+ * or a Proxy throws), or has a `__proto__` key the state schema dropped (zod drops them). The
+ * invocation fails, so the state returned last time stands.
  *
  * @example
  * ```ts

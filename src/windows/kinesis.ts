@@ -42,17 +42,18 @@ const definition: WindowSource<KinesisStreamRecord, KinesisMeta, KinesisWindowOp
  * import { kinesisWindowHandler } from 'lambda-stream-handlers'
  *
  * export const Sale = z.object({ cents: z.number().int().nonnegative() })
- * // The state Lambda carries from one invocation of a window to the next, validated on the way in.
- * export const Totals = z.record(z.string(), z.number().int())
+ * // Totals by partition key in a Map, so that any key, `__proto__` or `constructor` too, is just a
+ * // key; as JSON the Map is a list of [key, cents] entries.
+ * export const Totals = z.codec(z.object({ totals: z.array(z.tuple([z.string(), z.number().int()])) }), z.map(z.string(), z.number().int()), {
+ *   decode: (json) => new Map(json.totals),
+ *   encode: (totals) => ({ totals: [...totals] }),
+ * })
  *
  * export const handler = kinesisWindowHandler({
  *   schema: Sale,
  *   state: Totals,
- *   initial: () => ({}),
- *   reduce: (totals, sale, meta) => {
- *     totals[meta.partitionKey] = (totals[meta.partitionKey] ?? 0) + sale.cents
- *     return totals
- *   },
+ *   initial: () => new Map(),
+ *   reduce: (totals, sale, meta) => totals.set(meta.partitionKey, (totals.get(meta.partitionKey) ?? 0) + sale.cents),
  *   onWindowEnd: async (totals, window) => {
  *     await publish(window.shardId, window.start, totals, window.terminatedEarly)
  *   },

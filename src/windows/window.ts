@@ -114,6 +114,12 @@ export interface WindowSource<Rec, M, O> {
 /** Lambda keeps at most 1 MB of state per shard; AWS's Lambda limits count MB as 2^20 bytes. */
 export const MAX_STATE_BYTES = 1024 * 1024
 
+/**
+ * Window state nested deeper than this many levels of objects and arrays is refused, in and out:
+ * a schema or `JSON.stringify` would run out of stack on it long before 1 MB.
+ */
+export const MAX_STATE_DEPTH = 256
+
 const WINDOW_KEYS = ['schema', 'state', 'initial', 'reduce', 'onWindowEnd', 'onInvalid', 'deadlineMarginMs', 'logger']
 const ENGINE_ONLY = ['ordering', 'concurrency', 'allFailed']
 
@@ -169,7 +175,15 @@ function readWindowEvent(name: string, event: unknown): WindowEvent {
   const end = date('end')
   // The DefinitelyTyped event marks `state` optional; a missing state is read as an empty one.
   const state = e.state ?? undefined
-  if (state !== undefined && (typeof state !== 'object' || Array.isArray(state))) fail(`\`state\` must be an object; it is ${describeValue(state)}`)
+  // A revoked Proxy throws even on Array.isArray: it goes on, and reading it fails as a WindowStateError.
+  const isArray = (): boolean => {
+    try {
+      return Array.isArray(state)
+    } catch {
+      return false
+    }
+  }
+  if (state !== undefined && (typeof state !== 'object' || isArray())) fail(`\`state\` must be an object; it is ${describeValue(state)}`)
   if (typeof e.shardId !== 'string') fail(`\`shardId\` is ${describeValue(e.shardId)}`)
   for (const flag of ['isFinalInvokeForWindow', 'isWindowTerminatedEarly'] as const) {
     if (typeof e[flag] !== 'boolean') fail(`\`${flag}\` must be true or false; it is ${describeValue(e[flag])}`)
@@ -218,6 +232,8 @@ export function notJson(value: unknown, path = 'state', ancestors: object[] = []
   if (value === null) return undefined
   const object = value as object
   if (ancestors.includes(object)) return `${path} refers back to itself, which JSON cannot hold`
+  // A codec may nest deeper than the state it encodes: stop before the stack does.
+  if (ancestors.length >= MAX_STATE_DEPTH) return `the state is nested more than ${MAX_STATE_DEPTH} levels deep`
   ancestors.push(object)
   try {
     if (Array.isArray(object)) {
@@ -242,6 +258,109 @@ export function notJson(value: unknown, path = 'state', ancestors: object[] = []
     return undefined
   } finally {
     ancestors.pop()
+  }
+}
+
+/** A place in a state being surveyed: the value, how deep it is, and how it was reached. */
+interface Place {
+  readonly value: object
+  readonly depth: number
+  readonly parent: Place | undefined
+  /** The key or index in the parent; `undefined` under a Map or a Set, where a path cannot follow. */
+  readonly key: string | number | undefined
+}
+
+const isPlain = (value: object): boolean => {
+  const proto = Object.getPrototypeOf(value) as unknown
+  return proto === Object.prototype || proto === null
+}
+
+function pathOf(place: Place): string {
+  const keys: (string | number)[] = []
+  for (let p: Place | undefined = place; p?.parent !== undefined; p = p.parent) keys.push(p.key ?? '?')
+  const path = keys.reverse().reduce<string>((at, k) => (typeof k === 'number' ? `${at}[${k}]` : pathTo(at, k)), 'state')
+  return path.length > 120 ? `${path.slice(0, 117)}...` : path
+}
+
+/** The keys of a place's value to follow, from the root, or `undefined` when a Map or a Set is on the way. */
+function keysOf(place: Place): (string | number)[] | undefined {
+  const keys: (string | number)[] = []
+  for (let p: Place | undefined = place; p?.parent !== undefined; p = p.parent) {
+    if (p.key === undefined) return undefined
+    keys.push(p.key)
+  }
+  return keys.reverse()
+}
+
+/**
+ * Walks a state without recursion, through plain objects, arrays, Maps and Sets. Returns a sentence
+ * when the state is nested more than {@link MAX_STATE_DEPTH} levels deep or refers back to itself
+ * (a schema or JSON would overflow the stack on it), and the places of the objects with an own
+ * `__proto__` key (and of the Maps with that key), which zod and `Object.assign` drop. Throws what
+ * a getter or a Proxy throws.
+ */
+function survey(state: object): { problem?: string; protoKeys: Place[] } {
+  const protoKeys: Place[] = []
+  const seen = new Map<object, number>() // how deep each object was reached, to go again only deeper
+  const stack: Place[] = [{ value: state, depth: 1, parent: undefined, key: undefined }]
+  const push = (place: Place, value: unknown, key: string | number | undefined): void => {
+    if (typeof value === 'object' && value !== null) stack.push({ value, depth: place.depth + 1, parent: place, key })
+  }
+  for (let place = stack.pop(); place !== undefined; place = stack.pop()) {
+    const { value } = place
+    const before = seen.get(value)
+    if (before !== undefined) {
+      for (let p = place.parent; p !== undefined; p = p.parent) if (p.value === value) return { problem: `${pathOf(place)} refers back to itself, which JSON cannot hold`, protoKeys }
+      if (before >= place.depth) continue // the same object twice, side by side: already surveyed that deep
+    }
+    seen.set(value, place.depth)
+    if (place.depth > MAX_STATE_DEPTH) return { problem: `is nested more than ${MAX_STATE_DEPTH} levels deep`, protoKeys }
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) push(place, value[i], i)
+    } else if (value instanceof Map) {
+      if (value.has('__proto__')) protoKeys.push(place)
+      for (const v of value.values()) push(place, v, undefined)
+    } else if (value instanceof Set) {
+      for (const v of value) push(place, v, undefined)
+    } else if (isPlain(value)) {
+      for (const key of Object.keys(value)) {
+        if (key === '__proto__') protoKeys.push(place)
+        push(place, (value as Record<string, unknown>)[key], key)
+      }
+    }
+  }
+  return { protoKeys }
+}
+
+/**
+ * Whether the other side of a state has lost the `__proto__` key that `from` (a plain object or a
+ * Map) had, at the same `keys` in `root`: true when they lead to an object or a Map without it
+ * and with no key `from` did not have (the same keys, less some: a record or a stripping object
+ * dropped it); false when it is there; `undefined` when a codec changed the shape there.
+ */
+function lostProto(root: unknown, keys: readonly (string | number)[], from: object): boolean | undefined {
+  let at: unknown = root
+  for (const k of keys) {
+    if (typeof at !== 'object' || at === null || !(Array.isArray(at) || isPlain(at)) || !Object.hasOwn(at, k)) return undefined
+    at = (at as Record<string | number, unknown>)[k]
+  }
+  if (typeof at !== 'object' || at === null) return undefined
+  const kept = at instanceof Map ? [...at.keys()] : isPlain(at) ? Object.keys(at) : undefined
+  if (kept === undefined) return undefined
+  if (kept.includes('__proto__')) return false
+  const had = new Set<unknown>(from instanceof Map ? from.keys() : Object.keys(from))
+  return kept.every((k) => had.has(k)) ? true : undefined
+}
+
+const PROTO_ADVICE =
+  '(zod drops `__proto__` keys from objects and records). Keep keys that come from data, such as partition keys, in a Map whose JSON form is a list of entries, as the README\'s tumbling-window example does'
+
+/** The message of anything thrown, even by an error whose `message` cannot be read. */
+function messageOf(e: unknown): string {
+  try {
+    return toError(e).message
+  } catch {
+    return 'an error whose message cannot be read'
   }
 }
 
@@ -274,6 +393,7 @@ function stateEncoder(name: string, schema: StateSchema): ((state: unknown) => u
           { cause: e },
         )
       }
+      if (!Array.isArray((e as { issues?: unknown } | null)?.issues)) throw e
       throw stateMismatch(name, describeIssues(e), e)
     }
   }
@@ -284,6 +404,21 @@ function stateMismatch(name: string, issue: string, cause: unknown): WindowState
     `${name}: the state after this batch does not match the \`state\` schema (${issue}), so the next invocation could not read it; the invocation fails, so the state returned last time stands.`,
     { cause },
   )
+}
+
+/**
+ * The engine's logger inside a window. The engine says a failed record is "reported for retry";
+ * a window reports nothing per record: the whole invocation fails and the last good state stands.
+ */
+function windowLogger(logger: RecordLogger): RecordLogger {
+  const say = (message: string): string =>
+    message.replace(/(?:,|;| are)(?: (\d+))? reported for retry/g, (_all, n?: string) => (n === '0' ? '; the invocation succeeds' : '; the invocation fails, so the last good state stands'))
+  return {
+    debug: (message, ...extra) => logger.debug(say(message), ...extra),
+    info: (message, ...extra) => logger.info(say(message), ...extra),
+    warn: (message, ...extra) => logger.warn(say(message), ...extra),
+    error: (message, ...extra) => logger.error(say(message), ...extra),
+  }
 }
 
 function isEmptyObject(value: Record<string, unknown>): boolean {
@@ -310,30 +445,68 @@ export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchem
     onInvalid: options.onInvalid ?? 'fail',
     allFailed: 'report',
     deadlineMarginMs: options.deadlineMarginMs ?? 1000,
-    logger: options.logger ?? quietLogger,
+    logger: windowLogger(options.logger ?? quietLogger),
   } as const
-  const { logger } = settings
+  const logger = options.logger ?? quietLogger
 
   async function incomingState(state: Record<string, unknown> | undefined): Promise<unknown> {
-    if (state === undefined || isEmptyObject(state)) return initial() // Lambda opens a window with {}
+    const fail = (problem: string, cause?: unknown): never => {
+      throw new WindowStateError(`${name}: the incoming window state ${problem}. It is the state the previous invocation returned; the window cannot go on with it.`, { cause })
+    }
+    let output: unknown
+    let protoKeys: Place[]
     try {
-      return await validate(stateSchema, state, 'The incoming window state')
+      if (state === undefined || isEmptyObject(state)) return initial() // Lambda opens a window with {}
+      const surveyed = survey(state)
+      if (surveyed.problem !== undefined) fail(surveyed.problem)
+      protoKeys = surveyed.protoKeys
+      output = await validate(stateSchema, state, 'The incoming window state')
     } catch (e) {
-      if (!(e instanceof InvalidRecord)) throw e
+      if (e instanceof WindowStateError) throw e
+      if (e instanceof RangeError) return fail('is nested too deeply for the state schema to read', e)
+      if (!(e instanceof InvalidRecord)) return fail(`cannot be read: ${messageOf(e)}`, e)
       throw new WindowStateError(
         `${name}: ${e.failure.message}. It is the state the previous invocation returned: did the state schema change ` +
           'while a window was open? The window cannot go on until the schema accepts it.',
         { cause: e },
       )
     }
+    // A key the schema dropped would be lost without a trace: `undefined` (the shape changed) counts as lost too.
+    for (const place of protoKeys) {
+      const keys = keysOf(place)
+      if (keys === undefined || lostProto(output, keys, place.value) !== false) fail(`has a \`__proto__\` key at ${pathOf(place)}, which the state schema dropped ${PROTO_ADVICE}`)
+    }
+    return output
   }
 
   /** The state's JSON form, checked so that the next invocation can read it. */
   async function outgoingState(state: unknown): Promise<JsonObject> {
+    try {
+      return await toJsonState(state)
+    } catch (e) {
+      if (e instanceof WindowStateError) throw e
+      // A codec may nest its JSON form deeper than the state: the schema's own check then overflows.
+      const problem = e instanceof RangeError ? 'is nested too deeply for the state schema to encode' : `cannot be read: ${messageOf(e)}`
+      throw new WindowStateError(`${name}: the window state ${problem}. The invocation fails, so the state returned last time stands.`, { cause: e })
+    }
+  }
+
+  async function toJsonState(state: unknown): Promise<JsonObject> {
+    const fail = (problem: string): never => {
+      throw new WindowStateError(`${name}: the window state ${problem}. The invocation fails, so the state returned last time stands.`)
+    }
     if (state === undefined) throw new WindowStateError(`${name}: the window state is undefined: \`initial\` and \`reduce\` must return the state.`)
+    const surveyed = typeof state === 'object' && state !== null ? survey(state) : { protoKeys: [] }
+    if (surveyed.problem !== undefined) fail(surveyed.problem)
     const json = encode === undefined ? state : encode(state)
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
       throw new WindowStateError(`${name}: the window state must be a JSON object (Lambda carries an object); it is ${describeValue(json)}.`)
+    }
+    if (json !== state) {
+      for (const place of surveyed.protoKeys) {
+        const keys = keysOf(place)
+        if (keys !== undefined && lostProto(json, keys, place.value) === true) fail(`has a \`__proto__\` key at ${pathOf(place)}, which the state schema dropped when encoding it ${PROTO_ADVICE}`)
+      }
     }
     const problem = notJson(json)
     if (problem !== undefined) throw new WindowStateError(`${name}: the window state cannot travel to Lambda as JSON: ${problem}.`)
@@ -362,7 +535,8 @@ export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchem
     }
     // Stays synchronous when reduce is, as the engine does for the record function.
     const step = (payload: unknown, meta: M): void | Promise<void> => {
-      const next = reduce(state as never, payload as never, meta)
+      // reduce logs through the user's logger as it is, not through the engine's rewording.
+      const next = reduce(state as never, payload as never, { ...meta, logger })
       return typeof (next as { then?: unknown } | null)?.then === 'function' ? Promise.resolve(next).then(advance) : advance(next)
     }
     const report = await createProcessor(source, parse, step, settings)(event, context)

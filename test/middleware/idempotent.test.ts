@@ -8,9 +8,10 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
-import { ConfigurationError, kinesisHandler, silentLogger, type BaseMeta, type KinesisMeta, type Middleware, type RecordOutcome } from 'lambda-stream-handlers'
+import { ConfigurationError, dynamodbHandler, kinesisHandler, silentLogger, type BaseMeta, type KinesisMeta, type Middleware, type RecordOutcome } from 'lambda-stream-handlers'
 import { idempotent } from 'lambda-stream-handlers/idempotency'
-import { InMemoryPersistenceStore, kinesisEvent, lambdaContext } from 'lambda-stream-handlers/testing'
+import { simulate } from 'lambda-stream-handlers/local'
+import { dynamodbEvent, insert, InMemoryPersistenceStore, kinesisEvent, kinesisEventFromDynamoDB, kplAggregate, lambdaContext } from 'lambda-stream-handlers/testing'
 
 const Order = z.object({ orderId: z.string(), total: z.number() })
 type Order = z.output<typeof Order>
@@ -245,6 +246,88 @@ describe('idempotent', () => {
     await expect(noId('x', { context: lambdaContext(), logger: silentLogger })).rejects.toThrow(
       'idempotent: this record has no `messageId` or `eventID` to use as its idempotency key; pass a `key` function.',
     )
+  })
+
+  describe.each(['in-order', 'unordered'] as const)('the user records of a KPL aggregate (%s)', (ordering) => {
+    // They share the aggregate's eventID and sequence number (fact 87); only the sub-sequence number tells them apart.
+    const orders = [{ orderId: 'o-1', total: 1 }, { orderId: 'o-2', total: 2 }, { orderId: 'o-3', total: 3 }]
+
+    it('each runs once with the default key; a redelivery of the aggregate runs none', async () => {
+      const persistenceStore = new InMemoryPersistenceStore()
+      const runs: string[] = []
+      const handler = kinesisHandler({ schema: Order, logger: silentLogger, ...(ordering === 'unordered' ? { ordering, concurrency: 3 } : {}) })
+        .use(idempotent({ persistenceStore }))
+        .handle((order) => {
+          runs.push(order.orderId)
+          return order.orderId
+        })
+      const event = kinesisEvent([kplAggregate(orders, { schema: Order }), { orderId: 'o-4', total: 4 }], { schema: Order })
+      expect(statuses((await handler.process(event, lambdaContext())).outcomes)).toEqual(['ok', 'ok', 'ok', 'ok'])
+      expect(runs.sort()).toEqual(['o-1', 'o-2', 'o-3', 'o-4'])
+      expect(persistenceStore.entries().map((e) => e.responseData).sort()).toEqual(['o-1', 'o-2', 'o-3', 'o-4'])
+      expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] })
+      expect(runs).toHaveLength(4)
+    })
+
+    it('a user-supplied key stays as given', async () => {
+      const persistenceStore = new InMemoryPersistenceStore()
+      const runs: string[] = []
+      const handler = kinesisHandler({ schema: Order, logger: silentLogger, ...(ordering === 'unordered' ? { ordering, concurrency: 3 } : {}) })
+        .use(idempotent({ persistenceStore, key: () => 'one key for all' }))
+        .handle((order) => void runs.push(order.orderId))
+      await handler(kinesisEvent([kplAggregate(orders, { schema: Order })], { schema: Order }), lambdaContext())
+      expect(runs).toEqual(['o-1'])
+    })
+  })
+
+  it('under the simulator: a retried aggregate runs only its user records that did not complete; the aggregate is the duplicate', async () => {
+    const persistenceStore = new InMemoryPersistenceStore()
+    const runs: string[] = []
+    let down = true
+    const handler = kinesisHandler({ schema: Order, logger: silentLogger })
+      .use(idempotent({ persistenceStore }))
+      .handle((order) => {
+        runs.push(order.orderId)
+        if (order.orderId === 'o-2' && down) {
+          down = false
+          throw new Error('payment service down')
+        }
+      })
+    const event = kinesisEvent([kplAggregate([{ orderId: 'o-1', total: 1 }, { orderId: 'o-2', total: 2 }, { orderId: 'o-3', total: 3 }], { schema: Order })])
+    const report = await simulate(handler, { source: 'kinesis', records: event, FunctionResponseTypes: ['ReportBatchItemFailures'] })
+    // o-1 completed on the first delivery: the retry of the aggregate gets its stored result.
+    expect(runs).toEqual(['o-1', 'o-2', 'o-2', 'o-3'])
+    expect(report.outcomes.map((o) => o.fate)).toEqual(['succeeded'])
+    // Lambda sees one record, the aggregate: it is what was delivered twice.
+    expect(report.costly.duplicates).toEqual([{ id: event.Records[0]!.kinesis.sequenceNumber, deliveries: 2 }])
+  })
+
+  it("DynamoDB changes through Kinesis: the default key is the change's own eventID, not the Kinesis record's", async () => {
+    const Item = z.object({ id: z.string() })
+    const persistenceStore = new InMemoryPersistenceStore()
+    const runs: string[] = []
+    const handler = dynamodbHandler({ schema: Item, logger: silentLogger })
+      .use(idempotent({ persistenceStore }))
+      .handle((change) => void runs.push(String(change.keys.id)))
+    // The same change written to the stream twice (two Kinesis sequence numbers) runs once.
+    const twice = kinesisEventFromDynamoDB(dynamodbEvent([insert({ id: 'a' }), insert({ id: 'b' }), insert({ id: 'a' })], { schema: Item, keys: ['id'] }))
+    twice.Records[2] = { ...twice.Records[2]!, kinesis: { ...twice.Records[2]!.kinesis, data: twice.Records[0]!.kinesis.data } }
+    expect(await handler(twice, lambdaContext())).toEqual({ batchItemFailures: [] })
+    expect(runs).toEqual(['a', 'b'])
+  })
+
+  it('keeps the default key of a record that was not aggregated: its eventID, so entries stored before stay valid', async () => {
+    const persistenceStore = new InMemoryPersistenceStore()
+    const seen: string[] = []
+    const handler = kinesisHandler({ schema: Order, logger: silentLogger })
+      .use(idempotent({ persistenceStore }))
+      .handle((order, meta) => void seen.push(meta.record.eventID))
+    const event = kinesisEvent([{ orderId: 'o-1', total: 1 }], { schema: Order })
+    await handler(event, lambdaContext())
+    // The same key, hashed as Powertools hashes it, finds the stored entry.
+    const direct = idempotent<string, BaseMeta>({ persistenceStore, key: (id) => id })(() => 'ran again')
+    expect(await direct(event.Records[0]!.eventID, { context: lambdaContext(), logger: silentLogger })).toBeUndefined()
+    expect(seen).toEqual([event.Records[0]!.eventID])
   })
 
   it('fails a record whose key function returns no key, naming the cause and not the payload', async () => {

@@ -180,6 +180,31 @@ describe('kinesisWindowHandler: failures fail the whole invocation, so the state
     expect(reduced).toEqual(['a'])
   })
 
+  it('logs what happens to a failed record in a window: the invocation fails and the last good state stands, never "reported for retry"', async () => {
+    const lines: string[] = []
+    const logger = { debug: () => {}, info: (m: string) => void lines.push(m), warn: (m: string) => void lines.push(m), error: (m: string) => void lines.push(m) }
+    const handler = kinesisWindowHandler({
+      schema: Sale,
+      state: Totals,
+      logger,
+      initial: () => ({}),
+      reduce: (totals, sale, meta) => {
+        meta.logger.info(`reducing ${sale.id}; a line of mine, reported for retry as written`)
+        if (sale.id === 'c') throw new Error('downstream hiccup')
+        return totals
+      },
+      onWindowEnd: () => {},
+    })
+    const event = kinesisWindowEvent([{ id: 'a', cents: 1 }, { id: 'b', cents: 'x' }], { state: { k: 5 } })
+    await expect(handler(event)).rejects.toThrow(WindowRecordError)
+    await expect(handler(kinesisWindowEvent([{ id: 'c', cents: 1 }, { id: 'd', cents: 2 }]))).rejects.toThrow(WindowRecordError)
+    const library = lines.filter((l) => !l.startsWith('reducing'))
+    expect(library.filter((l) => l.includes('reported for retry'))).toEqual([])
+    expect(library.filter((l) => l.includes('; the invocation fails, so the last good state stands'))).toHaveLength(3)
+    // The record function's own lines are passed on as written.
+    expect(lines).toContain('reducing a; a line of mine, reported for retry as written')
+  })
+
   it("onInvalid: 'skip' leaves an invalid record out of the aggregate, explicitly, and the invocation succeeds", async () => {
     const warnings: string[] = []
     const handler = kinesisWindowHandler({
