@@ -222,7 +222,7 @@ function envelopeJson(body: string, envelope: string): Record<string, unknown> {
   try {
     value = parseJson(body)
   } catch (e) {
-    throw decodeError(`The body is not ${envelope}: ${(e as Error).message}`, e)
+    throw decodeError(`The body is not ${envelope}: ${(e as Error).message}`, (e as InvalidRecord).failure.error?.cause ?? e)
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw decodeError(`The body is not ${envelope}: it is JSON but not an object.`)
   return value as Record<string, unknown>

@@ -248,8 +248,11 @@ function notOneType(av: unknown): Problem {
   const [first, second] = Object.keys(av)
   return first === undefined
     ? new Problem(`has no type key; an AttributeValue has exactly one of ${TYPES}.`)
-    : new Problem(`has two type keys (${first} and ${second}); an AttributeValue has exactly one.`)
+    : new Problem(`has two type keys (${typeKey(first)} and ${typeKey(second ?? '')}); an AttributeValue has exactly one.`)
 }
+
+// A key is named only when it is a type key: any other is data, which a message never quotes.
+const typeKey = (key: string): string => (TYPES.split(/, | or /).includes(key) ? key : 'an unknown key')
 
 /**
  * DynamoDB stores at most 32 levels, a top-level attribute being level 1 (so at most 31 maps or
@@ -308,7 +311,7 @@ function convert(av: unknown, unsafe: UnsafeNumbers, depth: number): NativeValue
     case 'BS':
       return binarySet(value)
     default:
-      throw new Problem(`has an unknown type key ${JSON.stringify(type)}; expected one of ${TYPES}.`)
+      throw new Problem(`has an unknown type key; expected one of ${TYPES}.`)
   }
 }
 

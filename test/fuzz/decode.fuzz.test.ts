@@ -178,7 +178,8 @@ const thrownByGetter = fc.constantFrom<unknown>(new Error('getter exploded'), 'a
 
 // ---------------------------------------------------------------------------------------------
 
-describe('decoding hostile input (fast-check)', () => {
+// Each property takes well under a second alone; the timeout leaves room for a machine shared with other test files.
+describe('decoding hostile input (fast-check)', { timeout: 30_000 }, () => {
   it('Kinesis: random bytes, gzip, KPL aggregates, base64-ish strings and hostile JSON, in every decode mode', async () => {
     await fc.assert(
       fc.asyncProperty(
