@@ -3,10 +3,10 @@ import { makeBuilder, type BatchHandler, type HandlerBuilder, type SourceDefinit
 import type { BaseMeta, RecordFunction, Source } from '../engine/engine.js'
 import { MalformedEventError } from '../engine/errors.js'
 import { checkRules, describeValue, toOptions, type CommonOptions } from '../engine/options.js'
-import { jsonType } from './unmarshall.js'
 import { validate, type InferOutput, type Schema, type SchemaOf } from '../engine/schema.js'
 import { base64ToBytes, bytesDecoder, DECODE_RULE, MAX_INFLATED_RULE, type DecodeMode } from './decode.js'
 import { brokenAggregate, isUnsplitAggregate, KPL_BASE64_PREFIX, splitAggregate, type KplPayload } from './kpl.js'
+import { jsonType } from './unmarshall.js'
 
 /** What the Kinesis record function receives besides the payload. */
 export interface KinesisMeta extends BaseMeta {
