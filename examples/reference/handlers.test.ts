@@ -47,7 +47,7 @@ it('reports outcomes as data, and formats them', async () => {
   expect(response.batchItemFailures).toHaveLength(1)
   const report = await handler.process(event)
   for (const o of report.outcomes) if (o.status !== 'ok') lines.push(formatOutcome(o))
-  expect(lines).toEqual([`record ${event.Records[1]!.kinesis.sequenceNumber} invalid (decode): The data is not valid JSON: Unexpected token 'o'.`])
+  expect(lines).toEqual([`record ${event.Records[1]!.kinesis.sequenceNumber} invalid (decode): The data is not valid JSON: Unexpected token.`])
 })
 
 it('runs the AWS sample event and a controllable clock', async () => {

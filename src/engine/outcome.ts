@@ -58,7 +58,7 @@ export function isReported(outcome: RecordOutcome): boolean {
  * @example
  * ```ts
  * for (const o of report.outcomes) if (o.status !== 'ok') lines.push(formatOutcome(o))
- * // "record 4959...8898 invalid (decode): The data is not valid JSON: Unexpected token 'o'."
+ * // "record 4959...8898 invalid (decode): The data is not valid JSON: Unexpected token."
  * ```
  */
 export function formatOutcome(outcome: RecordOutcome): string {

@@ -9,9 +9,10 @@
  */
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda'
 import { MalformedEventError } from '../engine/errors.js'
-import { describeValue } from '../engine/options.js'
 import { InvalidRecord } from '../engine/schema.js'
 import { base64ToBytes, bytesToText, parseJson } from './decode.js'
+import { describeSource, unreadable } from './kinesis.js'
+import { jsonType } from './unmarshall.js'
 
 const KINESIS = Symbol('the Kinesis record')
 const UNDECODABLE = Symbol('why the Kinesis data is not a DynamoDB change')
@@ -47,11 +48,11 @@ function toSeconds(value: unknown, precision: unknown): unknown {
 
 function change(record: KinesisStreamRecord): DynamoDBRecord {
   const value = parseJson(bytesToText(base64ToBytes(record.kinesis.data, 'kinesis.data')))
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw notAChange(`it is ${describeValue(value)}.`)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw notAChange(`it is ${jsonType(value)}.`)
   const v = value as Record<string, unknown>
   const dynamodb = v.dynamodb as Record<string, unknown> | undefined
   if (typeof dynamodb !== 'object' || dynamodb === null || Array.isArray(dynamodb)) throw notAChange('it has no `dynamodb` object.')
-  if (v.eventSource !== undefined && v.eventSource !== 'aws:dynamodb') throw notAChange(`its eventSource is ${describeValue(v.eventSource)}.`)
+  if (v.eventSource !== undefined && v.eventSource !== 'aws:dynamodb') throw notAChange(`its eventSource is not "aws:dynamodb" (it is ${jsonType(v.eventSource)}).`)
   const { ApproximateCreationDateTimePrecision: precision, ...rest } = dynamodb
   return {
     ...(v as DynamoDBRecord),
@@ -72,22 +73,29 @@ function change(record: KinesisStreamRecord): DynamoDBRecord {
  */
 export function fromKinesis(records: readonly unknown[], name: string): DynamoDBRecord[] {
   return records.map((raw, i) => {
-    const r = raw as Partial<KinesisStreamRecord> | null
-    if (r?.eventSource !== 'aws:kinesis') {
-      const source = typeof r === 'object' && r !== null ? `eventSource ${describeValue(r.eventSource)}` : describeValue(r)
-      throw new MalformedEventError(`${name} received a Kinesis event with a record that is not from Kinesis at Records[${i}] (${source}).`)
-    }
-    if (typeof r.kinesis?.sequenceNumber !== 'string' || !SEQUENCE_NUMBER.test(r.kinesis.sequenceNumber)) {
-      throw new MalformedEventError(`${name} received a record without a valid kinesis.sequenceNumber at Records[${i}].`)
-    }
-    const record = r as KinesisStreamRecord
-    let out: DynamoDBRecord & ViaKinesis
     try {
-      out = { ...change(record), [KINESIS]: record }
+      return fromKinesisRecord(raw, i, name)
     } catch (e) {
-      if (!(e instanceof InvalidRecord)) throw e
-      out = { eventSource: 'aws:dynamodb', dynamodb: { SequenceNumber: record.kinesis.sequenceNumber }, [KINESIS]: record, [UNDECODABLE]: e }
+      throw e instanceof MalformedEventError ? e : unreadable(name, i, e)
     }
-    return out
   })
+}
+
+function fromKinesisRecord(raw: unknown, i: number, name: string): DynamoDBRecord {
+  const r = raw as Partial<KinesisStreamRecord> | null
+  if (r?.eventSource !== 'aws:kinesis') {
+    throw new MalformedEventError(`${name} received a Kinesis event with a record that is not from Kinesis at Records[${i}] (${describeSource(r)}).`)
+  }
+  if (typeof r.kinesis?.sequenceNumber !== 'string' || !SEQUENCE_NUMBER.test(r.kinesis.sequenceNumber)) {
+    throw new MalformedEventError(`${name} received a record without a valid kinesis.sequenceNumber at Records[${i}].`)
+  }
+  const record = r as KinesisStreamRecord
+  let out: DynamoDBRecord & ViaKinesis
+  try {
+    out = { ...change(record), [KINESIS]: record }
+  } catch (e) {
+    if (!(e instanceof InvalidRecord)) throw e
+    out = { eventSource: 'aws:dynamodb', dynamodb: { SequenceNumber: record.kinesis.sequenceNumber }, [KINESIS]: record, [UNDECODABLE]: e }
+  }
+  return out
 }

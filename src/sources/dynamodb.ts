@@ -4,9 +4,9 @@ import type { BaseMeta, RecordFunction, Source } from '../engine/engine.js'
 import { ConfigurationError, MalformedEventError } from '../engine/errors.js'
 import { describeValue, toOptions, type CommonOptions } from '../engine/options.js'
 import { InvalidRecord, validate, type InferOutput, type Schema, type SchemaOf } from '../engine/schema.js'
-import { recordsOf } from './kinesis.js'
+import { describeSource, recordsOf, unreadable } from './kinesis.js'
 import { fromKinesis, kinesisRecordOf, throwIfUndecodable } from './dynamodb-kinesis.js'
-import { AttributeValueError, unmarshallImage, type UnsafeNumbers } from './unmarshall.js'
+import { AttributeValueError, jsonType, unmarshallImage, type UnsafeNumbers } from './unmarshall.js'
 
 /**
  * Which images a DynamoDB stream writes into its records: `KEYS_ONLY` only the item's
@@ -146,43 +146,68 @@ function isTtlDelete(record: DynamoDBRecord): boolean {
   return record.eventName === 'REMOVE' && who?.type === 'Service' && who.principalId === 'dynamodb.amazonaws.com' // fact 8
 }
 
+/** A key attribute (S, N or B) as text for the lane key; `undefined` for anything else. */
+function keyPart(av: unknown): string | undefined {
+  if (typeof av !== 'object' || av === null) return undefined
+  const { S, N, B } = av as { S?: unknown; N?: unknown; B?: unknown }
+  const value = S ?? N ?? B
+  return typeof value === 'string' ? `${S !== undefined ? 'S' : N !== undefined ? 'N' : 'B'}${value.length}:${value}` : undefined
+}
+
 export const dynamodbSource: Source<Rec, DynamoDBMeta> = {
   name: 'dynamodbHandler',
   records(event) {
     const records = recordsOf(event, 'dynamodbHandler')
-    // Changes a table streams into a Kinesis data stream arrive as a Kinesis event.
-    if ((records[0] as { eventSource?: unknown } | null)?.eventSource === 'aws:kinesis') return fromKinesis(records, 'dynamodbHandler') as Rec[]
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i] as DynamoDBRecord | null
-      if (r?.eventSource !== 'aws:dynamodb') {
-        const source = typeof r === 'object' && r !== null ? `eventSource ${describeValue(r.eventSource)}` : describeValue(r)
-        throw malformed(`received a record that is not from DynamoDB Streams at Records[${i}] (${source}); is the handler wired to the right event source?`)
+    let i = 0
+    try {
+      // Changes a table streams into a Kinesis data stream arrive as a Kinesis event.
+      if ((records[0] as { eventSource?: unknown } | null)?.eventSource === 'aws:kinesis') return fromKinesis(records, 'dynamodbHandler') as Rec[]
+      for (; i < records.length; i++) {
+        const r = records[i] as DynamoDBRecord | null
+        if (r?.eventSource !== 'aws:dynamodb') {
+          throw malformed(`received a record that is not from DynamoDB Streams at Records[${i}] (${describeSource(r)}); is the handler wired to the right event source?`)
+        }
+        // Without a sequence number the record cannot be reported, so the batch cannot be processed safely.
+        const seq = (r.dynamodb as { SequenceNumber?: unknown } | undefined)?.SequenceNumber
+        if (typeof seq !== 'string' || !SEQUENCE_NUMBER.test(seq)) {
+          throw malformed(`received a record without a valid dynamodb.SequenceNumber at Records[${i}].`)
+        }
       }
-      // Without a sequence number the record cannot be reported, so the batch cannot be processed safely.
-      const seq = (r.dynamodb as { SequenceNumber?: unknown } | undefined)?.SequenceNumber
-      if (typeof seq !== 'string' || !SEQUENCE_NUMBER.test(seq)) {
-        throw malformed(`received a record without a valid dynamodb.SequenceNumber at Records[${i}].`)
-      }
+    } catch (e) {
+      throw e instanceof MalformedEventError ? e : unreadable('dynamodbHandler', i, e)
     }
     return records as Rec[]
   },
   id: (record) => record.dynamodb.SequenceNumber, // fact 44
-  // The item's key: its attributes in name order, so the same item always gives the same text.
+  // The item's key: its attributes in name order, so the same item always gives the same text. A
+  // record whose Keys are not key attributes (it fails when parsed) runs on a lane of its own.
   key(record) {
-    const keys = record.dynamodb.Keys as Record<string, unknown> | undefined
-    if (typeof keys !== 'object' || keys === null) return `#${record.dynamodb.SequenceNumber}`
-    let text = ''
-    for (const name of Object.keys(keys).sort()) text += JSON.stringify([name, keys[name]])
-    return text
+    const own = `#${record.dynamodb.SequenceNumber}`
+    try {
+      const keys = record.dynamodb.Keys as Record<string, unknown> | undefined
+      if (typeof keys !== 'object' || keys === null) return own
+      let text = ''
+      for (const name of Object.keys(keys).sort()) {
+        const part = keyPart(keys[name])
+        if (part === undefined) return own
+        text += `${name.length}:${name}=${part};`
+      }
+      return text
+    } catch {
+      return own
+    }
   },
   meta: (record, base) => {
     const created = record.dynamodb.ApproximateCreationDateTime
+    if (created !== undefined && (typeof created !== 'number' || !Number.isFinite(created))) {
+      throw invalid('decode', `dynamodb.ApproximateCreationDateTime is ${jsonType(created)}, not a time in epoch seconds.`)
+    }
     return {
       record,
       sequenceNumber: record.dynamodb.SequenceNumber,
       ttlDelete: isTtlDelete(record),
       // Epoch seconds (fact 6).
-      createdAt: typeof created === 'number' ? new Date(Math.round(created * 1000)) : undefined,
+      createdAt: created === undefined ? undefined : new Date(Math.round(created * 1000)),
       kinesisRecord: kinesisRecordOf(record),
       context: base.context,
       logger: base.logger,
@@ -195,9 +220,18 @@ function invalid(kind: 'decode' | 'validation', message: string, path?: string):
   return new InvalidRecord(path === undefined ? { kind, message } : { kind, message, path })
 }
 
+/**
+ * How deep {@link sameValue} goes: unmarshalled images stop at 32 levels, so only a schema's
+ * output (a transform that nests, or a cycle) gets here, and it gets an error rather than a stack overflow.
+ */
+const MAX_COMPARE_DEPTH = 256
+
 /** Deep equality for unmarshalled and schema-validated values. */
-export function sameValue(a: unknown, b: unknown): boolean {
+export function sameValue(a: unknown, b: unknown, depth = 0): boolean {
   if (a === b || (a !== a && b !== b)) return true
+  if (depth > MAX_COMPARE_DEPTH) {
+    throw new Error(`change.diff() compares values nested more than ${MAX_COMPARE_DEPTH} levels deep (does the schema's output hold a cycle?).`)
+  }
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
   if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false
   if (a instanceof Uint8Array) {
@@ -208,7 +242,7 @@ export function sameValue(a: unknown, b: unknown): boolean {
   }
   if (Array.isArray(a)) {
     const y = b as unknown[]
-    return a.length === y.length && a.every((x, i) => sameValue(x, y[i]))
+    return a.length === y.length && a.every((x, i) => sameValue(x, y[i], depth + 1))
   }
   if (a instanceof Set) {
     const y = b as Set<unknown>
@@ -217,7 +251,7 @@ export function sameValue(a: unknown, b: unknown): boolean {
       if (y.has(x)) continue
       if (typeof x !== 'object' || x === null) return false
       let found = false
-      for (const z of y) if (sameValue(x, z)) found = true
+      for (const z of y) if (sameValue(x, z, depth + 1)) found = true
       if (!found) return false
     }
     return true
@@ -225,14 +259,14 @@ export function sameValue(a: unknown, b: unknown): boolean {
   if (a instanceof Map) {
     const y = b as Map<unknown, unknown>
     if (a.size !== y.size) return false
-    for (const [k, v] of a) if (!y.has(k) || !sameValue(v, y.get(k))) return false
+    for (const [k, v] of a) if (!y.has(k) || !sameValue(v, y.get(k), depth + 1)) return false
     return true
   }
   if (a instanceof Date) return a.getTime() === (b as Date).getTime()
   const ka = Object.keys(a)
   const kb = Object.keys(b)
   if (ka.length !== kb.length) return false
-  for (const k of ka) if (!Object.prototype.hasOwnProperty.call(b, k) || !sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false
+  for (const k of ka) if (!Object.prototype.hasOwnProperty.call(b, k) || !sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], depth + 1)) return false
   return true
 }
 
@@ -280,7 +314,7 @@ export function dynamodbParser<S extends Schema>(options: DynamoDBOptions<S>, na
         field === 'Keys'
           ? `The ${record.eventName} record has no dynamodb.Keys.`
           : `The ${record.eventName} record has no ${field}, which streamViewType '${view}' promises` +
-              `${typeof has === 'string' ? ` (the record's StreamViewType is ${describeValue(has)})` : ''}; set the handler's streamViewType to the stream's view type.`,
+              `${typeof has === 'string' && VIEWS.includes(has) ? ` (the record's StreamViewType is ${JSON.stringify(has)})` : ''}; set the handler's streamViewType to the stream's view type.`,
         field,
       )
     }
@@ -325,9 +359,9 @@ export function dynamodbParser<S extends Schema>(options: DynamoDBOptions<S>, na
 
   return function parseChange(record) {
     throwIfUndecodable(record)
-    const eventName = record.eventName
+    const eventName: unknown = record.eventName
     if (eventName !== 'INSERT' && eventName !== 'MODIFY' && eventName !== 'REMOVE') {
-      throw invalid('decode', `The record's eventName is ${describeValue(eventName)}, not INSERT, MODIFY or REMOVE.`)
+      throw invalid('decode', `The record's eventName is not INSERT, MODIFY or REMOVE (it is ${typeof eventName === 'string' ? `a string of ${eventName.length} characters` : jsonType(eventName)}).`)
     }
     const keys = image(record, 'Keys')
     if (keysOnly) {

@@ -4,8 +4,9 @@ import type { BaseMeta, RecordFunction, Source } from '../engine/engine.js'
 import { MalformedEventError } from '../engine/errors.js'
 import { checkRules, describeValue, toOptions, type CommonOptions } from '../engine/options.js'
 import { validate, type InferOutput, type Schema, type SchemaOf } from '../engine/schema.js'
-import { base64ToBytes, bytesDecoder, DECODE_RULE, type DecodeMode } from './decode.js'
+import { base64ToBytes, bytesDecoder, DECODE_RULE, MAX_INFLATED_RULE, type DecodeMode } from './decode.js'
 import { brokenAggregate, isUnsplitAggregate, KPL_BASE64_PREFIX, splitAggregate, type KplPayload } from './kpl.js'
+import { jsonType } from './unmarshall.js'
 
 /** What the Kinesis record function receives besides the payload. */
 export interface KinesisMeta extends BaseMeta {
@@ -33,6 +34,11 @@ export interface KinesisMeta extends BaseMeta {
 export interface KinesisOptions<S extends Schema> extends CommonOptions<S, KinesisStreamRecord> {
   /** How the record's base64 `data` becomes the value the schema checks. Default `'json'`. */
   readonly decode?: DecodeMode
+  /**
+   * The most bytes a gzip record may inflate to; past it the record fails (a decode failure that
+   * names this option) before more memory is taken. Default 6,291,456 (6 MB, Lambda's payload ceiling).
+   */
+  readonly maxInflatedBytes?: number
 }
 
 /** The handler {@link kinesisHandler} builds: Lambda's Kinesis event in, partial batch response out. */
@@ -53,30 +59,67 @@ export function recordsOf(event: unknown, name: string): readonly unknown[] {
 
 const SEQUENCE_NUMBER = /^(0|[1-9]\d{0,128})$/ // fact 3
 
+/**
+ * `eventSource "aws:sqs"` when a record's eventSource names another AWS source (the usual wiring
+ * mistake), else only what it is: the message never quotes an arbitrary value of the event.
+ */
+export function describeSource(record: unknown): string {
+  if (typeof record !== 'object' || record === null) return jsonType(record)
+  const source = (record as { eventSource?: unknown }).eventSource
+  return typeof source === 'string' && /^aws:[a-z0-9.-]{1,40}$/.test(source) ? `eventSource ${JSON.stringify(source)}` : `eventSource is ${jsonType(source)}`
+}
+
+/**
+ * The `MalformedEventError` for a record whose fields could not even be read (a getter that
+ * throws): what was thrown is the cause, never the message.
+ */
+export function unreadable(name: string, i: number, e: unknown): MalformedEventError {
+  return new MalformedEventError(`${name} could not read the record at Records[${i}]: reading its fields threw.`, { cause: e })
+}
+
+// What every Kinesis record carries (fact 2): without these the record cannot be identified, or
+// its meta would be wrong (an Invalid Date, a shard id cut from nothing), so the event is malformed.
+function checkRecord(r: Partial<KinesisStreamRecord> | null, i: number): void {
+  if (r?.eventSource !== 'aws:kinesis') {
+    throw malformed(`received a record that is not from Kinesis at Records[${i}] (${describeSource(r)}); is the handler wired to the right event source?`)
+  }
+  const k = r.kinesis
+  // Without a sequence number the record cannot be reported, so the batch cannot be processed safely.
+  if (typeof k?.sequenceNumber !== 'string' || !SEQUENCE_NUMBER.test(k.sequenceNumber)) {
+    throw malformed(`received a record without a valid kinesis.sequenceNumber at Records[${i}].`)
+  }
+  if (typeof r.eventID !== 'string' || r.eventID.indexOf(':') < 1) {
+    throw malformed(`received a record without a valid eventID (shardId-…:sequenceNumber) at Records[${i}].`)
+  }
+  if (typeof k.partitionKey !== 'string') throw malformed(`received a record without a kinesis.partitionKey string at Records[${i}].`)
+  const at = k.approximateArrivalTimestamp
+  if (typeof at !== 'number' || !Number.isFinite(at)) {
+    throw malformed(`received a record without a valid kinesis.approximateArrivalTimestamp (epoch seconds) at Records[${i}].`)
+  }
+}
+
 export const kinesisSource: Source<KinesisStreamRecord, KinesisMeta> = {
   name: 'kinesisHandler',
   records(event) {
     const records = recordsOf(event, 'kinesisHandler')
     let split: KinesisStreamRecord[] | undefined
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i] as Partial<KinesisStreamRecord> | null
-      if (r?.eventSource !== 'aws:kinesis') {
-        const source = typeof r === 'object' && r !== null ? `eventSource ${describeValue(r.eventSource)}` : describeValue(r)
-        throw malformed(`received a record that is not from Kinesis at Records[${i}] (${source}); is the handler wired to the right event source?`)
+    let i = 0
+    try {
+      for (; i < records.length; i++) {
+        const r = records[i] as KinesisStreamRecord
+        checkRecord(r, i)
+        // A KPL aggregate (fact 86) becomes its user records, which share its sequence number. The
+        // array is copied only from the first aggregate on; other batches are returned as they came.
+        const data = r.kinesis.data
+        if (typeof data === 'string' && data.startsWith(KPL_BASE64_PREFIX)) {
+          split ??= records.slice(0, i) as KinesisStreamRecord[]
+          for (const user of splitAggregate(r)) split.push(user)
+        } else if (split !== undefined) {
+          split.push(r)
+        }
       }
-      // Without a sequence number the record cannot be reported, so the batch cannot be processed safely.
-      if (typeof r.kinesis?.sequenceNumber !== 'string' || !SEQUENCE_NUMBER.test(r.kinesis.sequenceNumber)) {
-        throw malformed(`received a record without a valid kinesis.sequenceNumber at Records[${i}].`)
-      }
-      // A KPL aggregate (fact 86) becomes its user records, which share its sequence number. The
-      // array is copied only from the first aggregate on; other batches are returned as they came.
-      const data = r.kinesis.data
-      if (typeof data === 'string' && data.startsWith(KPL_BASE64_PREFIX)) {
-        split ??= records.slice(0, i) as KinesisStreamRecord[]
-        for (const user of splitAggregate(r as KinesisStreamRecord)) split.push(user)
-      } else if (split !== undefined) {
-        split.push(r as KinesisStreamRecord)
-      }
+    } catch (e) {
+      throw e instanceof MalformedEventError ? e : unreadable('kinesisHandler', i, e)
     }
     return split ?? (records as KinesisStreamRecord[])
   },
@@ -96,10 +139,10 @@ export const kinesisSource: Source<KinesisStreamRecord, KinesisMeta> = {
   plan: () => ({ ordering: 'in-order', stops: 'batch' }),
 }
 
-/** Checks `decode` and builds the record parser once: base64, gzip, the decode mode, the schema. */
+/** Checks `decode` and `maxInflatedBytes`, and builds the record parser once: base64, gzip, the decode mode, the schema. */
 export function kinesisParser<S extends Schema>(options: KinesisOptions<S>, name = 'kinesisHandler'): (record: KinesisStreamRecord) => InferOutput<S> | Promise<InferOutput<S>> {
-  checkRules(name, options, { decode: DECODE_RULE })
-  const decode = bytesDecoder(options.decode ?? 'json')
+  checkRules(name, options, { decode: DECODE_RULE, maxInflatedBytes: MAX_INFLATED_RULE })
+  const decode = bytesDecoder(options.decode ?? 'json', options.maxInflatedBytes)
   const { schema } = options
   return (record) => {
     const bytes = base64ToBytes(record.kinesis.data, 'kinesis.data')
@@ -111,7 +154,7 @@ export function kinesisParser<S extends Schema>(options: KinesisOptions<S>, name
 
 const definition: SourceDefinition<KinesisStreamRecord, KinesisMeta, unknown, KinesisOptions<Schema>> = {
   source: kinesisSource,
-  extraOptions: ['decode'],
+  extraOptions: ['decode', 'maxInflatedBytes'],
   defaultOrdering: 'in-order',
   parser: (options) => kinesisParser(options),
 }

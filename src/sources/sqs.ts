@@ -4,8 +4,9 @@ import type { BaseMeta, RecordFunction, Source } from '../engine/engine.js'
 import { ConfigurationError, MalformedEventError } from '../engine/errors.js'
 import { describeValue, toOptions, type CommonOptions } from '../engine/options.js'
 import { InvalidRecord, validate, type InferOutput, type Schema, type SchemaOf } from '../engine/schema.js'
-import { base64ToBytes, parseJson } from './decode.js'
-import { recordsOf } from './kinesis.js'
+import { base64ToBytes, decodeError, decodeFunctionThrew, parseJson } from './decode.js'
+import { describeSource, recordsOf, unreadable } from './kinesis.js'
+import { jsonType } from './unmarshall.js'
 
 /**
  * How an SQS body (or, under an SNS envelope, the SNS `Message`) becomes the value the schema checks.
@@ -116,10 +117,6 @@ export type SqsHandler = BatchHandler<SQSEvent, SQSBatchResponse>
 // The meta the parser builds for a record; `meta` fills in the batch's context and logger.
 type Found = { -readonly [K in keyof SqsMeta]: SqsMeta[K] } & { sns?: SnsEnvelopeMeta; eventBridge?: EventBridgeEnvelopeMeta }
 
-function decodeError(message: string): InvalidRecord {
-  return new InvalidRecord({ kind: 'decode', message, error: new Error(message) })
-}
-
 /** A queue is FIFO when its ARN says so or its messages carry a group. */
 export function isFifo(record: SQSRecord): boolean {
   return record.eventSourceARN?.endsWith('.fifo') === true || typeof record.attributes?.MessageGroupId === 'string'
@@ -214,12 +211,18 @@ function timestamp(attributes: SQSRecord['attributes'] | undefined, name: 'SentT
   return new Date(ms)
 }
 
+function optionalString(attributes: SQSRecord['attributes'], name: 'MessageDeduplicationId' | 'SequenceNumber'): string | undefined {
+  const value: unknown = attributes[name]
+  if (value !== undefined && typeof value !== 'string') throw decodeError(`attributes.${name} is ${jsonType(value)}, not a string.`)
+  return value
+}
+
 function envelopeJson(body: string, envelope: string): Record<string, unknown> {
   let value: unknown
   try {
     value = parseJson(body)
   } catch (e) {
-    throw decodeError(`The body is not ${envelope}: ${(e as Error).message}`)
+    throw decodeError(`The body is not ${envelope}: ${(e as Error).message}`, (e as InvalidRecord).failure.error?.cause ?? e)
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw decodeError(`The body is not ${envelope}: it is JSON but not an object.`)
   return value as Record<string, unknown>
@@ -238,11 +241,13 @@ function requireTime(o: Record<string, unknown>, field: string, envelope: string
 }
 
 const SNS = 'an SNS notification'
+// The other message types SNS sends, which a reason may name; any other value is not quoted.
+const SNS_TYPES: readonly unknown[] = ['SubscriptionConfirmation', 'UnsubscribeConfirmation']
 const RAW_HINT = ' (With raw message delivery on, the body is the message itself: drop `envelope: \'sns\'`.)'
 
 function unwrapSns(body: string): { message: string; sns: SnsEnvelopeMeta } {
   const n = envelopeJson(body, SNS)
-  if (n.Type !== 'Notification') throw decodeError(`The body is not ${SNS}: \`Type\` is ${describeValue(n.Type)}, not "Notification".${RAW_HINT}`)
+  if (n.Type !== 'Notification') throw decodeError(`The body is not ${SNS}: \`Type\` is ${SNS_TYPES.includes(n.Type) ? JSON.stringify(n.Type) : jsonType(n.Type)}, not "Notification".${RAW_HINT}`)
   const message = requireString(n, 'Message', SNS, RAW_HINT)
   const subject = n.Subject
   const attrs = n.MessageAttributes
@@ -296,8 +301,7 @@ function textDecoder(decode: SqsDecode): (text: string) => unknown {
     try {
       return decode(text)
     } catch (e) {
-      if (e instanceof InvalidRecord) throw e
-      throw decodeError(`The decode function threw: ${e instanceof Error ? e.message : String(e)}`)
+      throw decodeFunctionThrew(e)
     }
   }
 }
@@ -349,16 +353,28 @@ function sqsDefinition(): SourceDefinition<SQSRecord, SqsMeta, unknown, SqsOptio
     name: 'sqsHandler',
     records(event) {
       const records = recordsOf(event, 'sqsHandler')
-      for (let i = 0; i < records.length; i++) {
-        const r = records[i] as Partial<SQSRecord> | null
-        if (r?.eventSource !== 'aws:sqs') {
-          const from = typeof r === 'object' && r !== null ? `eventSource ${describeValue(r.eventSource)}` : describeValue(r)
-          throw new MalformedEventError(`sqsHandler received a record that is not from SQS at Records[${i}] (${from}); is the handler wired to the right event source?`)
+      let i = 0
+      try {
+        for (; i < records.length; i++) {
+          const r = records[i] as Partial<SQSRecord> | null
+          if (r?.eventSource !== 'aws:sqs') {
+            throw new MalformedEventError(`sqsHandler received a record that is not from SQS at Records[${i}] (${describeSource(r)}); is the handler wired to the right event source?`)
+          }
+          // Without a messageId the record cannot be reported (fact 52), so the batch cannot be processed safely.
+          if (typeof r.messageId !== 'string' || r.messageId === '') {
+            throw new MalformedEventError(`sqsHandler received a record without a messageId at Records[${i}].`)
+          }
+          // The queue's ARN (and a message group) decide how the whole batch is ordered (fact 10).
+          if (typeof r.eventSourceARN !== 'string') {
+            throw new MalformedEventError(`sqsHandler received a record without an eventSourceARN string (the queue's ARN) at Records[${i}].`)
+          }
+          const group: unknown = r.attributes?.MessageGroupId
+          if (group !== undefined && typeof group !== 'string') {
+            throw new MalformedEventError(`sqsHandler received a record whose attributes.MessageGroupId is ${jsonType(group)}, not a string, at Records[${i}].`)
+          }
         }
-        // Without a messageId the record cannot be reported (fact 52), so the batch cannot be processed safely.
-        if (typeof r.messageId !== 'string' || r.messageId === '') {
-          throw new MalformedEventError(`sqsHandler received a record without a messageId at Records[${i}].`)
-        }
+      } catch (e) {
+        throw e instanceof MalformedEventError ? e : unreadable('sqsHandler', i, e)
       }
       return records as SQSRecord[]
     },
@@ -368,7 +384,8 @@ function sqsDefinition(): SourceDefinition<SQSRecord, SqsMeta, unknown, SqsOptio
     key: (record) => record.attributes?.MessageGroupId ?? '',
     meta: (record, base): Found => {
       const a = record.attributes
-      const receiveCount = digits(a?.ApproximateReceiveCount)
+      if (typeof a !== 'object' || a === null) throw decodeError(`attributes is ${jsonType(a)}, not an object of SQS attributes.`)
+      const receiveCount = digits(a.ApproximateReceiveCount)
       if (receiveCount < 1) throw decodeError('attributes.ApproximateReceiveCount is not a whole number of 1 or more.')
       return {
         record,
@@ -377,8 +394,8 @@ function sqsDefinition(): SourceDefinition<SQSRecord, SqsMeta, unknown, SqsOptio
         sentAt: timestamp(a, 'SentTimestamp'),
         firstReceivedAt: timestamp(a, 'ApproximateFirstReceiveTimestamp'),
         messageGroupId: a.MessageGroupId,
-        deduplicationId: a.MessageDeduplicationId,
-        sequenceNumber: a.SequenceNumber,
+        deduplicationId: optionalString(a, 'MessageDeduplicationId'),
+        sequenceNumber: optionalString(a, 'SequenceNumber'),
         attributes: decodeAttributes(record.messageAttributes),
         context: base.context,
         logger: base.logger,

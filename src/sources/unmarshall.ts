@@ -43,8 +43,9 @@ export interface UnmarshallOptions {
 
 /**
  * An AttributeValue that is not well formed: no type key, two type keys, an unknown type, a value
- * of the wrong JSON type, an `N` that is not a number, bad base64, or a number a JavaScript
- * `number` cannot hold when `unsafeNumbers` says to fail. `path` names the attribute, such as
+ * of the wrong JSON type, an `N` that is not a number, bad base64, a tree nested deeper than the
+ * 32 levels DynamoDB stores, or a number a JavaScript `number` cannot hold when `unsafeNumbers`
+ * says to fail. `path` names the attribute, such as
  * `items[2].price`; the message never contains the value.
  *
  * @example
@@ -85,8 +86,9 @@ class Problem {
 
 const TYPES = 'S, N, B, SS, NS, BS, M, L, NULL or BOOL'
 
-function jsonType(value: unknown): string {
-  if (value === null) return 'null'
+/** What a value is, for a message that must not quote it: `null`, `an array`, `an object`, `a string`, ... */
+export function jsonType(value: unknown): string {
+  if (value === null || value === undefined) return String(value)
   if (Array.isArray(value)) return 'an array'
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`
 }
@@ -184,7 +186,10 @@ function toBytes(text: unknown, what: string): Uint8Array {
   const length = (text.length / 4) * 3 - padding
   // An exact, unpooled buffer: a view into Node's shared pool would expose other data via `.buffer`.
   const buffer = Buffer.allocUnsafeSlow(Math.max(0, length))
-  if (text.length % 4 !== 0 || buffer.write(text, 'base64') !== length) throw new Problem(`has ${what} that is not valid base64.`)
+  // Node's decoder also takes base64url's `-` and `_`, which DynamoDB never sends.
+  if (text.length % 4 !== 0 || buffer.write(text, 'base64') !== length || text.indexOf('-') !== -1 || text.indexOf('_') !== -1) {
+    throw new Problem(`has ${what} that is not valid base64.`)
+  }
   return new Uint8Array(buffer.buffer, 0, length)
 }
 
@@ -221,13 +226,13 @@ function binarySet(value: unknown): Set<Uint8Array> {
   return out
 }
 
-function map(m: unknown, unsafe: UnsafeNumbers): Record<string, NativeValue> {
+function map(m: unknown, unsafe: UnsafeNumbers, depth: number): Record<string, NativeValue> {
   if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new Problem(`has M that is ${jsonType(m)}; M must be an object of AttributeValues.`)
   const out: Record<string, NativeValue> = {}
   for (const name in m) {
     let value: NativeValue
     try {
-      value = convert((m as Record<string, unknown>)[name], unsafe)
+      value = convert((m as Record<string, unknown>)[name], unsafe, depth)
     } catch (e) {
       throw e instanceof Problem ? e.under(name) : e
     }
@@ -243,10 +248,21 @@ function notOneType(av: unknown): Problem {
   const [first, second] = Object.keys(av)
   return first === undefined
     ? new Problem(`has no type key; an AttributeValue has exactly one of ${TYPES}.`)
-    : new Problem(`has two type keys (${first} and ${second}); an AttributeValue has exactly one.`)
+    : new Problem(`has two type keys (${typeKey(first)} and ${typeKey(second ?? '')}); an AttributeValue has exactly one.`)
 }
 
-function convert(av: unknown, unsafe: UnsafeNumbers): NativeValue {
+// A key is named only when it is a type key: any other is data, which a message never quotes.
+const typeKey = (key: string): string => (TYPES.split(/, | or /).includes(key) ? key : 'an unknown key')
+
+/**
+ * DynamoDB stores at most 32 levels, a top-level attribute being level 1 (so at most 31 maps or
+ * lists around a value). A deeper tree is no item DynamoDB could have written: refusing it
+ * keeps the recursion short whatever the event holds.
+ */
+export const MAX_DEPTH = 32
+
+function convert(av: unknown, unsafe: UnsafeNumbers, depth: number): NativeValue {
+  if (depth > MAX_DEPTH) throw new Problem(`is nested ${depth} levels deep; DynamoDB stores at most ${MAX_DEPTH} (a top-level attribute is level 1).`)
   let type: string | undefined
   let value: unknown
   let keys = 0
@@ -273,13 +289,13 @@ function convert(av: unknown, unsafe: UnsafeNumbers): NativeValue {
       if (value !== true) throw new Problem('has NULL that is not true; NULL is always true.')
       return null
     case 'M':
-      return map(value, unsafe)
+      return map(value, unsafe, depth + 1)
     case 'L': {
       const items = list(value, 'L')
       const out = new Array<NativeValue>(items.length)
       for (let i = 0; i < items.length; i++) {
         try {
-          out[i] = convert(items[i], unsafe)
+          out[i] = convert(items[i], unsafe, depth + 1)
         } catch (e) {
           throw e instanceof Problem ? e.under(i) : e
         }
@@ -295,7 +311,7 @@ function convert(av: unknown, unsafe: UnsafeNumbers): NativeValue {
     case 'BS':
       return binarySet(value)
     default:
-      throw new Problem(`has an unknown type key ${JSON.stringify(type)}; expected one of ${TYPES}.`)
+      throw new Problem(`has an unknown type key; expected one of ${TYPES}.`)
   }
 }
 
@@ -319,7 +335,7 @@ export function unmarshallImage(image: unknown, options: UnmarshallOptions = {})
     throw new AttributeValueError('', `is ${jsonType(image)}, not an image (an object of attribute names to AttributeValues).`)
   }
   try {
-    return map(image, options.unsafeNumbers ?? 'bigint')
+    return map(image, options.unsafeNumbers ?? 'bigint', 1)
   } catch (e) {
     throw e instanceof Problem ? new AttributeValueError(e.path, e.problem) : e
   }

@@ -141,7 +141,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** A plain value to an AttributeValue, as the AWS SDK's `marshall` would, with binary as base64 (the Lambda event's form). */
-function marshall(value: unknown, path: string): AV {
+function marshall(value: unknown, path: string, depth: number): AV {
+  // DynamoDB stores 32 levels (a top-level attribute is level 1); deeper, or a cycle, is refused here.
+  if (depth > 32) throw new TypeError(`${path} is nested more than 32 levels deep, which DynamoDB does not store; use attributeValues() to build one anyway.`)
   switch (typeof value) {
     case 'string':
       return { S: value }
@@ -155,7 +157,7 @@ function marshall(value: unknown, path: string): AV {
   }
   if (value === null) return { NULL: true }
   if (value instanceof Uint8Array) return { B: Buffer.from(value).toString('base64') }
-  if (Array.isArray(value)) return { L: value.map((v, i) => marshall(v, `${path}[${i}]`)) }
+  if (Array.isArray(value)) return { L: value.map((v, i) => marshall(v, `${path}[${i}]`, depth + 1)) }
   if (value instanceof Set) {
     const items = [...(value as Set<unknown>)]
     if (items.length === 0) throw new TypeError(`${path} is an empty Set, which DynamoDB does not store; use attributeValues() to build one anyway.`)
@@ -164,15 +166,15 @@ function marshall(value: unknown, path: string): AV {
     if (items.every((v) => v instanceof Uint8Array)) return { BS: items.map((v) => Buffer.from(v as Uint8Array).toString('base64')) }
     throw new TypeError(`${path} is a Set that mixes types; a DynamoDB set holds only strings, only numbers or only binary.`)
   }
-  if (isPlainObject(value)) return { M: marshallMap(value, path) }
+  if (isPlainObject(value)) return { M: marshallMap(value, path, depth + 1) }
   throw new TypeError(`${path} is ${value === undefined ? 'undefined' : `a ${(value as object).constructor?.name ?? typeof value}`}, which has no DynamoDB type.`)
 }
 
-function marshallMap(map: Record<string, unknown>, path: string): Record<string, AV> {
+function marshallMap(map: Record<string, unknown>, path: string, depth = 1): Record<string, AV> {
   const out: Record<string, AV> = {}
   for (const [name, value] of Object.entries(map)) {
     if (value === undefined) continue
-    Object.defineProperty(out, name, { value: marshall(value, path === '' ? name : `${path}.${name}`), enumerable: true, writable: true, configurable: true })
+    Object.defineProperty(out, name, { value: marshall(value, path === '' ? name : `${path}.${name}`, depth), enumerable: true, writable: true, configurable: true })
   }
   return out
 }
@@ -189,22 +191,23 @@ function numberSize(text: string): number {
   const digits = text.replace(/[eE].*$/, '').replace(/[^0-9]/g, '').replace(/^0+/, '').replace(/0+$/, '')
   return Math.ceil(Math.max(digits.length, 1) / 2) + 1
 }
-function valueSize(av: unknown): number {
+function valueSize(av: unknown, depth = 0): number {
   const a = av as Record<string, unknown>
+  if (depth > 32) return 1 // a raw image deeper than DynamoDB stores, built to test its refusal
   if (typeof a.S === 'string') return utf8Length(a.S)
   if (typeof a.N === 'string') return numberSize(a.N)
   if (typeof a.B === 'string') return Buffer.from(a.B, 'base64').length
   if (Array.isArray(a.SS)) return (a.SS as string[]).reduce((n, s) => n + utf8Length(String(s)), 0)
   if (Array.isArray(a.NS)) return (a.NS as string[]).reduce((n, s) => n + numberSize(String(s)), 0)
   if (Array.isArray(a.BS)) return (a.BS as string[]).reduce((n, s) => n + Buffer.from(String(s), 'base64').length, 0)
-  if (Array.isArray(a.L)) return 3 + (a.L as unknown[]).reduce<number>((n, v) => n + 1 + valueSize(v), 0)
-  if (typeof a.M === 'object' && a.M !== null) return 3 + imageSize(a.M as Record<string, unknown>, 1)
+  if (Array.isArray(a.L)) return 3 + (a.L as unknown[]).reduce<number>((n, v) => n + 1 + valueSize(v, depth + 1), 0)
+  if (typeof a.M === 'object' && a.M !== null) return 3 + imageSize(a.M as Record<string, unknown>, 1, depth + 1)
   return 1
 }
-function imageSize(image: Record<string, unknown> | undefined, perElement = 0): number {
+function imageSize(image: Record<string, unknown> | undefined, perElement = 0, depth = 0): number {
   if (image === undefined) return 0
   let n = 0
-  for (const [name, av] of Object.entries(image)) n += utf8Length(name) + valueSize(av) + perElement
+  for (const [name, av] of Object.entries(image)) n += utf8Length(name) + valueSize(av, depth) + perElement
   return n
 }
 

@@ -8,6 +8,8 @@ import { windowHandler, type StateSchema, type WindowFields, type WindowHandler,
 export interface KinesisWindowOptions<S extends Schema, St extends StateSchema> extends WindowOptions<S, St, KinesisStreamRecord, KinesisMeta> {
   /** How the record's base64 `data` becomes the value the schema checks. Default `'json'`. */
   readonly decode?: DecodeMode
+  /** The most bytes a gzip record may inflate to, as for `kinesisHandler`. Default 6,291,456. */
+  readonly maxInflatedBytes?: number
 }
 
 /** A Kinesis event with the tumbling-window fields. */
@@ -16,7 +18,7 @@ export interface KinesisWindowEvent extends KinesisStreamEvent, WindowFields {}
 const definition: WindowSource<KinesisStreamRecord, KinesisMeta, KinesisWindowOptions<Schema, StateSchema>> = {
   name: 'kinesisWindowHandler',
   source: kinesisSource,
-  extraOptions: ['decode'],
+  extraOptions: ['decode', 'maxInflatedBytes'],
   parser: (options) => kinesisParser(options, 'kinesisWindowHandler'),
 }
 

@@ -92,7 +92,7 @@ describe('kinesisHandler decoding', () => {
       'decode: The data is not valid UTF-8 text.',
       'validation@total: The record does not match the schema at total: Invalid input: expected number, received string',
       expect.stringMatching(/^decode: The data starts like gzip \(1f 8b\) but does not inflate/),
-      'decode: kinesis.data is not valid base64 (12 characters that do not decode cleanly).',
+      'decode: kinesis.data is not valid base64 (12 characters that do not decode cleanly as standard base64).',
     ])
     const logged = JSON.stringify(logger.lines)
     expect(logged).not.toContain('s3cr3t')

@@ -157,7 +157,7 @@ describe('sqsHandler: message attributes', () => {
     expect(await bad({ dataType: 'Number', stringValue: 'twelve' })).toBe('invalid:decode Message attribute "a" (Number) is not a number.')
     expect(await bad({ dataType: 'Number', stringValue: '1e400x' })).toBe('invalid:decode Message attribute "a" (Number) is not a number.')
     expect(await bad({ dataType: 'String' })).toBe('invalid:decode Message attribute "a" (String) has no stringValue.')
-    expect(await bad({ dataType: 'Binary', binaryValue: 'not base64!' })).toBe('invalid:decode Message attribute "a" binaryValue is not valid base64 (11 characters that do not decode cleanly).')
+    expect(await bad({ dataType: 'Binary', binaryValue: 'not base64!' })).toBe('invalid:decode Message attribute "a" binaryValue is not valid base64 (11 characters that do not decode cleanly as standard base64).')
     expect(await bad({ dataType: 'Date', stringValue: 'x' })).toBe('invalid:decode Message attribute "a" has the data type "Date"; SQS knows String, Number and Binary.')
     expect(await bad({ stringValue: 'x' })).toBe('invalid:decode Message attribute "a" has no dataType.')
   })
