@@ -50,7 +50,7 @@ export interface CommonOptions<S extends Schema, Rec> {
    * the unstarted ones are reported for retry. Default 1000. `0` turns the check off.
    */
   readonly deadlineMarginMs?: number
-  /** Where the library logs; `@aws-lambda-powertools/logger`'s `Logger` fits. Default: warnings and errors to stderr. */
+  /** Where the library logs; `@aws-lambda-powertools/logger`'s `Logger` fits. Default: JSON lines on stdout and stderr at `LOG_LEVEL` (`INFO` on Lambda, `WARN` elsewhere; see {@link quietLogger}). */
   readonly logger?: RecordLogger
 }
 
