@@ -1,0 +1,29 @@
+import { expect, it } from 'vitest'
+import { diagnosticsOf } from './compile.js'
+
+const header = `import * as z from 'zod'
+import { dynamodbHandler, kinesisHandler, sqsHandler } from 'lambda-stream-handlers'
+const Order = z.object({ orderId: z.string(), total: z.number() })
+`
+
+it('a misspelt handler option is a compile error that names it and suggests the right one', () => {
+  const errors = diagnosticsOf(`${header}
+kinesisHandler({ schema: Order, orderng: 'per-key' }, (order) => order.orderId)
+sqsHandler({ schema: Order, concurency: 3 }, (order) => order.orderId)
+dynamodbHandler({ schema: Order, streamViewTyp: 'NEW_IMAGE' }, (change) => change.keys)
+`)
+  expect(errors).toHaveLength(3)
+  expect(errors[0]).toContain("'orderng' does not exist in type 'KinesisOptions<")
+  expect(errors[0]).toContain("Did you mean to write 'ordering'?")
+  expect(errors[1]).toContain("Did you mean to write 'concurrency'?")
+  expect(errors[2]).toContain("Did you mean to write 'streamViewType'?")
+}, 60_000)
+
+it('a bad option value is one error, about the value; the record function stays typed', () => {
+  const errors = diagnosticsOf(`${header}
+kinesisHandler({ schema: Order, ordering: 'sorted' }, (order) => order.orderId.toUpperCase())
+`)
+  expect(errors).toHaveLength(1)
+  expect(errors[0]).toContain(`Type '"sorted"' is not assignable to type 'Ordering'.`)
+  expect(errors.join('\n')).not.toContain("of type 'unknown'")
+}, 60_000)
