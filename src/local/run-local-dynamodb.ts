@@ -1,7 +1,7 @@
 import type { DynamoDBStreamsClient, _Record as DynamoDBApiRecord } from '@aws-sdk/client-dynamodb-streams'
 import type { Context, DynamoDBRecord } from 'aws-lambda'
 import { quietLogger } from '../engine/logger.js'
-import { describeValue } from '../engine/options.js'
+import { checkKnownKeys, describeValue } from '../engine/options.js'
 import { compileFilter } from '../filtering/filter.js'
 import { configError, streamSettings, type FunctionSettings, type StreamMappingSettings } from './settings.js'
 import { dynamodbRow } from './stream-rows.js'
@@ -70,8 +70,7 @@ export function lambdaDynamoDBRecord(record: DynamoDBApiRecord, streamArn: strin
 
 /** runLocal for a DynamoDB stream: the shards polled through the DynamoDB Streams API. */
 export async function runLocalDynamoDB(handler: (event: never, context: Context) => unknown, options: DynamoDBLocalOptions): Promise<LocalRun> {
-  const unknown = Object.keys(options).filter((k) => !KNOWN.has(k))
-  if (unknown.length > 0) configError(NAME, `unknown option ${unknown.map((k) => `\`${k}\``).join(', ')}.`)
+  checkKnownKeys(NAME, options, [...KNOWN])
   if (typeof options.client?.send !== 'function') configError(NAME, '`client` must be a DynamoDBStreamsClient from @aws-sdk/client-dynamodb-streams.')
   if (typeof options.streamArn !== 'string' || !/^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[^/]+\/stream\/.+$/.test(options.streamArn)) {
     configError(NAME, `\`streamArn\` must be the stream's ARN (the table's LatestStreamArn, arn:aws:dynamodb:<region>:<account>:table/<table>/stream/<label>); received ${describeValue(options.streamArn)}.`)

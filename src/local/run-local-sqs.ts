@@ -1,7 +1,7 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs'
 import type { Context, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda'
 import { quietLogger, type RecordLogger } from '../engine/logger.js'
-import { describeValue } from '../engine/options.js'
+import { checkKnownKeys, describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
 import { compileFilter, type FilterCriteria } from '../filtering/filter.js'
 import { lambdaContext } from '../testing/context.js'
@@ -80,8 +80,7 @@ export function lambdaSqsRecord(m: Message, queueArn: string): SQSRecord {
 
 /** The SQS side of `runLocal`: receive, invoke, delete what succeeded; the queue does visibility and redrive. */
 export async function runLocalSqs(handler: (event: SQSEvent, context: Context) => unknown, o: SqsLocalOptions): Promise<LocalRun> {
-  const unknown = Object.keys(o).filter((k) => !KNOWN.has(k))
-  if (unknown.length > 0) configError(NAME, `unknown option ${unknown.map((k) => `\`${k}\``).join(', ')} for an SQS queue.`)
+  checkKnownKeys(NAME, o, [...KNOWN])
   if (typeof o.client?.send !== 'function') configError(NAME, '`client` must be an SQSClient from @aws-sdk/client-sqs.')
   if (typeof o.queueUrl !== 'string' || o.queueUrl === '') configError(NAME, '`queueUrl` must be the queue URL.')
   const batchSize = o.BatchSize ?? 10

@@ -3,7 +3,7 @@ import type { KinesisWindowEvent } from '../windows/kinesis.js'
 import type { Context, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord, SQSEvent } from 'aws-lambda'
 import type { DynamoDBWindowEvent } from '../windows/dynamodb.js'
 import { quietLogger } from '../engine/logger.js'
-import { describeValue } from '../engine/options.js'
+import { checkKnownKeys, describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
 import { compileFilter } from '../filtering/filter.js'
 import { configError, streamSettings, type FunctionSettings, type StreamMappingSettings } from './settings.js'
@@ -83,8 +83,7 @@ export async function runLocal(handler: (event: never, context: Context) => unkn
   if (opts.source === 'sqs') return runLocalSqs(handler as (event: SQSEvent, context: Context) => unknown, opts)
   if (opts.source === 'dynamodb') return runLocalDynamoDB(handler, opts)
   const options = opts
-  const unknown = Object.keys(options).filter((k) => !KNOWN.has(k))
-  if (unknown.length > 0) configError(NAME, `unknown option ${unknown.map((k) => `\`${k}\``).join(', ')}.`)
+  checkKnownKeys(NAME, options, [...KNOWN])
   if (options.source !== 'kinesis') configError(NAME, `\`source\` must be 'kinesis', 'dynamodb' or 'sqs'; received ${describeValue((options as { source?: unknown }).source)}.`)
   if (typeof options.client?.send !== 'function') configError(NAME, '`client` must be a KinesisClient from @aws-sdk/client-kinesis.')
   if (typeof options.streamName !== 'string' || options.streamName === '') configError(NAME, '`streamName` must be the name of the stream.')

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest'
 import { diagnosticsOf } from './compile.js'
 
 const header = `import * as z from 'zod'
-import { dynamodbHandler, kinesisHandler, sqsHandler } from 'lambda-stream-handlers'
+import { dynamodbHandler, dynamodbWindowHandler, kinesisHandler, kinesisWindowHandler, sqsHandler } from 'lambda-stream-handlers'
 const Order = z.object({ orderId: z.string(), total: z.number() })
 `
 
@@ -11,12 +11,18 @@ it('a misspelt handler option is a compile error that names it and suggests the 
 kinesisHandler({ schema: Order, orderng: 'per-key' }, (order) => order.orderId)
 sqsHandler({ schema: Order, concurency: 3 }, (order) => order.orderId)
 dynamodbHandler({ schema: Order, streamViewTyp: 'NEW_IMAGE' }, (change) => change.keys)
+const window = { schema: Order, state: z.object({ n: z.number() }), initial: () => ({ n: 0 }), reduce: (s: { n: number }) => s, onWindowEnd: () => {} }
+kinesisWindowHandler({ ...window, decod: 'json' })
+dynamodbWindowHandler({ ...window, streamViewTyp: 'NEW_IMAGE' })
 `)
-  expect(errors).toHaveLength(3)
+  expect(errors).toHaveLength(5)
   expect(errors[0]).toContain("'orderng' does not exist in type 'KinesisOptions<")
   expect(errors[0]).toContain("Did you mean to write 'ordering'?")
   expect(errors[1]).toContain("Did you mean to write 'concurrency'?")
   expect(errors[2]).toContain("Did you mean to write 'streamViewType'?")
+  // The window handlers were exact already.
+  expect(errors[3]).toContain("Did you mean to write 'decode'?")
+  expect(errors[4]).toContain("Did you mean to write 'streamViewType'?")
 }, 60_000)
 
 it('a bad option value is one error, about the value; the record function stays typed', () => {
