@@ -33,3 +33,15 @@ kinesisHandler({ schema: Order, ordering: 'sorted' }, (order) => order.orderId.t
   expect(errors[0]).toContain(`Type '"sorted"' is not assignable to type 'Ordering'.`)
   expect(errors.join('\n')).not.toContain("of type 'unknown'")
 }, 60_000)
+
+it('test kit: the options functions read the payloads as written, undefined means a default, and a wrong field is an error at the field', () => {
+  const errors = diagnosticsOf(`import * as z from 'zod'
+import { kinesisEvent, sqsEvent } from 'lambda-stream-handlers/testing'
+const Order = z.object({ orderId: z.string(), accountId: z.string(), total: z.number() })
+const key = undefined as string | undefined
+sqsEvent([{ orderId: 'o-1', accountId: 'a-1', total: 1 }], { schema: Order, messageGroupId: (b) => b.accountId, queueName: key })
+kinesisEvent([{ orderId: 'o-1', accountId: 'a-1', total: 1 }], { schema: Order, partitionKey: key })
+kinesisEvent([{ orderId: 'o-1', accountId: 'a-1', total: '1' }], { schema: Order, partitionKey: 'p' })
+`)
+  expect(errors).toEqual(["7 [total] Type 'string' is not assignable to type 'number'."])
+}, 60_000)
