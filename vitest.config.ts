@@ -13,6 +13,10 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
+    // This repository's own run is quiet: handlers built without a logger write nothing (a test
+    // that checks the default logger sets LOG_LEVEL itself). Powertools' Logger reads
+    // POWERTOOLS_LOG_LEVEL before LOG_LEVEL: keep its default, the tests that read its lines need it.
+    env: { LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'INFO' },
     typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
   },
 })

@@ -11,9 +11,50 @@ if grep -rlE '\b[Ff]acts? [0-9]|§|UNCONFIRMED|esm-semantics|spec §' --include=
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
 echo "packed $tarball: $(tar tzf "$work/$tarball" | wc -l) files"
 if tar tzf "$work/$tarball" | grep -E '^package/(test|bench|examples|src)/'; then echo "the tarball ships files users do not need"; exit 1; fi
+# `prepack` builds, so that a pack from a fresh clone ships dist/.
+packed=$(tar tzf "$work/$tarball")
+for f in dist/esm/index.js dist/esm/index.d.ts dist/cjs/index.js dist/cjs/index.d.ts dist/esm/cli/bin.js dist/esm/testing/index.d.ts dist/esm/local/index.d.ts dist/cjs/idempotency/index.d.ts; do
+  grep -qx "package/$f" <<<"$packed" || { echo "the tarball has no $f (is prepack running the build?)"; exit 1; }
+done
+# No published declaration may need a package the user may not have: the AWS SDK (peer
+# dependencies, optional), nor Powertools' idempotency/types, whose types import @aws-sdk/client-dynamodb.
+mkdir "$work/unpacked" && tar xzf "$work/$tarball" -C "$work/unpacked"
+if grep -rnE "(from |import\()['\"](@aws-sdk/|@smithy/|@aws-lambda-powertools/idempotency/types)" --include='*.d.ts' "$work/unpacked/package/dist"; then
+  echo "published types import packages a user may not have installed"; exit 1
+fi
+echo "tarball: dist/ packed, no declaration imports the AWS SDK"
 cd "$work"
 npm init -y >/dev/null
 npm install --silent --no-audit --no-fund "./$tarball" zod@4 >/dev/null
+# The types in a strict project without the AWS SDK: exactOptionalPropertyTypes, skipLibCheck off,
+# through ESM (.mts) and CommonJS (.cts) resolution; TypeScript and @types/node from this repository.
+cat > tsconfig.json <<JSON
+{ "compilerOptions": { "target": "ES2022", "module": "NodeNext", "moduleResolution": "NodeNext", "strict": true, "exactOptionalPropertyTypes": true,
+  "noUncheckedIndexedAccess": true, "skipLibCheck": false, "noEmit": true, "types": ["node"], "typeRoots": ["$root/node_modules/@types"] }, "include": ["types.mts", "types.cts"] }
+JSON
+cat > types.mts <<'TS'
+import * as z from 'zod'
+import { dynamodbHandler, kinesisHandler, sqsHandler } from 'lambda-stream-handlers'
+import { idempotent } from 'lambda-stream-handlers/idempotency'
+import { localClient, runLocal, simulate } from 'lambda-stream-handlers/local'
+import { InMemoryPersistenceStore, kinesisEvent, lambdaContext, raw, sqsEvent } from 'lambda-stream-handlers/testing'
+const Order = z.object({ orderId: z.string(), accountId: z.string(), status: z.enum(['NEW', 'PAID']), total: z.number() })
+export const handler = sqsHandler({ schema: Order, ordering: 'unordered', concurrency: 2 }, (order, meta) => meta.logger.info(order.orderId))
+export const orders = kinesisHandler(Order).use(idempotent({ persistenceStore: new InMemoryPersistenceStore() })).handle((order) => order.total)
+export const changes = dynamodbHandler({ schema: Order, streamViewType: 'NEW_IMAGE' }, (change) => change.keys)
+const maybe = undefined as string | undefined
+// The functions read the payloads as written; an option may be undefined; literals need no `as const`.
+export const event = sqsEvent([{ orderId: 'o-1', accountId: 'a-1', status: 'NEW', total: 1 }], { schema: Order, messageGroupId: (b) => b.accountId, queueName: maybe })
+export const stream = kinesisEvent([{ orderId: 'o-1', accountId: 'a-1', status: 'PAID', total: 1 }, raw('oops')], { schema: Order, partitionKey: maybe })
+export const context = lambdaContext({ functionName: maybe })
+export const report = simulate(handler, { source: 'sqs', records: event })
+export const local = { localClient, runLocal }
+// @ts-expect-error: a misspelt option is a compile error
+kinesisHandler({ schema: Order, orderng: 'per-key' }, () => {})
+TS
+sed 's/^export const local = .*$//' types.mts > types.cts
+"$root/node_modules/.bin/tsc" -p tsconfig.json
+echo 'types ok: strict, exactOptionalPropertyTypes, skipLibCheck false, no AWS SDK installed'
 cat > esm.mjs <<'JS'
 import * as z from 'zod'
 import { kinesisHandler } from 'lambda-stream-handlers'
@@ -111,7 +152,11 @@ node local.mjs
 node local.cjs
 echo 'export const handler = () => ({})' > h.mjs
 printf '{"a":1}\n' > r.jsonl
-npx --no-install lambda-stream-handlers simulate ./h.mjs#handler --source kinesis --records r.jsonl | grep -q 'succeeded   1' && echo 'bin ok'
+summary=$(npx --no-install lambda-stream-handlers simulate ./h.mjs#handler --source kinesis --records r.jsonl)
+grep -q '^  succeeded     1$' <<<"$summary" || { echo "bin: unexpected summary: $summary"; exit 1; }
+help=$(npx --no-install lambda-stream-handlers simulate --help)
+grep -q '^examples:$' <<<"$help" || { echo 'bin: simulate --help shows no examples'; exit 1; }
+echo 'bin ok'
 # The demo from the installed package: without its servers and the AWS SDK it says, in one line,
 # what to install; after running exactly that line it runs to its summary.
 if ./node_modules/.bin/lambda-stream-handlers demo 2> demo-err.txt; then echo 'demo: ran without its packages'; exit 1; fi

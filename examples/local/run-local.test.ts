@@ -1,15 +1,15 @@
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis'
-import { NodeHttpHandler } from '@smithy/node-http-handler'
 import type { Server } from 'node:http'
 import { createRequire } from 'node:module'
 import { expect, it, vi } from 'vitest'
+import { localClient } from 'lambda-stream-handlers/local'
 import { drain } from './run-local.js'
 
 it('drains a kinesalite stream through the handler', async () => {
   const server = (createRequire(import.meta.url)('kinesalite') as (o: object) => Server)({ createStreamMs: 0 })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`
-  const client = new KinesisClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, requestHandler: new NodeHttpHandler() })
+  const client = await localClient(KinesisClient, { endpoint })
   try {
     await client.send(new CreateStreamCommand({ StreamName: 'orders', ShardCount: 1 }))
     await vi.waitFor(async () => expect((await client.send(new DescribeStreamSummaryCommand({ StreamName: 'orders' }))).StreamDescriptionSummary?.StreamStatus).toBe('ACTIVE'))

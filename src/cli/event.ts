@@ -5,16 +5,11 @@
  * @module
  * @internal
  */
-import { readFileSync } from 'node:fs'
 import { dynamodbEvent, insert, modify, remove, ttlDelete, type DynamoDBTestChange } from '../testing/dynamodb.js'
 import { kinesisEvent } from '../testing/kinesis.js'
 import { raw } from '../testing/raw.js'
 import { sqsEvent } from '../testing/sqs.js'
-
-/** A mistake in the command line or its input: printed as one line, exit code 1. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError'
-}
+import { readText, UsageError } from './args.js'
 
 const OPTIONS: Record<string, readonly string[]> = {
   kinesis: ['file', 'partitionKey', 'shardId', 'streamName', 'region', 'accountId', 'arrivedAt', 'gzip'],
@@ -41,29 +36,35 @@ function fromArguments(args: readonly string[]): Input[] {
 }
 
 function fromFile(file: string): Input[] {
-  let content: string
-  try {
-    content = readFileSync(file, 'utf8')
-  } catch {
-    throw new UsageError(`cannot read ${file}.`)
-  }
-  if (!/\.(jsonl|ndjson)$/i.test(file)) {
+  const content = readText(file)
+  const where = file === '-' ? 'standard input' : file
+  // Standard input is JSON when it parses as a whole, else JSONL.
+  if (file === '-' ? isJson(content) : !/\.(jsonl|ndjson)$/i.test(file)) {
     let value: unknown
     try {
       value = JSON.parse(content)
     } catch (e) {
-      throw new UsageError(`${file} is not JSON: ${(e as Error).message} (for one payload a line, name the file .jsonl).`)
+      throw new UsageError(`${where} is not JSON: ${(e as Error).message} (for one payload a line, name the file .jsonl).`)
     }
-    return (Array.isArray(value) ? value : [value]).map((v, i) => ({ value: v as unknown, where: `${file} item ${i + 1}` }))
+    return (Array.isArray(value) ? value : [value]).map((v, i) => ({ value: v as unknown, where: `${where} item ${i + 1}` }))
   }
   return content.split('\n').flatMap((line, i) => {
     if (line.trim() === '') return []
     try {
-      return [{ value: JSON.parse(line) as unknown, where: `${file}:${i + 1}` }]
+      return [{ value: JSON.parse(line) as unknown, where: `${where}:${i + 1}` }]
     } catch (e) {
-      throw new UsageError(`${file}:${i + 1} is not JSON: ${(e as Error).message}`)
+      throw new UsageError(`${where}:${i + 1} is not JSON: ${(e as Error).message}`)
     }
   })
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)

@@ -9,9 +9,9 @@
  * ```
  */
 export interface RecordLogger {
-  /** Detail for debugging; dropped by the default logger. */
+  /** Detail for debugging; the default logger writes it at `LOG_LEVEL=DEBUG`. */
   debug(message: string, ...extra: unknown[]): void
-  /** Routine events; dropped by the default logger. */
+  /** Routine events; the default logger writes them on Lambda (level `INFO`), not elsewhere unless `LOG_LEVEL` asks. */
   info(message: string, ...extra: unknown[]): void
   /** A record that was invalid, a deadline cut. */
   warn(message: string, ...extra: unknown[]): void
@@ -19,9 +19,31 @@ export interface RecordLogger {
   error(message: string, ...extra: unknown[]): void
 }
 
+type Level = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'
+
+// Lambda's levels (TRACE and FATAL included) and Powertools' (CRITICAL, SILENT), by rank.
+const LEVELS = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, CRITICAL: 5, FATAL: 5, SILENT: 6 } as const
+const RANKS: Readonly<Record<string, number>> = LEVELS
+
+/**
+ * The lowest level written, read on each call so that a test can change it: `AWS_LAMBDA_LOG_LEVEL`
+ * (the function's log level, set by Lambda's advanced logging controls), else `LOG_LEVEL`, else
+ * `INFO` on Lambda (`AWS_LAMBDA_FUNCTION_NAME` is set) and `WARN` elsewhere, so that unit tests and
+ * tools print only what went wrong. A value that is not a level counts as unset.
+ */
+function threshold(): number {
+  const env = process.env
+  for (const value of [env.AWS_LAMBDA_LOG_LEVEL, env.LOG_LEVEL]) {
+    const rank = value === undefined ? undefined : RANKS[value.toUpperCase()]
+    if (rank !== undefined) return rank
+  }
+  return env.AWS_LAMBDA_FUNCTION_NAME === undefined ? LEVELS.WARN : LEVELS.INFO
+}
+
 const write =
-  (level: 'WARN' | 'ERROR') =>
+  (level: Level) =>
   (message: string, ...extra: unknown[]): void => {
+    if (LEVELS[level] < threshold()) return
     const line: Record<string, unknown> = { level, message }
     for (const item of extra) {
       if (item === null || typeof item !== 'object') continue
@@ -30,17 +52,24 @@ const write =
         line[key] = value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value
       }
     }
-    // One JSON line on stderr: CloudWatch keeps it as one log event.
-    process.stderr.write(`${JSON.stringify(line)}\n`)
+    // One JSON line each, as Lambda's Node.js runtime writes console output: debug and info on
+    // stdout, warnings and errors on stderr. CloudWatch keeps each line as one log event.
+    const stream = level === 'WARN' || level === 'ERROR' ? process.stderr : process.stdout
+    stream.write(`${JSON.stringify(line)}\n`)
   }
 
 /**
- * The default logger: quiet. Warnings and errors (an invalid record, a deadline cut, a batch that
- * failed whole) go to stderr as one JSON line each; debug and info are dropped.
+ * The default logger: one JSON line per call (`{"level","message",...extra}`), debug and info on
+ * stdout, warnings and errors on stderr, which Lambda sends to CloudWatch Logs.
+ *
+ * Which levels it writes follows Lambda's and Powertools' variables: `AWS_LAMBDA_LOG_LEVEL`, then
+ * `LOG_LEVEL` (`DEBUG`, `INFO`, `WARN`, `ERROR`, `SILENT`, ...). When neither is set it writes
+ * `INFO` and above on Lambda, and `WARN` and above elsewhere (unit tests, scripts). Set
+ * `LOG_LEVEL=SILENT` to silence it in tests, `LOG_LEVEL=INFO` to see your `meta.logger.info` lines.
  */
 export const quietLogger: RecordLogger = {
-  debug: () => {},
-  info: () => {},
+  debug: write('DEBUG'),
+  info: write('INFO'),
   warn: write('WARN'),
   error: write('ERROR'),
 }

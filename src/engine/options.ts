@@ -50,7 +50,7 @@ export interface CommonOptions<S extends Schema, Rec> {
    * the unstarted ones are reported for retry. Default 1000. `0` turns the check off.
    */
   readonly deadlineMarginMs?: number
-  /** Where the library logs; `@aws-lambda-powertools/logger`'s `Logger` fits. Default: warnings and errors to stderr. */
+  /** Where the library logs; `@aws-lambda-powertools/logger`'s `Logger` fits. Default: JSON lines on stdout and stderr at `LOG_LEVEL` (`INFO` on Lambda, `WARN` elsewhere; see {@link quietLogger}). */
   readonly logger?: RecordLogger
   /**
    * Add the decoder's and the validator's own words to the log line of an invalid record, as
@@ -83,11 +83,39 @@ export function checkRules(name: string, options: object, rules: Readonly<Record
   }
 }
 
-/** Refuses options that `known` does not name: a misspelt option would otherwise be ignored silently. */
+// Edits (insert, delete, replace) from a to b, ignoring case: `batchsise` is 1 from `BatchSize`.
+function distance(a: string, b: string): number {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()]
+  let row = Array.from({ length: y.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= x.length; i++) {
+    const next = [i]
+    for (let j = 1; j <= y.length; j++) next[j] = Math.min((row[j] as number) + 1, (next[j - 1] as number) + 1, (row[j - 1] as number) + (x[i - 1] === y[j - 1] ? 0 : 1))
+    row = next
+  }
+  return row[y.length] as number
+}
+
+/** The known name nearest to a misspelt one, when it is near enough to be what was meant. */
+function nearest(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined
+  let bestDistance = Math.min(3, Math.ceil(key.length / 3)) + 1
+  for (const k of known) {
+    const d = distance(key, k)
+    if (d < bestDistance) [best, bestDistance] = [k, d]
+  }
+  return best
+}
+
+/**
+ * Refuses options that `known` does not name: a misspelt option would otherwise be ignored
+ * silently. The message lists the options and, for a near miss, suggests the one meant.
+ */
 export function checkKnownKeys(name: string, options: object, known: readonly string[]): void {
   const unknown = Object.keys(options).filter((k) => !known.includes(k))
   if (unknown.length > 0) {
-    throw new ConfigurationError(`${name}: unknown option ${unknown.map((k) => `\`${k}\``).join(', ')}; the options are ${known.join(', ')}.`)
+    const meant = unknown.flatMap((k) => nearest(k, known) ?? [])
+    const hint = meant.length === 0 ? '' : ` Did you mean ${meant.map((k) => `\`${k}\``).join(', ')}?`
+    throw new ConfigurationError(`${name}: unknown option ${unknown.map((k) => `\`${k}\``).join(', ')}; the options are ${known.join(', ')}.${hint}`)
   }
 }
 

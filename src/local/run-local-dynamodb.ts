@@ -1,8 +1,9 @@
-import type { DynamoDBStreamsClient, _Record as DynamoDBApiRecord } from '@aws-sdk/client-dynamodb-streams'
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams'
 import type { Context, DynamoDBRecord } from 'aws-lambda'
 import { quietLogger } from '../engine/logger.js'
-import { describeValue } from '../engine/options.js'
+import { checkKnownKeys, describeValue } from '../engine/options.js'
 import { compileFilter } from '../filtering/filter.js'
+import { checkClient, type SdkClient } from './client.js'
 import { configError, streamSettings, type FunctionSettings, type StreamMappingSettings } from './settings.js'
 import { dynamodbRow } from './stream-rows.js'
 import { loadSdk, pollShard, startStreamRun, type LocalRun, type LocalRunHooks } from './stream-runner.js'
@@ -11,7 +12,7 @@ import { loadSdk, pollShard, startStreamRun, type LocalRun, type LocalRunHooks }
 export interface DynamoDBLocalOptions extends StreamMappingSettings, FunctionSettings, LocalRunHooks {
   readonly source: 'dynamodb'
   /** The DynamoDB Streams client to read with (`@aws-sdk/client-dynamodb-streams`). */
-  readonly client: DynamoDBStreamsClient
+  readonly client: SdkClient
   /** The stream's ARN: the table's `LatestStreamArn`. It is the events' `eventSourceARN`. */
   readonly streamArn: string
   /** How long a shard's poller waits after an empty read. Default 250 ms: Lambda polls 4 times a second. */
@@ -24,6 +25,21 @@ const KNOWN = new Set([
   'BatchSize', 'MaximumBatchingWindowInSeconds', 'ParallelizationFactor', 'StartingPosition', 'BisectBatchOnFunctionError',
   'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes', 'FilterCriteria', 'TumblingWindowInSeconds', 'windowGraceSeconds',
 ])
+
+/**
+ * A record as `GetRecords` of `@aws-sdk/client-dynamodb-streams` returns it (its `_Record`), as far
+ * as {@link lambdaDynamoDBRecord} reads it: typed by shape, so that this package's types do not need the SDK.
+ */
+export interface DynamoDBStreamsApiRecord {
+  readonly eventID?: string | undefined
+  readonly eventName?: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined
+  readonly eventVersion?: string | undefined
+  readonly eventSource?: string | undefined
+  readonly awsRegion?: string | undefined
+  /** `Keys`, `NewImage`, `OldImage` (AttributeValue maps), `SequenceNumber`, `SizeBytes`, `StreamViewType`. */
+  readonly dynamodb?: (object & { readonly ApproximateCreationDateTime?: Date | undefined }) | undefined
+  readonly userIdentity?: { readonly PrincipalId?: string | undefined; readonly Type?: string | undefined } | undefined
+}
 
 /** The service's JSON for a value: bytes as base64, as the wire and Lambda's event carry them. */
 function wire(v: unknown): unknown {
@@ -50,7 +66,7 @@ function wire(v: unknown): unknown {
  * const event: DynamoDBStreamEvent = { Records: Records.map((r) => lambdaDynamoDBRecord(r, streamArn)) }
  * ```
  */
-export function lambdaDynamoDBRecord(record: DynamoDBApiRecord, streamArn: string): DynamoDBRecord {
+export function lambdaDynamoDBRecord(record: DynamoDBStreamsApiRecord, streamArn: string): DynamoDBRecord {
   const { ApproximateCreationDateTime, ...rest } = record.dynamodb ?? {}
   const who = record.userIdentity
   return {
@@ -70,9 +86,8 @@ export function lambdaDynamoDBRecord(record: DynamoDBApiRecord, streamArn: strin
 
 /** runLocal for a DynamoDB stream: the shards polled through the DynamoDB Streams API. */
 export async function runLocalDynamoDB(handler: (event: never, context: Context) => unknown, options: DynamoDBLocalOptions): Promise<LocalRun> {
-  const unknown = Object.keys(options).filter((k) => !KNOWN.has(k))
-  if (unknown.length > 0) configError(NAME, `unknown option ${unknown.map((k) => `\`${k}\``).join(', ')}.`)
-  if (typeof options.client?.send !== 'function') configError(NAME, '`client` must be a DynamoDBStreamsClient from @aws-sdk/client-dynamodb-streams.')
+  checkKnownKeys(NAME, options, [...KNOWN])
+  checkClient(NAME, options.client, 'DynamoDB Streams', 'a DynamoDBStreamsClient from @aws-sdk/client-dynamodb-streams')
   if (typeof options.streamArn !== 'string' || !/^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[^/]+\/stream\/.+$/.test(options.streamArn)) {
     configError(NAME, `\`streamArn\` must be the stream's ARN (the table's LatestStreamArn, arn:aws:dynamodb:<region>:<account>:table/<table>/stream/<label>); received ${describeValue(options.streamArn)}.`)
   }
@@ -85,7 +100,8 @@ export async function runLocalDynamoDB(handler: (event: never, context: Context)
   const logger = options.logger ?? quietLogger
 
   const sdk = await loadSdk('@aws-sdk/client-dynamodb-streams', () => import('@aws-sdk/client-dynamodb-streams'))
-  const { client, streamArn } = options
+  const { streamArn } = options
+  const client = options.client as unknown as DynamoDBStreamsClient
   const [, , , region, account] = streamArn.split(':')
   const parents = new Map<string, string | undefined>()
   let start: string | undefined

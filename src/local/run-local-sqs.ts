@@ -1,11 +1,12 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs'
 import type { Context, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda'
 import { quietLogger, type RecordLogger } from '../engine/logger.js'
-import { describeValue } from '../engine/options.js'
+import { checkKnownKeys, describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
 import { compileFilter, type FilterCriteria } from '../filtering/filter.js'
 import { lambdaContext } from '../testing/context.js'
 import type { InvocationReport, MappingReport, RecordReport } from './report.js'
+import { checkClient, type SdkClient } from './client.js'
 import { configError } from './settings.js'
 import { sqsVerdict } from './sqs.js'
 import { loadSdk, type LocalRun } from './stream-runner.js'
@@ -14,7 +15,7 @@ import { loadSdk, type LocalRun } from './stream-runner.js'
 export interface SqsLocalOptions {
   readonly source: 'sqs'
   /** The SQS client to poll with. */
-  readonly client: SQSClient
+  readonly client: SdkClient
   /** The queue's URL (as CreateQueue or GetQueueUrl give it). */
   readonly queueUrl: string
   /** 1–10 here (one ReceiveMessage call per batch). Default 10. */
@@ -44,6 +45,22 @@ const NAME = 'runLocal'
 const KNOWN = new Set(['source', 'client', 'queueUrl', 'BatchSize', 'FunctionResponseTypes', 'ScalingConfig', 'timeoutSeconds', 'pollIntervalMs', 'signal', 'onInvocation', 'logger', 'FilterCriteria'])
 
 /**
+ * An SQS message as `ReceiveMessage` of `@aws-sdk/client-sqs` returns it (its `Message`), as far as
+ * {@link lambdaSqsRecord} reads it: typed by shape, so that this package's types do not need the SDK.
+ */
+export interface SqsApiMessage {
+  readonly MessageId?: string | undefined
+  readonly ReceiptHandle?: string | undefined
+  readonly Body?: string | undefined
+  readonly MD5OfBody?: string | undefined
+  readonly MD5OfMessageAttributes?: string | undefined
+  readonly Attributes?: Partial<Record<string, string>> | undefined
+  readonly MessageAttributes?:
+    | Record<string, { readonly StringValue?: string | undefined; readonly BinaryValue?: Uint8Array | undefined; readonly DataType: string | undefined }>
+    | undefined
+}
+
+/**
  * An SQS message (as `ReceiveMessage` returns it) as Lambda's poller puts it in the event:
  * camelCase attributes, base64 binary, `md5OfMessageAttributes` null when there are none.
  *
@@ -52,7 +69,7 @@ const KNOWN = new Set(['source', 'client', 'queueUrl', 'BatchSize', 'FunctionRes
  * const event: SQSEvent = { Records: messages.map((m) => lambdaSqsRecord(m, queueArn)) }
  * ```
  */
-export function lambdaSqsRecord(m: Message, queueArn: string): SQSRecord {
+export function lambdaSqsRecord(m: SqsApiMessage, queueArn: string): SQSRecord {
   const messageAttributes: SQSMessageAttributes = {}
   for (const [name, a] of Object.entries(m.MessageAttributes ?? {})) {
     messageAttributes[name] = {
@@ -80,9 +97,8 @@ export function lambdaSqsRecord(m: Message, queueArn: string): SQSRecord {
 
 /** The SQS side of `runLocal`: receive, invoke, delete what succeeded; the queue does visibility and redrive. */
 export async function runLocalSqs(handler: (event: SQSEvent, context: Context) => unknown, o: SqsLocalOptions): Promise<LocalRun> {
-  const unknown = Object.keys(o).filter((k) => !KNOWN.has(k))
-  if (unknown.length > 0) configError(NAME, `unknown option ${unknown.map((k) => `\`${k}\``).join(', ')} for an SQS queue.`)
-  if (typeof o.client?.send !== 'function') configError(NAME, '`client` must be an SQSClient from @aws-sdk/client-sqs.')
+  checkKnownKeys(NAME, o, [...KNOWN])
+  checkClient(NAME, o.client, 'SQS', 'an SQSClient from @aws-sdk/client-sqs')
   if (typeof o.queueUrl !== 'string' || o.queueUrl === '') configError(NAME, '`queueUrl` must be the queue URL.')
   const batchSize = o.BatchSize ?? 10
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10) configError(NAME, `\`BatchSize\` must be a whole number from 1 to 10 here; received ${describeValue(batchSize)}.`)
@@ -94,7 +110,8 @@ export async function runLocalSqs(handler: (event: SQSEvent, context: Context) =
   const logger = o.logger ?? quietLogger
   const accept = o.FilterCriteria === undefined ? undefined : compileFilter(o.FilterCriteria, 'sqs')
   const sdk = await loadSdk('@aws-sdk/client-sqs', () => import('@aws-sdk/client-sqs'))
-  const { client, queueUrl } = o
+  const { queueUrl } = o
+  const client = o.client as unknown as SQSClient
   const attrs = (await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'RedrivePolicy', 'VisibilityTimeout'] }))).Attributes ?? {}
   const arn = attrs.QueueArn ?? queueUrl
   const maxReceive = attrs.RedrivePolicy === undefined ? Infinity : Number((JSON.parse(attrs.RedrivePolicy) as { maxReceiveCount?: unknown }).maxReceiveCount ?? Infinity)

@@ -3,9 +3,10 @@ import type { KinesisWindowEvent } from '../windows/kinesis.js'
 import type { Context, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord, SQSEvent } from 'aws-lambda'
 import type { DynamoDBWindowEvent } from '../windows/dynamodb.js'
 import { quietLogger } from '../engine/logger.js'
-import { describeValue } from '../engine/options.js'
+import { checkKnownKeys, describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
 import { compileFilter } from '../filtering/filter.js'
+import { checkClient, type SdkClient } from './client.js'
 import { configError, streamSettings, type FunctionSettings, type StreamMappingSettings } from './settings.js'
 import { kinesisRow } from './stream-rows.js'
 import { runLocalSqs, type SqsLocalOptions } from './run-local-sqs.js'
@@ -18,10 +19,10 @@ export type { LocalRun } from './stream-runner.js'
 export interface KinesisLocalOptions extends StreamMappingSettings, FunctionSettings, LocalRunHooks {
   readonly source: 'kinesis'
   /**
-   * The Kinesis client to read with. Against kinesalite, give it an HTTP/1.1 handler
-   * (`new NodeHttpHandler()` from `@smithy/node-http-handler`): the default HTTP/2 one fails there.
+   * The `KinesisClient` (`@aws-sdk/client-kinesis`) to read with. Against kinesalite, build it with
+   * {@link localClient}: the client's default HTTP/2 handler fails there with "Protocol error".
    */
-  readonly client: KinesisClient
+  readonly client: SdkClient
   /** The stream's name (kinesalite does not take ARNs). */
   readonly streamName: string
   /**
@@ -60,8 +61,8 @@ const KNOWN = new Set([
  *
  * @example
  * ```ts
- * const client = new KinesisClient({ endpoint, region: 'us-east-1', credentials, requestHandler: new NodeHttpHandler() })
- * const run = await runLocal(handler, { source: 'kinesis', client, streamName: 'orders', BatchSize: 100, pollIntervalMs: 100 })
+ * const kinesis = await localClient(KinesisClient, { endpoint })
+ * const run = await runLocal(handler, { source: 'kinesis', client: kinesis, streamName: 'orders', pollIntervalMs: 100 })
  * await run.idle()
  * const report = await run.stop()
  * ```
@@ -83,10 +84,9 @@ export async function runLocal(handler: (event: never, context: Context) => unkn
   if (opts.source === 'sqs') return runLocalSqs(handler as (event: SQSEvent, context: Context) => unknown, opts)
   if (opts.source === 'dynamodb') return runLocalDynamoDB(handler, opts)
   const options = opts
-  const unknown = Object.keys(options).filter((k) => !KNOWN.has(k))
-  if (unknown.length > 0) configError(NAME, `unknown option ${unknown.map((k) => `\`${k}\``).join(', ')}.`)
+  checkKnownKeys(NAME, options, [...KNOWN])
   if (options.source !== 'kinesis') configError(NAME, `\`source\` must be 'kinesis', 'dynamodb' or 'sqs'; received ${describeValue((options as { source?: unknown }).source)}.`)
-  if (typeof options.client?.send !== 'function') configError(NAME, '`client` must be a KinesisClient from @aws-sdk/client-kinesis.')
+  checkClient(NAME, options.client, 'Kinesis', 'a KinesisClient from @aws-sdk/client-kinesis')
   if (typeof options.streamName !== 'string' || options.streamName === '') configError(NAME, '`streamName` must be the name of the stream.')
   if (options.consumerName !== undefined && (typeof options.consumerName !== 'string' || !/^[a-zA-Z0-9_.-]{1,128}$/.test(options.consumerName))) {
     configError(NAME, `\`consumerName\` must be 1 to 128 letters, digits, '_', '.' or '-'; received ${describeValue(options.consumerName)}.`)
@@ -97,7 +97,8 @@ export async function runLocal(handler: (event: never, context: Context) => unkn
   const logger = options.logger ?? quietLogger
 
   const sdk = await loadSdk('@aws-sdk/client-kinesis', () => import('@aws-sdk/client-kinesis'))
-  const { client, streamName } = options
+  const { streamName } = options
+  const client = options.client as unknown as KinesisClient
   const summary = await client.send(new sdk.DescribeStreamSummaryCommand({ StreamName: streamName }))
   const streamArn = summary.StreamDescriptionSummary?.StreamARN ?? `arn:aws:kinesis:us-east-1:000000000000:stream/${streamName}`
   const [, , , region, account] = streamArn.split(':')

@@ -1,7 +1,7 @@
 import type { DynamoDBWindowEvent } from '../windows/dynamodb.js'
 import type { KinesisWindowEvent } from '../windows/kinesis.js'
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord, SQSEvent } from 'aws-lambda'
-import { describeValue } from '../engine/options.js'
+import { checkKnownKeys, describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
 import { compileFilterVerdict } from '../filtering/filter.js'
 import type { InvocationReport, MappingReport } from './report.js'
@@ -100,8 +100,7 @@ export async function simulate(handler: (event: never, context: Context) => unkn
   if (typeof handler !== 'function') configError(NAME, `the first argument must be the Lambda handler, a function; received ${describeValue(handler)}.`)
   if (typeof options !== 'object' || options === null) configError(NAME, `the options must be an object with \`source\` and \`records\`; received ${describeValue(options)}.`)
   if (options.source === 'sqs') return simulateSqs(handler as (event: SQSEvent, context: Context) => unknown, options)
-  const unknown = Object.keys(options).filter((k) => !KNOWN.has(k))
-  if (unknown.length > 0) configError(NAME, `unknown option ${unknown.map((k) => `\`${k}\``).join(', ')}. Event source mapping settings are spelled as in the Lambda API, e.g. \`BatchSize\`.`)
+  checkKnownKeys(NAME, options, [...KNOWN])
   const s = streamSettings(NAME, options)
   const seed = options.seed ?? 1
   if (!Number.isInteger(seed)) configError(NAME, `\`seed\` must be a whole number; received ${describeValue(seed)}.`)

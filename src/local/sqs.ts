@@ -6,7 +6,7 @@
  */
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda'
 import { createHash } from 'node:crypto'
-import { describeValue } from '../engine/options.js'
+import { checkKnownKeys, describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
 import { compileFilterVerdict, type FilterCriteria } from '../filtering/filter.js'
 import type { InvocationReport, MappingReport, RecordReport } from './report.js'
@@ -119,7 +119,7 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
   const stray = Object.keys(o).filter((k) => !KNOWN.has(k))
   const streamOnly = stray.filter((k) => STREAM_ONLY.includes(k))
   if (streamOnly.length > 0) configError(NAME, `${streamOnly.map((k) => `\`${k}\``).join(', ')} ${streamOnly.length > 1 ? 'are' : 'is a'} stream setting${streamOnly.length > 1 ? 's' : ''} with no SQS equivalent; use the queue's \`maxReceiveCount\` and dead-letter queue.`)
-  if (stray.length > 0) configError(NAME, `unknown option ${stray.map((k) => `\`${k}\``).join(', ')} for an SQS simulation.`)
+  checkKnownKeys(NAME, o, [...KNOWN])
   const given = Array.isArray(o.records) ? o.records : ((o.records as { Records?: unknown } | undefined)?.Records ?? [])
   // Records built as FIFO (they carry a MessageGroupId) make the queue FIFO unless told otherwise.
   const fifo = o.fifo ?? (Array.isArray(given) && given.some((r) => typeof (r as SQSRecord | null)?.attributes?.MessageGroupId === 'string'))

@@ -1,6 +1,5 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency'
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence'
-import type { IdempotencyConfigOptions } from '@aws-lambda-powertools/idempotency/types'
 import type { Middleware } from '../engine/builder.js'
 import type { BaseMeta } from '../engine/engine.js'
 import { ConfigurationError } from '../engine/errors.js'
@@ -33,7 +32,7 @@ export interface IdempotentOptions<P, M> {
   /** The hash of the key stored in the table (a `node:crypto` name). Default `'md5'`. */
   readonly hashFunction?: string
   /** Changes the stored result handed back for a repeated record; see Powertools' `responseHook`. */
-  readonly responseHook?: NonNullable<IdempotencyConfigOptions['responseHook']>
+  readonly responseHook?: NonNullable<ConstructorParameters<typeof IdempotencyConfig>[0]['responseHook']>
   /** Prefix of the stored key. Default: the function name (`AWS_LAMBDA_FUNCTION_NAME`), as in Powertools. */
   readonly keyPrefix?: string
 }

@@ -3,7 +3,7 @@ import { makeBuilder, type BatchHandler, type HandlerBuilder, type SourceDefinit
 import type { BaseMeta, RecordFunction, Source } from '../engine/engine.js'
 import { MalformedEventError } from '../engine/errors.js'
 import { checkRules, describeValue, toOptions, type CommonOptions } from '../engine/options.js'
-import { validate, type InferOutput, type Schema, type SchemaOf } from '../engine/schema.js'
+import { validate, type InferOutput, type Schema } from '../engine/schema.js'
 import { base64ToBytes, bytesDecoder, DECODE_RULE, MAX_INFLATED_RULE, type DecodeMode } from './decode.js'
 import { brokenAggregate, isUnsplitAggregate, KPL_BASE64_PREFIX, splitAggregate, type KplPayload } from './kpl.js'
 import { jsonType } from './unmarshall.js'
@@ -185,13 +185,12 @@ const definition: SourceDefinition<KinesisStreamRecord, KinesisMeta, unknown, Ki
  * })
  * ```
  */
-export function kinesisHandler<O extends Schema | KinesisOptions<Schema>>(
-  schemaOrOptions: O,
-): HandlerBuilder<InferOutput<SchemaOf<O>>, KinesisMeta, KinesisStreamEvent, KinesisStreamBatchResponse>
-export function kinesisHandler<O extends Schema | KinesisOptions<Schema>>(
-  schemaOrOptions: O,
-  fn: RecordFunction<InferOutput<SchemaOf<O>>, KinesisMeta>,
-): KinesisHandler
+// The options form comes first and infers only the schema, so that a misspelt option is an excess
+// property ("Did you mean ...?") and the record function stays typed when an option is wrong.
+export function kinesisHandler<S extends Schema>(options: KinesisOptions<S>): HandlerBuilder<InferOutput<S>, KinesisMeta, KinesisStreamEvent, KinesisStreamBatchResponse>
+export function kinesisHandler<S extends Schema>(schema: S): HandlerBuilder<InferOutput<S>, KinesisMeta, KinesisStreamEvent, KinesisStreamBatchResponse>
+export function kinesisHandler<S extends Schema>(options: KinesisOptions<S>, fn: RecordFunction<InferOutput<S>, KinesisMeta>): KinesisHandler
+export function kinesisHandler<S extends Schema>(schema: S, fn: RecordFunction<InferOutput<S>, KinesisMeta>): KinesisHandler
 export function kinesisHandler(
   schemaOrOptions: Schema | KinesisOptions<Schema>,
   fn?: RecordFunction<unknown, KinesisMeta>,

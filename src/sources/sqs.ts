@@ -3,7 +3,7 @@ import { makeBuilder, type BatchHandler, type HandlerBuilder, type SourceDefinit
 import type { BaseMeta, RecordFunction, Source } from '../engine/engine.js'
 import { ConfigurationError, MalformedEventError } from '../engine/errors.js'
 import { describeValue, toOptions, type CommonOptions } from '../engine/options.js'
-import { InvalidRecord, validate, type InferOutput, type Schema, type SchemaOf } from '../engine/schema.js'
+import { InvalidRecord, validate, type InferOutput, type Schema } from '../engine/schema.js'
 import { base64ToBytes, decodeError, decodeFunctionThrew, parseJson } from './decode.js'
 import { describeSource, recordsOf, unreadable } from './kinesis.js'
 import { jsonType } from './unmarshall.js'
@@ -437,14 +437,23 @@ function sqsDefinition(): SourceDefinition<SQSRecord, SqsMeta, unknown, SqsOptio
  * })
  * ```
  */
-export function sqsHandler<O extends Schema | SqsOptions<Schema>>(
-  schemaOrOptions: O,
-): HandlerBuilder<InferOutput<SchemaOf<O>>, SqsMetaOf<O>, SQSEvent, SQSBatchResponse>
-export function sqsHandler<O extends Schema | SqsOptions<Schema>>(schemaOrOptions: O, fn: RecordFunction<InferOutput<SchemaOf<O>>, SqsMetaOf<O>>): SqsHandler
+// The options form comes first and infers the schema and the envelope only, so that a misspelt
+// option is an excess property ("Did you mean ...?") and the record function stays typed when an
+// option is wrong.
+export function sqsHandler<S extends Schema, E extends SqsEnvelope | undefined = undefined>(
+  options: SqsOptions<S> & { readonly envelope?: E },
+): HandlerBuilder<InferOutput<S>, SqsMetaOf<{ envelope: E }>, SQSEvent, SQSBatchResponse>
+export function sqsHandler<S extends Schema>(schema: S): HandlerBuilder<InferOutput<S>, SqsMeta, SQSEvent, SQSBatchResponse>
+export function sqsHandler<S extends Schema, E extends SqsEnvelope | undefined = undefined>(
+  options: SqsOptions<S> & { readonly envelope?: E },
+  fn: RecordFunction<InferOutput<S>, SqsMetaOf<{ envelope: E }>>,
+): SqsHandler
+export function sqsHandler<S extends Schema>(schema: S, fn: RecordFunction<InferOutput<S>, SqsMeta>): SqsHandler
 export function sqsHandler(
   schemaOrOptions: Schema | SqsOptions<Schema>,
-  fn?: RecordFunction<unknown, SqsMeta>,
+  fn?: RecordFunction<unknown, never>,
 ): HandlerBuilder<unknown, SqsMeta, SQSEvent, SQSBatchResponse> | SqsHandler {
   const builder = makeBuilder<SQSRecord, SqsMeta, unknown, SqsOptions<Schema>, SQSEvent, SQSBatchResponse>(sqsDefinition(), toOptions(schemaOrOptions))
-  return fn === undefined ? builder : builder.handle(fn)
+  // The overloads type `meta` by the envelope; here it is the base meta the engine builds.
+  return fn === undefined ? builder : builder.handle(fn as RecordFunction<unknown, SqsMeta>)
 }

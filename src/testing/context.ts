@@ -3,14 +3,14 @@ import type { Context } from 'aws-lambda'
 /** Options of {@link lambdaContext}. */
 export interface LambdaContextOptions {
   /** The function's timeout; the remaining time counts down from it. Default 30000. */
-  readonly timeoutMs?: number
+  readonly timeoutMs?: number | undefined
   /** The clock the remaining time is measured on; pass your own to control the deadline in a test. Default `Date.now`. */
-  readonly now?: () => number
-  readonly functionName?: string
-  readonly awsRequestId?: string
-  readonly region?: string
-  readonly accountId?: string
-  readonly memoryLimitInMB?: number
+  readonly now?: (() => number) | undefined
+  readonly functionName?: string | undefined
+  readonly awsRequestId?: string | undefined
+  readonly region?: string | undefined
+  readonly accountId?: string | undefined
+  readonly memoryLimitInMB?: number | undefined
 }
 
 /**

@@ -5,7 +5,7 @@ import { kinesisEvent, type KinesisEventOptions } from './kinesis.js'
 /** Options of {@link kinesisEventFromDynamoDB}: the Kinesis event's, and the timestamp precision. */
 export interface KinesisFromDynamoDBOptions extends Omit<KinesisEventOptions, 'schema' | 'partitionKey' | 'gzip'> {
   /** The table's `ApproximateCreationDateTimePrecision`. Default `'MILLISECOND'`. */
-  readonly precision?: 'MILLISECOND' | 'MICROSECOND'
+  readonly precision?: 'MILLISECOND' | 'MICROSECOND' | undefined
 }
 
 /**

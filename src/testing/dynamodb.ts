@@ -117,19 +117,19 @@ export function ttlDelete<const T>(oldImage: T | RawImage): DynamoDBTestChange<I
 /** Options of {@link dynamodbEvent}. */
 export interface DynamoDBEventOptions<S extends Schema = Schema> {
   /** Types the images by the schema's input. The builder does not validate: a test may want a bad record. */
-  readonly schema?: S
+  readonly schema?: S | undefined
   /** The table's key attributes, copied from the image into `Keys`. Default `['id']`. */
-  readonly keys?: readonly AttributeName<InferInput<S>>[]
+  readonly keys?: readonly AttributeName<InferInput<S>>[] | undefined
   /** Which images the records carry, as the stream would write them. Default `'NEW_AND_OLD_IMAGES'`. */
-  readonly streamViewType?: StreamViewType
+  readonly streamViewType?: StreamViewType | undefined
   /** Default `'test-table'`. */
-  readonly tableName?: string
-  readonly region?: string
-  readonly accountId?: string
+  readonly tableName?: string | undefined
+  readonly region?: string | undefined
+  readonly accountId?: string | undefined
   /** The first record's sequence number; later ones increase. */
-  readonly firstSequenceNumber?: string | bigint
+  readonly firstSequenceNumber?: string | bigint | undefined
   /** When the changes were made (`ApproximateCreationDateTime`, in whole seconds). Default: now. */
-  readonly createdAt?: Date
+  readonly createdAt?: Date | undefined
 }
 
 type AV = AttributeValue

@@ -1,7 +1,10 @@
 import { IdempotencyRecordStatus, IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError } from '@aws-lambda-powertools/idempotency'
 import { BasePersistenceLayer, IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence'
-import type { IdempotencyRecordStatusValue } from '@aws-lambda-powertools/idempotency/types'
 import type { JSONValue } from '@aws-lambda-powertools/commons/types'
+
+// Not imported from '@aws-lambda-powertools/idempotency/types': that module's types import
+// `@aws-sdk/client-dynamodb`, which a project without it cannot check (`skipLibCheck: false`).
+type IdempotencyRecordStatusValue = (typeof IdempotencyRecordStatus)[keyof typeof IdempotencyRecordStatus]
 
 /** One stored entry, as a DynamoDB item would hold it. */
 interface Entry {

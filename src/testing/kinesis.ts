@@ -3,24 +3,27 @@ import { gzipSync } from 'node:zlib'
 import type { InferInput, Schema } from '../engine/schema.js'
 import { payloadBytes, type RawData } from './raw.js'
 
-/** Options of {@link kinesisEvent}. */
-export interface KinesisEventOptions<S extends Schema = Schema> {
+/**
+ * Options of {@link kinesisEvent}. `P` is the type of the payloads given, which `partitionKey`
+ * receives: the schema's input, or `RawData` and `Uint8Array` when a test passes those too.
+ */
+export interface KinesisEventOptions<S extends Schema = Schema, P = InferInput<S> | RawData | Uint8Array> {
   /** Types the payloads by the schema's input. The builder does not validate: a test may want a bad record. */
-  readonly schema?: S
+  readonly schema?: S | undefined
   /** A partition key for every record, or a function of the payload and its index. Default `'pk-0'`. */
-  readonly partitionKey?: string | ((payload: InferInput<S> | RawData | Uint8Array, index: number) => string)
+  readonly partitionKey?: string | ((payload: P, index: number) => string) | undefined
   /** Default `'shardId-000000000000'`. */
-  readonly shardId?: string
+  readonly shardId?: string | undefined
   /** Default `'test-stream'`. */
-  readonly streamName?: string
-  readonly region?: string
-  readonly accountId?: string
+  readonly streamName?: string | undefined
+  readonly region?: string | undefined
+  readonly accountId?: string | undefined
   /** The first record's sequence number; later ones increase. A 56-digit number by default, as Kinesis gives. */
-  readonly firstSequenceNumber?: string | bigint
+  readonly firstSequenceNumber?: string | bigint | undefined
   /** The first record's arrival time; each later record arrives 1 ms after. Default: now. */
-  readonly arrivedAt?: Date
+  readonly arrivedAt?: Date | undefined
   /** Gzip each record's data, as producers that compress do. */
-  readonly gzip?: boolean
+  readonly gzip?: boolean | undefined
 }
 
 const FIRST_SEQUENCE = 49590338271490256608559692538361571095921575989136588898n
@@ -37,9 +40,11 @@ const SEQUENCE_STEP = 10n ** 22n
  * const response = await handler(event, lambdaContext())
  * ```
  */
-export function kinesisEvent<S extends Schema = Schema>(
-  payloads: readonly (InferInput<S> | RawData | Uint8Array)[],
-  options: KinesisEventOptions<S> = {},
+export function kinesisEvent<S extends Schema = Schema, const P extends InferInput<S> | RawData | Uint8Array = InferInput<S> | RawData | Uint8Array>(
+  // `P` is inferred from the payloads as written, so that `partitionKey: (p) => p.customerId` reads
+  // their fields; the second type keeps TypeScript's check of unknown fields against the schema.
+  payloads: readonly P[] & readonly (InferInput<S> | RawData | Uint8Array)[],
+  options: KinesisEventOptions<S, P> = {},
 ): KinesisStreamEvent {
   const region = options.region ?? 'us-east-1'
   const accountId = options.accountId ?? '123456789012'

@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto'
 import type { InferInput, Schema } from '../engine/schema.js'
 import { payloadBytes, raw, type RawData } from './raw.js'
 
-/** Options of {@link kplAggregate}. */
-export interface KplAggregateOptions<S extends Schema = Schema> {
+/** Options of {@link kplAggregate}. `P` is the type of the payloads given, which the functions receive. */
+export interface KplAggregateOptions<S extends Schema = Schema, P = InferInput<S> | RawData | Uint8Array> {
   /** Types the payloads by the schema's input. The builder does not validate. */
-  readonly schema?: S
+  readonly schema?: S | undefined
   /** Each user record's partition key: one for all, or a function of the payload and its index. Default `'pk-0'`. */
-  readonly partitionKey?: string | ((payload: InferInput<S> | RawData | Uint8Array, index: number) => string)
+  readonly partitionKey?: string | ((payload: P, index: number) => string) | undefined
   /** Each user record's explicit hash key, if any. */
-  readonly explicitHashKey?: (payload: InferInput<S> | RawData | Uint8Array, index: number) => string | undefined
+  readonly explicitHashKey?: ((payload: P, index: number) => string | undefined) | undefined
 }
 
 function varint(out: number[], value: number): void {
@@ -37,7 +37,10 @@ function lengthDelimited(out: number[], field: number, bytes: Uint8Array): void 
  * const event = kinesisEvent([kplAggregate([{ orderId: 'a', total: 1, currency: 'EUR' }, { orderId: 'b', total: 2, currency: 'USD' }], { schema: Order })])
  * ```
  */
-export function kplAggregate<S extends Schema = Schema>(payloads: readonly (InferInput<S> | RawData | Uint8Array)[], options: KplAggregateOptions<S> = {}): RawData {
+export function kplAggregate<S extends Schema = Schema, const P extends InferInput<S> | RawData | Uint8Array = InferInput<S> | RawData | Uint8Array>(
+  payloads: readonly P[] & readonly (InferInput<S> | RawData | Uint8Array)[],
+  options: KplAggregateOptions<S, P> = {},
+): RawData {
   const keys: string[] = []
   const hashKeys: string[] = []
   const indexOf = (table: string[], value: string): number => {

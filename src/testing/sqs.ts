@@ -10,38 +10,42 @@ import { payloadBytes, type RawData } from './raw.js'
  */
 export type SqsAttributeInput = string | number | bigint | Uint8Array | { readonly dataType: string; readonly value: string | Uint8Array }
 
-/** Options of {@link sqsEvent}. */
-export interface SqsEventOptions<S extends Schema = Schema> {
+/**
+ * Options of {@link sqsEvent}. `B` is the type of the bodies given, which the functions below
+ * receive: the schema's input, or `RawData` when a test passes `raw(...)` too.
+ */
+export interface SqsEventOptions<S extends Schema = Schema, B = InferInput<S> | RawData> {
   /** Types the bodies by the schema's input. The builder does not validate: a test may want a bad message. */
-  readonly schema?: S
+  readonly schema?: S | undefined
   /** Default `'test-queue'`, or `'test-queue.fifo'` for a FIFO queue. A name ending in `.fifo` makes the queue FIFO. */
-  readonly queueName?: string
-  readonly region?: string
-  readonly accountId?: string
+  readonly queueName?: string | undefined
+  readonly region?: string | undefined
+  readonly accountId?: string | undefined
   /** Build a FIFO queue's records (group ids, deduplication ids, sequence numbers). Implied by `messageGroupId`. */
-  readonly fifo?: boolean
+  readonly fifo?: boolean | undefined
   /** FIFO: the message group of every message, or a function of the body and its index. Default `'group-0'`. */
-  readonly messageGroupId?: string | ((body: InferInput<S> | RawData, index: number) => string)
+  readonly messageGroupId?: string | ((body: B, index: number) => string) | undefined
   /** FIFO: the deduplication id. Default: the SHA-256 of the body, as content-based deduplication gives. */
-  readonly deduplicationId?: (body: InferInput<S> | RawData, index: number) => string
+  readonly deduplicationId?: ((body: B, index: number) => string) | undefined
   /** `ApproximateReceiveCount` of every message, or a function of the index. Default 1. */
-  readonly receiveCount?: number | ((index: number) => number)
+  readonly receiveCount?: number | ((index: number) => number) | undefined
   /** When the first message was sent; each later one 1 ms after. Default: now. */
-  readonly sentAt?: Date
+  readonly sentAt?: Date | undefined
   /** Message attributes of every message, or a function of the body and its index. */
   readonly messageAttributes?:
     | Readonly<Record<string, SqsAttributeInput>>
-    | ((body: InferInput<S> | RawData, index: number) => Readonly<Record<string, SqsAttributeInput>>)
+    | ((body: B, index: number) => Readonly<Record<string, SqsAttributeInput>>)
+    | undefined
   /**
    * Wrap each body as SNS (SNS to SQS without raw delivery) or EventBridge (a rule's SQS target)
    * deliver it. A body becomes the SNS `Message` (JSON-encoded; `raw(...)` text as it is) or the
    * EventBridge `detail` (`raw(...)` text replaces the whole body, to build one that is not an event).
    */
-  readonly envelope?: 'sns' | 'eventbridge'
+  readonly envelope?: 'sns' | 'eventbridge' | undefined
   /** SNS envelope fields. */
-  readonly sns?: { readonly topicArn?: string; readonly subject?: string; readonly messageAttributes?: Readonly<Record<string, string>> }
+  readonly sns?: { readonly topicArn?: string | undefined; readonly subject?: string | undefined; readonly messageAttributes?: Readonly<Record<string, string>> | undefined } | undefined
   /** EventBridge envelope fields. */
-  readonly eventBridge?: { readonly source?: string; readonly detailType?: string; readonly resources?: readonly string[] }
+  readonly eventBridge?: { readonly source?: string | undefined; readonly detailType?: string | undefined; readonly resources?: readonly string[] | undefined } | undefined
 }
 
 const FIRST_SEQUENCE = 18849496460467696128n // as in the AWS sample FIFO event (fact 11: large, non-consecutive)
@@ -136,8 +140,13 @@ function eventBridgeBody(detail: unknown, at: Date, options: SqsEventOptions<Sch
  * const response = await handler(event, lambdaContext())
  * ```
  */
-export function sqsEvent<S extends Schema = Schema>(bodies: readonly (InferInput<S> | RawData)[], options: SqsEventOptions<S> = {}): SQSEvent {
-  const o = options as unknown as SqsEventOptions<Schema>
+export function sqsEvent<S extends Schema = Schema, const B extends InferInput<S> | RawData = InferInput<S> | RawData>(
+  // `B` is inferred from the bodies as written, so that `messageGroupId: (b) => b.accountId` reads
+  // their fields; the second type keeps TypeScript's check of unknown fields against the schema.
+  bodies: readonly B[] & readonly (InferInput<S> | RawData)[],
+  options: SqsEventOptions<S, B> = {},
+): SQSEvent {
+  const o = options as unknown as SqsEventOptions<Schema, unknown>
   const region = o.region ?? 'us-east-1'
   const accountId = o.accountId ?? '123456789012'
   const fifo = o.fifo === true || o.messageGroupId !== undefined || o.queueName?.endsWith('.fifo') === true

@@ -10,19 +10,19 @@ import type { RawData } from './raw.js'
 /** Options of {@link windowEvent}: the window fields Lambda adds to a stream event. */
 export interface WindowEventOptions {
   /** The window's start. Default: the start of the current minute. */
-  readonly start?: Date | string
+  readonly start?: Date | string | undefined
   /** The window's end. Default: one minute after `start`. */
-  readonly end?: Date | string
+  readonly end?: Date | string | undefined
   /** The state so far. Default `{}`, what Lambda sends when a window opens. */
-  readonly state?: JsonObject
+  readonly state?: JsonObject | undefined
   /** Default: the shard of the first record's `eventID` (Kinesis), else `'shardId-000000000000'`. */
-  readonly shardId?: string
+  readonly shardId?: string | undefined
   /** Default: the first record's `eventSourceARN`. */
-  readonly eventSourceARN?: string
+  readonly eventSourceARN?: string | undefined
   /** `isFinalInvokeForWindow`. Default false. */
-  readonly final?: boolean
+  readonly final?: boolean | undefined
   /** `isWindowTerminatedEarly`. Default false. */
-  readonly terminatedEarly?: boolean
+  readonly terminatedEarly?: boolean | undefined
 }
 
 function iso(time: Date | string): string {
@@ -63,9 +63,9 @@ export function windowEvent<E extends { Records: readonly unknown[] }>(event: E,
  * const event = kinesisWindowEvent([{ cents: 7 }], { schema: Sale, partitionKey: 'store-3', state: { totals: [['store-3', 3]] }, final: true, terminatedEarly: true })
  * ```
  */
-export function kinesisWindowEvent<S extends Schema = Schema>(
-  payloads: readonly (InferInput<S> | RawData | Uint8Array)[],
-  options: KinesisEventOptions<S> & WindowEventOptions = {},
+export function kinesisWindowEvent<S extends Schema = Schema, const P extends InferInput<S> | RawData | Uint8Array = InferInput<S> | RawData | Uint8Array>(
+  payloads: readonly P[] & readonly (InferInput<S> | RawData | Uint8Array)[],
+  options: KinesisEventOptions<S, P> & WindowEventOptions = {},
 ): KinesisWindowEvent {
   return windowEvent(kinesisEvent(payloads, options), options)
 }
@@ -88,14 +88,14 @@ export function dynamodbWindowEvent<S extends Schema = Schema>(
 /** Options of {@link runWindow}. */
 export interface RunWindowOptions extends Omit<WindowEventOptions, 'state' | 'final'> {
   /** The state the first invocation receives. Default `{}` (a window that opens). */
-  readonly state?: JsonObject
+  readonly state?: JsonObject | undefined
   /**
    * How many times a failed invocation is retried with the same batch and the same state, as
    * Lambda does. Default 0: the first failure ends the run.
    */
-  readonly retries?: number
+  readonly retries?: number | undefined
   /** The Lambda context each invocation gets. */
-  readonly context?: () => Context
+  readonly context?: (() => Context) | undefined
 }
 
 /** One invocation of a {@link runWindow}: the event sent and what came back. */

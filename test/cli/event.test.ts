@@ -34,7 +34,8 @@ const Order = z.object({ orderId: z.string(), total: z.number() })
 
 it('event kinesis (the installed command): payloads as arguments, text that is not JSON, puts from a JSONL file; the handler reads them', async () => {
   const jsonl = file('puts.jsonl', ['{"data":{"orderId":"o-3","total":3},"partitionKey":"c-9"}', '', '{"text":"{broken"}', '{"orderId":"o-5","total":5}'].join('\n'))
-  const args = ['event', 'kinesis', '{"orderId":"o-1","total":1}', 'hello', '--file', jsonl, '--partitionKey', 'c-1', '--streamName', 'orders', '--region', 'eu-west-1']
+  // Flags in kebab-case or camelCase.
+  const args = ['event', 'kinesis', '{"orderId":"o-1","total":1}', 'hello', '--file', jsonl, '--partition-key', 'c-1', '--streamName', 'orders', '--region', 'eu-west-1']
   const child = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', ...args], { cwd: root, timeout: 30_000 }, (error, stdout, stderr) =>
       resolve({ code: error === null ? 0 : 1, stdout, stderr }),
@@ -107,7 +108,7 @@ it('event: mistakes are one clear line and exit code 1', async () => {
     [['event', 'kinesis', '--file', badLine], `${badLine}:2 is not JSON: `],
     [['event', 'kinesis', '--file', badJson], `${badJson} is not JSON: `],
     [['event', 'kinesis', '--file', join(dir, 'absent.json')], `cannot read ${join(dir, 'absent.json')}.`],
-    [['event', 'kinesis', '1', '--gzip', 'yes'], '--gzip must be true or false; received yes.'],
+    [['event', 'kinesis', '1', '--gzip=yes'], '--gzip must be true or false; received yes.'],
     [['event', 'kinesis', '1', '--arrivedAt', 'noon'], '--arrivedAt must be an ISO-8601 time such as 2026-11-22T09:00:00Z; received noon.'],
     [['event', 'kinesis', '{"data":1,"text":"x"}'], 'argument 1: a put has `data` (JSON) or `text` (as it is), not both.'],
     [['event', 'sqs', '1', '--envelope', 'sqs'], '--envelope must be sns or eventbridge; received sqs.'],

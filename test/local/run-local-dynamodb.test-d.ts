@@ -17,8 +17,11 @@ it('runLocal with a DynamoDB stream takes a DynamoDB Streams handler and a Dynam
   expectTypeOf(runLocal(ddb, { source: 'dynamodb', client: streams, streamArn, FunctionResponseTypes: ['ReportBatchItemFailures'] })).toEqualTypeOf<Promise<LocalRun>>()
   // @ts-expect-error a Kinesis handler cannot read a DynamoDB stream
   void runLocal(kinesis, { source: 'dynamodb', client: streams, streamArn })
-  // @ts-expect-error the Kinesis client does not read DynamoDB streams
+  // Clients are typed by shape (the types need no SDK package you do not use): runLocal checks
+  // the client's service when it starts instead (run-local-client.test.ts).
   void runLocal(ddb, { source: 'dynamodb', client: kinesisClient, streamArn })
+  // @ts-expect-error not a client
+  void runLocal(ddb, { source: 'dynamodb', client: {}, streamArn })
   // @ts-expect-error a DynamoDB stream is named by its ARN
   void runLocal(ddb, { source: 'dynamodb', client: streams, streamName: 'orders' })
 })
@@ -31,6 +34,6 @@ it('a tumbling-window DynamoDB handler needs TumblingWindowInSeconds', () => {
 })
 
 it('lambdaDynamoDBRecord turns an SDK stream record into the event record', () => {
-  expectTypeOf(lambdaDynamoDBRecord).parameters.toEqualTypeOf<[_Record, string]>()
+  expectTypeOf<[_Record, string]>().toExtend<Parameters<typeof lambdaDynamoDBRecord>>()
   expectTypeOf(lambdaDynamoDBRecord).returns.toEqualTypeOf<DynamoDBRecord>()
 })

@@ -1,0 +1,89 @@
+/**
+ * What `lambda-stream-handlers <command> --help` prints: each command's usage and examples.
+ *
+ * @module
+ * @internal
+ */
+
+const EVENT = `usage: lambda-stream-handlers event kinesis|dynamodb|sqs [payload …] [--file payloads.json|payloads.jsonl|-] [options]
+
+Prints a Lambda event as Lambda delivers it, built by the test kit from your payloads: arguments,
+a JSON file (one payload or an array), a JSONL file (one payload a line), or - for standard input.
+A payload argument that is not JSON is text (a record that is not JSON).
+
+kinesis   payloads, or puts {"data":…,"partitionKey":…} ({"text":…} for bytes as they are);
+          --partition-key, --shard-id, --stream-name, --arrived-at <ISO time>, --gzip
+sqs       bodies; --queue-name, --fifo, --message-group-id, --envelope sns|eventbridge, --sent-at <ISO time>
+dynamodb  items (INSERTs of them) or {"eventName","newImage","oldImage","ttl"};
+          --keys id,sk, --stream-view-type NEW_IMAGE, --table-name, --created-at <ISO time>
+all       --region, --account-id
+
+Flags are kebab-case or camelCase (--partition-key or --partitionKey); --fifo and --gzip need no value.
+
+examples:
+  lambda-stream-handlers event kinesis '{"orderId":"o-1","total":12.5}' 'not json' > event.json
+  lambda-stream-handlers event sqs --file orders.jsonl --fifo --message-group-id customer-1
+  lambda-stream-handlers event dynamodb '{"id":"a","status":"NEW"}' --keys id
+  lambda-stream-handlers event sqs '{"orderId":"o-1"}' | lambda-stream-handlers invoke ./handler.ts --event -`
+
+const INVOKE = `usage: lambda-stream-handlers invoke <module>[#<export>] --event <event.json|->
+
+Runs the handler once on the event with a test Lambda context, as Lambda would, and prints its
+response on stdout. The handler's logs go to stderr (the default logger at INFO, as on Lambda,
+unless LOG_LEVEL says otherwise), then a REPORT line: the duration, the records, how many
+succeeded, failed, were invalid or skipped, and why each one that did not succeed failed.
+The export defaults to \`handler\`. A TypeScript module needs tsx (npm install -D tsx).
+
+examples:
+  lambda-stream-handlers invoke ./handler.ts#handler --event event.json
+  lambda-stream-handlers event kinesis '{"orderId":"o-1"}' | lambda-stream-handlers invoke dist/handler.js --event -`
+
+const SIMULATE = `usage: lambda-stream-handlers simulate <module>[#<export>] --source kinesis|dynamodb|sqs --records <records.jsonl|-> [--Setting value …] [--json]
+
+Runs the handler as Lambda's event source mapping would, on a virtual clock: batching, retries,
+bisection, partial batch responses, checkpoints, the failure destination, SQS's visibility
+timeout and dead-letter queue. Prints what became of the records, why each one that did not
+succeed failed, and the most common errors of failed invocations; --json prints the whole report.
+It stops at once when the handler refuses the event as malformed (wired to another source).
+
+A records line is a payload, a put ({"data":…,"partitionKey":…,"at":…} for Kinesis,
+{"body":…,"messageGroupId":…} for SQS), or a Lambda record; DynamoDB lines are stream records.
+
+Settings are spelled as in the Lambda API, or in kebab-case (--batch-size is --BatchSize):
+  --BatchSize 10  --MaximumBatchingWindowInSeconds 1  --MaximumRetryAttempts 2
+  --BisectBatchOnFunctionError  --FunctionResponseTypes ReportBatchItemFailures
+  --ParallelizationFactor 2  --StartingPosition LATEST  --MaximumRecordAgeInSeconds 60
+  --TumblingWindowInSeconds 60
+the simulator's own: --shards 2  --timeout-seconds 3  --duration-ms 100  --seed 1
+SQS: --fifo  --visibility-timeout-seconds 30  --max-receive-count 3  --ScalingConfig.MaximumConcurrency 5
+
+examples:
+  lambda-stream-handlers simulate ./handler.ts#handler --source kinesis --records orders.jsonl --maximum-retry-attempts 2 --bisect-batch-on-function-error
+  lambda-stream-handlers simulate ./handler.ts --source sqs --records messages.jsonl --max-receive-count 3 --function-response-types ReportBatchItemFailures
+  lambda-stream-handlers simulate ./handler.ts --source kinesis --records orders.jsonl --json > report.json`
+
+const DEMO = `usage: lambda-stream-handlers demo [--records 600] [--json]
+
+Starts kinesalite and dynalite in this process (on 127.0.0.1), puts a stream of order events with
+malformed records, poison records and duplicates, and runs an idempotent orders handler and a
+tumbling-window consumer on it with runLocal, as Lambda's event source mapping would; then prints
+what happened. It needs the local servers and the AWS SDK: the first run says what to install.
+--json prints the summary as JSON on stdout (the story goes to stderr).
+
+examples:
+  lambda-stream-handlers demo
+  lambda-stream-handlers demo --records 2000 --json > summary.json`
+
+/** Each command's help. */
+export const HELP: Readonly<Record<string, string>> = { event: EVENT, invoke: INVOKE, simulate: SIMULATE, demo: DEMO }
+
+/** What the command alone, `help` or `--help` prints. */
+export const USAGE = `usage: lambda-stream-handlers <command> [arguments] [--flags]
+
+commands:
+  event      print a Lambda event for Kinesis, DynamoDB Streams or SQS built from your payloads
+  invoke     run a handler once on an event and print its response and a REPORT line
+  simulate   run a handler as Lambda's event source mapping would, and say why records failed
+  demo       run a handler on a local Kinesis stream with idempotency on a local table
+
+lambda-stream-handlers <command> --help shows a command's usage and examples.`
