@@ -1,5 +1,5 @@
 // One process of bench/apart.mjs: the Kinesis floor vs a hand loop that uses pieces of the library
-// named in V (comma-separated): records (kinesisSource.records), meta, parser (kinesisParser),
+// named in V (comma-separated): records (kinesisSource.records), meta, parser (kinesisSource.parser),
 // fused (the parser's steps written inline), with dec (bytesDecoder) or val (validate) inside fused,
 // utf8 (fatal TextDecoder), std (~standard.validate), then (await only a thenable), outcomes, wrap.
 import { pathToFileURL } from 'node:url'
@@ -8,7 +8,7 @@ import { floors, Payload, payloads, timePair } from './floors.mjs'
 const dist = pathToFileURL(`${process.env.DIST ?? 'dist'}/`)
 const at = (path) => new URL(path, dist).href
 const { kinesisEvent, raw } = await import('../dist/esm/testing/index.js')
-const { kinesisSource, kinesisParser } = await import(at('esm/sources/kinesis.js'))
+const { kinesisSource } = await import(at('esm/sources/kinesis/index.js'))
 const { silentLogger } = await import(at('esm/index.js'))
 const n = Number(process.env.N ?? 1000)
 const V = new Set((process.env.V ?? '').split(','))
@@ -18,7 +18,7 @@ const event = kinesisEvent(payloads(n, raw, { valid: process.env.VALID === '1' }
 const floor = floors.kinesis(work)
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 const std = Payload['~standard']
-const libParse = kinesisParser({ schema: Payload })
+const libParse = kinesisSource.parser({ schema: Payload })
 const { base64ToBytes, bytesDecoder } = await import(at('esm/sources/decode.js'))
 const { validate } = await import(at('esm/engine/schema.js'))
 const dec = bytesDecoder('json')

@@ -9,7 +9,7 @@ import { floors, payloads as makePayloads, Payload } from './floors.mjs'
 // DIST=dir: count another build (a copy of dist/ with one change, for an A/B).
 const dist = process.env.DIST ?? '../dist'
 const { kinesisHandler, sqsHandler, dynamodbHandler, silentLogger } = await import(`${dist}/esm/index.js`)
-const { kinesisParser, kinesisSource } = await import(`${dist}/esm/sources/kinesis.js`)
+const { kinesisSource } = await import(`${dist}/esm/sources/kinesis/index.js`)
 const { kinesisEvent, sqsEvent, dynamodbEvent, modify, raw } = await import(`${dist}/esm/testing/index.js`)
 const { unmarshall } = await import('@aws-sdk/util-dynamodb')
 const n = 1000
@@ -20,7 +20,7 @@ const ddb = () => dynamodbEvent(payloads.map((p, i) => (i % 100 === 99 ? { ...pa
 const event = process.argv[2].startsWith('sqs') ? sqsEvent(used, { messageAttributes: { tenant: 'acme', version: 3 } }) : process.argv[2].startsWith('ddb') ? ddb() : kinesisEvent(used)
 let sink = 0
 const work = async (p) => { sink += p.amount }
-const parse = kinesisParser({ schema: Payload })
+const parse = kinesisSource.parser({ schema: Payload })
 const base = { context: undefined, logger: silentLogger }
 const variants = {
   floor: floors.kinesis(work),

@@ -1,11 +1,11 @@
-// npx tsx --expose-gc bench/kpl.ts: the KPL decoder of src/sources/kpl.ts against aws-kinesis-agg
+// npx tsx --expose-gc bench/kpl.ts: the KPL decoder of src/sources/kinesis/kpl.ts against aws-kinesis-agg
 // (deaggregateSync, checksums on), by bundled size and by speed, on the same aggregates. Both must
 // give the same user records, or the numbers mean nothing.
 import { build } from 'esbuild'
 import { fileURLToPath } from 'node:url'
 import * as agg from 'aws-kinesis-agg'
 import type { KinesisStreamRecordPayload } from 'aws-lambda'
-import { deaggregate } from '../src/sources/kpl.js'
+import { deaggregate } from '../src/sources/kinesis/kpl.js'
 import { kplAggregate } from 'lambda-stream-handlers/testing'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -59,10 +59,10 @@ function reference(records: KinesisStreamRecordPayload[]): number {
 }
 
 console.log(`Node ${process.version}, ${gc ? 'GC forced before each sample' : 'run with --expose-gc to force GC between samples'}`)
-const ownSize = await bundledBytes("export { deaggregate } from './src/sources/kpl.ts'")
+const ownSize = await bundledBytes("export { deaggregate } from './src/sources/kinesis/kpl.ts'")
 const refSize = await bundledBytes("export { deaggregateSync } from 'aws-kinesis-agg'")
 console.log('\nBundled, minified (esbuild, platform node):')
-console.log(`| decoder | bytes |\n| --- | ---: |\n| own (src/sources/kpl.ts) | ${ownSize.toLocaleString('en-US')} |\n| aws-kinesis-agg deaggregateSync | ${refSize.toLocaleString('en-US')} |`)
+console.log(`| decoder | bytes |\n| --- | ---: |\n| own (src/sources/kinesis/kpl.ts) | ${ownSize.toLocaleString('en-US')} |\n| aws-kinesis-agg deaggregateSync | ${refSize.toLocaleString('en-US')} |`)
 
 for (const [aggregates, perAggregate, rounds] of [
   [100, 10, 40],

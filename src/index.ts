@@ -5,7 +5,7 @@
  */
 
 // Sources: one function per event source.
-export { kinesisHandler, type KinesisHandler, type KinesisMeta, type KinesisOptions } from './sources/kinesis.js'
+export { kinesisHandler, type KinesisHandler, type KinesisMeta, type KinesisOptions } from './sources/kinesis/index.js'
 export type { DecodeMode } from './sources/decode.js'
 export {
   sqsHandler,
@@ -18,7 +18,7 @@ export {
   type SqsMeta,
   type SqsMetaOf,
   type SqsOptions,
-} from './sources/sqs.js'
+} from './sources/sqs/index.js'
 export {
   dynamodbHandler,
   type AttributeName,
@@ -37,7 +37,7 @@ export {
   type ModifyChange,
   type StreamViewType,
   type ViewOf,
-} from './sources/dynamodb.js'
+} from './sources/dynamodb/index.js'
 export { AttributeValueError, unmarshallImage, type NativeValue, type UnmarshallOptions, type UnsafeNumbers } from './sources/unmarshall.js'
 
 // The engine's public types: options, outcomes, middleware.

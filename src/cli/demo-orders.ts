@@ -10,7 +10,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import * as z from 'zod'
 import type { RecordLogger } from '../engine/logger.js'
 import { idempotent } from '../middleware/idempotent.js'
-import { kinesisHandler, type KinesisHandler } from '../sources/kinesis.js'
+import { kinesisHandler, type KinesisHandler } from '../sources/kinesis/index.js'
 import { kinesisWindowHandler, type KinesisWindowEvent } from '../windows/kinesis.js'
 import type { WindowHandler } from '../windows/window.js'
 

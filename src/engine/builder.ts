@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda'
 import { createProcessor, toLambdaHandler, type BatchReport, type RecordFunction, type Source } from './engine.js'
 import { quietLogger } from './logger.js'
-import { checkOptions, type CommonOptions, type Ordering } from './options.js'
+import { checkOptions, type CommonOptions } from './options.js'
 import type { Schema } from './schema.js'
 
 /**
@@ -45,27 +45,16 @@ export interface HandlerBuilder<P, M, E, R> {
   handle(fn: RecordFunction<P, M>): BatchHandler<E, R>
 }
 
-/** What a source module gives {@link makeBuilder}: its row, its options and how it parses a record. */
-export interface SourceDefinition<Rec, M, P, O extends CommonOptions<Schema, Rec>> {
-  readonly source: Source<Rec, M>
-  /** The source's own option names, for the unknown-option check. */
-  readonly extraOptions: readonly string[]
-  readonly defaultOrdering: Ordering | 'by-queue'
-  /** Checks the source's own options (throw `ConfigurationError`) and builds the per-record parser once. */
-  parser(options: O): (record: Rec, meta: M) => P | Promise<P>
-}
-
 /**
  * The builder shared by every source. Options are checked and the parser (schema included) is
  * built here, once, when the handler is defined.
  */
 export function makeBuilder<Rec, M, P, O extends CommonOptions<Schema, Rec>, E, R>(
-  definition: SourceDefinition<Rec, M, P, O>,
+  source: Source<Rec, M, O>,
   options: O,
   middleware: readonly Middleware<P, M, object>[] = [],
 ): HandlerBuilder<P, M, E, R> {
-  const { source } = definition
-  if (middleware.length === 0) checkOptions(source.name, options, definition.extraOptions, definition.defaultOrdering)
+  if (middleware.length === 0) checkOptions(source.name, options, source.options, source.plan([]).ordering)
   const mustBeFunction = (value: unknown, method: string, what: string): void => {
     if (typeof value !== 'function') throw new TypeError(`${source.name}(...).${method}() takes ${what}; received ${typeof value}.`)
   }
@@ -73,7 +62,7 @@ export function makeBuilder<Rec, M, P, O extends CommonOptions<Schema, Rec>, E, 
     use<Add extends object>(mw: Middleware<P, M, Add>): HandlerBuilder<P, M & Add, E, R> {
       mustBeFunction(mw, 'use', 'a middleware function')
       // The chain is typed step by step by `use`'s signature; stored, the steps share one shape.
-      return makeBuilder(definition, options, [...middleware, mw as unknown as Middleware<P, M, object>]) as unknown as HandlerBuilder<P, M & Add, E, R>
+      return makeBuilder(source, options, [...middleware, mw as unknown as Middleware<P, M, object>]) as unknown as HandlerBuilder<P, M & Add, E, R>
     },
     handle(fn: RecordFunction<P, M>): BatchHandler<E, R> {
       mustBeFunction(fn, 'handle', 'the record function')
@@ -87,7 +76,7 @@ export function makeBuilder<Rec, M, P, O extends CommonOptions<Schema, Rec>, E, 
         logger: options.logger ?? quietLogger,
         logPayloads: options.logPayloads ?? false,
       } as const
-      const processBatch = createProcessor(source, definition.parser(options), wrapped, settings)
+      const processBatch = createProcessor(source, source.parser(options) as (record: Rec, meta: M) => P, wrapped, settings)
       const handler = toLambdaHandler(processBatch, settings) as unknown as BatchHandler<E, R>
       handler.process = processBatch as BatchHandler<E, R>['process']
       return handler

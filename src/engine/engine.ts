@@ -8,7 +8,7 @@
 import type { Context } from 'aws-lambda'
 import { AllRecordsFailedError, MalformedEventError } from './errors.js'
 import type { RecordLogger } from './logger.js'
-import type { InvalidRecordInfo, Ordering } from './options.js'
+import { describeValue, type InvalidRecordInfo, type OptionRule, type Ordering } from './options.js'
 import { isReported, summarize, toError, type RecordFailure, type RecordOutcome } from './outcome.js'
 import { InvalidRecord } from './schema.js'
 
@@ -24,9 +24,12 @@ export interface BaseMeta {
 export type RecordFunction<P, M> = (payload: P, meta: M) => unknown
 
 /**
- * A source is a row, not a class: how Kinesis, DynamoDB Streams and SQS differ, and nothing else.
+ * One event source, defined once: how Kinesis, DynamoDB Streams and SQS differ, and nothing else.
+ * The handler builder, the window handlers and the local simulator and runner all read this one
+ * definition, so a record's identifier, key and arrival time are the same wherever it is read.
+ * `O` is the options type its parser reads.
  */
-export interface Source<Rec, Meta> {
+export interface Source<Rec, Meta, O = object> {
   /** The public function's name, used in error messages. */
   readonly name: string
   /** The records of an event, after checking its shape. Throws `MalformedEventError`. */
@@ -41,12 +44,39 @@ export interface Source<Rec, Meta> {
    */
   meta(record: Rec, base: BaseMeta): Meta
   /**
-   * The ordering used when the user does not choose one, and how far a failure reaches under an
-   * ordered mode: `'batch'` for streams (Lambda rewinds to the lowest reported sequence number and
-   * re-delivers everything after it, so nothing after a failure is worth starting);
-   * `'key'` for SQS FIFO (only the failed message group stops).
+   * The ordering used when the user does not choose one (for an empty batch, the default the
+   * options are checked against), and how far a failure reaches under an ordered mode: `'batch'`
+   * for streams (Lambda rewinds to the lowest reported sequence number and re-delivers everything
+   * after it, so nothing after a failure is worth starting); `'key'` for SQS FIFO (only the failed
+   * message group stops).
    */
   plan(records: readonly Rec[]): { readonly ordering: Ordering; readonly stops: 'batch' | 'key' }
+  /** The rules of the source's own options, by option name; checked with the common ones when a handler is built. */
+  readonly options: Readonly<Record<string, OptionRule>>
+  /** Builds the record parser (decode and schema) once, from options that passed {@link Source.options}. */
+  parser(options: O): (record: Rec, meta: Meta) => unknown
+  /** What the local simulator and runner read of a stream's record; SQS, which is no stream, has none. */
+  readonly stream?: {
+    /** The key of the batch info in the record an OnFailure destination receives. */
+    readonly batchInfoKey: 'KinesisBatchInfo' | 'DDBStreamBatchInfo'
+    /** How precise the stream's arrival times are, in ms: DynamoDB Streams has seconds, Kinesis milliseconds. */
+    readonly arrivalPrecisionMs: number
+    /** When the record reached the stream, epoch ms, as its `meta` gives it; `undefined` when the record does not say. */
+    arrivalMs(record: Rec): number | undefined
+    /** The record's shard, when the record names it (a Kinesis `eventID` does, a DynamoDB record does not). */
+    shardId(record: Rec): string | undefined
+    /** The stream's ARN, as the record carries it. */
+    streamArn(record: Rec): string
+  }
+}
+
+/** The `Records` array of an event, or a {@link MalformedEventError} that says what came instead. */
+export function recordsOf(event: unknown, name: string): readonly unknown[] {
+  const records = (event as { Records?: unknown } | null | undefined)?.Records
+  if (!Array.isArray(records)) {
+    throw new MalformedEventError(`${name} expected an event with a \`Records\` array; received ${describeValue(event)}.`)
+  }
+  return records
 }
 
 /** The engine's settings, checked and defaulted. */
@@ -183,7 +213,7 @@ function detailOf(thrown: unknown): string | undefined {
  * middleware already applied.
  */
 export function createProcessor<Rec, P, M>(
-  source: Source<Rec, M>,
+  source: Source<Rec, M, never>,
   parse: (record: Rec, meta: M) => P | Promise<P>,
   fn: RecordFunction<P, M>,
   settings: EngineSettings<Rec>,

@@ -69,17 +69,29 @@ function describe(value: unknown): string {
   return Array.isArray(value) ? 'an array' : `an object with keys: ${Object.keys(value).join(', ') || '(none)'}`
 }
 
-/** An option's check: whether a value (never `undefined`) is allowed, and what the value must be, for the message. */
-export type OptionRule = readonly [allowed: (value: unknown) => boolean, mustBe: string]
+/**
+ * An option's check: whether a value (never `undefined`) is allowed, what the value must be (for
+ * the message), and, for an option that depends on another, a sentence that says why this
+ * combination cannot work (`undefined` when it can).
+ */
+export type OptionRule = readonly [
+  allowed: (value: unknown) => boolean,
+  mustBe: string,
+  conflict?: (options: Readonly<Record<string, unknown>>) => string | undefined,
+]
 
 /**
  * Checks the options that `rules` name, when present: a value a rule refuses throws a
  * `ConfigurationError` such as "kinesisHandler: \`ordering\` must be 'in-order', 'per-key' or 'unordered'; received \"sorted\"."
  */
 export function checkRules(name: string, options: object, rules: Readonly<Record<string, OptionRule>>): void {
-  for (const [key, [allowed, mustBe]] of Object.entries(rules)) {
-    const value = (options as Record<string, unknown>)[key]
-    if (value !== undefined && !allowed(value)) throw new ConfigurationError(`${name}: \`${key}\` must be ${mustBe}; received ${describe(value)}.`)
+  const o = options as Record<string, unknown>
+  for (const [key, [allowed, mustBe, conflict]] of Object.entries(rules)) {
+    const value = o[key]
+    if (value === undefined) continue
+    if (!allowed(value)) throw new ConfigurationError(`${name}: \`${key}\` must be ${mustBe}; received ${describe(value)}.`)
+    const problem = conflict?.(o)
+    if (problem !== undefined) throw new ConfigurationError(`${name}: ${problem}`)
   }
 }
 
@@ -138,10 +150,17 @@ const COMMON_KEYS = ['schema', ...Object.keys(COMMON_RULES)]
 
 /**
  * Checks a handler's options when it is built, so that a mistake fails at cold start with a
- * sentence that says what to change. `extraKeys` are the source's own options; `defaultOrdering`
- * is the source's (`'by-queue'`: SQS, where it depends on whether the queue is FIFO).
+ * sentence that says what to change: the common options, then the source's own `rules`.
+ * `defaultOrdering` is the source's (its plan for an empty batch); `extraKeys` are more known
+ * option names (a window's).
  */
-export function checkOptions(name: string, options: unknown, extraKeys: readonly string[], defaultOrdering: Ordering | 'by-queue'): void {
+export function checkOptions(
+  name: string,
+  options: unknown,
+  rules: Readonly<Record<string, OptionRule>>,
+  defaultOrdering: Ordering,
+  extraKeys: readonly string[] = [],
+): void {
   const fail = (message: string): never => {
     throw new ConfigurationError(`${name}: ${message}`)
   }
@@ -155,11 +174,12 @@ export function checkOptions(name: string, options: unknown, extraKeys: readonly
         'To accept any payload, pass z.unknown().',
     )
   }
-  checkKnownKeys(name, o, [...COMMON_KEYS, ...extraKeys])
+  checkKnownKeys(name, o, [...COMMON_KEYS, ...extraKeys, ...Object.keys(rules)])
   checkRules(name, o, COMMON_RULES)
   if (o.concurrency !== undefined && (o.ordering ?? defaultOrdering) === 'in-order') {
     fail("`concurrency` needs `ordering: 'per-key'` or `'unordered'`: under 'in-order' records run one at a time.")
   }
+  checkRules(name, o, rules)
 }
 
 /** Normalises the short form (`schema`) and the options form (`{ schema, ... }`). */

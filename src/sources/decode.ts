@@ -1,6 +1,7 @@
 import { constants as bufferConstants } from 'node:buffer'
 import { gunzipSync } from 'node:zlib'
 import type { OptionRule } from '../engine/options.js'
+import { MalformedEventError } from '../engine/errors.js'
 import { InvalidRecord } from '../engine/schema.js'
 import { jsonType } from './unmarshall.js'
 
@@ -99,7 +100,7 @@ export function jsonReason(message: string): string | undefined {
 // Built by a function of its own, so that parseJson, which the JIT inlines into every parser, stays
 // small: with the message work inline, 1 % bad JSON cost the Kinesis parser ~0.1x of the floor
 // (bench/PROFILE.md, fourth pass).
-function notJson(e: unknown): InvalidRecord {
+function invalidJson(e: unknown): InvalidRecord {
   return decodeError(`The data is not valid JSON: ${jsonReason(String((e as Error).message)) ?? 'Unexpected input'}.`, e)
 }
 
@@ -181,7 +182,7 @@ export function parseJson(text: string): unknown {
   try {
     value = JSON.parse(text)
   } catch (e) {
-    throw notJson(e)
+    throw invalidJson(e)
   }
   if (hasLongDigitRun(text)) {
     const at = inexactInteger(text)
@@ -234,3 +235,21 @@ export const MAX_INFLATED_RULE: OptionRule = [
   (v) => Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= bufferConstants.MAX_LENGTH,
   `a whole number of bytes from 1 to ${bufferConstants.MAX_LENGTH} (default ${DEFAULT_MAX_INFLATED_BYTES}, Lambda's payload ceiling)`,
 ]
+
+/**
+ * `eventSource "aws:sqs"` when a record's eventSource names another AWS source (the usual wiring
+ * mistake), else only what it is: the message never quotes an arbitrary value of the event.
+ */
+export function describeSource(record: unknown): string {
+  if (typeof record !== 'object' || record === null) return jsonType(record)
+  const source = (record as { eventSource?: unknown }).eventSource
+  return typeof source === 'string' && /^aws:[a-z0-9.-]{1,40}$/.test(source) ? `eventSource ${JSON.stringify(source)}` : `eventSource is ${jsonType(source)}`
+}
+
+/**
+ * The `MalformedEventError` for a record whose fields could not even be read (a getter that
+ * throws): what was thrown is the cause, never the message.
+ */
+export function unreadable(name: string, i: number, e: unknown): MalformedEventError {
+  return new MalformedEventError(`${name} could not read the record at Records[${i}]: reading its fields threw.`, { cause: e })
+}

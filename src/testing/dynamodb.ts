@@ -1,7 +1,7 @@
 import type { AttributeValue, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda'
 import { createHash } from 'node:crypto'
 import type { InferInput, Schema } from '../engine/schema.js'
-import type { AttributeName, DynamoDBEventName, StreamViewType } from '../sources/dynamodb.js'
+import type { AttributeName, DynamoDBEventName, StreamViewType } from '../sources/dynamodb/types.js'
 
 const RAW_IMAGE = Symbol.for('lambda-stream-handlers.attributeValues')
 

@@ -1,8 +1,9 @@
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda'
+import type { Source } from '../engine/engine.js'
 import type { InferInput, InferOutput, Schema } from '../engine/schema.js'
-import { dynamodbParser, dynamodbSource, type DynamoDBChange, type DynamoDBMeta, type DynamoDBOptions, type StreamViewType } from '../sources/dynamodb.js'
+import { dynamodbSource, type DynamoDBChange, type DynamoDBMeta, type DynamoDBOptions, type StreamViewType } from '../sources/dynamodb/index.js'
 import type { UnsafeNumbers } from '../sources/unmarshall.js'
-import { windowHandler, type StateSchema, type WindowFields, type WindowHandler, type WindowOptions, type WindowSource } from './window.js'
+import { windowHandler, type StateSchema, type WindowFields, type WindowHandler, type WindowOptions } from './window.js'
 
 type Rec = Parameters<typeof dynamodbSource.id>[0]
 
@@ -20,13 +21,6 @@ export interface DynamoDBWindowEvent extends DynamoDBStreamEvent, WindowFields {
 
 // The options as the window core sees them: the change is the parser's, typed by the public signature.
 type Options = WindowOptions<Schema, StateSchema, Rec, DynamoDBMeta, unknown> & Pick<DynamoDBOptions<Schema>, 'streamViewType' | 'unsafeNumbers'>
-
-const definition: WindowSource<Rec, DynamoDBMeta, Options> = {
-  name: 'dynamodbWindowHandler',
-  source: dynamodbSource,
-  extraOptions: ['streamViewType', 'unsafeNumbers'],
-  parser: (options) => dynamodbParser(options as DynamoDBOptions<Schema>, 'dynamodbWindowHandler'),
-}
 
 /**
  * Builds a Lambda handler for a DynamoDB Streams trigger with tumbling windows
@@ -75,5 +69,5 @@ const definition: WindowSource<Rec, DynamoDBMeta, Options> = {
 export function dynamodbWindowHandler<S extends Schema, St extends StateSchema, V extends StreamViewType = 'NEW_AND_OLD_IMAGES'>(
   options: DynamoDBWindowOptions<S, St, V>,
 ): WindowHandler<DynamoDBWindowEvent, InferInput<St>> {
-  return windowHandler(definition, options as unknown as Options) as unknown as WindowHandler<DynamoDBWindowEvent, InferInput<St>>
+  return windowHandler('dynamodbWindowHandler', dynamodbSource as unknown as Source<Rec, DynamoDBMeta, Options>, options as unknown as Options) as unknown as WindowHandler<DynamoDBWindowEvent, InferInput<St>>
 }

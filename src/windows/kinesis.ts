@@ -1,8 +1,8 @@
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda'
 import type { InferInput, Schema } from '../engine/schema.js'
 import type { DecodeMode } from '../sources/decode.js'
-import { kinesisParser, kinesisSource, type KinesisMeta } from '../sources/kinesis.js'
-import { windowHandler, type StateSchema, type WindowFields, type WindowHandler, type WindowOptions, type WindowSource } from './window.js'
+import { kinesisSource, type KinesisMeta } from '../sources/kinesis/index.js'
+import { windowHandler, type StateSchema, type WindowFields, type WindowHandler, type WindowOptions } from './window.js'
 
 /** Options of {@link kinesisWindowHandler}. */
 export interface KinesisWindowOptions<S extends Schema, St extends StateSchema> extends WindowOptions<S, St, KinesisStreamRecord, KinesisMeta> {
@@ -14,13 +14,6 @@ export interface KinesisWindowOptions<S extends Schema, St extends StateSchema> 
 
 /** A Kinesis event with the tumbling-window fields. */
 export interface KinesisWindowEvent extends KinesisStreamEvent, WindowFields {}
-
-const definition: WindowSource<KinesisStreamRecord, KinesisMeta, KinesisWindowOptions<Schema, StateSchema>> = {
-  name: 'kinesisWindowHandler',
-  source: kinesisSource,
-  extraOptions: ['decode', 'maxInflatedBytes'],
-  parser: (options) => kinesisParser(options, 'kinesisWindowHandler'),
-}
 
 /**
  * Builds a Lambda handler for a Kinesis trigger with tumbling windows (`TumblingWindowInSeconds`
@@ -65,5 +58,5 @@ const definition: WindowSource<KinesisStreamRecord, KinesisMeta, KinesisWindowOp
 export function kinesisWindowHandler<S extends Schema, St extends StateSchema>(
   options: KinesisWindowOptions<S, St>,
 ): WindowHandler<KinesisWindowEvent, InferInput<St>> {
-  return windowHandler(definition, options as unknown as KinesisWindowOptions<Schema, StateSchema>) as unknown as WindowHandler<KinesisWindowEvent, InferInput<St>>
+  return windowHandler('kinesisWindowHandler', kinesisSource, options as unknown as KinesisWindowOptions<Schema, StateSchema>) as unknown as WindowHandler<KinesisWindowEvent, InferInput<St>>
 }

@@ -7,13 +7,13 @@
  *         ─► state out (encoded by a zod codec or checked by the schema, JSON-checked, at most 1 MB)
  *         ─► on the final invocation, `onWindowEnd` ─► `{ state, batchItemFailures: [] }`
  *
- * A source gives a row and a parser, exactly as for its plain handler.
+ * A source gives its definition, the one its plain handler reads.
  */
 import type { Context } from 'aws-lambda'
 import { createProcessor, type Source } from '../engine/engine.js'
 import { ConfigurationError, MalformedEventError } from '../engine/errors.js'
 import { quietLogger, type RecordLogger } from '../engine/logger.js'
-import { checkOptions, describeValue, type CommonOptions } from '../engine/options.js'
+import { checkOptions, describeValue, type CommonOptions, type OptionRule } from '../engine/options.js'
 import { isReported, toError } from '../engine/outcome.js'
 import { formatPath, InvalidRecord, isSchema, validate, type InferOutput, type Schema } from '../engine/schema.js'
 import { WindowEndError, WindowRecordError, WindowStateError } from './errors.js'
@@ -100,17 +100,6 @@ export interface WindowOptions<S extends Schema, St extends StateSchema, Rec, M,
   readonly onWindowEnd: (state: InferOutput<St>, window: WindowInfo) => unknown
 }
 
-/** What a source gives {@link windowHandler}: its row, its options and how it parses a record. */
-export interface WindowSource<Rec, M, O> {
-  /** The public function's name, used in error messages. */
-  readonly name: string
-  readonly source: Source<Rec, M>
-  /** The source's own option names (such as `decode`). */
-  readonly extraOptions: readonly string[]
-  /** Checks the source's own options and builds the record parser once. */
-  parser(options: O): (record: Rec) => unknown
-}
-
 /** Lambda keeps at most 1 MB of state per shard; AWS's Lambda limits count MB as 2^20 bytes. */
 export const MAX_STATE_BYTES = 1024 * 1024
 
@@ -123,7 +112,7 @@ export const MAX_STATE_DEPTH = 256
 const WINDOW_KEYS = ['schema', 'state', 'initial', 'reduce', 'onWindowEnd', 'onInvalid', 'deadlineMarginMs', 'logger']
 const ENGINE_ONLY = ['ordering', 'concurrency', 'allFailed']
 
-function checkWindowOptions(name: string, options: unknown, extraKeys: readonly string[]): void {
+function checkWindowOptions(name: string, options: unknown, rules: Readonly<Record<string, OptionRule>>): void {
   const fail = (message: string): never => {
     throw new ConfigurationError(`${name}: ${message}`)
   }
@@ -136,7 +125,7 @@ function checkWindowOptions(name: string, options: unknown, extraKeys: readonly 
       fail(`\`${key}\` does not apply to a window: records are reduced one at a time, in order, and any failure fails the whole invocation.`)
     }
   }
-  checkOptions(name, o, [...WINDOW_KEYS, ...extraKeys], 'in-order')
+  checkOptions(name, o, rules, 'in-order', WINDOW_KEYS)
   if (!isSchema(o.state)) {
     fail(`\`state\` must be a Standard Schema validator for the window state (for example z.record(z.string(), z.number())); received ${describeValue(o.state)}.`)
   }
@@ -214,7 +203,7 @@ function kindOf(value: object): string {
  * `JSON.stringify` unchanged; `undefined` when it survives. Object properties set to `undefined`
  * are left out, as JSON does (the round trip through the schema then decides whether that is fine).
  */
-export function notJson(value: unknown, path = 'state', ancestors: object[] = []): string | undefined {
+export function jsonProblem(value: unknown, path = 'state', ancestors: object[] = []): string | undefined {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -239,7 +228,7 @@ export function notJson(value: unknown, path = 'state', ancestors: object[] = []
     if (Array.isArray(object)) {
       for (let i = 0; i < object.length; i++) {
         if (!(i in object)) return `${path}[${i}] is an empty slot, which JSON turns into null`
-        const problem = notJson(object[i], `${path}[${i}]`, ancestors)
+        const problem = jsonProblem(object[i], `${path}[${i}]`, ancestors)
         if (problem !== undefined) return problem
       }
       return undefined
@@ -252,7 +241,7 @@ export function notJson(value: unknown, path = 'state', ancestors: object[] = []
     if (typeof (object as { toJSON?: unknown }).toJSON === 'function') return `${path} has a toJSON method, so JSON would not store it as it is`
     for (const [key, v] of Object.entries(object)) {
       if (v === undefined) continue
-      const problem = notJson(v, pathTo(path, key), ancestors)
+      const problem = jsonProblem(v, pathTo(path, key), ancestors)
       if (problem !== undefined) return problem
     }
     return undefined
@@ -427,16 +416,17 @@ function isEmptyObject(value: Record<string, unknown>): boolean {
 }
 
 /**
- * Builds a window handler for one source. The record parser is built and the options are
- * checked here, once; each invocation builds a small engine processor around its own state.
+ * Builds a window handler named `name` for one source, from the same definition its plain handler
+ * reads. The record parser is built and the options are checked here, once; each invocation
+ * builds a small engine processor around its own state.
  */
 export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchema, Rec, M, unknown>>(
-  definition: WindowSource<Rec, M, O>,
+  name: string,
+  source: Source<Rec, M, O>,
   options: O,
 ): WindowHandler<unknown, JsonObject> {
-  const { name, source } = definition
-  checkWindowOptions(name, options, definition.extraOptions)
-  const parse = definition.parser(options)
+  checkWindowOptions(name, options, source.options)
+  const parse = source.parser(options)
   const { state: stateSchema, initial, reduce, onWindowEnd } = options
   const encode = stateEncoder(name, stateSchema)
   const settings = {
@@ -508,7 +498,7 @@ export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchem
         if (keys !== undefined && lostProto(json, keys, place.value) === true) fail(`has a \`__proto__\` key at ${pathOf(place)}, which the state schema dropped when encoding it ${PROTO_ADVICE}`)
       }
     }
-    const problem = notJson(json)
+    const problem = jsonProblem(json)
     if (problem !== undefined) throw new WindowStateError(`${name}: the window state cannot travel to Lambda as JSON: ${problem}.`)
     const bytes = Buffer.byteLength(JSON.stringify(json), 'utf8')
     if (bytes > MAX_STATE_BYTES) {

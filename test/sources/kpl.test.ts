@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import { AllRecordsFailedError, kinesisHandler, silentLogger, type KinesisMeta, type RecordOutcome } from 'lambda-stream-handlers'
 import { kinesisEvent, kplAggregate, raw } from 'lambda-stream-handlers/testing'
-import { KPL_BASE64_PREFIX } from '../../src/sources/kpl.js'
+import { KPL_BASE64_PREFIX } from '../../src/sources/kinesis/kpl.js'
 
 const Order = z.object({ orderId: z.string(), total: z.number() })
 type Order = z.infer<typeof Order>

@@ -8,11 +8,10 @@
  * `batchItemFailures`.
  */
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda'
-import { MalformedEventError } from '../engine/errors.js'
-import { InvalidRecord } from '../engine/schema.js'
-import { base64ToBytes, bytesToText, parseJson } from './decode.js'
-import { describeSource, unreadable } from './kinesis.js'
-import { jsonType } from './unmarshall.js'
+import { MalformedEventError } from '../../engine/errors.js'
+import { InvalidRecord } from '../../engine/schema.js'
+import { base64ToBytes, bytesToText, describeSource, parseJson, unreadable } from '../decode.js'
+import { jsonType } from '../unmarshall.js'
 
 const KINESIS = Symbol('the Kinesis record')
 const UNDECODABLE = Symbol('why the Kinesis data is not a DynamoDB change')

@@ -1,12 +1,11 @@
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda'
-import { makeBuilder, type BatchHandler, type HandlerBuilder, type SourceDefinition } from '../engine/builder.js'
-import type { BaseMeta, RecordFunction, Source } from '../engine/engine.js'
-import { MalformedEventError } from '../engine/errors.js'
-import { checkRules, describeValue, toOptions, type CommonOptions } from '../engine/options.js'
-import { validate, type InferOutput, type Schema } from '../engine/schema.js'
-import { base64ToBytes, bytesDecoder, DECODE_RULE, MAX_INFLATED_RULE, type DecodeMode } from './decode.js'
+import { makeBuilder, type BatchHandler, type HandlerBuilder } from '../../engine/builder.js'
+import { recordsOf, type BaseMeta, type RecordFunction, type Source } from '../../engine/engine.js'
+import { MalformedEventError } from '../../engine/errors.js'
+import { toOptions, type CommonOptions } from '../../engine/options.js'
+import { validate, type InferOutput, type Schema } from '../../engine/schema.js'
+import { base64ToBytes, bytesDecoder, DECODE_RULE, describeSource, MAX_INFLATED_RULE, unreadable, type DecodeMode } from '../decode.js'
 import { brokenAggregate, isUnsplitAggregate, KPL_BASE64_PREFIX, splitAggregate, type KplPayload } from './kpl.js'
-import { jsonType } from './unmarshall.js'
 
 /** What the Kinesis record function receives besides the payload. */
 export interface KinesisMeta extends BaseMeta {
@@ -48,34 +47,7 @@ function malformed(message: string): MalformedEventError {
   return new MalformedEventError(`kinesisHandler ${message}`)
 }
 
-/** The `Records` array of an event, or a {@link MalformedEventError} that says what came instead. */
-export function recordsOf(event: unknown, name: string): readonly unknown[] {
-  const records = (event as { Records?: unknown } | null | undefined)?.Records
-  if (!Array.isArray(records)) {
-    throw new MalformedEventError(`${name} expected an event with a \`Records\` array; received ${describeValue(event)}.`)
-  }
-  return records
-}
-
 const SEQUENCE_NUMBER = /^(0|[1-9]\d{0,128})$/ // fact 3
-
-/**
- * `eventSource "aws:sqs"` when a record's eventSource names another AWS source (the usual wiring
- * mistake), else only what it is: the message never quotes an arbitrary value of the event.
- */
-export function describeSource(record: unknown): string {
-  if (typeof record !== 'object' || record === null) return jsonType(record)
-  const source = (record as { eventSource?: unknown }).eventSource
-  return typeof source === 'string' && /^aws:[a-z0-9.-]{1,40}$/.test(source) ? `eventSource ${JSON.stringify(source)}` : `eventSource is ${jsonType(source)}`
-}
-
-/**
- * The `MalformedEventError` for a record whose fields could not even be read (a getter that
- * throws): what was thrown is the cause, never the message.
- */
-export function unreadable(name: string, i: number, e: unknown): MalformedEventError {
-  return new MalformedEventError(`${name} could not read the record at Records[${i}]: reading its fields threw.`, { cause: e })
-}
 
 // What every Kinesis record carries (fact 2): without these the record cannot be identified, or
 // its meta would be wrong (an Invalid Date, a shard id cut from nothing), so the event is malformed.
@@ -98,7 +70,14 @@ function checkRecord(r: Partial<KinesisStreamRecord> | null, i: number): void {
   }
 }
 
-export const kinesisSource: Source<KinesisStreamRecord, KinesisMeta> = {
+/** The shard, from the record's `eventID` (`shardId-…:sequenceNumber`). */
+const shardOf = (record: KinesisStreamRecord): string => record.eventID.slice(0, record.eventID.indexOf(':'))
+
+/** Seconds with a millisecond fraction (fact 3), as epoch ms; rounded, since 1545084650.987 * 1000 is not exact. */
+const arrivalOf = (record: KinesisStreamRecord): number => Math.round(record.kinesis.approximateArrivalTimestamp * 1000)
+
+/** Kinesis Data Streams, defined once: what the handler, the window handler and the local simulator and runner read. */
+export const kinesisSource: Source<KinesisStreamRecord, KinesisMeta, KinesisOptions<Schema>> = {
   name: 'kinesisHandler',
   records(event) {
     const records = recordsOf(event, 'kinesisHandler')
@@ -130,33 +109,31 @@ export const kinesisSource: Source<KinesisStreamRecord, KinesisMeta> = {
     partitionKey: record.kinesis.partitionKey,
     sequenceNumber: record.kinesis.sequenceNumber,
     subSequenceNumber: (record.kinesis as KplPayload).subSequenceNumber,
-    shardId: record.eventID.slice(0, record.eventID.indexOf(':')),
-    // Seconds with a millisecond fraction (fact 3); round, since 1545084650.987 * 1000 is not exact.
-    arrivedAt: new Date(Math.round(record.kinesis.approximateArrivalTimestamp * 1000)),
+    shardId: shardOf(record),
+    arrivedAt: new Date(arrivalOf(record)),
     context: base.context,
     logger: base.logger,
   }),
   plan: () => ({ ordering: 'in-order', stops: 'batch' }),
-}
-
-/** Checks `decode` and `maxInflatedBytes`, and builds the record parser once: base64, gzip, the decode mode, the schema. */
-export function kinesisParser<S extends Schema>(options: KinesisOptions<S>, name = 'kinesisHandler'): (record: KinesisStreamRecord) => InferOutput<S> | Promise<InferOutput<S>> {
-  checkRules(name, options, { decode: DECODE_RULE, maxInflatedBytes: MAX_INFLATED_RULE })
-  const decode = bytesDecoder(options.decode ?? 'json', options.maxInflatedBytes)
-  const { schema } = options
-  return (record) => {
-    const bytes = base64ToBytes(record.kinesis.data, 'kinesis.data')
-    // Only an aggregate that could not be split gets here with the magic bytes: fail it with the reason.
-    if (bytes[0] === 0xf3 && isUnsplitAggregate(record, bytes)) throw brokenAggregate(bytes)
-    return validate(schema, decode(bytes))
-  }
-}
-
-const definition: SourceDefinition<KinesisStreamRecord, KinesisMeta, unknown, KinesisOptions<Schema>> = {
-  source: kinesisSource,
-  extraOptions: ['decode', 'maxInflatedBytes'],
-  defaultOrdering: 'in-order',
-  parser: (options) => kinesisParser(options),
+  options: { decode: DECODE_RULE, maxInflatedBytes: MAX_INFLATED_RULE },
+  // Base64, gzip, the decode mode, the schema.
+  parser(options) {
+    const decode = bytesDecoder(options.decode ?? 'json', options.maxInflatedBytes)
+    const { schema } = options
+    return (record) => {
+      const bytes = base64ToBytes(record.kinesis.data, 'kinesis.data')
+      // Only an aggregate that could not be split gets here with the magic bytes: fail it with the reason.
+      if (bytes[0] === 0xf3 && isUnsplitAggregate(record, bytes)) throw brokenAggregate(bytes)
+      return validate(schema, decode(bytes))
+    }
+  },
+  stream: {
+    batchInfoKey: 'KinesisBatchInfo',
+    arrivalPrecisionMs: 1,
+    arrivalMs: arrivalOf,
+    shardId: shardOf,
+    streamArn: (record) => record.eventSourceARN,
+  },
 }
 
 /**
@@ -196,7 +173,7 @@ export function kinesisHandler(
   fn?: RecordFunction<unknown, KinesisMeta>,
 ): HandlerBuilder<unknown, KinesisMeta, KinesisStreamEvent, KinesisStreamBatchResponse> | KinesisHandler {
   const builder = makeBuilder<KinesisStreamRecord, KinesisMeta, unknown, KinesisOptions<Schema>, KinesisStreamEvent, KinesisStreamBatchResponse>(
-    definition,
+    kinesisSource,
     toOptions(schemaOrOptions),
   )
   return fn === undefined ? builder : builder.handle(fn)

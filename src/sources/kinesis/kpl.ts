@@ -9,8 +9,8 @@
  */
 import type { KinesisStreamRecord, KinesisStreamRecordPayload } from 'aws-lambda'
 import { createHash } from 'node:crypto'
-import { InvalidRecord } from '../engine/schema.js'
-import { base64ToBytes, utf8 } from './decode.js'
+import { InvalidRecord } from '../../engine/schema.js'
+import { base64ToBytes, utf8 } from '../decode.js'
 
 /**
  * The first five characters of an aggregate's base64 `data`: the magic bytes F3 89 9A C2 in base64
