@@ -19,7 +19,7 @@ export interface RecordReport {
   readonly id: string
   /** The shard (streams) or the queue (SQS). */
   readonly shardId: string
-  /** The partition key, the DynamoDB item keys as JSON, or the SQS message group. */
+  /** The partition key, the DynamoDB item key as JSON (its attributes in name order), or the SQS message group. */
   readonly key: string
   /** How many invocations carried it. More than one means the function saw it again: a duplicate. */
   readonly deliveries: number

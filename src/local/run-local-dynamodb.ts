@@ -3,9 +3,9 @@ import type { Context, DynamoDBRecord } from 'aws-lambda'
 import { quietLogger } from '../engine/logger.js'
 import { checkKnownKeys, describeValue } from '../engine/options.js'
 import { compileFilter } from '../filtering/filter.js'
+import { dynamodbSource } from '../sources/dynamodb/index.js'
 import { checkClient, type SdkClient } from './client.js'
 import { configError, streamSettings, type FunctionSettings, type StreamMappingSettings } from './settings.js'
-import { dynamodbRow } from './stream-rows.js'
 import { loadSdk, pollShard, startStreamRun, type LocalRun, type LocalRunHooks } from './stream-runner.js'
 
 /** Options of {@link runLocal} for a DynamoDB stream. */
@@ -125,7 +125,7 @@ export async function runLocalDynamoDB(handler: (event: never, context: Context)
   const iterators = new Map(await Promise.all(shardIds.map(async (id) => [id, await iteratorOf(id, undefined)] as const)))
 
   return startStreamRun(handler, {
-    row: dynamodbRow,
+    source: dynamodbSource,
     settings: s,
     functionArn: `arn:aws:lambda:${region || 'us-east-1'}:${account || '000000000000'}:function:${options.functionName ?? 'local-function'}`,
     ...accept,

@@ -8,7 +8,7 @@ import { toError } from '../engine/outcome.js'
 import { compileFilter } from '../filtering/filter.js'
 import { checkClient, type SdkClient } from './client.js'
 import { configError, streamSettings, type FunctionSettings, type StreamMappingSettings } from './settings.js'
-import { kinesisRow } from './stream-rows.js'
+import { kinesisSource } from '../sources/kinesis/index.js'
 import { runLocalSqs, type SqsLocalOptions } from './run-local-sqs.js'
 import { runLocalDynamoDB, type DynamoDBLocalOptions } from './run-local-dynamodb.js'
 import { loadSdk, pollShard, sleep, startStreamRun, type LocalRun, type LocalRunHooks, type ShardFeed } from './stream-runner.js'
@@ -174,7 +174,7 @@ export async function runLocal(handler: (event: never, context: Context) => unkn
   }
 
   return startStreamRun(handler, {
-    row: kinesisRow,
+    source: kinesisSource,
     settings: s,
     functionArn,
     ...(options.FilterCriteria === undefined ? {} : { accept: compileFilter(options.FilterCriteria, 'kinesis') }),

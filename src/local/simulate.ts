@@ -7,7 +7,9 @@ import { compileFilterVerdict } from '../filtering/filter.js'
 import type { InvocationReport, MappingReport } from './report.js'
 import { configError, streamSettings, type FunctionSettings, type StreamMappingSettings } from './settings.js'
 import { createStreamMapping, requestIds, type Caller } from './stream-mapping.js'
-import { dynamodbRow, kinesisRecordsOf, kinesisRow, type KinesisPut, type StreamRow } from './stream-rows.js'
+import { dynamodbSource } from '../sources/dynamodb/index.js'
+import { kinesisSource } from '../sources/kinesis/index.js'
+import { kinesisRecordsOf, streamItem, type KinesisPut, type StreamSource } from './stream-rows.js'
 import type { StreamItem } from './rules.js'
 import { simulateSqs, type SqsSimulation } from './sqs.js'
 
@@ -110,10 +112,10 @@ export async function simulate(handler: (event: never, context: Context) => unkn
   if (!Array.isArray(list)) configError(NAME, `\`records\` must be an array of records or an event with \`Records\`; received ${describeValue(options.records)}.`)
 
   let items: StreamItem[]
-  let row: StreamRow<unknown>
+  let source: StreamSource<unknown>
   let startMs: number
   if (options.source === 'kinesis') {
-    row = kinesisRow as StreamRow<unknown>
+    source = kinesisSource as StreamSource<unknown>
     const shards = options.shards ?? 1
     if (!Number.isInteger(shards) || shards < 1 || shards > 500) configError(NAME, `\`shards\` must be a whole number from 1 to 500; received ${describeValue(shards)}.`)
     const built = list.filter((r): r is KinesisStreamRecord => (r as { eventSource?: unknown }).eventSource === 'aws:kinesis')
@@ -128,14 +130,14 @@ export async function simulate(handler: (event: never, context: Context) => unkn
     const earliest = built.reduce((m, r) => Math.min(m, Math.round(r.kinesis.approximateArrivalTimestamp * 1000)), Infinity)
     startMs = options.start?.getTime() ?? (earliest === Infinity ? DEFAULT_START : earliest)
     const fromPuts = kinesisRecordsOf(puts, { shards, startMs, streamName: options.streamName ?? 'simulated-stream', region: 'us-east-1', accountId: '123456789012' })
-    items = [...built, ...fromPuts].map((r) => kinesisRow.item(r) as StreamItem)
+    items = [...built, ...fromPuts].map((r) => streamItem(source, r))
   } else if (options.source === 'dynamodb') {
     const kinesisOnly = ['shards', 'streamName'].filter((k) => k in options)
     if (kinesisOnly.length > 0) configError(NAME, `${kinesisOnly.map((k) => `\`${k}\``).join(', ')} only apply to Kinesis; DynamoDB records keep the shard of their stream.`)
     // §11.12: AWS refuses AT_TIMESTAMP for DynamoDB Streams.
     if (options.StartingPosition === 'AT_TIMESTAMP') configError(NAME, "`StartingPosition: 'AT_TIMESTAMP'` is not available for DynamoDB Streams; use 'TRIM_HORIZON' or 'LATEST'.")
-    row = dynamodbRow as StreamRow<unknown>
-    items = (list as DynamoDBRecord[]).map((r) => dynamodbRow.item(r) as StreamItem)
+    source = dynamodbSource as StreamSource<unknown>
+    items = (list as DynamoDBRecord[]).map((r) => streamItem(source, r))
     const earliest = items.reduce((m, i) => Math.min(m, i.arrivalMs), Infinity)
     startMs = options.start?.getTime() ?? (earliest === Infinity ? DEFAULT_START : earliest)
   } else {
@@ -151,7 +153,7 @@ export async function simulate(handler: (event: never, context: Context) => unkn
   items.sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0))
 
   const accept = options.FilterCriteria === undefined ? {} : { accept: compileFilterVerdict(options.FilterCriteria, options.source) }
-  const mapping = createStreamMapping(row, s, { functionArn, timeoutMs: s.timeoutMs, nextRequestId: requestIds(seed), ...accept })
+  const mapping = createStreamMapping(source, s, { functionArn, timeoutMs: s.timeoutMs, nextRequestId: requestIds(seed), ...accept })
   const from =
     options.StartingPosition === 'LATEST' ? startMs : options.StartingPosition === 'AT_TIMESTAMP' ? (options.StartingPositionTimestamp as number) * 1000 : -Infinity
   mapping.skip(items.filter((i) => i.arrivalMs < from))

@@ -7,7 +7,7 @@ import type { Context } from 'aws-lambda'
 import { lambdaContext } from '../testing/context.js'
 import type { InvocationReport, MappingReport, RecordReport, ShardReport } from './report.js'
 import { createLanes, interpret, laneOf, nextStart, settle, takeBatch, windowClosesAt, windowOf, type Batch, type Lane, type StreamItem, type StreamSettings, type Verdict } from './rules.js'
-import { failureRecord, type FailureDestinationRecord, type StreamRow } from './stream-rows.js'
+import { failureRecord, type FailureDestinationRecord, type StreamSource } from './stream-rows.js'
 
 /** What calling the function produced. */
 export interface CallResult {
@@ -93,7 +93,7 @@ export interface StreamMapping<R> {
 
 /** Creates the mapping for one stream. */
 export function createStreamMapping<R>(
-  row: StreamRow<R>,
+  source: StreamSource<R>,
   s: StreamSettings,
   o: {
     functionArn: string
@@ -146,7 +146,7 @@ export function createStreamMapping<R>(
     const first = batch.items[0]
     if (lane.window === undefined) {
       if (first === undefined) throw new Error('internal: a window-end batch without an open window')
-      lane.window = { start: windowOf(first, s), state: {}, streamArn: row.streamArn(first.record) }
+      lane.window = { start: windowOf(first, s), state: {}, streamArn: source.stream.streamArn(first.record) }
     }
     return lane.window
   }
@@ -168,7 +168,7 @@ export function createStreamMapping<R>(
     now: number,
     behind: (item: StreamItem<R>) => boolean,
   ): void {
-    const record = failureRecord(row, items, { condition, invokes, functionError, requestId: o.nextRequestId(), functionArn: o.functionArn, now })
+    const record = failureRecord(source, items, { condition, invokes, functionError, requestId: o.nextRequestId(), functionArn: o.functionArn, now })
     failures.push(record)
     for (const item of items) {
       if (condition === 'RecordAgeExceeded') fate(item, 'expired', { expiredBy: 'MaximumRecordAgeInSeconds', failureRecord: record })

@@ -1,5 +1,6 @@
-import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda'
+import type { KinesisStreamRecord } from 'aws-lambda'
 import { createHash } from 'node:crypto'
+import type { Source } from '../engine/engine.js'
 import { payloadBytes, type RawData } from '../testing/raw.js'
 import type { StreamItem } from './rules.js'
 
@@ -34,52 +35,34 @@ export interface BatchInfo {
   readonly streamArn: string
 }
 
-/** What the rules need to know of a stream source: how to read one of its Lambda records. */
-export interface StreamRow<R> {
-  readonly source: 'kinesis' | 'dynamodb'
-  item(record: R, shardId?: string): StreamItem<R>
-  /** The OnFailure record's batch info key, and the arrival precision (DynamoDB has seconds, Kinesis milliseconds). */
-  readonly batchInfoKey: 'KinesisBatchInfo' | 'DDBStreamBatchInfo'
-  readonly arrivalPrecisionMs: number
-  streamArn(record: R): string
-}
+/** A stream source's definition, as the simulator and the runner read it: the one its handler reads. */
+export type StreamSource<R> = Pick<Source<R, unknown>, 'name' | 'id' | 'key'> & Required<Pick<Source<R, unknown>, 'stream'>>
 
-const bytesOf = (record: unknown): number => Buffer.byteLength(JSON.stringify(record), 'utf8')
+/** The simulator's shard for a record that does not name its own (a DynamoDB record read without its shard). */
+const DEFAULT_SHARD = 'shardId-00000000000000000000-00000000'
 
-export const kinesisRow: StreamRow<KinesisStreamRecord> = {
-  source: 'kinesis',
-  item: (record) => ({
+/**
+ * A stream record as the rules read it, through the source's own definition: its identifier, key
+ * and arrival time are the ones its handler sees. `shardId` is the shard it was read from, when the
+ * record itself does not say.
+ */
+export function streamItem<R>(source: StreamSource<R>, record: R, shardId = DEFAULT_SHARD): StreamItem<R> {
+  let id: unknown
+  try {
+    id = source.id(record)
+  } catch {
+    // reported below
+  }
+  if (typeof id !== 'string' || !/^\d+$/.test(id)) throw new TypeError(`A ${source.name} record needs its sequence number, a decimal string.`)
+  return {
     record,
-    id: record.kinesis.sequenceNumber,
-    seq: BigInt(record.kinesis.sequenceNumber),
-    key: record.kinesis.partitionKey,
-    shardId: record.eventID.slice(0, record.eventID.indexOf(':')),
-    arrivalMs: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
-    bytes: bytesOf(record),
-  }),
-  batchInfoKey: 'KinesisBatchInfo',
-  arrivalPrecisionMs: 1,
-  streamArn: (record) => record.eventSourceARN,
-}
-
-export const dynamodbRow: StreamRow<DynamoDBRecord> = {
-  source: 'dynamodb',
-  item: (record, shardId = 'shardId-00000000000000000000-00000000') => {
-    const seq = record.dynamodb?.SequenceNumber
-    if (typeof seq !== 'string' || !/^\d+$/.test(seq)) throw new TypeError('A DynamoDB stream record needs dynamodb.SequenceNumber, a decimal string.')
-    return {
-      record,
-      id: seq, // fact 44
-      seq: BigInt(seq),
-      key: JSON.stringify(record.dynamodb?.Keys ?? {}),
-      shardId,
-      arrivalMs: (record.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000,
-      bytes: bytesOf(record),
-    }
-  },
-  batchInfoKey: 'DDBStreamBatchInfo',
-  arrivalPrecisionMs: 1000,
-  streamArn: (record) => record.eventSourceARN ?? '',
+    id, // fact 44
+    seq: BigInt(id),
+    key: source.key(record),
+    shardId: source.stream.shardId(record) ?? shardId,
+    arrivalMs: source.stream.arrivalMs(record) ?? 0,
+    bytes: Buffer.byteLength(JSON.stringify(record), 'utf8'),
+  }
 }
 
 /** One record put on the simulated Kinesis stream. */
@@ -138,7 +121,7 @@ export function kinesisRecordsOf(
 
 /** The OnFailure record for discarded records of one lane. */
 export function failureRecord<R>(
-  row: StreamRow<R>,
+  source: StreamSource<R>,
   items: readonly StreamItem<R>[],
   o: {
     condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded'
@@ -151,7 +134,8 @@ export function failureRecord<R>(
 ): FailureDestinationRecord {
   const first = items[0] as StreamItem<R>
   const last = items[items.length - 1] as StreamItem<R>
-  const iso = (ms: number): string => new Date(Math.floor(ms / row.arrivalPrecisionMs) * row.arrivalPrecisionMs).toISOString()
+  const { arrivalPrecisionMs, batchInfoKey, streamArn } = source.stream
+  const iso = (ms: number): string => new Date(Math.floor(ms / arrivalPrecisionMs) * arrivalPrecisionMs).toISOString()
   const info: BatchInfo = {
     shardId: first.shardId,
     startSequenceNumber: first.id,
@@ -159,7 +143,7 @@ export function failureRecord<R>(
     approximateArrivalOfFirstRecord: iso(first.arrivalMs),
     approximateArrivalOfLastRecord: iso(last.arrivalMs),
     batchSize: items.length,
-    streamArn: row.streamArn(first.record),
+    streamArn: streamArn(first.record),
   }
   const aged = o.condition === 'RecordAgeExceeded'
   return {
@@ -173,6 +157,6 @@ export function failureRecord<R>(
     ...(aged ? {} : { responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: o.functionError } as const }),
     version: '1.0',
     timestamp: new Date(o.now).toISOString(),
-    [row.batchInfoKey]: info,
+    [batchInfoKey]: info,
   }
 }

@@ -5,7 +5,7 @@ import type { RecordFilter } from '../filtering/filter.js'
 import type { InvocationReport, MappingReport } from './report.js'
 import type { StreamSettings } from './rules.js'
 import { createStreamMapping, requestIds, type Caller } from './stream-mapping.js'
-import type { StreamRow } from './stream-rows.js'
+import { streamItem, type StreamSource } from './stream-rows.js'
 
 /** A local run in progress. */
 export interface LocalRun {
@@ -106,7 +106,7 @@ export async function pollShard<R>(
 export function startStreamRun<R>(
   handler: (event: never, context: Context) => unknown,
   o: {
-    row: StreamRow<R>
+    source: StreamSource<R>
     settings: StreamSettings & { timeoutMs: number }
     functionArn: string
     accept?: RecordFilter
@@ -122,7 +122,7 @@ export function startStreamRun<R>(
   },
 ): LocalRun {
   const s = o.settings
-  const mapping = createStreamMapping(o.row, s, {
+  const mapping = createStreamMapping(o.source, s, {
     functionArn: o.functionArn,
     timeoutMs: s.timeoutMs,
     nextRequestId: requestIds(Date.now()),
@@ -140,7 +140,7 @@ export function startStreamRun<R>(
   const feed: ShardFeed<R> = {
     signal: stopping.signal,
     add: (shardId, records) => {
-      mapping.add(records.map((r) => o.row.item(r, shardId)))
+      mapping.add(records.map((r) => streamItem(o.source, r, shardId)))
       kick()
     },
     caughtUp: (shardId, yes) => {

@@ -51,7 +51,7 @@ function createdMs(record: Rec): number | undefined {
  * DynamoDB Streams, defined once (and changes a table streams into a Kinesis data stream, read by
  * `./kinesis.ts`): what the handler, the window handler and the local simulator and runner read.
  */
-export const dynamodbSource: Source<Rec, DynamoDBMeta, DynamoDBOptions<Schema>> = {
+export const dynamodbSource: Required<Source<Rec, DynamoDBMeta, DynamoDBOptions<Schema>>> = {
   name: 'dynamodbHandler',
   records(event) {
     const records = recordsOf(event, 'dynamodbHandler')

@@ -77,7 +77,7 @@ const shardOf = (record: KinesisStreamRecord): string => record.eventID.slice(0,
 const arrivalOf = (record: KinesisStreamRecord): number => Math.round(record.kinesis.approximateArrivalTimestamp * 1000)
 
 /** Kinesis Data Streams, defined once: what the handler, the window handler and the local simulator and runner read. */
-export const kinesisSource: Source<KinesisStreamRecord, KinesisMeta, KinesisOptions<Schema>> = {
+export const kinesisSource: Required<Source<KinesisStreamRecord, KinesisMeta, KinesisOptions<Schema>>> = {
   name: 'kinesisHandler',
   records(event) {
     const records = recordsOf(event, 'kinesisHandler')
