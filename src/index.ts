@@ -53,7 +53,7 @@ export { AllRecordsFailedError, ConfigurationError, MalformedEventError } from '
 export { quietLogger, silentLogger, type RecordLogger } from './engine/logger.js'
 
 // Middleware (idempotency is in 'lambda-stream-handlers/idempotency').
-export { logContext, type LogContextOptions } from './middleware/logContext.js'
+export { logContext, type LogContextOptions } from './middleware/log-context.js'
 
 // Tumbling windows: typed window state for Kinesis (and DynamoDB Streams).
 export { kinesisWindowHandler, type KinesisWindowEvent, type KinesisWindowOptions } from './windows/kinesis.js'

@@ -34,7 +34,7 @@ function scoped(logger: RecordLogger, keys: Record<string, unknown>): RecordLogg
 /**
  * A per-record logging context: `meta.logger` becomes a logger whose every line carries the
  * record's identifiers (Kinesis: `shardId`, `sequenceNumber`, `partitionKey`; SQS: `messageId`,
- * `messageGroupId`; DynamoDB: `eventID`, `eventName`), plus the keys `options.keys` returns.
+ * `messageGroupId`; DynamoDB: `sequenceNumber`, `eventID`, `eventName`), plus the keys `options.keys` returns.
  * Pass a Powertools `Logger` as the handler's `logger` and each line is one JSON log entry with
  * those keys; the handler itself adds one summary line per batch (succeeded, failed, invalid,
  * skipped, cut by the deadline).
