@@ -9,7 +9,7 @@
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence'
 import * as z from 'zod'
 import type { RecordLogger } from '../engine/logger.js'
-import { idempotent } from '../middleware/idempotent.js'
+import { idempotent } from '../idempotency/idempotent.js'
 import { kinesisHandler, type KinesisHandler } from '../sources/kinesis/index.js'
 import { kinesisWindowHandler, type KinesisWindowEvent } from '../windows/kinesis.js'
 import type { WindowHandler } from '../windows/window.js'

@@ -7,4 +7,4 @@
  *
  * @module idempotency
  */
-export { idempotent, type IdempotentOptions } from '../middleware/idempotent.js'
+export { idempotent, type IdempotentOptions } from './idempotent.js'
