@@ -35,10 +35,8 @@ function keyPart(av: unknown): string | undefined {
   return typeof value === 'string' ? `{"${S !== undefined ? 'S' : N !== undefined ? 'N' : 'B'}":${JSON.stringify(value)}}` : undefined
 }
 
-/**
- * When the change was made, epoch ms (`ApproximateCreationDateTime` is in seconds, fact 6): the
- * record function's `meta.createdAt` and the simulator's arrival time.
- */
+// When the change was made, epoch ms (ApproximateCreationDateTime is in seconds, fact 6): the
+// record function's `meta.createdAt` and the simulator's arrival time.
 function createdMs(record: Rec): number | undefined {
   const created = record.dynamodb.ApproximateCreationDateTime
   if (created !== undefined && (typeof created !== 'number' || !Number.isFinite(created))) {

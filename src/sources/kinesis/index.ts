@@ -73,7 +73,7 @@ function checkRecord(r: Partial<KinesisStreamRecord> | null, i: number): void {
 /** The shard, from the record's `eventID` (`shardId-…:sequenceNumber`). */
 const shardOf = (record: KinesisStreamRecord): string => record.eventID.slice(0, record.eventID.indexOf(':'))
 
-/** Seconds with a millisecond fraction (fact 3), as epoch ms; rounded, since 1545084650.987 * 1000 is not exact. */
+// Seconds with a millisecond fraction (fact 3), as epoch ms; rounded, since 1545084650.987 * 1000 is not exact.
 const arrivalOf = (record: KinesisStreamRecord): number => Math.round(record.kinesis.approximateArrivalTimestamp * 1000)
 
 /** Kinesis Data Streams, defined once: what the handler, the window handler and the local simulator and runner read. */
