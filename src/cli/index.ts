@@ -140,8 +140,9 @@ function summary(report: MappingReport, reasons: ReadonlyMap<string, string>): s
   }
   if (costly.duplicates.length > 0) lines.push(`delivered more than once: ${costly.duplicates.length} records, ${costly.duplicates.reduce((n, d) => n + d.deliveries - 1, 0)} extra deliveries`)
   for (const s of report.shards) lines.push(row('checkpoint', `${s.shardId} ${s.checkpoint ?? '(none)'}`))
-  if (report.failureDestination.length > 0) lines.push(`failure destination: ${report.failureDestination.length} records (--json shows them)`)
-  if (report.deadLetters !== undefined && report.deadLetters.length > 0) lines.push(`dead-letter queue: ${report.deadLetters.length} messages`)
+  const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`
+  if (report.failureDestination.length > 0) lines.push(`failure destination: ${plural(report.failureDestination.length, 'record')} (--json shows them)`)
+  if (report.deadLetters !== undefined && report.deadLetters.length > 0) lines.push(`dead-letter queue: ${plural(report.deadLetters.length, 'message')}`)
 
   const lost = report.outcomes.filter((o) => o.fate === 'discarded' || o.fate === 'dead-lettered' || o.fate === 'expired' || o.fate === 'pending')
   if (lost.length > 0) {

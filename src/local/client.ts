@@ -7,6 +7,7 @@ import { describeValue } from '../engine/options.js'
  * packages you do not use; `runLocal` checks the client's service when it starts.
  */
 export interface SdkClient {
+  /** Sends a command of the client's service, as every SDK v3 client does. */
   send(command: never, options?: never): Promise<unknown>
 }
 

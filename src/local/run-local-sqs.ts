@@ -37,7 +37,7 @@ export interface SqsLocalOptions {
   readonly FilterCriteria?: FilterCriteria
   /** Called after each invocation, for progress. */
   readonly onInvocation?: (invocation: InvocationReport) => void
-  /** Where receive and delete errors are logged. Default: warnings and errors to stderr. */
+  /** Where receive and delete errors are logged. Default: the default logger (JSON lines, at `LOG_LEVEL`). */
   readonly logger?: RecordLogger
 }
 

@@ -28,7 +28,7 @@ export interface LocalRunHooks {
   readonly signal?: AbortSignal
   /** Called after each invocation, for progress. */
   readonly onInvocation?: (invocation: InvocationReport) => void
-  /** Where read errors are logged. Default: warnings and errors to stderr. */
+  /** Where read errors are logged. Default: the default logger (JSON lines, at `LOG_LEVEL`). */
   readonly logger?: RecordLogger
 }
 

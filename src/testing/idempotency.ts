@@ -38,7 +38,7 @@ export class InMemoryPersistenceStore extends BasePersistenceLayer {
    * What the store holds, for assertions: each entry's hashed key, its status (`EXPIRED` once past
    * its expiry), and the stored result.
    */
-  entries(): { idempotencyKey: string; status: IdempotencyRecordStatusValue; responseData: JSONValue | undefined }[] {
+  entries(): { idempotencyKey: string; status: (typeof IdempotencyRecordStatus)[keyof typeof IdempotencyRecordStatus]; responseData: JSONValue | undefined }[] {
     return [...this.#entries].map(([idempotencyKey, entry]) => ({
       idempotencyKey,
       status: this.#toRecord(idempotencyKey, entry).getStatus(),

@@ -81,7 +81,7 @@ export interface WindowInfo {
  * schema's output, or for DynamoDB the typed change built around it).
  */
 export interface WindowOptions<S extends Schema, St extends StateSchema, Rec, M, P = InferOutput<S>>
-  extends Pick<CommonOptions<S, Rec>, 'schema' | 'onInvalid' | 'deadlineMarginMs' | 'logger'> {
+  extends Pick<CommonOptions<S, Rec>, 'schema' | 'onInvalid' | 'deadlineMarginMs' | 'logger' | 'logPayloads'> {
   /** The schema of the state Lambda carries between invocations; the incoming state is validated by it. */
   readonly state: St
   /** The state when a window opens (Lambda then sends `{}`). */
@@ -109,7 +109,7 @@ export const MAX_STATE_BYTES = 1024 * 1024
  */
 export const MAX_STATE_DEPTH = 256
 
-const WINDOW_KEYS = ['schema', 'state', 'initial', 'reduce', 'onWindowEnd', 'onInvalid', 'deadlineMarginMs', 'logger']
+const WINDOW_KEYS = ['schema', 'state', 'initial', 'reduce', 'onWindowEnd', 'onInvalid', 'deadlineMarginMs', 'logger', 'logPayloads']
 const ENGINE_ONLY = ['ordering', 'concurrency', 'allFailed']
 
 function checkWindowOptions(name: string, options: unknown, rules: Readonly<Record<string, OptionRule>>): void {
@@ -436,6 +436,7 @@ export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchem
     allFailed: 'report',
     deadlineMarginMs: options.deadlineMarginMs ?? 1000,
     logger: windowLogger(options.logger ?? quietLogger),
+    logPayloads: options.logPayloads ?? false,
   } as const
   const logger = options.logger ?? quietLogger
 

@@ -1,3 +1,4 @@
+import { build } from 'esbuild'
 import { createRequire } from 'node:module'
 import type { Server } from 'node:http'
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, ListStreamsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis'
@@ -62,4 +63,11 @@ it('runLocal checks that the client is one of the source: a Kinesis client canno
     new ConfigurationError('runLocal: `client` is a Kinesis client; this source needs an SQSClient from @aws-sdk/client-sqs.'),
   )
   kinesis.destroy()
+})
+
+it('/local loads the HTTP handler only when localClient is called (a dynamic import), as it loads the SDK clients', async () => {
+  const root = new URL('../../', import.meta.url).pathname
+  const result = await build({ entryPoints: [`${root}src/local/index.ts`], bundle: true, write: false, metafile: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent' })
+  const smithy = Object.values(result.metafile.inputs).flatMap((input) => input.imports.filter((i) => i.external === true && i.path.startsWith('@smithy/')))
+  expect(smithy.map((i) => `${i.path} ${i.kind}`)).toEqual(['@smithy/node-http-handler dynamic-import'])
 })
