@@ -1,6 +1,6 @@
 /**
- * The engine: a source row, a record parser, options and a record function become a batch
- * processor. Read this file first; everything else is a source row, a decoder or a wrapper.
+ * The engine: a source definition, options and a record function become a batch
+ * processor. Read this file first; everything else is a source definition, a decoder or a wrapper.
  *
  *   event ─► source.records ─► per record: parse (decode + schema) ─► record function ─► outcome
  *         ─► batchItemFailures (or a throw when every record failed)

@@ -50,6 +50,7 @@ export function sameValue(a: unknown, b: unknown, depth = 0): boolean {
   return true
 }
 
+/** How a MODIFY changed the item's top-level attributes: see {@link ImageDiff}. */
 export function diffImages<T>(oldImage: T, newImage: T): ImageDiff<T> {
   const before = (typeof oldImage === 'object' && oldImage !== null ? oldImage : {}) as Record<string, unknown>
   const after = (typeof newImage === 'object' && newImage !== null ? newImage : {}) as Record<string, unknown>

@@ -131,4 +131,5 @@ export type ViewOf<O> = O extends { readonly streamViewType: infer V extends Str
 /** A DynamoDB record once the event's check has found its sequence number. */
 export type Rec = DynamoDBRecord & { dynamodb: NonNullable<DynamoDBRecord['dynamodb']> & { SequenceNumber: string } }
 
+/** Every {@link StreamViewType}, for the option rule and the reasons that name a record's own view. */
 export const VIEWS: readonly string[] = ['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES'] satisfies StreamViewType[]

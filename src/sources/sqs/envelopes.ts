@@ -32,6 +32,7 @@ const SNS = 'an SNS notification'
 const SNS_TYPES: readonly unknown[] = ['SubscriptionConfirmation', 'UnsubscribeConfirmation']
 const RAW_HINT = ' (With raw message delivery on, the body is the message itself: drop `envelope: \'sns\'`.)'
 
+/** The message of an SNS notification and the notification's metadata; a body that is not one fails its record. */
 export function unwrapSns(body: string): { message: string; sns: SnsEnvelopeMeta } {
   const n = envelopeJson(body, SNS)
   if (n.Type !== 'Notification') throw decodeError(`The body is not ${SNS}: \`Type\` is ${SNS_TYPES.includes(n.Type) ? JSON.stringify(n.Type) : jsonType(n.Type)}, not "Notification".${RAW_HINT}`)
@@ -61,6 +62,7 @@ export function unwrapSns(body: string): { message: string; sns: SnsEnvelopeMeta
 
 const EB = 'an EventBridge event'
 
+/** The `detail` of an EventBridge event and the event's metadata; a body that is not one fails its record. */
 export function unwrapEventBridge(body: string): { detail: unknown; eventBridge: EventBridgeEnvelopeMeta } {
   const e = envelopeJson(body, EB)
   if (!('detail' in e)) throw decodeError(`The body is not ${EB}: \`detail\` is missing.`)

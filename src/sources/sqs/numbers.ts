@@ -36,6 +36,7 @@ export function sqsNumber(text: string): number | bigint | string {
 // Messages without attributes (most) share one empty, frozen, prototype-free object.
 const NO_ATTRIBUTES: Record<string, SqsAttribute> = Object.freeze(Object.create(null) as Record<string, SqsAttribute>)
 
+/** The message attributes, decoded by data type; a broken one fails the record. */
 export function decodeAttributes(attributes: SQSRecord['messageAttributes'] | undefined): Record<string, SqsAttribute> {
   if (attributes === undefined || attributes === null) return NO_ATTRIBUTES
   if (typeof attributes !== 'object') throw decodeError('messageAttributes is not an object.')

@@ -106,6 +106,6 @@ export type SqsMetaOf<O> = O extends { readonly envelope: 'sns' }
     ? SqsMeta & { readonly eventBridge: EventBridgeEnvelopeMeta }
     : SqsMeta
 
-// The meta the parser builds for a record; `meta` fills in the batch's context and logger.
+/** The meta of one record as `meta` builds it, writable, so that the parser can add the envelope's. */
 export type Found = { -readonly [K in keyof SqsMeta]: SqsMeta[K] } & { sns?: SnsEnvelopeMeta; eventBridge?: EventBridgeEnvelopeMeta }
 
