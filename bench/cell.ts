@@ -21,8 +21,8 @@ const workload = workloads.find((w) => w.source === source)
 const contender = workload?.contenders.find((c) => c.name === name)
 if (workload === undefined || contender === undefined) throw new Error(`bench/cell.ts: no contender ${name} for source ${source}`)
 const n = Number(nText)
-const warmupMs = Number(warmupText ?? 500)
-const timedMs = Number(timedText ?? 600)
+const warmupMs = Number(warmupText ?? 400)
+const timedMs = Number(timedText ?? 500)
 
 const feed: Feed = { count: 0, sum: 0 }
 const handler = contender.make(async (payload) => {
