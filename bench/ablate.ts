@@ -42,6 +42,12 @@ const SHARED_OK = [
   { file: 'engine/engine.js', from: 'export function toLambdaHandler(', to: "const SHARED_OK = { status: 'ok', id: '', index: -1 };\nexport function toLambdaHandler(" },
 ]
 
+const DYNAMODB_DATE = {
+  file: 'sources/dynamodb.js',
+  from: "createdAt: typeof created === 'number' ? new Date(Math.round(created * 1000)) : undefined,",
+  to: 'createdAt: undefined,',
+}
+
 export const ABLATIONS: Record<string, Ablation> = {
   'kinesis-date': { source: 'kinesis', what: 'meta.arrivedAt not built (no `new Date` per record)', changes: [KINESIS_DATE] },
   'kinesis-shard': { source: 'kinesis', what: 'meta.shardId not sliced from eventID', changes: [KINESIS_SHARD] },
@@ -53,6 +59,8 @@ export const ABLATIONS: Record<string, Ablation> = {
   'sqs-meta': { source: 'sqs', what: 'both: what a lazy SQS meta would save when neither is read', changes: [...SQS_DATES, SQS_ATTRIBUTES] },
   'sqs-deadline': { source: 'sqs', what: "no deadline check (the context's getRemainingTimeInMillis per record)", changes: [NO_DEADLINE] },
   'sqs-ok-outcome': { source: 'sqs', what: "one shared outcome for every 'ok' record instead of an object each", changes: SHARED_OK },
+  'dynamodb-date': { source: 'dynamodb', what: 'meta.createdAt not built (no `new Date` per record)', changes: [DYNAMODB_DATE] },
+  'dynamodb-deadline': { source: 'dynamodb', what: "no deadline check (the context's getRemainingTimeInMillis per record)", changes: [NO_DEADLINE] },
 }
 
 /** A copy of dist/ with the ablation's changes, in .bench-out/ablate/<name>/ (inside the repository, so its imports resolve). */

@@ -33,8 +33,8 @@ export const invocationContext = (): Context => lambdaContext({ timeoutMs: 900_0
 export type Work = (payload: { readonly amount: number }) => Promise<void>
 
 /**
- * A source's benchmark: an event maker and its contenders, the floor first. Adding DynamoDB or
- * SQS is a file like `kinesis.ts` and a row in `run.ts`'s table.
+ * A source's benchmark: an event maker and its contenders, the floor first. Adding a source is a
+ * file like `kinesis.ts` and a row in `workloads.ts`.
  */
 export interface Workload<E> {
   readonly source: string
