@@ -1,9 +1,12 @@
 // One process of the canonical method (bench/paired.ts): one contender, one source, one batch
 // size, as Lambda runs one handler per process. bench/paired.ts bundles this file to plain node
 // (the library stays external: node loads it from dist/, or from the build --lib-dist names).
-//   node --expose-gc .bench-out/bench/cell.mjs <source> <contender> <n> [warm-up ms] [timed ms]
+//   node --expose-gc .bench-out/bench/cell.mjs <source> <contender> <n> <event file> <warm-up ms> <timed ms>
+// The event comes as JSON text from the parent, so this process never runs the test kit: the
+// library's modules get no type feedback from building events (the test kit shares them).
 // Prints one JSON line (CellRun): CPU µs per record of the timed section only, and the failures
 // and records of the first invocation, which the parent checks against the floor's.
+import { readFileSync } from 'node:fs'
 import { cpuNow, eventCopier, gc, invocationContext, type Feed } from './harness.js'
 import { workloads } from './workloads.js'
 
@@ -16,7 +19,7 @@ export interface CellRun {
   readonly outcome: string
 }
 
-const [source, name, nText, warmupText, timedText] = process.argv.slice(2)
+const [source, name, nText, eventFile, warmupText, timedText] = process.argv.slice(2)
 const workload = workloads.find((w) => w.source === source)
 const contender = workload?.contenders.find((c) => c.name === name)
 if (workload === undefined || contender === undefined) throw new Error(`bench/cell.ts: no contender ${name} for source ${source}`)
@@ -29,7 +32,7 @@ const handler = contender.make(async (payload) => {
   feed.count++
   feed.sum += payload.amount
 })
-const copy = eventCopier(workload.makeEvent(n))
+const copy = eventCopier(readFileSync(eventFile!, 'utf8'))
 
 // The first invocation: its outcome, for the parent's check.
 const first = await handler(copy(), invocationContext())

@@ -4,11 +4,12 @@
 // each round (A B C, B C A, ...), and each contender's ratio is taken to the floor's process of
 // the same round: the median of those paired ratios, with their min–max, is the figure.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build, type Plugin } from 'esbuild'
 import type { CellRun } from './cell.js'
 import { median } from './harness.js'
+import { workloads } from './workloads.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -68,8 +69,9 @@ export interface PairedResult {
   readonly overFloor: number[]
 }
 
-function runCell(entry: Entry, source: string, n: number, options: PairedOptions): CellRun {
-  const out = execFileSync(process.execPath, ['--expose-gc', entry.script, source, entry.contender, String(n), String(options.warmupMs), String(options.timedMs)], {
+function runCell(entry: Entry, source: string, n: number, eventFile: string, options: PairedOptions): CellRun {
+  const args = [source, entry.contender, String(n), eventFile, String(options.warmupMs), String(options.timedMs)]
+  const out = execFileSync(process.execPath, ['--expose-gc', entry.script, ...args], {
     encoding: 'utf8',
     cwd: root,
     maxBuffer: 1 << 24,
@@ -79,17 +81,22 @@ function runCell(entry: Entry, source: string, n: number, options: PairedOptions
 
 /**
  * One source at one batch size: `pairs` rounds of one process per entry, the floor (entries[0])
- * included. Every process must report the floor's failures and feed the same records, or this
+ * included, all on one event. Every process must report the floor's failures and feed the same records, or this
  * throws: a faster contender that does less work is no result.
  */
 export function pairedCell(source: string, n: number, entries: readonly Entry[], options: PairedOptions): PairedResult[] {
+  // The event, made here once: every process parses the same text.
+  const workload = workloads.find((w) => w.source === source)
+  if (workload === undefined) throw new Error(`bench/paired.ts: no source ${source}`)
+  const eventFile = `${root}.bench-out/bench/event-${source}-${n}.json`
+  writeFileSync(eventFile, JSON.stringify(workload.makeEvent(n)))
   const us: number[][] = entries.map(() => [])
   let expected: string | undefined
   for (let r = 0; r < options.pairs; r++) {
     for (let k = 0; k < entries.length; k++) {
       const i = (k + r) % entries.length
       const entry = entries[i]!
-      const run = runCell(entry, source, n, options)
+      const run = runCell(entry, source, n, eventFile, options)
       if (expected === undefined) expected = run.outcome
       else if (run.outcome !== expected) throw new Error(`${source} N = ${n}: ${entry.label} reports a different outcome than ${entries[0]!.label}:\n${run.outcome}\n${expected}`)
       us[i]!.push(run.usPerRecord)

@@ -11,19 +11,10 @@ import { sqsEvent } from 'lambda-stream-handlers/testing'
 import type { BatchResponse, Handler, Workload } from './harness.js'
 import { Payload, payloads } from './payload.js'
 
-/**
- * The test kit gives each message a random id; separate processes (bench/paired.ts) compare
- * their failures by id, so every process must build the same ids.
- */
-export function fixedIds(event: SQSEvent): SQSEvent {
-  event.Records.forEach((r, i) => (r.messageId = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`))
-  return event
-}
-
 export const sqs: Workload<SQSEvent> = {
   source: 'sqs',
   // Every message carries two message attributes, as producers that tag messages send them.
-  makeEvent: (n) => fixedIds(sqsEvent(payloads(n) as never[], { messageAttributes: { tenant: 'acme', version: 3 } })),
+  makeEvent: (n) => sqsEvent(payloads(n) as never[], { messageAttributes: { tenant: 'acme', version: 3 } }),
   contenders: [
     {
       name: 'floor',
