@@ -4,6 +4,7 @@
 // kinesisHandler beside a plain loop, and one with idempotency (Powertools' DynamoDB store) and a
 // Powertools Logger beside the same loop calling Powertools directly.
 //   npm run bench:cold -- [--runs 25] [--sizes-only] [--check]
+// Both also say what the KPL de-aggregator costs in the minimal handler's bundle (kplShare).
 // --check compares sizes (never times) with bench/size-budget.json and exits 1 over budget (CI).
 // Every run fails if a module of this package imports the AWS SDK (see bundleAll).
 // Bundles the built package (dist/): run `npm run build` first.
@@ -11,7 +12,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
-import { build, type Metafile } from 'esbuild'
+import { build, type Metafile, type Plugin } from 'esbuild'
 import { median } from './harness.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -170,37 +171,79 @@ function sdkImporters(metafile: Metafile): string[] {
  * checks the same from the sources.
  */
 export async function bundleAll(): Promise<Bundle[]> {
+  const bundles: Bundle[] = []
+  for (const [name, { source }] of Object.entries(VARIANTS)) bundles.push(await bundle(name, source))
+  return bundles
+}
+
+/** One variant's bundle (see bundleAll); `plugins` go to esbuild as they are. */
+async function bundle(name: string, source: string, plugins: Plugin[] = []): Promise<Bundle> {
   const dist = `${root}dist/esm/`
   if (!existsSync(`${dist}index.js`)) throw new Error('bench/coldstart.ts bundles the built package: run `npm run build` first.')
   mkdirSync(work, { recursive: true })
-  const bundles: Bundle[] = []
-  for (const [name, { source }] of Object.entries(VARIANTS)) {
-    const entry = `${work}${name}.src.mjs`
-    const file = `${work}${name}.mjs`
-    writeFileSync(entry, source)
-    const { metafile } = await build({
-      entryPoints: [entry],
-      outfile: file,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      minify: true,
-      external: ['@aws-sdk/*'],
-      // ESM bundles that include CommonJS need require (see perf-baselines.md); applied to every variant alike.
-      banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-      alias: { 'lambda-stream-handlers/idempotency': `${dist}idempotency/index.js`, 'lambda-stream-handlers': `${dist}index.js` },
-      nodePaths: [`${root}node_modules`],
-      metafile: true,
-      absWorkingDir: root, // the metafile's paths are relative to the repository, wherever this runs from
-      logLevel: 'error',
-    })
-    const importers = sdkImporters(metafile)
-    const ours = importers.filter((i) => i.startsWith('dist/'))
-    if (ours.length > 0) throw new Error(`${name}: this package's own modules import the AWS SDK (${ours.join('; ')}); only the store that needs it may.`)
-    const bytes = readFileSync(file)
-    bundles.push({ name, file, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, sdkImporters: importers })
+  const entry = `${work}${name}.src.mjs`
+  const file = `${work}${name}.mjs`
+  writeFileSync(entry, source)
+  const { metafile } = await build({
+    entryPoints: [entry],
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    minify: true,
+    external: ['@aws-sdk/*'],
+    // ESM bundles that include CommonJS need require (see perf-baselines.md); applied to every variant alike.
+    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    alias: { 'lambda-stream-handlers/idempotency': `${dist}idempotency/index.js`, 'lambda-stream-handlers': `${dist}index.js` },
+    nodePaths: [`${root}node_modules`],
+    metafile: true,
+    absWorkingDir: root, // the metafile's paths are relative to the repository, wherever this runs from
+    logLevel: 'error',
+    plugins,
+  })
+  const importers = sdkImporters(metafile)
+  const ours = importers.filter((i) => i.startsWith('dist/'))
+  if (ours.length > 0) throw new Error(`${name}: this package's own modules import the AWS SDK (${ours.join('; ')}); only the store that needs it may.`)
+  const bytes = readFileSync(file)
+  return { name, file, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, sdkImporters: importers }
+}
+
+/**
+ * What the KPL de-aggregator costs in the minimal kinesisHandler's bundle: the same bundle with
+ * dist/esm/sources/kpl.js replaced by what the Kinesis source would keep if KPL support were a
+ * separate import (the aggregate's prefix, and an error saying to import it), and the difference.
+ */
+export async function kplShare(): Promise<string[]> {
+  const stub: Plugin = {
+    name: 'kpl-stub',
+    setup(b) {
+      b.onLoad({ filter: /dist\/esm\/sources\/kpl\.js$/ }, () => ({
+        loader: 'js',
+        contents: [
+          "export const KPL_BASE64_PREFIX = '84maw'",
+          "const missing = () => new Error('This record is a KPL aggregate: import the KPL support to read it.')",
+          'export const splitAggregate = () => { throw missing() }',
+          'export const isUnsplitAggregate = () => true',
+          'export const brokenAggregate = missing',
+        ].join('\n'),
+      }))
+    },
   }
-  return bundles
+  const source = VARIANTS.kinesisHandler!.source
+  const [floor, withKpl, without] = [await bundle('floor', VARIANTS.floor!.source), await bundle('kinesisHandler', source), await bundle('kinesisHandler-no-kpl', source, [stub])]
+  const row = (b: Bundle): string => `| ${b.name} | ${fmt(b.raw)} | ${fmt(b.gzip)} | ${fmt(b.raw - floor!.raw)} | ${fmt(b.gzip - floor!.gzip)} |`
+  return [
+    'The KPL de-aggregator in the minimal kinesisHandler bundle: the same bundle with dist/esm/sources/kpl.js replaced (esbuild plugin) by what the Kinesis',
+    'source would keep if KPL support were imported separately: the aggregate prefix check and an error that says to import it.',
+    '',
+    '| bundle | raw B | gzip B | + raw B vs floor | + gzip B vs floor |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    row(floor!),
+    row(withKpl!),
+    row(without!),
+    '',
+    `KPL support costs ${fmt(withKpl!.raw - without!.raw)} B raw, ${fmt(withKpl!.gzip - without!.gzip)} B gzip of the minimal handler's bundle.`,
+  ]
 }
 
 const fmt = (x: number): string => x.toLocaleString('en-US')
@@ -248,6 +291,7 @@ async function main(): Promise<void> {
   }
   if (sizesOnly) {
     for (const b of bundles) console.log(`${b.name}: ${fmt(b.raw)} B raw, ${fmt(b.gzip)} B gzip; over ${VARIANTS[b.name]!.floor} ${fmt(b.raw - byName(VARIANTS[b.name]!.floor).raw)} B`)
+    console.log(`\n${(await kplShare()).join('\n')}`)
     return
   }
   const eventFile = `${work}event.json`
@@ -289,6 +333,7 @@ async function main(): Promise<void> {
   for (const b of bundles) console.log(`| ${b.name} | ${VARIANTS[b.name]!.what} |`)
   console.log('\nWho imports the AWS SDK (esbuild metafile; none of this package\'s modules may):')
   for (const b of bundles) if (b.sdkImporters.length > 0) console.log(`- ${b.name}: ${b.sdkImporters.join('; ')}`)
+  console.log(`\n${(await kplShare()).join('\n')}`)
 }
 
 await main()

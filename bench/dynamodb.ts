@@ -4,11 +4,12 @@
 // and reports each invalid record by its sequence number.
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch'
 import { unmarshall } from '@aws-sdk/util-dynamodb'
+import middy from '@middy/core'
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda'
 import { dynamodbHandler, silentLogger } from 'lambda-stream-handlers'
 import { attributeValues, dynamodbEvent, modify } from 'lambda-stream-handlers/testing'
-import type { BatchResponse, Workload } from './harness.js'
+import type { BatchResponse, Handler, Workload } from './harness.js'
 import { Payload, payloads } from './payload.js'
 
 type Image = Record<string, AttributeValue>
@@ -60,7 +61,7 @@ export const dynamodb: Workload<DynamoDBStreamEvent> = {
         const handler = dynamodbHandler({ schema: Payload, ordering: 'unordered', concurrency: 1, logger: silentLogger }, (change) =>
           work((change as { newImage: Payload }).newImage),
         )
-        return (event) => handler(event)
+        return (event, context) => handler(event, context)
       },
     },
     {
@@ -70,7 +71,7 @@ export const dynamodb: Workload<DynamoDBStreamEvent> = {
         const handler = dynamodbHandler({ schema: Payload, ordering: 'unordered', logger: silentLogger }, (change) =>
           work((change as { newImage: Payload }).newImage),
         )
-        return (event) => handler(event)
+        return (event, context) => handler(event, context)
       },
     },
     {
@@ -83,8 +84,26 @@ export const dynamodb: Workload<DynamoDBStreamEvent> = {
           Payload.parse(unmarshall(images.OldImage as Image))
           await work(Payload.parse(unmarshall(images.NewImage as Image)))
         }
-        return (event) => processPartialResponse(event, recordHandler, processor) as Promise<BatchResponse>
+        return (event, context) => processPartialResponse(event, recordHandler, processor, { context }) as Promise<BatchResponse>
       },
+    },
+      {
+      name: 'middy',
+      what:
+        '@middy/core; the handler loops, unmarshalls and safeParses both images (util-dynamodb), failures collected by hand. Not @middy/event-normalizer: ' +
+        'it unmarshalls every record before the handler runs and throws on the first undecodable attribute, failing the whole batch',
+      make: (work) =>
+        middy<DynamoDBStreamEvent, BatchResponse>().handler(async (event) => {
+          const batchItemFailures: BatchResponse['batchItemFailures'] = []
+          for (const record of event.Records) {
+            try {
+              await work(images(record))
+            } catch {
+              batchItemFailures.push({ itemIdentifier: record.dynamodb!.SequenceNumber! })
+            }
+          }
+          return { batchItemFailures }
+        }) as unknown as Handler<DynamoDBStreamEvent>,
     },
   ],
 }

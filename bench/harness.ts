@@ -1,6 +1,8 @@
-// The measuring machinery shared by every source: contenders side by side in one process,
-// interleaved rounds after warm-up, fresh event copies, a forced GC before each sample, medians
-// and the median of per-round ratios to the floor (see shared/spec/perf-baselines.md).
+// What every source's benchmark shares: the contender and workload types, fresh event copies as
+// Lambda's runtime makes them, the outcome check, and the in-process interleaved harness of
+// `npm run bench -- --quick` (for iteration only; the canonical method is bench/paired.ts).
+import type { Context } from 'aws-lambda'
+import { lambdaContext } from 'lambda-stream-handlers/testing'
 
 /** What every contender returns: Lambda's partial batch response. */
 export interface BatchResponse {
@@ -15,15 +17,24 @@ export interface Contender<E> {
   readonly name: string
   /** One line for RESULTS.md: what this contender is. */
   readonly what: string
-  make(work: Work): (event: E) => Promise<BatchResponse>
+  make(work: Work): Handler<E>
 }
+
+/** A built contender, called as Lambda calls a handler: the event and a fresh context. */
+export type Handler<E> = (event: E, context: Context) => Promise<BatchResponse>
+
+/**
+ * The context of one invocation, as the runtime gives one: `getRemainingTimeInMillis` reads the
+ * clock (Lambda's does too), so a handler that checks its deadline per record pays for it here.
+ */
+export const invocationContext = (): Context => lambdaContext({ timeoutMs: 900_000 })
 
 /** The record function every contender feeds. Async, as real record functions are. */
 export type Work = (payload: { readonly amount: number }) => Promise<void>
 
 /**
- * A source's benchmark: an event maker and its contenders, the floor first. Adding DynamoDB or
- * SQS is a file like `kinesis.ts` and a row in `run.ts`'s table.
+ * A source's benchmark: an event maker and its contenders, the floor first. Adding a source is a
+ * file like `kinesis.ts` and a row in `workloads.ts`.
  */
 export interface Workload<E> {
   readonly source: string
@@ -77,7 +88,7 @@ export async function checkSameOutcome<E>(workload: Workload<E>, event: E): Prom
   let expectedFeed: string | undefined
   for (const c of workload.contenders) {
     const feed: Feed = { count: 0, sum: 0 }
-    const response = await c.make(feedingWork(feed))(eventCopier(event)())
+    const response = await c.make(feedingWork(feed))(eventCopier(event)(), invocationContext())
     const ids = response.batchItemFailures.map((f) => f.itemIdentifier).sort()
     const got = JSON.stringify(ids)
     const fed = `${feed.count} records, amounts summing to ${feed.sum}`
@@ -102,20 +113,21 @@ export interface ThroughputOptions {
 
 /**
  * A fresh copy of an event as Lambda's Node runtime makes one: `JSON.parse` of the invocation's
- * JSON text. (A `structuredClone` copy is not the same to V8: its strings are not internalized and
- * its objects are built differently, and it made some contenders 2-3x slower than with real events.)
+ * JSON text (the template, or its text). (A `structuredClone` copy is not the same to V8: its
+ * strings are not internalized and its objects are built differently, and it made some
+ * contenders 2-3x slower than with real events.)
  */
-export function eventCopier<E>(template: E): () => E {
-  const text = JSON.stringify(template)
+export function eventCopier<E>(template: E | string): () => E {
+  const text = typeof template === 'string' ? template : JSON.stringify(template)
   return () => JSON.parse(text) as E
 }
 
-const now = (): number => Number(process.hrtime.bigint()) / 1e6
+export const now = (): number => Number(process.hrtime.bigint()) / 1e6
 /**
  * CPU time of this process in ms. The machine is shared: wall time counts the moments another
  * process had the core, CPU time does not (GC helper threads do count, as they should).
  */
-const cpuNow = (): number => {
+export const cpuNow = (): number => {
   const u = process.cpuUsage()
   return (u.user + u.system) / 1000
 }
@@ -138,7 +150,7 @@ export async function throughput<E>(workload: Workload<E>, n: number, options: T
     while (now() - t0 < options.warmupMs || runs < 2) {
       const event = copy()
       const s = now()
-      await handler(event)
+      await handler(event, invocationContext())
       busy += now() - s
       runs++
     }
@@ -152,10 +164,11 @@ export async function throughput<E>(workload: Workload<E>, n: number, options: T
     for (let k = 0; k < handlers.length; k++) {
       const c = (k + r) % handlers.length
       const events = Array.from({ length: perSample[c]! }, copy)
+      const contexts = events.map(invocationContext)
       gc()
       const c0 = cpuNow()
       const t0 = now()
-      for (const event of events) await handlers[c]!(event)
+      for (let i = 0; i < events.length; i++) await handlers[c]!(events[i]!, contexts[i]!)
       const ms = now() - t0
       const cpuMs = cpuNow() - c0
       rates[c]!.push((n * events.length * 1000) / cpuMs)

@@ -7,7 +7,7 @@ import eventNormalizer from '@middy/event-normalizer'
 import type { KinesisStreamEvent } from 'aws-lambda'
 import { kinesisHandler, silentLogger } from 'lambda-stream-handlers'
 import { kinesisEvent } from 'lambda-stream-handlers/testing'
-import type { BatchResponse, Workload } from './harness.js'
+import type { BatchResponse, Handler, Workload } from './harness.js'
 import { Payload, payloads } from './payload.js'
 
 export const kinesis: Workload<KinesisStreamEvent> = {
@@ -53,7 +53,7 @@ export const kinesis: Workload<KinesisStreamEvent> = {
       what: "kinesisHandler(Payload, fn) with ordering 'unordered', concurrency 1 (the floor's sequential loop), silentLogger",
       make: (work) => {
         const handler = kinesisHandler({ schema: Payload, ordering: 'unordered', concurrency: 1, logger: silentLogger }, work)
-        return (event) => handler(event)
+        return (event, context) => handler(event, context)
       },
     },
     {
@@ -61,7 +61,7 @@ export const kinesis: Workload<KinesisStreamEvent> = {
       what: "the same with the default concurrency (10 records in flight)",
       make: (work) => {
         const handler = kinesisHandler({ schema: Payload, ordering: 'unordered', logger: silentLogger }, work)
-        return (event) => handler(event)
+        return (event, context) => handler(event, context)
       },
     },
     {
@@ -72,7 +72,7 @@ export const kinesis: Workload<KinesisStreamEvent> = {
         const recordHandler = async (record: KinesisStreamEvent['Records'][number]): Promise<void> => {
           await work(Payload.parse(JSON.parse(Buffer.from(record.kinesis.data, 'base64').toString('utf8'))))
         }
-        return (event) => processPartialResponse(event, recordHandler, processor) as Promise<BatchResponse>
+        return (event, context) => processPartialResponse(event, recordHandler, processor, { context }) as Promise<BatchResponse>
       },
     },
     {
@@ -83,7 +83,7 @@ export const kinesis: Workload<KinesisStreamEvent> = {
         const recordHandler = async (record: { kinesis: { data: unknown } }): Promise<void> => {
           await work(record.kinesis.data as Payload)
         }
-        return (event) => processPartialResponse(event, recordHandler as never, processor) as Promise<BatchResponse>
+        return (event, context) => processPartialResponse(event, recordHandler as never, processor, { context }) as Promise<BatchResponse>
       },
     },
     {
@@ -104,7 +104,7 @@ export const kinesis: Workload<KinesisStreamEvent> = {
               }
             }
             return { batchItemFailures }
-          }) as unknown as (event: KinesisStreamEvent) => Promise<BatchResponse>,
+          }) as unknown as Handler<KinesisStreamEvent>,
     },
   ],
 }

@@ -2,7 +2,7 @@
 //   node --expose-gc --import tsx bench/memory.ts <source> <contender|noop> <n>
 // Prints one JSON line: peak RSS, bytes allocated per batch, heap retained per batch.
 import { GCProfiler } from 'node:v8'
-import { gc } from './harness.js'
+import { eventCopier, gc, invocationContext } from './harness.js'
 import { workloads } from './workloads.js'
 
 const [source, name, nText] = process.argv.slice(2)
@@ -17,7 +17,7 @@ const work = async (p: { readonly amount: number }): Promise<void> => {
   sink += p.amount
 }
 const run = contender === undefined ? async (_e: unknown) => ({ batchItemFailures: [] }) : contender.make(work)
-const template = workload.makeEvent(n)
+const copy = eventCopier(workload.makeEvent(n))
 const heapUsed = (): number => process.memoryUsage().heapUsed
 
 // Bytes allocated while `fn` runs: heap growth plus what every GC in between freed.
@@ -33,24 +33,25 @@ async function allocated(fn: () => Promise<unknown>): Promise<number> {
   return after - before + freed
 }
 
-// Warm up (compiles, caches), then measure batches of n on fresh copies.
-for (let i = 0; i < 3; i++) await run(structuredClone(template))
+// Warm up (compiles, caches), then measure batches of n on fresh copies (JSON.parse, as the runtime makes them).
+for (let i = 0; i < 3; i++) await run(copy(), invocationContext())
 const allocations: number[] = []
 for (let i = 0; i < 5; i++) {
-  const event = structuredClone(template)
+  const event = copy()
+  const context = invocationContext()
   gc()
-  allocations.push(await allocated(() => run(event)))
+  allocations.push(await allocated(() => run(event, context)))
 }
 const peakRssMb = process.resourceUsage().maxRSS / 1024
 
 // Retained: many batches of 100 on fresh copies, full GC before and after.
-const small = workload.makeEvent(100)
+const small = eventCopier(workload.makeEvent(100))
 const batches = 300
-await run(structuredClone(small))
+await run(small(), invocationContext())
 gc()
 gc()
 const start = heapUsed()
-for (let i = 0; i < batches; i++) await run(structuredClone(small))
+for (let i = 0; i < batches; i++) await run(small(), invocationContext())
 await new Promise((r) => setImmediate(r))
 gc()
 gc()

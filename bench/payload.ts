@@ -15,10 +15,10 @@ export const Payload = z.object({
 })
 export type Payload = z.infer<typeof Payload>
 
-/** `n` payloads; every 100th is invalid: alternately truncated JSON and a schema mismatch. */
-export function payloads(n: number): (Payload | RawData | Record<string, unknown>)[] {
+/** `n` payloads; unless `valid`, every 100th is invalid: alternately truncated JSON and a schema mismatch. */
+export function payloads(n: number, { valid = false } = {}): (Payload | RawData | Record<string, unknown>)[] {
   return Array.from({ length: n }, (_, i) => {
-    if (i % 100 === 99) return i % 200 === 99 ? raw('{"id": "truncated') : { id: `p-${i}`, amount: 'oops' }
+    if (i % 100 === 99 && !valid) return i % 200 === 99 ? raw('{"id": "truncated') : { id: `p-${i}`, amount: 'oops' }
     return {
       id: `p-${i}`,
       customer: { name: 'Alice Example', email: 'alice@example.com' },

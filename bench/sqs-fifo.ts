@@ -8,7 +8,7 @@ import eventNormalizer from '@middy/event-normalizer'
 import type { SQSEvent, SQSRecord } from 'aws-lambda'
 import { silentLogger, sqsHandler } from 'lambda-stream-handlers'
 import { sqsEvent } from 'lambda-stream-handlers/testing'
-import type { BatchResponse, Workload } from './harness.js'
+import type { BatchResponse, Handler, Workload } from './harness.js'
 import { Payload, payloads } from './payload.js'
 
 /** Message groups of the event: message i is in group `g${i % GROUPS}`, round robin. */
@@ -55,7 +55,7 @@ export const sqsFifo: Workload<SQSEvent> = {
       what: "sqsHandler(Payload, fn), silentLogger, FIFO defaults: ordering 'per-key' (one lane per message group), concurrency 10 (all 10 groups in flight)",
       make: (work) => {
         const handler = sqsHandler({ schema: Payload, logger: silentLogger }, work)
-        return (event) => handler(event)
+        return (event, context) => handler(event, context)
       },
     },
     {
@@ -63,7 +63,7 @@ export const sqsFifo: Workload<SQSEvent> = {
       what: "the same with concurrency 1: one group at a time, each run to its end or first failure (sequential, as the floor's loop)",
       make: (work) => {
         const handler = sqsHandler({ schema: Payload, concurrency: 1, logger: silentLogger }, work)
-        return (event) => handler(event)
+        return (event, context) => handler(event, context)
       },
     },
     {
@@ -76,7 +76,7 @@ export const sqsFifo: Workload<SQSEvent> = {
         const recordHandler = async (record: SQSRecord): Promise<void> => {
           await work(Payload.parse(JSON.parse(record.body)))
         }
-        return (event) => processPartialResponse(event, recordHandler, processor, { skipGroupOnError: true }) as Promise<BatchResponse>
+        return (event, context) => processPartialResponse(event, recordHandler, processor, { context, skipGroupOnError: true }) as Promise<BatchResponse>
       },
     },
     {
@@ -104,7 +104,7 @@ export const sqsFifo: Workload<SQSEvent> = {
               }
             }
             return { batchItemFailures }
-          }) as unknown as (event: SQSEvent) => Promise<BatchResponse>,
+          }) as unknown as Handler<SQSEvent>,
     },
   ],
 }

@@ -8,7 +8,7 @@ import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure'
 import type { SQSEvent, SQSRecord } from 'aws-lambda'
 import { silentLogger, sqsHandler } from 'lambda-stream-handlers'
 import { sqsEvent } from 'lambda-stream-handlers/testing'
-import type { BatchResponse, Workload } from './harness.js'
+import type { BatchResponse, Handler, Workload } from './harness.js'
 import { Payload, payloads } from './payload.js'
 
 export const sqs: Workload<SQSEvent> = {
@@ -38,7 +38,7 @@ export const sqs: Workload<SQSEvent> = {
       what: "sqsHandler(Payload, fn) with ordering 'unordered', concurrency 1 (the floor's sequential loop), silentLogger",
       make: (work) => {
         const handler = sqsHandler({ schema: Payload, ordering: 'unordered', concurrency: 1, logger: silentLogger }, work)
-        return (event) => handler(event)
+        return (event, context) => handler(event, context)
       },
     },
     {
@@ -46,7 +46,7 @@ export const sqs: Workload<SQSEvent> = {
       what: 'the same with the default concurrency (10 records in flight)',
       make: (work) => {
         const handler = sqsHandler({ schema: Payload, ordering: 'unordered', logger: silentLogger }, work)
-        return (event) => handler(event)
+        return (event, context) => handler(event, context)
       },
     },
     {
@@ -57,7 +57,7 @@ export const sqs: Workload<SQSEvent> = {
         const recordHandler = async (record: SQSRecord): Promise<void> => {
           await work(Payload.parse(JSON.parse(record.body)))
         }
-        return (event) => processPartialResponse(event, recordHandler, processor) as Promise<BatchResponse>
+        return (event, context) => processPartialResponse(event, recordHandler, processor, { context }) as Promise<BatchResponse>
       },
     },
     {
@@ -78,7 +78,7 @@ export const sqs: Workload<SQSEvent> = {
               }
             }
             return { batchItemFailures }
-          }) as unknown as (event: SQSEvent) => Promise<BatchResponse>,
+          }) as unknown as Handler<SQSEvent>,
     },
     {
       name: 'middy-partial',
@@ -95,7 +95,7 @@ export const sqs: Workload<SQSEvent> = {
                 await work(parsed.data)
               }),
             ),
-          ) as unknown as (event: SQSEvent) => Promise<BatchResponse>,
+          ) as unknown as Handler<SQSEvent>,
     },
   ],
 }

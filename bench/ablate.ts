@@ -1,0 +1,134 @@
+// npm run bench:ablate: what each per-record feature of the library costs, measured by the
+// canonical method (bench/paired.ts). Each ablation is a copy of dist/ with one change (a feature
+// not computed; the property stays, as undefined, so objects keep their shape), or an identical
+// copy as the control; each runs as its own contender in the same rounds as the floor and the
+// library as built. The figures are the ablation's x floor, and its lead over the build as built
+// (the build's µs / the ablation's µs, same round: what removing, or making lazy, that feature
+// would save). Read a lead beside the control's: an identical copy reads 1.00 only on a quiet machine.
+//   npm run bench:ablate -- [--only kinesis-date,sqs-dates] [--sizes 1000] [--pairs 9] [--out FILE]
+// A change that no longer applies (src changed) fails with its name: update its `from` here.
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { median } from './harness.js'
+import { describeMachine, loadAverage } from './machine.js'
+import { bundleScript, lead, pairedCell, spread, type Entry } from './paired.js'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+
+interface Ablation {
+  readonly source: 'kinesis' | 'sqs' | 'dynamodb'
+  readonly what: string
+  /** Replacements in dist/esm/<file>: each `from` must occur exactly once. */
+  readonly changes: readonly { readonly file: string; readonly from: string; readonly to: string }[]
+}
+
+const KINESIS_DATE = {
+  file: 'sources/kinesis/index.js',
+  from: 'arrivedAt: new Date(arrivalOf(record)),',
+  to: 'arrivedAt: undefined,',
+}
+const KINESIS_SHARD = { file: 'sources/kinesis/index.js', from: 'shardId: shardOf(record),', to: 'shardId: undefined,' }
+const SQS_DATES = [
+  { file: 'sources/sqs/index.js', from: "sentAt: timestamp(a, 'SentTimestamp'),", to: 'sentAt: undefined,' },
+  { file: 'sources/sqs/index.js', from: "firstReceivedAt: timestamp(a, 'ApproximateFirstReceiveTimestamp'),", to: 'firstReceivedAt: undefined,' },
+]
+const SQS_ATTRIBUTES = { file: 'sources/sqs/index.js', from: 'attributes: decodeAttributes(record.messageAttributes),', to: 'attributes: undefined,' }
+const NO_DEADLINE = {
+  file: 'engine/engine.js',
+  from: 'const pastDeadline = () => watched && context.getRemainingTimeInMillis() < deadlineMarginMs;',
+  to: 'const pastDeadline = () => false;',
+}
+const SHARED_OK = [
+  { file: 'engine/engine.js', from: "outcome = { status: 'ok', id, index: i };", to: 'outcome = SHARED_OK;' },
+  { file: 'engine/engine.js', from: 'export function toLambdaHandler(', to: "const SHARED_OK = { status: 'ok', id: '', index: -1 };\nexport function toLambdaHandler(" },
+]
+
+const DYNAMODB_DATE = {
+  file: 'sources/dynamodb/index.js',
+  from: 'createdAt: created === undefined ? undefined : new Date(created),',
+  to: 'createdAt: undefined,',
+}
+
+const SAME = 'an identical copy of the build (the control: its lead over the build is the noise of one reading)'
+
+export const ABLATIONS: Record<string, Ablation> = {
+  'kinesis-same': { source: 'kinesis', what: SAME, changes: [] },
+  'kinesis-date': { source: 'kinesis', what: 'meta.arrivedAt not built (no `new Date` per record)', changes: [KINESIS_DATE] },
+  'kinesis-shard': { source: 'kinesis', what: 'meta.shardId not sliced from eventID', changes: [KINESIS_SHARD] },
+  'kinesis-meta': { source: 'kinesis', what: 'both: what a lazy Kinesis meta would save when neither is read', changes: [KINESIS_DATE, KINESIS_SHARD] },
+  'kinesis-deadline': { source: 'kinesis', what: "no deadline check (the context's getRemainingTimeInMillis per record)", changes: [NO_DEADLINE] },
+  'kinesis-ok-outcome': { source: 'kinesis', what: "one shared outcome for every 'ok' record instead of an object each", changes: SHARED_OK },
+  'sqs-same': { source: 'sqs', what: SAME, changes: [] },
+  'sqs-dates': { source: 'sqs', what: 'meta.sentAt and meta.firstReceivedAt not built (two `Date`s per message)', changes: SQS_DATES },
+  'sqs-attributes': { source: 'sqs', what: 'meta.attributes not decoded (two message attributes per message here)', changes: [SQS_ATTRIBUTES] },
+  'sqs-meta': { source: 'sqs', what: 'both: what a lazy SQS meta would save when neither is read', changes: [...SQS_DATES, SQS_ATTRIBUTES] },
+  'sqs-deadline': { source: 'sqs', what: "no deadline check (the context's getRemainingTimeInMillis per record)", changes: [NO_DEADLINE] },
+  'sqs-ok-outcome': { source: 'sqs', what: "one shared outcome for every 'ok' record instead of an object each", changes: SHARED_OK },
+  'dynamodb-same': { source: 'dynamodb', what: SAME, changes: [] },
+  'dynamodb-date': { source: 'dynamodb', what: 'meta.createdAt not built (no `new Date` per record)', changes: [DYNAMODB_DATE] },
+  'dynamodb-deadline': { source: 'dynamodb', what: "no deadline check (the context's getRemainingTimeInMillis per record)", changes: [NO_DEADLINE] },
+}
+
+/** A copy of dist/ with the ablation's changes, in .bench-out/ablate/<name>/ (inside the repository, so its imports resolve). */
+function ablatedDist(name: string, ablation: Ablation): string {
+  const dir = `${root}.bench-out/ablate/${name}`
+  rmSync(dir, { recursive: true, force: true })
+  cpSync(`${root}dist`, dir, { recursive: true })
+  for (const { file, from, to } of ablation.changes) {
+    const path = `${dir}/esm/${file}`
+    const text = readFileSync(path, 'utf8')
+    const at = text.indexOf(from)
+    if (at === -1 || text.indexOf(from, at + 1) !== -1) {
+      throw new Error(`bench/ablate.ts ${name}: dist/esm/${file} no longer contains \`${from}\` exactly once (src changed?): update the ablation.`)
+    }
+    writeFileSync(path, text.replace(from, to))
+  }
+  return dir
+}
+
+const args = process.argv.slice(2)
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name)
+  return i === -1 ? undefined : args[i + 1]
+}
+const only = flag('--only')?.split(',')
+const sizes = (flag('--sizes') ?? '1000').split(',').map(Number)
+const pairs = Number(flag('--pairs') ?? 9)
+const out = flag('--out')
+const names = only ?? Object.keys(ABLATIONS)
+for (const name of names) if (ABLATIONS[name] === undefined) throw new Error(`--only: no ablation ${name} (${Object.keys(ABLATIONS).join(', ')})`)
+
+const lines: string[] = []
+const say = (line = ''): void => {
+  lines.push(line)
+  console.log(line)
+}
+say(describeMachine())
+say(`- ${pairs} rounds per cell; each round: the floor, the library as built, and every ablation of that source, one process each (bench/paired.ts)`)
+say()
+say('| source | N | ablation | what is not done | x floor, built | x floor, ablated | built µs / ablated µs, median (min–max) | µs/record saved, median (min–max) |')
+say('| --- | ---: | --- | --- | ---: | ---: | ---: | ---: |')
+const built = await bundleScript('cell')
+for (const source of ['kinesis', 'sqs', 'dynamodb'] as const) {
+  const mine = names.filter((name) => ABLATIONS[name]!.source === source)
+  if (mine.length === 0) continue
+  const entries: Entry[] = [
+    { label: 'floor', contender: 'floor', script: built },
+    { label: 'built', contender: 'lambda-stream-handlers', script: built },
+  ]
+  for (const name of mine) entries.push({ label: name, contender: 'lambda-stream-handlers', script: await bundleScript('cell', ablatedDist(name, ABLATIONS[name]!), `cell-${name}`) })
+  for (const n of sizes) {
+    const cell = pairedCell(source, n, entries, { pairs, warmupMs: 400, timedMs: 500 })
+    const asBuilt = cell[1]!
+    for (const r of cell.slice(2)) {
+      const saved = r.us.map((x, i) => asBuilt.us[i]! - x)
+      say(
+        `| ${source} | ${n.toLocaleString('en-US')} | ${r.label} | ${ABLATIONS[r.label]!.what} | ${median(asBuilt.ratios).toFixed(2)} | ${median(r.ratios).toFixed(2)} | ` +
+          `${spread(lead(r, asBuilt))} | ${spread(saved)} |`,
+      )
+    }
+  }
+}
+say()
+say(`Load average at the end: ${loadAverage()}`)
+if (out !== undefined) writeFileSync(out, `${lines.join('\n')}\n`)

@@ -1,0 +1,70 @@
+// One process of the canonical method (bench/paired.ts): one contender, one source, one batch
+// size, as Lambda runs one handler per process. bench/paired.ts bundles this file to plain node
+// (the library stays external: node loads it from dist/, or from the build --lib-dist names).
+//   node --expose-gc .bench-out/bench/cell.mjs <source> <contender> <n> <event file> <warm-up ms> <timed ms>
+// The event comes as JSON text from the parent, so this process never runs the test kit: the
+// library's modules get no type feedback from building events (the test kit shares them).
+// Prints one JSON line (CellRun): CPU µs per record of the timed section only, and the failures
+// and records of the first invocation, which the parent checks against the floor's.
+import { readFileSync } from 'node:fs'
+import { cpuNow, eventCopier, gc, invocationContext, type Feed } from './harness.js'
+import { workloads } from './workloads.js'
+
+/** What one process reports. */
+export interface CellRun {
+  /** CPU time (user + system) of the timed section over the records it ran, in µs per record. */
+  readonly usPerRecord: number
+  readonly invocations: number
+  /** The first invocation's failures (sorted ids) and what it fed the record function. */
+  readonly outcome: string
+}
+
+const [source, name, nText, eventFile, warmupText, timedText] = process.argv.slice(2)
+const workload = workloads.find((w) => w.source === source)
+const contender = workload?.contenders.find((c) => c.name === name)
+if (workload === undefined || contender === undefined) throw new Error(`bench/cell.ts: no contender ${name} for source ${source}`)
+const n = Number(nText)
+const warmupMs = Number(warmupText ?? 400)
+const timedMs = Number(timedText ?? 500)
+
+const feed: Feed = { count: 0, sum: 0 }
+const handler = contender.make(async (payload) => {
+  feed.count++
+  feed.sum += payload.amount
+})
+const copy = eventCopier(readFileSync(eventFile!, 'utf8'))
+
+// The first invocation: its outcome, for the parent's check.
+const first = await handler(copy(), invocationContext())
+const ids = first.batchItemFailures.map((f) => f.itemIdentifier).sort()
+const outcome = `${JSON.stringify(ids)}; fed ${feed.count} records, amounts summing to ${feed.sum}`
+
+// Warm-up (the JIT settles), and how many invocations fill a ~100 ms sample.
+let runs = 0
+let busy = 0
+while (busy < warmupMs || runs < 3) {
+  const event = copy()
+  const context = invocationContext()
+  const c0 = cpuNow()
+  await handler(event, context)
+  busy += cpuNow() - c0
+  runs++
+}
+const perSample = Math.max(1, Math.round(100 / (busy / runs)))
+
+// The timed section: samples of fresh copies (made, with their contexts, before the clock
+// starts), a forced GC before each; only the invocations are on the clock.
+let cpuMs = 0
+let invocations = 0
+while (cpuMs < timedMs || invocations < 3) {
+  const events = Array.from({ length: perSample }, copy)
+  const contexts = events.map(invocationContext)
+  gc()
+  const c0 = cpuNow()
+  for (let i = 0; i < events.length; i++) await handler(events[i]!, contexts[i]!)
+  cpuMs += cpuNow() - c0
+  invocations += events.length
+}
+
+const run: CellRun = { usPerRecord: (cpuMs * 1000) / (invocations * n), invocations, outcome }
+console.log(JSON.stringify(run))
