@@ -1,10 +1,10 @@
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams'
 import type { Context, DynamoDBRecord } from 'aws-lambda'
 import { quietLogger } from '../engine/logger.js'
-import { checkKnownKeys, describeValue } from '../engine/options.js'
+import { describeValue } from '../engine/options.js'
 import { compileFilter } from '../filtering/filter.js'
 import { checkClient, type SdkClient } from './client.js'
-import { configError, streamSettings, type FunctionSettings, type StreamMappingSettings } from './settings.js'
+import { checkSettings, configError, LOCAL_RUN_SETTINGS, STREAM_SETTINGS, streamSettings, type FunctionSettings, type SettingsTable, type StreamMappingSettings } from './settings.js'
 import { dynamodbRow } from './stream-rows.js'
 import { loadSdk, pollShard, startStreamRun, type LocalRun, type LocalRunHooks } from './stream-runner.js'
 
@@ -20,11 +20,13 @@ export interface DynamoDBLocalOptions extends StreamMappingSettings, FunctionSet
 }
 
 const NAME = 'runLocal'
-const KNOWN = new Set([
-  'source', 'client', 'streamArn', 'pollIntervalMs', 'signal', 'onInvocation', 'logger', 'timeoutSeconds', 'functionName', 'retryDelayMs',
-  'BatchSize', 'MaximumBatchingWindowInSeconds', 'ParallelizationFactor', 'StartingPosition', 'BisectBatchOnFunctionError',
-  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes', 'FilterCriteria', 'TumblingWindowInSeconds', 'windowGraceSeconds',
-])
+/** The options of a DynamoDB Streams run. */
+const DYNAMODB_RUN_SETTINGS: SettingsTable = {
+  ...LOCAL_RUN_SETTINGS,
+  streamArn: null,
+  // DynamoDB Streams have no AT_TIMESTAMP, so no StartingPositionTimestamp either.
+  ...Object.fromEntries(Object.entries(STREAM_SETTINGS).filter(([key]) => key !== 'StartingPositionTimestamp')),
+}
 
 /**
  * A record as `GetRecords` of `@aws-sdk/client-dynamodb-streams` returns it (its `_Record`), as far
@@ -86,7 +88,7 @@ export function lambdaDynamoDBRecord(record: DynamoDBStreamsApiRecord, streamArn
 
 /** runLocal for a DynamoDB stream: the shards polled through the DynamoDB Streams API. */
 export async function runLocalDynamoDB(handler: (event: never, context: Context) => unknown, options: DynamoDBLocalOptions): Promise<LocalRun> {
-  checkKnownKeys(NAME, options, [...KNOWN])
+  checkSettings(NAME, options, DYNAMODB_RUN_SETTINGS)
   checkClient(NAME, options.client, 'DynamoDB Streams', 'a DynamoDBStreamsClient from @aws-sdk/client-dynamodb-streams')
   if (typeof options.streamArn !== 'string' || !/^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[^/]+\/stream\/.+$/.test(options.streamArn)) {
     configError(NAME, `\`streamArn\` must be the stream's ARN (the table's LatestStreamArn, arn:aws:dynamodb:<region>:<account>:table/<table>/stream/<label>); received ${describeValue(options.streamArn)}.`)
@@ -94,7 +96,6 @@ export async function runLocalDynamoDB(handler: (event: never, context: Context)
   // §11.12: AWS refuses AT_TIMESTAMP for DynamoDB Streams.
   if (options.StartingPosition === 'AT_TIMESTAMP') configError(NAME, "`StartingPosition: 'AT_TIMESTAMP'` is not available for DynamoDB Streams; use 'TRIM_HORIZON' or 'LATEST'.")
   const pollIntervalMs = options.pollIntervalMs ?? 250 // 4 polls a second per shard (fact 17)
-  if (typeof pollIntervalMs !== 'number' || !(pollIntervalMs >= 10)) configError(NAME, `\`pollIntervalMs\` must be 10 or more; received ${describeValue(pollIntervalMs)}.`)
   const s = streamSettings(NAME, options)
   const accept = options.FilterCriteria === undefined ? {} : { accept: compileFilter(options.FilterCriteria, 'dynamodb') }
   const logger = options.logger ?? quietLogger

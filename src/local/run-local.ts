@@ -3,11 +3,11 @@ import type { KinesisWindowEvent } from '../windows/kinesis.js'
 import type { Context, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord, SQSEvent } from 'aws-lambda'
 import type { DynamoDBWindowEvent } from '../windows/dynamodb.js'
 import { quietLogger } from '../engine/logger.js'
-import { checkKnownKeys, describeValue } from '../engine/options.js'
+import { describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
 import { compileFilter } from '../filtering/filter.js'
 import { checkClient, type SdkClient } from './client.js'
-import { configError, streamSettings, type FunctionSettings, type StreamMappingSettings } from './settings.js'
+import { checkSettings, configError, LOCAL_RUN_SETTINGS, STREAM_SETTINGS, streamSettings, type FunctionSettings, type SettingsTable, type StreamMappingSettings } from './settings.js'
 import { kinesisRow } from './stream-rows.js'
 import { runLocalSqs, type SqsLocalOptions } from './run-local-sqs.js'
 import { runLocalDynamoDB, type DynamoDBLocalOptions } from './run-local-dynamodb.js'
@@ -38,11 +38,8 @@ export interface KinesisLocalOptions extends StreamMappingSettings, FunctionSett
 }
 
 const NAME = 'runLocal'
-const KNOWN = new Set([
-  'source', 'client', 'streamName', 'consumerName', 'pollIntervalMs', 'signal', 'onInvocation', 'logger', 'timeoutSeconds', 'functionName', 'retryDelayMs',
-  'BatchSize', 'MaximumBatchingWindowInSeconds', 'ParallelizationFactor', 'StartingPosition', 'StartingPositionTimestamp', 'BisectBatchOnFunctionError',
-  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes', 'FilterCriteria', 'TumblingWindowInSeconds', 'windowGraceSeconds',
-])
+/** The options of a Kinesis run. */
+const KINESIS_RUN_SETTINGS: SettingsTable = { ...LOCAL_RUN_SETTINGS, streamName: null, consumerName: null, ...STREAM_SETTINGS }
 
 /**
  * Runs a handler against a real Kinesis stream, DynamoDB stream or SQS queue (kinesalite, DynamoDB
@@ -84,7 +81,7 @@ export async function runLocal(handler: (event: never, context: Context) => unkn
   if (opts.source === 'sqs') return runLocalSqs(handler as (event: SQSEvent, context: Context) => unknown, opts)
   if (opts.source === 'dynamodb') return runLocalDynamoDB(handler, opts)
   const options = opts
-  checkKnownKeys(NAME, options, [...KNOWN])
+  checkSettings(NAME, options, KINESIS_RUN_SETTINGS)
   if (options.source !== 'kinesis') configError(NAME, `\`source\` must be 'kinesis', 'dynamodb' or 'sqs'; received ${describeValue((options as { source?: unknown }).source)}.`)
   checkClient(NAME, options.client, 'Kinesis', 'a KinesisClient from @aws-sdk/client-kinesis')
   if (typeof options.streamName !== 'string' || options.streamName === '') configError(NAME, '`streamName` must be the name of the stream.')
@@ -92,7 +89,6 @@ export async function runLocal(handler: (event: never, context: Context) => unkn
     configError(NAME, `\`consumerName\` must be 1 to 128 letters, digits, '_', '.' or '-'; received ${describeValue(options.consumerName)}.`)
   }
   const pollIntervalMs = options.pollIntervalMs ?? 1000
-  if (typeof pollIntervalMs !== 'number' || !(pollIntervalMs >= 10)) configError(NAME, `\`pollIntervalMs\` must be 10 or more; received ${describeValue(pollIntervalMs)}.`)
   const s = streamSettings(NAME, options)
   const logger = options.logger ?? quietLogger
 

@@ -4,7 +4,8 @@ import { toError } from '../engine/outcome.js'
 import type { RecordFilter } from '../filtering/filter.js'
 import type { InvocationReport, MappingReport } from './report.js'
 import type { StreamSettings } from './rules.js'
-import { createStreamMapping, requestIds, type Caller } from './stream-mapping.js'
+import { realCaller, requestIds } from './invocation.js'
+import { createStreamMapping } from './stream-mapping.js'
 import type { StreamRow } from './stream-rows.js'
 
 /** A local run in progress. */
@@ -150,22 +151,7 @@ export function startStreamRun<R>(
     },
   }
 
-  const call: Caller = async (event, context) => {
-    const started = Date.now()
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), s.timeoutMs)
-    })
-    try {
-      const result = await Promise.race([Promise.resolve().then(() => (handler as (e: unknown, c: Context) => unknown)(event, context)), timeout])
-      if (result === 'timeout') return { timedOut: true, durationMs: Date.now() - started }
-      return { response: result, durationMs: Date.now() - started }
-    } catch (e) {
-      return { error: toError(e), durationMs: Date.now() - started }
-    } finally {
-      clearTimeout(timer)
-    }
-  }
+  const call = realCaller(handler, s.timeoutMs)
 
   async function schedule(): Promise<void> {
     while (!stopping.signal.aborted) {
