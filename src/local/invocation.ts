@@ -2,7 +2,7 @@
  * One invocation of the function, the same for every simulator and runner: calling the handler on
  * a virtual or the real clock, and writing down its answer in the report.
  */
-import type { Context } from 'aws-lambda'
+import type { Context, SQSEvent } from 'aws-lambda'
 import { describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
 import type { InvocationReport } from './report.js'
@@ -109,4 +109,9 @@ export function answerReport(
     result: kind,
     ...(ignored.length > 0 ? { ignoredBatchItemFailures: ignored } : {}),
   }
+}
+
+/** The report of an SQS invocation: one receive from the queue, whose attempt is the highest receive count in it. */
+export function receiveReport(index: number, atMs: number, queue: string, attempt: number, event: SQSEvent, answer: ReturnType<typeof answerReport>): InvocationReport {
+  return { index, at: new Date(atMs).toISOString(), shardId: queue, lane: 0, trigger: 'receive', attempt, records: event.Records.map((r) => r.messageId), event, ...answer }
 }

@@ -5,7 +5,7 @@ import { toError } from '../engine/outcome.js'
 import { compileFilter, type FilterCriteria, type RecordFilter } from '../filtering/filter.js'
 import { lambdaContext } from '../testing/context.js'
 import { checkClient, type SdkClient } from './client.js'
-import { answerReport, callVerdict, realCaller, type Caller } from './invocation.js'
+import { answerReport, callVerdict, realCaller, receiveReport, type Caller } from './invocation.js'
 import type { InvocationReport, MappingReport, RecordReport } from './report.js'
 import { checkSettings, configError, LOCAL_RUN_SETTINGS, maximumConcurrency, RESPONSE_TYPES, wholeNumber, type SettingsTable } from './settings.js'
 import { failedBy, sqsVerdict } from './sqs-rules.js'
@@ -272,17 +272,8 @@ async function invokeBatch(st: SqsPollers, messages: readonly Message[]): Promis
   const verdict = callVerdict(result) ?? sqsVerdict(result.response, ids, st.reportBatchItemFailures)
   const index = st.invocations.length
   const answer = answerReport(result, verdict, st.timeoutMs)
-  const invocation: InvocationReport = {
-    index,
-    at: new Date(started).toISOString(),
-    shardId: st.arn,
-    lane: 0,
-    trigger: 'receive',
-    attempt: Math.max(...event.Records.map((r) => Number(r.attributes.ApproximateReceiveCount ?? 1))),
-    records: ids,
-    event,
-    ...answer,
-  }
+  const attempt = Math.max(...event.Records.map((r) => Number(r.attributes.ApproximateReceiveCount ?? 1)))
+  const invocation = receiveReport(index, started, st.arn, attempt, event, answer)
   st.invocations.push(invocation)
   const ignored = answer.ignoredBatchItemFailures ?? []
   if (ignored.length > 0) st.ignored.push({ invocation: index, ids: [...ignored] })

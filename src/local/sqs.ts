@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto'
 import { describeValue } from '../engine/options.js'
 import { compileFilterVerdict, type FilterCriteria } from '../filtering/filter.js'
 import { lambdaContext } from '../testing/context.js'
-import { answerReport, callVerdict, requestIds, virtualCaller, type Caller } from './invocation.js'
+import { answerReport, callVerdict, receiveReport, requestIds, virtualCaller, type Caller } from './invocation.js'
 import type { InvocationReport, MappingReport, RecordReport } from './report.js'
 import { checkSettings, configError, maximumConcurrency, RESPONSE_TYPES, wholeNumber, type SettingsTable } from './settings.js'
 import { nextReceiveAt, nextVisibleAt, receive, settleReceive, sqsVerdict, type Queue, type QueuedMessage, type QueueSettings } from './sqs-rules.js'
@@ -231,17 +231,7 @@ async function invoke(st: SqsState, batch: readonly QueuedMessage[]): Promise<In
   const verdict = callVerdict(result) ?? sqsVerdict(result.response, ids, q.reportBatchItemFailures)
   const index = st.invocations.length
   const answer = answerReport(result, verdict, q.timeoutMs)
-  const invocation: InvocationReport = {
-    index,
-    at: new Date(at).toISOString(),
-    shardId: q.queueName,
-    lane: 0,
-    trigger: 'receive',
-    attempt: Math.max(...batch.map((m) => m.receives)),
-    records: ids,
-    event,
-    ...answer,
-  }
+  const invocation = receiveReport(index, at, q.queueName, Math.max(...batch.map((m) => m.receives)), event, answer)
   st.invocations.push(invocation)
   const ignored = answer.ignoredBatchItemFailures ?? []
   if (ignored.length > 0) {
