@@ -179,7 +179,8 @@ export async function runLocalSqs(handler: (event: SQSEvent, context: Context) =
   }
 }
 
-/** The queue's ARN and redrive policy; refuses a function timeout above the visibility timeout, as Lambda does (fact 50). */
+// Fact 50: Lambda refuses a function timeout above the queue's visibility timeout.
+/** The queue's ARN and redrive policy; refuses a function timeout above the visibility timeout, as Lambda does. */
 async function queueAttributes(sdk: SqsPollers['sdk'], client: SQSClient, queueUrl: string, timeoutMs: number): Promise<{ arn: string; maxReceive: number }> {
   const attrs = (await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'RedrivePolicy', 'VisibilityTimeout'] }))).Attributes ?? {}
   const maxReceive = attrs.RedrivePolicy === undefined ? Infinity : Number((JSON.parse(attrs.RedrivePolicy) as { maxReceiveCount?: unknown }).maxReceiveCount ?? Infinity)

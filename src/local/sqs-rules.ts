@@ -81,7 +81,7 @@ export function nextReceiveAt(queue: Queue, now: number, q: QueueSettings): numb
 /**
  * Receives a batch at `now`: up to `batchSize` visible messages, each hidden for the visibility
  * timeout and counted as received. A message already received `maxReceiveCount` times is moved to
- * the dead-letter queue instead of being delivered again (fact 51), as the redrive policy does.
+ * the dead-letter queue instead of being delivered again, as the redrive policy does.
  */
 export function receive(queue: Queue, now: number, q: QueueSettings): { batch: QueuedMessage[]; deadLettered: QueuedMessage[] } {
   const batch: QueuedMessage[] = []
@@ -89,6 +89,7 @@ export function receive(queue: Queue, now: number, q: QueueSettings): { batch: Q
   for (const m of candidates(queue, now, q)) {
     if (batch.length === q.batchSize) break
     if (m.receives >= q.maxReceive) {
+      // Fact 51: the redrive policy moves it instead of delivering it again.
       m.state = 'dead-lettered'
       deadLettered.push(m)
       continue
@@ -125,10 +126,11 @@ export function failedBy(verdict: Verdict, id: string): boolean {
 }
 
 /**
- * Applies the verdict to a received batch (facts 48 and 52): Lambda deletes what succeeded; failed
+ * Applies the verdict to a received batch: Lambda deletes what succeeded; failed
  * messages stay and reappear when their visibility timeout ends.
  */
 export function settleReceive(queue: Queue, batch: readonly QueuedMessage[], verdict: Verdict, q: QueueSettings): void {
+  // Facts 48 and 52.
   for (const m of batch) {
     if (q.fifo) queue.busyGroups.delete(m.group)
     m.state = failedBy(verdict, m.id) ? 'queued' : 'deleted'

@@ -162,7 +162,8 @@ function queueMessages(records: SqsSimulation['records'], q: SqsRun, nextId: () 
   return messages.sort((a, b) => a.sentAt - b.sentAt || a.seq - b.seq)
 }
 
-/** Event filtering on the body (fact 81): a message no filter matches is deleted before it reaches the function. */
+// Fact 81.
+/** Event filtering on the body: a message no filter matches is deleted before it reaches the function. */
 function filterMessages(messages: readonly QueuedMessage[], criteria: FilterCriteria, q: SqsRun): void {
   const accept = compileFilterVerdict(criteria, 'sqs')
   for (const m of messages) {

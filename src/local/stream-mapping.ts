@@ -236,7 +236,8 @@ function collateral<R>(batch: Batch<R>, verdict: Verdict, error: unknown): (item
   return () => false
 }
 
-/** The event of a batch: its records, and under a tumbling window the window's bounds, state and flags (fact 59). */
+// Fact 59.
+/** The event of a batch: its records, and under a tumbling window the window's bounds, state and flags. */
 function eventOf<R>(lane: Lane<R>, batch: Batch<R>, win: Lane<R>['window'], final: boolean, s: StreamSettings): unknown {
   const records = batch.items.map((i) => i.record)
   if (win === undefined) return { Records: records }
