@@ -69,6 +69,9 @@ export function configError(name: string, message: string): never {
  */
 export type SettingsTable = Readonly<Record<string, OptionRule | null>>
 
+/** Table entries for the options a later step checks, or that take any value. */
+export const unchecked = (...keys: readonly string[]): SettingsTable => Object.fromEntries(keys.map((key) => [key, null]))
+
 /** The check of a whole number from `min` to `max`, the ranges the AWS APIs give. */
 export const wholeNumber = (min: number, max: number, where = ''): OptionRule => [
   (v) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max,
@@ -122,12 +125,8 @@ export const STREAM_SETTINGS: SettingsTable = {
 
 /** What every local runner takes besides its source's settings: {@link LocalRunHooks}, the client, the poll interval. */
 export const LOCAL_RUN_SETTINGS: SettingsTable = {
-  source: null,
-  client: null,
+  ...unchecked('source', 'client', 'signal', 'onInvocation', 'logger'),
   pollIntervalMs: [(v) => typeof v === 'number' && v >= 10, '10 or more'],
-  signal: null,
-  onInvocation: null,
-  logger: null,
 }
 
 /**

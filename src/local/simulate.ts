@@ -4,7 +4,7 @@ import type { Context, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, 
 import { describeValue } from '../engine/options.js'
 import { compileFilterVerdict } from '../filtering/filter.js'
 import type { InvocationReport, MappingReport } from './report.js'
-import { checkSettings, configError, STREAM_SETTINGS, streamSettings, wholeNumber, type FunctionSettings, type SettingsTable, type StreamMappingSettings } from './settings.js'
+import { checkSettings, configError, STREAM_SETTINGS, streamSettings, wholeNumber, type FunctionSettings, unchecked, type SettingsTable, type StreamMappingSettings } from './settings.js'
 import { requestIds, virtualCaller } from './invocation.js'
 import { createStreamMapping } from './stream-mapping.js'
 import { dynamodbRow, kinesisRecordsOf, kinesisRow, type KinesisPut, type StreamRow } from './stream-rows.js'
@@ -61,16 +61,10 @@ const NAME = 'simulate'
 const DEFAULT_START = Date.UTC(2026, 0, 1)
 /** The options of a stream simulation. */
 const SIMULATION_SETTINGS: SettingsTable = {
-  source: null,
-  records: null,
+  ...unchecked('source', 'records', 'streamName', 'start', 'durationMs', 'maxInvocations', 'onInvocation'),
   shards: wholeNumber(1, 500),
-  streamName: null,
-  start: null,
-  durationMs: null,
   seed: [Number.isInteger, 'a whole number'],
   retentionHours: [(v) => typeof v === 'number' && v > 0 && v <= 8760, 'a number of hours above 0, up to 8760'],
-  maxInvocations: null,
-  onInvocation: null,
   ...STREAM_SETTINGS,
 }
 

@@ -11,7 +11,7 @@ import { compileFilterVerdict, type FilterCriteria } from '../filtering/filter.j
 import { lambdaContext } from '../testing/context.js'
 import { answerReport, callVerdict, receiveReport, requestIds, virtualCaller, type Caller } from './invocation.js'
 import type { InvocationReport, MappingReport, RecordReport } from './report.js'
-import { checkSettings, configError, maximumConcurrency, RESPONSE_TYPES, wholeNumber, type SettingsTable } from './settings.js'
+import { checkSettings, configError, maximumConcurrency, RESPONSE_TYPES, wholeNumber, unchecked, type SettingsTable } from './settings.js'
 import { nextReceiveAt, nextVisibleAt, receive, settleReceive, sqsVerdict, type Queue, type QueuedMessage, type QueueSettings } from './sqs-rules.js'
 
 /** One message sent to the simulated queue. */
@@ -79,23 +79,13 @@ const ACCOUNT = '123456789012'
 
 /** The options of an SQS simulation; a FIFO queue takes at most 10 messages a batch. */
 const sqsSimulationSettings = (fifo: boolean): SettingsTable => ({
-  source: null,
-  records: null,
-  fifo: null,
+  ...unchecked('source', 'records', 'fifo', 'ScalingConfig', 'functionName', 'start', 'durationMs', 'seed', 'maxInvocations', 'onInvocation', 'FilterCriteria'),
   visibilityTimeoutSeconds: wholeNumber(0, 43_200),
   maxReceiveCount: wholeNumber(1, 1000),
   BatchSize: wholeNumber(1, fifo ? 10 : 10_000),
   MaximumBatchingWindowInSeconds: wholeNumber(0, 300),
   FunctionResponseTypes: RESPONSE_TYPES,
-  ScalingConfig: null,
   timeoutSeconds: wholeNumber(1, 900),
-  functionName: null,
-  start: null,
-  durationMs: null,
-  seed: null,
-  maxInvocations: null,
-  onInvocation: null,
-  FilterCriteria: null,
 })
 
 /** The simulation's settings, checked, with the queue's in milliseconds. */
