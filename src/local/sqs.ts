@@ -1,8 +1,7 @@
 /**
- * The SQS event source mapping on a virtual clock: pollers receive visible messages, a received
- * message is hidden for the visibility timeout, success deletes it, failure lets it come back, the
- * queue's redrive policy moves it to the dead-letter queue, and FIFO message groups keep order
- * and a group's retries hold the group back.
+ * The SQS event source mapping on a virtual clock: up to `MaximumConcurrency` pollers receive
+ * batches and the function's answers settle them, by the rules of `sqs-rules.ts` (visibility,
+ * redrive, FIFO groups; the batching window and the reading of a response shared with streams).
  */
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda'
 import { createHash } from 'node:crypto'
@@ -203,9 +202,12 @@ interface SqsState extends Queue {
   now: number
 }
 
+/** When the first running invocation ends, or `Infinity`. */
+const firstEnd = (st: SqsState): number => st.inflight.reduce((min, f) => Math.min(min, f.end), Infinity)
+
 /** Ends the invocation that finishes first: its messages are deleted or come back. */
 function finishFirst(st: SqsState): void {
-  const end = st.inflight.reduce((min, f) => Math.min(min, f.end), Infinity)
+  const end = firstEnd(st)
   const i = st.inflight.findIndex((f) => f.end === end)
   st.now = end
   ;(st.inflight.splice(i, 1)[0] as { apply: () => void }).apply()
@@ -254,7 +256,7 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
   let count = 0
   for (;;) {
     const receiveAt = st.inflight.length >= q.concurrency ? Infinity : nextReceiveAt(st, st.now, q)
-    const done = st.inflight.reduce((min, f) => Math.min(min, f.end), Infinity)
+    const done = firstEnd(st)
     if (done === Infinity && receiveAt === Infinity) break
     if (done <= receiveAt) {
       finishFirst(st)
@@ -270,7 +272,7 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
         if (messages.some((m) => m.state === 'queued')) throw new Error('internal: queued messages that can never be delivered')
         break
       }
-      if (later < st.inflight.reduce((min, f) => Math.min(min, f.end), Infinity)) st.now = later
+      if (later < firstEnd(st)) st.now = later
       else finishFirst(st)
       continue
     }
