@@ -143,16 +143,24 @@ export function nextStart(lane: Lane, s: StreamSettings): number {
   if (closes !== Infinity) return Math.max(lane.freeAt, closes)
   const first = lane.buffer[0]
   if (first === undefined) return Infinity
-  const open = Math.max(lane.freeAt, first.arrivalMs)
-  if (s.windowMs === 0) return open
+  return batchReadyAt(Math.max(lane.freeAt, first.arrivalMs), lane.buffer, s.batchSize, s.windowMs)
+}
+
+/**
+ * When a batching window that opened at `open` closes, for records in arrival order (streams and
+ * SQS alike): at once without a window; otherwise when `batchSize` records have arrived, when the
+ * next record would pass the 6 MB payload limit (for records that give their `bytes`), or when the
+ * window ends.
+ */
+export function batchReadyAt(open: number, records: readonly { readonly arrivalMs: number; readonly bytes?: number }[], batchSize: number, windowMs: number): number {
+  if (windowMs === 0) return open
   let bytes = EVENT_OVERHEAD_BYTES
-  for (let i = 0; i < lane.buffer.length; i++) {
-    const item = lane.buffer[i] as StreamItem
-    bytes += item.bytes + 1
-    if (bytes > PAYLOAD_LIMIT_BYTES) return Math.max(open, Math.min(open + s.windowMs, item.arrivalMs))
-    if (i + 1 === s.batchSize) return Math.max(open, Math.min(open + s.windowMs, item.arrivalMs))
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i] as { readonly arrivalMs: number; readonly bytes?: number }
+    bytes += (record.bytes ?? 0) + 1
+    if (bytes > PAYLOAD_LIMIT_BYTES || i + 1 === batchSize) return Math.max(open, Math.min(open + windowMs, record.arrivalMs))
   }
-  return open + s.windowMs
+  return open + windowMs
 }
 
 /**

@@ -1,12 +1,12 @@
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams'
 import type { Context, DynamoDBRecord } from 'aws-lambda'
-import { quietLogger } from '../engine/logger.js'
-import { checkKnownKeys, describeValue } from '../engine/options.js'
+import { quietLogger, type RecordLogger } from '../engine/logger.js'
+import { describeValue } from '../engine/options.js'
 import { compileFilter } from '../filtering/filter.js'
 import { dynamodbSource } from '../sources/dynamodb/index.js'
 import { checkClient, type SdkClient } from './client.js'
-import { configError, streamSettings, type FunctionSettings, type StreamMappingSettings } from './settings.js'
-import { loadSdk, pollShard, startStreamRun, type LocalRun, type LocalRunHooks } from './stream-runner.js'
+import { checkSettings, configError, LOCAL_RUN_SETTINGS, STREAM_SETTINGS, streamSettings, type FunctionSettings, type SettingsTable, type StreamMappingSettings } from './settings.js'
+import { loadSdk, pollShard, startStreamRun, type LocalRun, type LocalRunHooks, type ShardFeed } from './stream-runner.js'
 
 /** Options of {@link runLocal} for a DynamoDB stream. */
 export interface DynamoDBLocalOptions extends StreamMappingSettings, FunctionSettings, LocalRunHooks {
@@ -20,11 +20,13 @@ export interface DynamoDBLocalOptions extends StreamMappingSettings, FunctionSet
 }
 
 const NAME = 'runLocal'
-const KNOWN = new Set([
-  'source', 'client', 'streamArn', 'pollIntervalMs', 'signal', 'onInvocation', 'logger', 'timeoutSeconds', 'functionName', 'retryDelayMs',
-  'BatchSize', 'MaximumBatchingWindowInSeconds', 'ParallelizationFactor', 'StartingPosition', 'BisectBatchOnFunctionError',
-  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes', 'FilterCriteria', 'TumblingWindowInSeconds', 'windowGraceSeconds',
-])
+/** The options of a DynamoDB Streams run. */
+const DYNAMODB_RUN_SETTINGS: SettingsTable = {
+  ...LOCAL_RUN_SETTINGS,
+  streamArn: null,
+  // DynamoDB Streams have no AT_TIMESTAMP, so no StartingPositionTimestamp either.
+  ...Object.fromEntries(Object.entries(STREAM_SETTINGS).filter(([key]) => key !== 'StartingPositionTimestamp')),
+}
 
 /**
  * A record as `GetRecords` of `@aws-sdk/client-dynamodb-streams` returns it (its `_Record`), as far
@@ -86,7 +88,7 @@ export function lambdaDynamoDBRecord(record: DynamoDBStreamsApiRecord, streamArn
 
 /** runLocal for a DynamoDB stream: the shards polled through the DynamoDB Streams API. */
 export async function runLocalDynamoDB(handler: (event: never, context: Context) => unknown, options: DynamoDBLocalOptions): Promise<LocalRun> {
-  checkKnownKeys(NAME, options, [...KNOWN])
+  checkSettings(NAME, options, DYNAMODB_RUN_SETTINGS)
   checkClient(NAME, options.client, 'DynamoDB Streams', 'a DynamoDBStreamsClient from @aws-sdk/client-dynamodb-streams')
   if (typeof options.streamArn !== 'string' || !/^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[^/]+\/stream\/.+$/.test(options.streamArn)) {
     configError(NAME, `\`streamArn\` must be the stream's ARN (the table's LatestStreamArn, arn:aws:dynamodb:<region>:<account>:table/<table>/stream/<label>); received ${describeValue(options.streamArn)}.`)
@@ -94,7 +96,6 @@ export async function runLocalDynamoDB(handler: (event: never, context: Context)
   // §11.12: AWS refuses AT_TIMESTAMP for DynamoDB Streams.
   if (options.StartingPosition === 'AT_TIMESTAMP') configError(NAME, "`StartingPosition: 'AT_TIMESTAMP'` is not available for DynamoDB Streams; use 'TRIM_HORIZON' or 'LATEST'.")
   const pollIntervalMs = options.pollIntervalMs ?? 250 // 4 polls a second per shard (fact 17)
-  if (typeof pollIntervalMs !== 'number' || !(pollIntervalMs >= 10)) configError(NAME, `\`pollIntervalMs\` must be 10 or more; received ${describeValue(pollIntervalMs)}.`)
   const s = streamSettings(NAME, options)
   const accept = options.FilterCriteria === undefined ? {} : { accept: compileFilter(options.FilterCriteria, 'dynamodb') }
   const logger = options.logger ?? quietLogger
@@ -103,13 +104,7 @@ export async function runLocalDynamoDB(handler: (event: never, context: Context)
   const { streamArn } = options
   const client = options.client as unknown as DynamoDBStreamsClient
   const [, , , region, account] = streamArn.split(':')
-  const parents = new Map<string, string | undefined>()
-  let start: string | undefined
-  do {
-    const page = await client.send(new sdk.DescribeStreamCommand({ StreamArn: streamArn, ...(start === undefined ? {} : { ExclusiveStartShardId: start }) }))
-    for (const shard of page.StreamDescription?.Shards ?? []) if (shard.ShardId !== undefined) parents.set(shard.ShardId, shard.ParentShardId)
-    start = page.StreamDescription?.LastEvaluatedShardId
-  } while (start !== undefined)
+  const parents = await shardParents(sdk, client, streamArn)
   const shardIds = [...parents.keys()]
 
   const position = options.StartingPosition ?? 'TRIM_HORIZON'
@@ -134,41 +129,70 @@ export async function runLocalDynamoDB(handler: (event: never, context: Context)
     logger,
     signal: options.signal,
     onInvocation: options.onInvocation,
-    read: (feed) => {
-      const done = new Map<string, Promise<void>>()
-      const readShard = async (shardId: string): Promise<void> => {
-        // A child shard is read after its parent, so a key's changes stay in order across a split.
-        const parent = parents.get(shardId)
-        if (parent !== undefined && parents.has(parent)) await started(parent)
-        let last: string | undefined
-        await pollShard(
-          feed,
-          shardId,
-          iterators.get(shardId),
-          async (iterator) => {
-            let out
-            try {
-              out = await client.send(new sdk.GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }), { abortSignal: feed.signal })
-            } catch (e) {
-              // Iterators expire after 15 minutes (a child waiting on its parent, say): take a new one where reading stopped.
-              if ((e as { name?: unknown }).name !== 'ExpiredIteratorException') throw e
-              const fresh = await iteratorOf(shardId, last)
-              if (fresh === undefined) return { records: [], next: undefined }
-              out = await client.send(new sdk.GetRecordsCommand({ ShardIterator: fresh, Limit: 1000 }), { abortSignal: feed.signal })
-            }
-            const records = out.Records ?? []
-            last = records[records.length - 1]?.dynamodb?.SequenceNumber ?? last
-            return { records: records.map((r) => lambdaDynamoDBRecord(r, streamArn)), next: out.NextShardIterator ?? undefined }
-          },
-          { intervalMs: pollIntervalMs, logger, what: 'GetRecords' },
-        )
-      }
-      function started(shardId: string): Promise<void> {
-        let p = done.get(shardId)
-        if (p === undefined) done.set(shardId, (p = readShard(shardId)))
-        return p
-      }
-      return Promise.all(shardIds.map(started))
-    },
+    read: (feed) => readShards({ sdk, client, streamArn, parents, iterators, iteratorOf, pollIntervalMs, logger }, feed),
   })
+}
+
+/** Every shard of the stream with its parent, every page of `DescribeStream`. */
+async function shardParents(sdk: DynamoDBStreamsSdk, client: DynamoDBStreamsClient, streamArn: string): Promise<Map<string, string | undefined>> {
+  const parents = new Map<string, string | undefined>()
+  let start: string | undefined
+  do {
+    const page = await client.send(new sdk.DescribeStreamCommand({ StreamArn: streamArn, ...(start === undefined ? {} : { ExclusiveStartShardId: start }) }))
+    for (const shard of page.StreamDescription?.Shards ?? []) if (shard.ShardId !== undefined) parents.set(shard.ShardId, shard.ParentShardId)
+    start = page.StreamDescription?.LastEvaluatedShardId
+  } while (start !== undefined)
+  return parents
+}
+
+type DynamoDBStreamsSdk = typeof import('@aws-sdk/client-dynamodb-streams')
+
+/** Reads every shard, a child after its parent, so a key's changes stay in order across a split. */
+function readShards(
+  d: {
+    sdk: DynamoDBStreamsSdk
+    client: DynamoDBStreamsClient
+    streamArn: string
+    parents: ReadonlyMap<string, string | undefined>
+    iterators: ReadonlyMap<string, string | undefined>
+    iteratorOf: (shardId: string, after: string | undefined) => Promise<string | undefined>
+    pollIntervalMs: number
+    logger: RecordLogger
+  },
+  feed: ShardFeed<DynamoDBRecord>,
+): Promise<unknown> {
+  const { sdk, client, streamArn, parents, iterators, iteratorOf, pollIntervalMs, logger } = d
+  const done = new Map<string, Promise<void>>()
+  const readShard = async (shardId: string): Promise<void> => {
+    const parent = parents.get(shardId)
+    if (parent !== undefined && parents.has(parent)) await started(parent)
+    let last: string | undefined
+    await pollShard(
+      feed,
+      shardId,
+      iterators.get(shardId),
+      async (iterator) => {
+        let out
+        try {
+          out = await client.send(new sdk.GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }), { abortSignal: feed.signal })
+        } catch (e) {
+          // Iterators expire after 15 minutes (a child waiting on its parent, say): take a new one where reading stopped.
+          if ((e as { name?: unknown }).name !== 'ExpiredIteratorException') throw e
+          const fresh = await iteratorOf(shardId, last)
+          if (fresh === undefined) return { records: [], next: undefined }
+          out = await client.send(new sdk.GetRecordsCommand({ ShardIterator: fresh, Limit: 1000 }), { abortSignal: feed.signal })
+        }
+        const records = out.Records ?? []
+        last = records[records.length - 1]?.dynamodb?.SequenceNumber ?? last
+        return { records: records.map((r) => lambdaDynamoDBRecord(r, streamArn)), next: out.NextShardIterator ?? undefined }
+      },
+      { intervalMs: pollIntervalMs, logger, what: 'GetRecords' },
+    )
+  }
+  function started(shardId: string): Promise<void> {
+    let p = done.get(shardId)
+    if (p === undefined) done.set(shardId, (p = readShard(shardId)))
+    return p
+  }
+  return Promise.all([...parents.keys()].map(started))
 }

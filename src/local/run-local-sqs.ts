@@ -1,15 +1,15 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs'
 import type { Context, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda'
 import { quietLogger, type RecordLogger } from '../engine/logger.js'
-import { checkKnownKeys, describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
-import { compileFilter, type FilterCriteria } from '../filtering/filter.js'
+import { compileFilter, type FilterCriteria, type RecordFilter } from '../filtering/filter.js'
 import { lambdaContext } from '../testing/context.js'
-import type { InvocationReport, MappingReport, RecordReport } from './report.js'
 import { checkClient, type SdkClient } from './client.js'
-import { configError } from './settings.js'
-import { sqsVerdict } from './sqs.js'
-import { loadSdk, type LocalRun } from './stream-runner.js'
+import { answerReport, callVerdict, realCaller, receiveReport, type Caller } from './invocation.js'
+import type { InvocationReport, MappingReport, RecordReport } from './report.js'
+import { checkSettings, configError, LOCAL_RUN_SETTINGS, maximumConcurrency, RESPONSE_TYPES, wholeNumber, type SettingsTable } from './settings.js'
+import { failedBy, sqsVerdict } from './sqs-rules.js'
+import { loadSdk, sleep, type LocalRun } from './stream-runner.js'
 
 /** Options of {@link runLocal} for an SQS queue. */
 export interface SqsLocalOptions {
@@ -42,7 +42,16 @@ export interface SqsLocalOptions {
 }
 
 const NAME = 'runLocal'
-const KNOWN = new Set(['source', 'client', 'queueUrl', 'BatchSize', 'FunctionResponseTypes', 'ScalingConfig', 'timeoutSeconds', 'pollIntervalMs', 'signal', 'onInvocation', 'logger', 'FilterCriteria'])
+/** The options of an SQS run. */
+const SQS_RUN_SETTINGS: SettingsTable = {
+  ...LOCAL_RUN_SETTINGS,
+  queueUrl: null,
+  BatchSize: wholeNumber(1, 10, ' here'),
+  FunctionResponseTypes: RESPONSE_TYPES,
+  ScalingConfig: null,
+  timeoutSeconds: wholeNumber(1, 900),
+  FilterCriteria: null,
+}
 
 /**
  * An SQS message as `ReceiveMessage` of `@aws-sdk/client-sqs` returns it (its `Message`), as far as
@@ -95,186 +104,211 @@ export function lambdaSqsRecord(m: SqsApiMessage, queueArn: string): SQSRecord {
   }
 }
 
+/** A local SQS run: its client and settings, what it has seen so far, and how to stop it. */
+interface SqsPollers {
+  readonly sdk: typeof import('@aws-sdk/client-sqs')
+  readonly client: SQSClient
+  readonly queueUrl: string
+  readonly arn: string
+  /** The redrive policy's `maxReceiveCount`; `Infinity` without one. */
+  readonly maxReceive: number
+  readonly batchSize: number
+  readonly pollers: number
+  readonly timeoutMs: number
+  readonly pollIntervalMs: number
+  readonly reportBatchItemFailures: boolean
+  readonly logger: RecordLogger
+  readonly accept: RecordFilter | undefined
+  readonly call: Caller
+  readonly onInvocation: ((invocation: InvocationReport) => void) | undefined
+  readonly stopping: AbortController
+  readonly entries: Map<string, { id: string; key: string; deliveries: number; fate?: RecordReport['fate']; reportedButIgnored?: boolean }>
+  readonly invocations: InvocationReport[]
+  readonly ignored: { invocation: number; ids: string[] }[]
+  idleWaiters: (() => void)[]
+  emptyPolls: number
+  busy: number
+}
+
 /** The SQS side of `runLocal`: receive, invoke, delete what succeeded; the queue does visibility and redrive. */
 export async function runLocalSqs(handler: (event: SQSEvent, context: Context) => unknown, o: SqsLocalOptions): Promise<LocalRun> {
-  checkKnownKeys(NAME, o, [...KNOWN])
+  checkSettings(NAME, o, SQS_RUN_SETTINGS)
   checkClient(NAME, o.client, 'SQS', 'an SQSClient from @aws-sdk/client-sqs')
   if (typeof o.queueUrl !== 'string' || o.queueUrl === '') configError(NAME, '`queueUrl` must be the queue URL.')
-  const batchSize = o.BatchSize ?? 10
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10) configError(NAME, `\`BatchSize\` must be a whole number from 1 to 10 here; received ${describeValue(batchSize)}.`)
-  const pollers = o.ScalingConfig?.MaximumConcurrency ?? 5
-  if (!Number.isInteger(pollers) || pollers < 2 || pollers > 1000) configError(NAME, `\`ScalingConfig.MaximumConcurrency\` must be from 2 to 1000; received ${describeValue(pollers)}.`)
+  const pollers = maximumConcurrency(NAME, o.ScalingConfig)
   const timeoutMs = (o.timeoutSeconds ?? 3) * 1000
-  const pollIntervalMs = o.pollIntervalMs ?? 1000
-  const rbif = (o.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures')
-  const logger = o.logger ?? quietLogger
-  const accept = o.FilterCriteria === undefined ? undefined : compileFilter(o.FilterCriteria, 'sqs')
   const sdk = await loadSdk('@aws-sdk/client-sqs', () => import('@aws-sdk/client-sqs'))
-  const { queueUrl } = o
   const client = o.client as unknown as SQSClient
-  const attrs = (await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'RedrivePolicy', 'VisibilityTimeout'] }))).Attributes ?? {}
-  const arn = attrs.QueueArn ?? queueUrl
-  const maxReceive = attrs.RedrivePolicy === undefined ? Infinity : Number((JSON.parse(attrs.RedrivePolicy) as { maxReceiveCount?: unknown }).maxReceiveCount ?? Infinity)
-  if (Number(attrs.VisibilityTimeout ?? 30) * 1000 < timeoutMs) configError(NAME, `the function timeout must not exceed the queue's visibility timeout (${attrs.VisibilityTimeout} s), as Lambda checks when the mapping is created.`)
-
-  const stopping = new AbortController()
-  const entries = new Map<string, { id: string; key: string; deliveries: number; fate?: RecordReport['fate']; reportedButIgnored?: boolean }>()
-  const invocations: InvocationReport[] = []
-  const ignored: { invocation: number; ids: string[] }[] = []
-  let idleWaiters: (() => void)[] = []
-  let emptyPolls = 0
-  let busy = 0
-
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const t = setTimeout(done, ms)
-      function done(): void {
-        clearTimeout(t)
-        stopping.signal.removeEventListener('abort', done)
-        resolve()
-      }
-      stopping.signal.addEventListener('abort', done)
-    })
-
-  async function invoke(event: SQSEvent, context: Context): Promise<{ response?: unknown; error?: Error; timedOut?: boolean }> {
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)))
-    try {
-      const r = await Promise.race([Promise.resolve().then(() => handler(event, context)), timeout])
-      return r === 'timeout' ? { timedOut: true } : { response: r }
-    } catch (e) {
-      return { error: toError(e) }
-    } finally {
-      clearTimeout(timer)
-    }
+  const queue = await queueAttributes(sdk, client, o.queueUrl, timeoutMs)
+  const st: SqsPollers = {
+    sdk,
+    client,
+    queueUrl: o.queueUrl,
+    ...queue,
+    batchSize: o.BatchSize ?? 10,
+    pollers,
+    timeoutMs,
+    pollIntervalMs: o.pollIntervalMs ?? 1000,
+    reportBatchItemFailures: (o.FunctionResponseTypes ?? []).length === 1,
+    logger: o.logger ?? quietLogger,
+    accept: o.FilterCriteria === undefined ? undefined : compileFilter(o.FilterCriteria, 'sqs'),
+    call: realCaller(handler, timeoutMs),
+    onInvocation: o.onInvocation,
+    stopping: new AbortController(),
+    entries: new Map(),
+    invocations: [],
+    ignored: [],
+    idleWaiters: [],
+    emptyPolls: 0,
+    busy: 0,
   }
-
-  async function deleteAll(messages: readonly Message[]): Promise<void> {
-    for (let i = 0; i < messages.length; i += 10) {
-      const chunk = messages.slice(i, i + 10)
-      try {
-        await client.send(new sdk.DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: chunk.map((m, k) => ({ Id: String(k), ReceiptHandle: m.ReceiptHandle ?? '' })) }))
-      } catch (e) {
-        logger.warn(`runLocal: DeleteMessageBatch failed: ${toError(e).message}; those messages will come back.`)
-      }
-    }
-  }
-
-  // Fact 81: Lambda deletes the messages no filter matches; they never reach the function.
-  async function dropFiltered(messages: Message[]): Promise<Message[]> {
-    const kept: Message[] = []
-    const dropped: Message[] = []
-    for (const m of messages) (accept?.(lambdaSqsRecord(m, arn)) === false ? dropped : kept).push(m)
-    if (dropped.length > 0) {
-      await deleteAll(dropped)
-      for (const m of dropped) {
-        const id = m.MessageId ?? ''
-        entries.set(id, { id, key: m.Attributes?.MessageGroupId ?? '', deliveries: 0, fate: 'filtered' })
-      }
-    }
-    return kept
-  }
-
-  async function poll(): Promise<void> {
-    while (!stopping.signal.aborted) {
-      let messages: Message[]
-      try {
-        const out = await client.send(
-          new sdk.ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: batchSize, WaitTimeSeconds: 0, AttributeNames: ['All'], MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] }),
-          { abortSignal: stopping.signal },
-        )
-        messages = out.Messages ?? []
-      } catch (e) {
-        if (stopping.signal.aborted) return
-        logger.warn(`runLocal: ReceiveMessage failed: ${toError(e).message}; trying again.`)
-        messages = []
-      }
-      if (accept !== undefined && messages.length > 0) messages = await dropFiltered(messages)
-      if (messages.length === 0) {
-        emptyPolls++
-        if (busy === 0 && emptyPolls >= pollers) for (const w of idleWaiters.splice(0)) w()
-        await sleep(pollIntervalMs)
-        continue
-      }
-      emptyPolls = 0
-      busy++
-      const event: SQSEvent = { Records: messages.map((m) => lambdaSqsRecord(m, arn)) }
-      const ids = event.Records.map((r) => r.messageId)
-      for (const r of event.Records) {
-        const e = entries.get(r.messageId) ?? { id: r.messageId, key: r.attributes.MessageGroupId ?? '', deliveries: 0 }
-        e.deliveries++
-        entries.set(r.messageId, e)
-      }
-      const started = Date.now()
-      const result = await invoke(event, lambdaContext({ timeoutMs }))
-      const failedCall = result.timedOut === true || result.error !== undefined
-      const v = failedCall ? { failed: 'all' as const, malformed: false, ignored: [] } : sqsVerdict(result.response, ids, rbif)
-      const index = invocations.length
-      const invocation: InvocationReport = {
-        index,
-        at: new Date(started).toISOString(),
-        shardId: arn,
-        lane: 0,
-        trigger: 'receive',
-        attempt: Math.max(...event.Records.map((r) => Number(r.attributes.ApproximateReceiveCount ?? 1))),
-        records: ids,
-        event,
-        ...(failedCall ? {} : { response: result.response }),
-        ...(result.timedOut === true ? { error: { name: 'TimeoutError', message: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` } } : result.error !== undefined ? { error: { name: result.error.name, message: result.error.message } } : {}),
-        durationMs: Date.now() - started,
-        result: result.timedOut === true ? 'timeout' : result.error !== undefined ? 'error' : v.malformed ? 'malformed-response' : v.failed.length > 0 ? 'partial' : 'success',
-        ...(v.ignored.length > 0 ? { ignoredBatchItemFailures: v.ignored } : {}),
-      }
-      invocations.push(invocation)
-      if (v.ignored.length > 0) ignored.push({ invocation: index, ids: [...v.ignored] })
-      const done = messages.filter((m) => !(v.failed === 'all' || v.failed.includes(m.MessageId ?? '')))
-      // Facts 48, 52: delete what succeeded; failures come back after the visibility timeout.
-      await deleteAll(done)
-      for (const m of messages) {
-        const e = entries.get(m.MessageId ?? '')
-        if (e === undefined) continue
-        if (done.includes(m)) {
-          e.fate = 'succeeded'
-          if (v.ignored.includes(e.id)) e.reportedButIgnored = true
-        } else if (Number(m.Attributes?.ApproximateReceiveCount ?? 1) >= maxReceive) e.fate = 'dead-lettered' // the queue's redrive moves it on its next receive (fact 51)
-      }
-      busy--
-      o.onInvocation?.(invocation)
-    }
-  }
-
-  const running = Array.from({ length: pollers }, () => poll())
-  const report = (): MappingReport => {
-    const outcomes: RecordReport[] = [...entries.values()].map((e) => ({
-      id: e.id,
-      shardId: arn,
-      key: e.key,
-      deliveries: e.deliveries,
-      fate: e.fate ?? 'pending',
-      ...(e.reportedButIgnored === true ? { reportedButIgnored: true } : {}),
-    }))
-    return {
-      invocations,
-      outcomes,
-      shards: [],
-      failureDestination: [],
-      costly: { discardedBehindFailure: [], ignoredPartialResponses: ignored, duplicates: outcomes.filter((r) => r.deliveries > 1).map((r) => ({ id: r.id, deliveries: r.deliveries })) },
-      assumptions: ['SQS: the queue applies the visibility timeout and the redrive policy; a message is reported dead-lettered when it failed on its maxReceiveCount-th receive.'],
-      endedAt: new Date().toISOString(),
-    }
-  }
+  const running = Array.from({ length: pollers }, () => poll(st))
   let stopped: Promise<MappingReport> | undefined
   const stop = (): Promise<MappingReport> =>
     (stopped ??= (async () => {
-      stopping.abort()
+      st.stopping.abort()
       await Promise.all(running)
-      for (const w of idleWaiters.splice(0)) w()
-      return report()
+      for (const w of st.idleWaiters.splice(0)) w()
+      return sqsRunReport(st)
     })())
   o.signal?.addEventListener('abort', () => void stop(), { once: true })
   return {
     stop,
-    report,
-    idle: () => new Promise<void>((resolve) => idleWaiters.push(resolve)),
+    report: () => sqsRunReport(st),
+    idle: () => new Promise<void>((resolve) => st.idleWaiters.push(resolve)),
+  }
+}
+
+// Fact 50: Lambda refuses a function timeout above the queue's visibility timeout.
+/** The queue's ARN and redrive policy; refuses a function timeout above the visibility timeout, as Lambda does. */
+async function queueAttributes(sdk: SqsPollers['sdk'], client: SQSClient, queueUrl: string, timeoutMs: number): Promise<{ arn: string; maxReceive: number }> {
+  const attrs = (await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'RedrivePolicy', 'VisibilityTimeout'] }))).Attributes ?? {}
+  const maxReceive = attrs.RedrivePolicy === undefined ? Infinity : Number((JSON.parse(attrs.RedrivePolicy) as { maxReceiveCount?: unknown }).maxReceiveCount ?? Infinity)
+  if (Number(attrs.VisibilityTimeout ?? 30) * 1000 < timeoutMs) {
+    configError(NAME, `the function timeout must not exceed the queue's visibility timeout (${attrs.VisibilityTimeout} s), as Lambda checks when the mapping is created.`)
+  }
+  return { arn: attrs.QueueArn ?? queueUrl, maxReceive }
+}
+
+/** One poller: receive, drop what the filters refuse, invoke, until the run stops. */
+async function poll(st: SqsPollers): Promise<void> {
+  while (!st.stopping.signal.aborted) {
+    let messages = await receiveMessages(st)
+    if (messages === undefined) return
+    if (st.accept !== undefined && messages.length > 0) messages = await dropFiltered(st, messages)
+    if (messages.length === 0) {
+      st.emptyPolls++
+      if (st.busy === 0 && st.emptyPolls >= st.pollers) for (const w of st.idleWaiters.splice(0)) w()
+      await sleep(st.pollIntervalMs, st.stopping.signal)
+      continue
+    }
+    st.emptyPolls = 0
+    st.busy++
+    const invocation = await invokeBatch(st, messages)
+    st.busy--
+    st.onInvocation?.(invocation)
+  }
+}
+
+/** One `ReceiveMessage`; a failed one is logged and counts as empty. Undefined once the run stops. */
+async function receiveMessages(st: SqsPollers): Promise<Message[] | undefined> {
+  try {
+    const out = await st.client.send(
+      new st.sdk.ReceiveMessageCommand({
+        QueueUrl: st.queueUrl,
+        MaxNumberOfMessages: st.batchSize,
+        WaitTimeSeconds: 0,
+        AttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      { abortSignal: st.stopping.signal },
+    )
+    return out.Messages ?? []
+  } catch (e) {
+    if (st.stopping.signal.aborted) return undefined
+    st.logger.warn(`runLocal: ReceiveMessage failed: ${toError(e).message}; trying again.`)
+    return []
+  }
+}
+
+/** Deletes messages, 10 a call; a failed delete is logged, and those messages will come back. */
+async function deleteAll(st: SqsPollers, messages: readonly Message[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += 10) {
+    const chunk = messages.slice(i, i + 10)
+    try {
+      await st.client.send(new st.sdk.DeleteMessageBatchCommand({ QueueUrl: st.queueUrl, Entries: chunk.map((m, k) => ({ Id: String(k), ReceiptHandle: m.ReceiptHandle ?? '' })) }))
+    } catch (e) {
+      st.logger.warn(`runLocal: DeleteMessageBatch failed: ${toError(e).message}; those messages will come back.`)
+    }
+  }
+}
+
+// Fact 81: Lambda deletes the messages no filter matches; they never reach the function.
+async function dropFiltered(st: SqsPollers, messages: Message[]): Promise<Message[]> {
+  const kept: Message[] = []
+  const dropped: Message[] = []
+  for (const m of messages) (st.accept?.(lambdaSqsRecord(m, st.arn)) === false ? dropped : kept).push(m)
+  if (dropped.length > 0) {
+    await deleteAll(st, dropped)
+    for (const m of dropped) {
+      const id = m.MessageId ?? ''
+      st.entries.set(id, { id, key: m.Attributes?.MessageGroupId ?? '', deliveries: 0, fate: 'filtered' })
+    }
+  }
+  return kept
+}
+
+/** Invokes the function with received messages, deletes what succeeded and writes down each message's fate. */
+async function invokeBatch(st: SqsPollers, messages: readonly Message[]): Promise<InvocationReport> {
+  const event: SQSEvent = { Records: messages.map((m) => lambdaSqsRecord(m, st.arn)) }
+  const ids = event.Records.map((r) => r.messageId)
+  for (const r of event.Records) {
+    const e = st.entries.get(r.messageId) ?? { id: r.messageId, key: r.attributes.MessageGroupId ?? '', deliveries: 0 }
+    e.deliveries++
+    st.entries.set(r.messageId, e)
+  }
+  const started = Date.now()
+  const result = await st.call(event, lambdaContext({ timeoutMs: st.timeoutMs }))
+  const verdict = callVerdict(result) ?? sqsVerdict(result.response, ids, st.reportBatchItemFailures)
+  const index = st.invocations.length
+  const answer = answerReport(result, verdict, st.timeoutMs)
+  const attempt = Math.max(...event.Records.map((r) => Number(r.attributes.ApproximateReceiveCount ?? 1)))
+  const invocation = receiveReport(index, started, st.arn, attempt, event, answer)
+  st.invocations.push(invocation)
+  const ignored = answer.ignoredBatchItemFailures ?? []
+  if (ignored.length > 0) st.ignored.push({ invocation: index, ids: [...ignored] })
+  const done = messages.filter((m) => !failedBy(verdict, m.MessageId ?? ''))
+  // Facts 48, 52: delete what succeeded; failures come back after the visibility timeout.
+  await deleteAll(st, done)
+  for (const m of messages) {
+    const e = st.entries.get(m.MessageId ?? '')
+    if (e === undefined) continue
+    if (done.includes(m)) {
+      e.fate = 'succeeded'
+      if (ignored.includes(e.id)) e.reportedButIgnored = true
+    } else if (Number(m.Attributes?.ApproximateReceiveCount ?? 1) >= st.maxReceive) e.fate = 'dead-lettered' // the queue's redrive moves it on its next receive (fact 51)
+  }
+  return invocation
+}
+
+/** The report so far. */
+function sqsRunReport(st: SqsPollers): MappingReport {
+  const outcomes: RecordReport[] = [...st.entries.values()].map((e) => ({
+    id: e.id,
+    shardId: st.arn,
+    key: e.key,
+    deliveries: e.deliveries,
+    fate: e.fate ?? 'pending',
+    ...(e.reportedButIgnored === true ? { reportedButIgnored: true } : {}),
+  }))
+  return {
+    invocations: st.invocations,
+    outcomes,
+    shards: [],
+    failureDestination: [],
+    costly: { discardedBehindFailure: [], ignoredPartialResponses: st.ignored, duplicates: outcomes.filter((r) => r.deliveries > 1).map((r) => ({ id: r.id, deliveries: r.deliveries })) },
+    assumptions: ['SQS: the queue applies the visibility timeout and the redrive policy; a message is reported dead-lettered when it failed on its maxReceiveCount-th receive.'],
+    endedAt: new Date().toISOString(),
   }
 }

@@ -2,16 +2,16 @@ import type { KinesisClient, _Record as KinesisApiRecord } from '@aws-sdk/client
 import type { KinesisWindowEvent } from '../windows/kinesis.js'
 import type { Context, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord, SQSEvent } from 'aws-lambda'
 import type { DynamoDBWindowEvent } from '../windows/dynamodb.js'
-import { quietLogger } from '../engine/logger.js'
-import { checkKnownKeys, describeValue } from '../engine/options.js'
+import { quietLogger, type RecordLogger } from '../engine/logger.js'
+import { describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
 import { compileFilter } from '../filtering/filter.js'
 import { checkClient, type SdkClient } from './client.js'
-import { configError, streamSettings, type FunctionSettings, type StreamMappingSettings } from './settings.js'
+import { checkSettings, configError, LOCAL_RUN_SETTINGS, STREAM_SETTINGS, streamSettings, type FunctionSettings, type SettingsTable, type StreamMappingSettings } from './settings.js'
 import { kinesisSource } from '../sources/kinesis/index.js'
 import { runLocalSqs, type SqsLocalOptions } from './run-local-sqs.js'
 import { runLocalDynamoDB, type DynamoDBLocalOptions } from './run-local-dynamodb.js'
-import { loadSdk, pollShard, sleep, startStreamRun, type LocalRun, type LocalRunHooks, type ShardFeed } from './stream-runner.js'
+import { loadSdk, pollShard, sleep, startStreamRun, type LocalRun, type LocalRunHooks, type ShardFeed, type ShardPage } from './stream-runner.js'
 
 export type { LocalRun } from './stream-runner.js'
 
@@ -38,11 +38,8 @@ export interface KinesisLocalOptions extends StreamMappingSettings, FunctionSett
 }
 
 const NAME = 'runLocal'
-const KNOWN = new Set([
-  'source', 'client', 'streamName', 'consumerName', 'pollIntervalMs', 'signal', 'onInvocation', 'logger', 'timeoutSeconds', 'functionName', 'retryDelayMs',
-  'BatchSize', 'MaximumBatchingWindowInSeconds', 'ParallelizationFactor', 'StartingPosition', 'StartingPositionTimestamp', 'BisectBatchOnFunctionError',
-  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes', 'FilterCriteria', 'TumblingWindowInSeconds', 'windowGraceSeconds',
-])
+/** The options of a Kinesis run. */
+const KINESIS_RUN_SETTINGS: SettingsTable = { ...LOCAL_RUN_SETTINGS, streamName: null, consumerName: null, ...STREAM_SETTINGS }
 
 /**
  * Runs a handler against a real Kinesis stream, DynamoDB stream or SQS queue (kinesalite, DynamoDB
@@ -84,7 +81,7 @@ export async function runLocal(handler: (event: never, context: Context) => unkn
   if (opts.source === 'sqs') return runLocalSqs(handler as (event: SQSEvent, context: Context) => unknown, opts)
   if (opts.source === 'dynamodb') return runLocalDynamoDB(handler, opts)
   const options = opts
-  checkKnownKeys(NAME, options, [...KNOWN])
+  checkSettings(NAME, options, KINESIS_RUN_SETTINGS)
   if (options.source !== 'kinesis') configError(NAME, `\`source\` must be 'kinesis', 'dynamodb' or 'sqs'; received ${describeValue((options as { source?: unknown }).source)}.`)
   checkClient(NAME, options.client, 'Kinesis', 'a KinesisClient from @aws-sdk/client-kinesis')
   if (typeof options.streamName !== 'string' || options.streamName === '') configError(NAME, '`streamName` must be the name of the stream.')
@@ -92,7 +89,6 @@ export async function runLocal(handler: (event: never, context: Context) => unkn
     configError(NAME, `\`consumerName\` must be 1 to 128 letters, digits, '_', '.' or '-'; received ${describeValue(options.consumerName)}.`)
   }
   const pollIntervalMs = options.pollIntervalMs ?? 1000
-  if (typeof pollIntervalMs !== 'number' || !(pollIntervalMs >= 10)) configError(NAME, `\`pollIntervalMs\` must be 10 or more; received ${describeValue(pollIntervalMs)}.`)
   const s = streamSettings(NAME, options)
   const logger = options.logger ?? quietLogger
 
@@ -102,33 +98,88 @@ export async function runLocal(handler: (event: never, context: Context) => unkn
   const summary = await client.send(new sdk.DescribeStreamSummaryCommand({ StreamName: streamName }))
   const streamArn = summary.StreamDescriptionSummary?.StreamARN ?? `arn:aws:kinesis:us-east-1:000000000000:stream/${streamName}`
   const [, , , region, account] = streamArn.split(':')
+  const position = options.StartingPosition ?? 'TRIM_HORIZON'
+  const k: KinesisStream = {
+    sdk,
+    client,
+    streamName,
+    streamArn,
+    region: region ?? 'us-east-1',
+    account: account ?? '000000000000',
+    position,
+    ...(position === 'AT_TIMESTAMP' ? { timestamp: new Date((options.StartingPositionTimestamp as number) * 1000) } : {}),
+    pollIntervalMs,
+    logger,
+  }
+  const shardIds = await listShards(k)
+  const consumer = options.consumerName === undefined ? undefined : await registerConsumer(sdk, client, streamArn, options.consumerName)
+  const iterators = consumer !== undefined ? [] : await shardIterators(k, shardIds)
+  const functionArn = `arn:aws:lambda:${k.region}:${k.account}:function:${options.functionName ?? 'local-function'}`
+
+  return startStreamRun(handler, {
+    source: kinesisSource,
+    settings: s,
+    functionArn,
+    ...(options.FilterCriteria === undefined ? {} : { accept: compileFilter(options.FilterCriteria, 'kinesis') }),
+    shardIds,
+    pollIntervalMs,
+    logger,
+    signal: options.signal,
+    onInvocation: options.onInvocation,
+    read: (feed) => Promise.all(shardIds.map((shardId, i) => (consumer !== undefined ? subscribe(k, feed, shardId, consumer.arn) : pollKinesisShard(k, feed, shardId, iterators[i])))),
+    ...(consumer?.registered === true
+      ? {
+          cleanup: () =>
+            client
+              .send(new sdk.DeregisterStreamConsumerCommand({ ConsumerARN: consumer.arn }))
+              .then(() => undefined, (e: unknown) => logger.warn(`runLocal: could not deregister the consumer: ${toError(e).message}`)),
+        }
+      : {}),
+  })
+}
+
+/** The stream a Kinesis run reads, and how. */
+interface KinesisStream {
+  readonly sdk: typeof import('@aws-sdk/client-kinesis')
+  readonly client: KinesisClient
+  readonly streamName: string
+  readonly streamArn: string
+  readonly region: string
+  readonly account: string
+  readonly position: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP'
+  /** With `AT_TIMESTAMP`: where reading starts. */
+  readonly timestamp?: Date
+  readonly pollIntervalMs: number
+  readonly logger: RecordLogger
+}
+
+/** The stream's shards, every page of `ListShards`. */
+async function listShards(k: KinesisStream): Promise<string[]> {
   const shardIds: string[] = []
   let nextToken: string | undefined
   do {
-    const page = await client.send(nextToken === undefined ? new sdk.ListShardsCommand({ StreamName: streamName }) : new sdk.ListShardsCommand({ NextToken: nextToken }))
+    const page = await k.client.send(nextToken === undefined ? new k.sdk.ListShardsCommand({ StreamName: k.streamName }) : new k.sdk.ListShardsCommand({ NextToken: nextToken }))
     for (const shard of page.Shards ?? []) if (shard.ShardId !== undefined) shardIds.push(shard.ShardId)
     nextToken = page.NextToken
   } while (nextToken !== undefined)
+  return shardIds
+}
 
-  const position = options.StartingPosition ?? 'TRIM_HORIZON'
-  const consumer = options.consumerName === undefined ? undefined : await registerConsumer(sdk, client, streamArn, options.consumerName)
-  const iterators = consumer !== undefined ? [] : await Promise.all(
+/** Every shard's iterator at the starting position, all taken now (LATEST: the records written from now on). */
+function shardIterators(k: KinesisStream, shardIds: readonly string[]): Promise<(string | undefined)[]> {
+  return Promise.all(
     shardIds.map(async (ShardId) => {
-      const out = await client.send(
-        new sdk.GetShardIteratorCommand({
-          StreamName: streamName,
-          ShardId,
-          ShardIteratorType: position,
-          ...(position === 'AT_TIMESTAMP' ? { Timestamp: new Date((options.StartingPositionTimestamp as number) * 1000) } : {}),
-        }),
+      const out = await k.client.send(
+        new k.sdk.GetShardIteratorCommand({ StreamName: k.streamName, ShardId, ShardIteratorType: k.position, ...(k.timestamp === undefined ? {} : { Timestamp: k.timestamp }) }),
       )
       return out.ShardIterator
     }),
   )
+}
 
-  const functionArn = `arn:aws:lambda:${region ?? 'us-east-1'}:${account ?? '000000000000'}:function:${options.functionName ?? 'local-function'}`
-
-  const toLambda = (shardId: string, r: KinesisApiRecord): KinesisStreamRecord => ({
+/** A record as `GetRecords` or `SubscribeToShard` return it, as Lambda puts it in the event. */
+function toLambda(k: KinesisStream, shardId: string, r: KinesisApiRecord): KinesisStreamRecord {
+  return {
     kinesis: {
       kinesisSchemaVersion: '1.0',
       partitionKey: r.PartitionKey ?? '',
@@ -141,74 +192,45 @@ export async function runLocal(handler: (event: never, context: Context) => unkn
     eventVersion: '1.0',
     eventID: `${shardId}:${r.SequenceNumber ?? ''}`,
     eventName: 'aws:kinesis:record',
-    invokeIdentityArn: `arn:aws:iam::${account ?? '000000000000'}:role/lambda-role`,
-    awsRegion: region ?? 'us-east-1',
-    eventSourceARN: streamArn,
-  })
+    invokeIdentityArn: `arn:aws:iam::${k.account}:role/lambda-role`,
+    awsRegion: k.region,
+    eventSourceARN: k.streamArn,
+  }
+}
 
-  // Enhanced fan-out: one subscription per shard, renewed from the last continuation sequence
-  // number when it ends (AWS ends each after 5 minutes).
-  async function subscribe(feed: ShardFeed<KinesisStreamRecord>, shardId: string, consumerArn: string): Promise<void> {
-    let from: import('@aws-sdk/client-kinesis').StartingPosition =
-      position === 'AT_TIMESTAMP' ? { Type: 'AT_TIMESTAMP', Timestamp: new Date((options.StartingPositionTimestamp as number) * 1000) } : { Type: position }
-    while (!feed.signal.aborted) {
-      try {
-        const out = await client.send(new sdk.SubscribeToShardCommand({ ConsumerARN: consumerArn, ShardId: shardId, StartingPosition: from }), { abortSignal: feed.signal })
-        for await (const message of out.EventStream ?? []) {
-          const e = message.SubscribeToShardEvent
-          if (e === undefined) continue
-          const records = e.Records ?? []
-          if (records.length > 0) feed.add(shardId, records.map((r) => toLambda(shardId, r)))
-          // At the tip of the shard (or past its end): everything on it has been read.
-          feed.caughtUp(shardId, e.MillisBehindLatest === 0 || e.ContinuationSequenceNumber === undefined)
-          if (e.ContinuationSequenceNumber === undefined) return // a closed shard (ChildShards follow)
-          from = { Type: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: e.ContinuationSequenceNumber }
-          if (feed.signal.aborted) return
-        }
-      } catch (e) {
+/** Polls one shard with `GetRecords`. */
+function pollKinesisShard(k: KinesisStream, feed: ShardFeed<KinesisStreamRecord>, shardId: string, iterator: string | undefined): Promise<void> {
+  const read = async (ShardIterator: string): Promise<ShardPage<KinesisStreamRecord>> => {
+    const out = await k.client.send(new k.sdk.GetRecordsCommand({ ShardIterator, Limit: 10_000 }), { abortSignal: feed.signal })
+    return { records: (out.Records ?? []).map((r) => toLambda(k, shardId, r)), next: out.NextShardIterator ?? undefined }
+  }
+  return pollShard(feed, shardId, iterator, read, { intervalMs: k.pollIntervalMs, logger: k.logger, what: 'GetRecords' })
+}
+
+// Enhanced fan-out: one subscription per shard, renewed from the last continuation sequence
+// number when it ends (AWS ends each after 5 minutes).
+async function subscribe(k: KinesisStream, feed: ShardFeed<KinesisStreamRecord>, shardId: string, consumerArn: string): Promise<void> {
+  let from: import('@aws-sdk/client-kinesis').StartingPosition = k.timestamp !== undefined ? { Type: 'AT_TIMESTAMP', Timestamp: k.timestamp } : { Type: k.position }
+  while (!feed.signal.aborted) {
+    try {
+      const out = await k.client.send(new k.sdk.SubscribeToShardCommand({ ConsumerARN: consumerArn, ShardId: shardId, StartingPosition: from }), { abortSignal: feed.signal })
+      for await (const message of out.EventStream ?? []) {
+        const e = message.SubscribeToShardEvent
+        if (e === undefined) continue
+        const records = e.Records ?? []
+        if (records.length > 0) feed.add(shardId, records.map((r) => toLambda(k, shardId, r)))
+        // At the tip of the shard (or past its end): everything on it has been read.
+        feed.caughtUp(shardId, e.MillisBehindLatest === 0 || e.ContinuationSequenceNumber === undefined)
+        if (e.ContinuationSequenceNumber === undefined) return // a closed shard (ChildShards follow)
+        from = { Type: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: e.ContinuationSequenceNumber }
         if (feed.signal.aborted) return
-        logger.warn(`runLocal: SubscribeToShard on ${shardId} failed: ${toError(e).message}; subscribing again.`)
-        await sleep(pollIntervalMs, feed.signal)
       }
+    } catch (e) {
+      if (feed.signal.aborted) return
+      k.logger.warn(`runLocal: SubscribeToShard on ${shardId} failed: ${toError(e).message}; subscribing again.`)
+      await sleep(k.pollIntervalMs, feed.signal)
     }
   }
-
-  return startStreamRun(handler, {
-    source: kinesisSource,
-    settings: s,
-    functionArn,
-    ...(options.FilterCriteria === undefined ? {} : { accept: compileFilter(options.FilterCriteria, 'kinesis') }),
-    shardIds,
-    pollIntervalMs,
-    logger,
-    signal: options.signal,
-    onInvocation: options.onInvocation,
-    read: (feed) =>
-      Promise.all(
-        shardIds.map((shardId, i) =>
-          consumer !== undefined
-            ? subscribe(feed, shardId, consumer.arn)
-            : pollShard(
-                feed,
-                shardId,
-                iterators[i],
-                async (ShardIterator) => {
-                  const out = await client.send(new sdk.GetRecordsCommand({ ShardIterator, Limit: 10_000 }), { abortSignal: feed.signal })
-                  return { records: (out.Records ?? []).map((r) => toLambda(shardId, r)), next: out.NextShardIterator ?? undefined }
-                },
-                { intervalMs: pollIntervalMs, logger, what: 'GetRecords' },
-              ),
-        ),
-      ),
-    ...(consumer?.registered === true
-      ? {
-          cleanup: () =>
-            client
-              .send(new sdk.DeregisterStreamConsumerCommand({ ConsumerARN: consumer.arn }))
-              .then(() => undefined, (e: unknown) => logger.warn(`runLocal: could not deregister the consumer: ${toError(e).message}`)),
-        }
-      : {}),
-  })
 }
 
 /** The stream's enhanced fan-out consumer of this name, registered if missing, once it is ACTIVE. */

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../engine/errors.js'
-import { describeValue } from '../engine/options.js'
+import { checkKnownKeys, checkRules, isFunction, type OptionRule } from '../engine/options.js'
 import type { FilterCriteria } from '../filtering/filter.js'
 import { defaultRetryDelayMs, type StreamSettings } from './rules.js'
 
@@ -57,56 +57,103 @@ export interface FunctionSettings {
   readonly retryDelayMs?: (retry: number) => number
 }
 
+/** Throws the `ConfigurationError` of a simulator or runner: `name: message`. */
 export function configError(name: string, message: string): never {
   throw new ConfigurationError(`${name}: ${message}`)
 }
 
-function whole(name: string, key: string, v: unknown, min: number, max: number, dflt: number): number {
-  if (v === undefined) return dflt
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) configError(name, `\`${key}\` must be a whole number from ${min} to ${max}; received ${describeValue(v)}.`)
-  return v
+/**
+ * The options a simulator or runner takes, each with its check, or `null` where the value is
+ * checked by a later step (or any value will do). One table per simulator or runner, read by
+ * {@link checkSettings}.
+ */
+export type SettingsTable = Readonly<Record<string, OptionRule | null>>
+
+/** Table entries for the options a later step checks, or that take any value. */
+export const unchecked = (...keys: readonly string[]): SettingsTable => Object.fromEntries(keys.map((key) => [key, null]))
+
+/** The check of a whole number from `min` to `max`, the ranges the AWS APIs give. */
+export const wholeNumber = (min: number, max: number, where = ''): OptionRule => [
+  (v) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max,
+  `a whole number from ${min} to ${max}${where}`,
+]
+
+/** `FunctionResponseTypes`, the same for every source. */
+export const RESPONSE_TYPES: OptionRule = [
+  (v) => Array.isArray(v) && v.length <= 1 && v.every((t) => t === 'ReportBatchItemFailures'),
+  "[] or ['ReportBatchItemFailures']",
+]
+
+/**
+ * Refuses the options the table does not name (a misspelt one would otherwise be ignored; the
+ * nearest name is suggested), then checks each value the table has a rule for.
+ */
+export function checkSettings(name: string, options: object, table: SettingsTable): void {
+  checkKnownKeys(name, options, Object.keys(table))
+  const rules: Record<string, OptionRule> = {}
+  for (const [key, rule] of Object.entries(table)) if (rule !== null) rules[key] = rule
+  checkRules(name, options, rules)
 }
 
-/** Checks the stream settings against the API's ranges and returns them in milliseconds. */
+/** `ScalingConfig.MaximumConcurrency` of an SQS mapping, 2–1,000; default 5, Lambda's starting concurrency. */
+export function maximumConcurrency(name: string, scaling: { readonly MaximumConcurrency?: number } | undefined): number {
+  const value = scaling?.MaximumConcurrency
+  checkRules(name, { 'ScalingConfig.MaximumConcurrency': value }, { 'ScalingConfig.MaximumConcurrency': wholeNumber(2, 1000) })
+  return value ?? 5
+}
+
+const POSITIONS: readonly unknown[] = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP']
+
+/** The checks of {@link StreamMappingSettings} and {@link FunctionSettings}, shared by the stream simulator and runners. */
+export const STREAM_SETTINGS: SettingsTable = {
+  timeoutSeconds: wholeNumber(1, 900),
+  functionName: null,
+  retryDelayMs: [isFunction, 'a function of the retry number'],
+  BatchSize: wholeNumber(1, 10_000),
+  MaximumBatchingWindowInSeconds: wholeNumber(0, 300),
+  ParallelizationFactor: wholeNumber(1, 10),
+  StartingPosition: [(v) => POSITIONS.includes(v), "'TRIM_HORIZON', 'LATEST' or 'AT_TIMESTAMP'"],
+  StartingPositionTimestamp: null,
+  BisectBatchOnFunctionError: [(v) => typeof v === 'boolean', 'true or false'],
+  MaximumRetryAttempts: wholeNumber(-1, 10_000),
+  MaximumRecordAgeInSeconds: wholeNumber(-1, 604_800),
+  FunctionResponseTypes: RESPONSE_TYPES,
+  FilterCriteria: null,
+  TumblingWindowInSeconds: wholeNumber(0, 900),
+  windowGraceSeconds: wholeNumber(0, 120),
+}
+
+/** What every local runner takes besides its source's settings: {@link LocalRunHooks}, the client, the poll interval. */
+export const LOCAL_RUN_SETTINGS: SettingsTable = {
+  ...unchecked('source', 'client', 'signal', 'onInvocation', 'logger'),
+  pollIntervalMs: [(v) => typeof v === 'number' && v >= 10, '10 or more'],
+}
+
+/**
+ * The stream settings in milliseconds, with their defaults, from options that {@link checkSettings}
+ * passed against a table holding {@link STREAM_SETTINGS}; refuses the combinations AWS refuses.
+ */
 export function streamSettings(name: string, o: StreamMappingSettings & FunctionSettings & { retentionHours?: number }): StreamSettings & { timeoutMs: number } {
-  const batchSize = whole(name, 'BatchSize', o.BatchSize, 1, 10_000, 100)
-  const window = whole(name, 'MaximumBatchingWindowInSeconds', o.MaximumBatchingWindowInSeconds, 0, 300, 0)
-  const parallelization = whole(name, 'ParallelizationFactor', o.ParallelizationFactor, 1, 10, 1)
-  const maxRetries = whole(name, 'MaximumRetryAttempts', o.MaximumRetryAttempts, -1, 10_000, -1)
-  const maxAge = whole(name, 'MaximumRecordAgeInSeconds', o.MaximumRecordAgeInSeconds, -1, 604_800, -1)
+  const maxAge = o.MaximumRecordAgeInSeconds ?? -1
   // Fact 13: 0-59 pass the API's numeric range but are refused.
   if (maxAge >= 0 && maxAge < 60) configError(name, `\`MaximumRecordAgeInSeconds\` must be -1 or from 60 to 604800; received ${maxAge}.`)
-  const tumbling = whole(name, 'TumblingWindowInSeconds', o.TumblingWindowInSeconds, 0, 900, 0)
-  const grace = whole(name, 'windowGraceSeconds', o.windowGraceSeconds, 0, 120, 120)
+  const tumbling = o.TumblingWindowInSeconds ?? 0
   if (o.windowGraceSeconds !== undefined && tumbling === 0) configError(name, '`windowGraceSeconds` goes with `TumblingWindowInSeconds`.')
-  const timeout = whole(name, 'timeoutSeconds', o.timeoutSeconds, 1, 900, 3)
-  const retention = o.retentionHours ?? 24
-  if (typeof retention !== 'number' || !(retention > 0) || retention > 8760) configError(name, `\`retentionHours\` must be a number of hours above 0, up to 8760; received ${describeValue(retention)}.`)
-  if (o.BisectBatchOnFunctionError !== undefined && typeof o.BisectBatchOnFunctionError !== 'boolean') {
-    configError(name, `\`BisectBatchOnFunctionError\` must be true or false; received ${describeValue(o.BisectBatchOnFunctionError)}.`)
-  }
-  const types = o.FunctionResponseTypes ?? []
-  if (!Array.isArray(types) || types.length > 1 || types.some((t) => t !== 'ReportBatchItemFailures')) {
-    configError(name, `\`FunctionResponseTypes\` must be [] or ['ReportBatchItemFailures']; received ${describeValue(types)}.`)
-  }
-  if (o.retryDelayMs !== undefined && typeof o.retryDelayMs !== 'function') configError(name, '`retryDelayMs` must be a function of the retry number.')
-  const sp = o.StartingPosition ?? 'TRIM_HORIZON'
-  if (!['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'].includes(sp)) configError(name, `\`StartingPosition\` must be 'TRIM_HORIZON', 'LATEST' or 'AT_TIMESTAMP'; received ${describeValue(sp)}.`)
-  if ((sp === 'AT_TIMESTAMP') !== (o.StartingPositionTimestamp !== undefined)) {
+  if (((o.StartingPosition ?? 'TRIM_HORIZON') === 'AT_TIMESTAMP') !== (o.StartingPositionTimestamp !== undefined)) {
     configError(name, '`StartingPositionTimestamp` goes with `StartingPosition: \'AT_TIMESTAMP\'`, and only with it.')
   }
   return {
-    batchSize,
-    windowMs: window * 1000,
-    parallelization,
+    batchSize: o.BatchSize ?? 100,
+    windowMs: (o.MaximumBatchingWindowInSeconds ?? 0) * 1000,
+    parallelization: o.ParallelizationFactor ?? 1,
     bisect: o.BisectBatchOnFunctionError ?? false,
-    maxRetries,
+    maxRetries: o.MaximumRetryAttempts ?? -1,
     maxAgeMs: maxAge < 0 ? -1 : maxAge * 1000,
-    reportBatchItemFailures: types.length === 1,
-    retentionMs: retention * 3_600_000,
+    reportBatchItemFailures: (o.FunctionResponseTypes ?? []).length === 1,
+    retentionMs: (o.retentionHours ?? 24) * 3_600_000,
     retryDelayMs: o.retryDelayMs ?? defaultRetryDelayMs,
     tumblingMs: tumbling * 1000,
-    windowGraceMs: grace * 1000,
-    timeoutMs: timeout * 1000,
+    windowGraceMs: (o.windowGraceSeconds ?? 120) * 1000,
+    timeoutMs: (o.timeoutSeconds ?? 3) * 1000,
   }
 }

@@ -1,12 +1,12 @@
 import type { DynamoDBWindowEvent } from '../windows/dynamodb.js'
 import type { KinesisWindowEvent } from '../windows/kinesis.js'
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord, SQSEvent } from 'aws-lambda'
-import { checkKnownKeys, describeValue } from '../engine/options.js'
-import { toError } from '../engine/outcome.js'
+import { describeValue } from '../engine/options.js'
 import { compileFilterVerdict } from '../filtering/filter.js'
 import type { InvocationReport, MappingReport } from './report.js'
-import { configError, streamSettings, type FunctionSettings, type StreamMappingSettings } from './settings.js'
-import { createStreamMapping, requestIds, type Caller } from './stream-mapping.js'
+import { checkSettings, configError, STREAM_SETTINGS, streamSettings, wholeNumber, type FunctionSettings, unchecked, type SettingsTable, type StreamMappingSettings } from './settings.js'
+import { requestIds, virtualCaller } from './invocation.js'
+import { createStreamMapping } from './stream-mapping.js'
 import { dynamodbSource } from '../sources/dynamodb/index.js'
 import { kinesisSource } from '../sources/kinesis/index.js'
 import { kinesisRecordsOf, streamItem, type KinesisPut, type StreamSource } from './stream-rows.js'
@@ -61,11 +61,14 @@ export interface DynamoDBSimulation extends StreamMappingSettings, SimulationClo
 
 const NAME = 'simulate'
 const DEFAULT_START = Date.UTC(2026, 0, 1)
-const KNOWN = new Set([
-  'source', 'records', 'shards', 'streamName', 'start', 'durationMs', 'seed', 'retentionHours', 'maxInvocations', 'onInvocation', 'timeoutSeconds', 'functionName', 'retryDelayMs',
-  'BatchSize', 'MaximumBatchingWindowInSeconds', 'ParallelizationFactor', 'StartingPosition', 'StartingPositionTimestamp', 'BisectBatchOnFunctionError',
-  'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes', 'FilterCriteria', 'TumblingWindowInSeconds', 'windowGraceSeconds',
-])
+/** The options of a stream simulation. */
+const SIMULATION_SETTINGS: SettingsTable = {
+  ...unchecked('source', 'records', 'streamName', 'start', 'durationMs', 'maxInvocations', 'onInvocation'),
+  shards: wholeNumber(1, 500),
+  seed: [Number.isInteger, 'a whole number'],
+  retentionHours: [(v) => typeof v === 'number' && v > 0 && v <= 8760, 'a number of hours above 0, up to 8760'],
+  ...STREAM_SETTINGS,
+}
 
 /**
  * Runs a handler as a Kinesis, DynamoDB Streams or SQS event source mapping would, on a virtual
@@ -102,10 +105,9 @@ export async function simulate(handler: (event: never, context: Context) => unkn
   if (typeof handler !== 'function') configError(NAME, `the first argument must be the Lambda handler, a function; received ${describeValue(handler)}.`)
   if (typeof options !== 'object' || options === null) configError(NAME, `the options must be an object with \`source\` and \`records\`; received ${describeValue(options)}.`)
   if (options.source === 'sqs') return simulateSqs(handler as (event: SQSEvent, context: Context) => unknown, options)
-  checkKnownKeys(NAME, options, [...KNOWN])
+  checkSettings(NAME, options, SIMULATION_SETTINGS)
   const s = streamSettings(NAME, options)
   const seed = options.seed ?? 1
-  if (!Number.isInteger(seed)) configError(NAME, `\`seed\` must be a whole number; received ${describeValue(seed)}.`)
   const maxInvocations = options.maxInvocations ?? 100_000
   const functionArn = `arn:aws:lambda:us-east-1:123456789012:function:${options.functionName ?? 'simulated-function'}`
   const list = Array.isArray(options.records) ? options.records : (options.records as { Records?: unknown } | undefined)?.Records
@@ -117,7 +119,6 @@ export async function simulate(handler: (event: never, context: Context) => unkn
   if (options.source === 'kinesis') {
     source = kinesisSource as StreamSource<unknown>
     const shards = options.shards ?? 1
-    if (!Number.isInteger(shards) || shards < 1 || shards > 500) configError(NAME, `\`shards\` must be a whole number from 1 to 500; received ${describeValue(shards)}.`)
     const built = list.filter((r): r is KinesisStreamRecord => (r as { eventSource?: unknown }).eventSource === 'aws:kinesis')
     const puts = list.filter((r) => (r as { eventSource?: unknown }).eventSource !== 'aws:kinesis') as KinesisPut[]
     puts.forEach((p, i) => {
@@ -159,20 +160,7 @@ export async function simulate(handler: (event: never, context: Context) => unkn
   mapping.skip(items.filter((i) => i.arrivalMs < from))
   mapping.add(items.filter((i) => i.arrivalMs >= from))
 
-  const duration = options.durationMs ?? 0
-  const call: Caller = async (event, context) => {
-    const durationMs = typeof duration === 'function' ? (duration as (e: unknown) => number)(event) : duration
-    if (typeof durationMs !== 'number' || !(durationMs >= 0)) configError(NAME, `\`durationMs\` must give a number of milliseconds, 0 or more; it gave ${describeValue(durationMs)}.`)
-    let response: unknown
-    let error: Error | undefined
-    try {
-      response = await (handler as (e: unknown, c: Context) => unknown)(event, context)
-    } catch (e) {
-      error = toError(e)
-    }
-    if (durationMs > s.timeoutMs) return { timedOut: true, durationMs: s.timeoutMs }
-    return error === undefined ? { response, durationMs } : { error, durationMs }
-  }
+  const call = virtualCaller(handler, options.durationMs ?? 0, s.timeoutMs)
 
   let count = 0
   let now = startMs

@@ -1,17 +1,17 @@
 /**
- * The SQS event source mapping on a virtual clock: pollers receive visible messages, a received
- * message is hidden for the visibility timeout, success deletes it, failure lets it come back, the
- * queue's redrive policy moves it to the dead-letter queue, and FIFO message groups keep order
- * and a group's retries hold the group back.
+ * The SQS event source mapping on a virtual clock: up to `MaximumConcurrency` pollers receive
+ * batches and the function's answers settle them, by the rules of `sqs-rules.ts` (visibility,
+ * redrive, FIFO groups; the batching window and the reading of a response shared with streams).
  */
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda'
 import { createHash } from 'node:crypto'
-import { checkKnownKeys, describeValue } from '../engine/options.js'
-import { toError } from '../engine/outcome.js'
+import { describeValue } from '../engine/options.js'
 import { compileFilterVerdict, type FilterCriteria } from '../filtering/filter.js'
+import { lambdaContext } from '../testing/context.js'
+import { answerReport, callVerdict, receiveReport, requestIds, virtualCaller, type Caller } from './invocation.js'
 import type { InvocationReport, MappingReport, RecordReport } from './report.js'
-import { configError } from './settings.js'
-import { requestIds } from './stream-mapping.js'
+import { checkSettings, configError, maximumConcurrency, RESPONSE_TYPES, wholeNumber, unchecked, type SettingsTable } from './settings.js'
+import { nextReceiveAt, nextVisibleAt, receive, settleReceive, sqsVerdict, type Queue, type QueuedMessage, type QueueSettings } from './sqs-rules.js'
 
 /** One message sent to the simulated queue. */
 export interface SqsSend {
@@ -63,6 +63,7 @@ export interface SqsSimulation {
   readonly FilterCriteria?: FilterCriteria
 }
 
+/** The choices the SQS simulation makes where AWS's behaviour is not documented. */
 export const SQS_ASSUMPTIONS: readonly string[] = [
   'Without ScalingConfig.MaximumConcurrency, at most 5 invocations run at once (Lambda starts at 5 and scales up; scaling is not simulated).',
   'A message is moved to the dead-letter queue when it would be received for the (maxReceiveCount + 1)th time, so the function runs exactly maxReceiveCount times, as AWS was seen to do.',
@@ -70,288 +71,223 @@ export const SQS_ASSUMPTIONS: readonly string[] = [
   'Stream-only settings (BisectBatchOnFunctionError, MaximumRetryAttempts, MaximumRecordAgeInSeconds, ParallelizationFactor) are refused for SQS; AWS does not document whether it refuses or ignores them.',
 ]
 
-interface Message {
-  /** A record built by a test kit: delivered as it is, with the receive fields brought up to date. */
-  readonly template?: SQSRecord
-  readonly id: string
-  readonly body: string
-  readonly group: string
-  readonly sentAt: number
-  readonly seq: number
-  visibleAt: number
-  receives: number
-  firstReceiveAt?: number
-  state: 'queued' | 'in-flight' | 'deleted' | 'dead-lettered' | 'filtered'
-  deliveries: number
-  reportedButIgnored?: boolean
-  filteredBecause?: string
-}
-
 const NAME = 'simulate'
 const STREAM_ONLY = ['BisectBatchOnFunctionError', 'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'ParallelizationFactor', 'StartingPosition', 'StartingPositionTimestamp', 'shards', 'streamName', 'retentionHours', 'retryDelayMs']
-const KNOWN = new Set(['source', 'records', 'fifo', 'visibilityTimeoutSeconds', 'maxReceiveCount', 'BatchSize', 'MaximumBatchingWindowInSeconds', 'FunctionResponseTypes', 'ScalingConfig', 'timeoutSeconds', 'functionName', 'start', 'durationMs', 'seed', 'maxInvocations', 'onInvocation', 'FilterCriteria'])
+const REGION = 'us-east-1'
+const ACCOUNT = '123456789012'
 
-function whole(key: string, v: unknown, min: number, max: number, dflt: number): number {
-  if (v === undefined) return dflt
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) configError(NAME, `\`${key}\` must be a whole number from ${min} to ${max}; received ${describeValue(v)}.`)
-  return v
+/** The options of an SQS simulation; a FIFO queue takes at most 10 messages a batch. */
+const sqsSimulationSettings = (fifo: boolean): SettingsTable => ({
+  ...unchecked('source', 'records', 'fifo', 'ScalingConfig', 'functionName', 'start', 'durationMs', 'seed', 'maxInvocations', 'onInvocation', 'FilterCriteria'),
+  visibilityTimeoutSeconds: wholeNumber(0, 43_200),
+  maxReceiveCount: wholeNumber(1, 1000),
+  BatchSize: wholeNumber(1, fifo ? 10 : 10_000),
+  MaximumBatchingWindowInSeconds: wholeNumber(0, 300),
+  FunctionResponseTypes: RESPONSE_TYPES,
+  timeoutSeconds: wholeNumber(1, 900),
+})
+
+/** The simulation's settings, checked, with the queue's in milliseconds. */
+interface SqsRun extends QueueSettings {
+  readonly timeoutMs: number
+  readonly concurrency: number
+  readonly maxInvocations: number
+  readonly startMs: number
+  readonly queueName: string
+  readonly queueArn: string
+  readonly functionName: string
 }
 
-/** The SQS verdict: which messages Lambda deletes. */
-export function sqsVerdict(response: unknown, ids: readonly string[], rbif: boolean): { failed: readonly string[] | 'all'; malformed: boolean; ignored: readonly string[] } {
-  const listed = (response as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures
-  if (!rbif) return { failed: [], malformed: false, ignored: Array.isArray(listed) ? listed.map((f) => String((f as { itemIdentifier?: unknown } | null)?.itemIdentifier)) : [] }
-  if (response === null || response === undefined || listed === undefined || listed === null) {
-    return typeof response === 'object' || response === undefined ? { failed: [], malformed: false, ignored: [] } : { failed: 'all', malformed: true, ignored: [] }
-  }
-  if (!Array.isArray(listed)) return { failed: 'all', malformed: true, ignored: [] }
-  const failed: string[] = []
-  for (const entry of listed) {
-    const id = (entry as { itemIdentifier?: unknown } | null)?.itemIdentifier
-    if (typeof id !== 'string' || !ids.includes(id)) return { failed: 'all', malformed: true, ignored: [] } // fact 54
-    failed.push(id)
-  }
-  return { failed, malformed: false, ignored: [] }
-}
-
-/** Runs the SQS simulation (see `simulate`). */
-export async function simulateSqs(handler: (event: SQSEvent, context: Context) => unknown, o: SqsSimulation): Promise<MappingReport> {
-  const stray = Object.keys(o).filter((k) => !KNOWN.has(k))
-  const streamOnly = stray.filter((k) => STREAM_ONLY.includes(k))
-  if (streamOnly.length > 0) configError(NAME, `${streamOnly.map((k) => `\`${k}\``).join(', ')} ${streamOnly.length > 1 ? 'are' : 'is a'} stream setting${streamOnly.length > 1 ? 's' : ''} with no SQS equivalent; use the queue's \`maxReceiveCount\` and dead-letter queue.`)
-  checkKnownKeys(NAME, o, [...KNOWN])
+/** Checks the options as Lambda and SQS check them when the queue and the mapping are created. */
+function sqsRunSettings(o: SqsSimulation): SqsRun {
+  const stray = Object.keys(o).filter((k) => STREAM_ONLY.includes(k))
+  if (stray.length > 0) configError(NAME, `${stray.map((k) => `\`${k}\``).join(', ')} ${stray.length > 1 ? 'are' : 'is a'} stream setting${stray.length > 1 ? 's' : ''} with no SQS equivalent; use the queue's \`maxReceiveCount\` and dead-letter queue.`)
   const given = Array.isArray(o.records) ? o.records : ((o.records as { Records?: unknown } | undefined)?.Records ?? [])
   // Records built as FIFO (they carry a MessageGroupId) make the queue FIFO unless told otherwise.
   const fifo = o.fifo ?? (Array.isArray(given) && given.some((r) => typeof (r as SQSRecord | null)?.attributes?.MessageGroupId === 'string'))
-  const batchSize = whole('BatchSize', o.BatchSize, 1, fifo ? 10 : 10_000, 10)
-  const windowS = whole('MaximumBatchingWindowInSeconds', o.MaximumBatchingWindowInSeconds, 0, 300, 0)
+  checkSettings(NAME, o, sqsSimulationSettings(fifo))
+  const windowS = o.MaximumBatchingWindowInSeconds ?? 0
+  const batchSize = o.BatchSize ?? 10
   if (fifo && windowS > 0) configError(NAME, '`MaximumBatchingWindowInSeconds` is not supported for FIFO queues.')
   if (batchSize > 10 && windowS === 0) configError(NAME, '`BatchSize` above 10 needs `MaximumBatchingWindowInSeconds` of at least 1, as AWS requires.')
-  const vt = whole('visibilityTimeoutSeconds', o.visibilityTimeoutSeconds, 0, 43_200, 30) * 1000
-  const timeoutMs = whole('timeoutSeconds', o.timeoutSeconds, 1, 900, 3) * 1000
-  if (timeoutMs > vt) configError(NAME, `the function timeout (${timeoutMs / 1000} s) must not exceed the queue's visibility timeout (${vt / 1000} s), as Lambda checks when the mapping is created.`)
-  const maxReceive = o.maxReceiveCount === undefined ? Infinity : whole('maxReceiveCount', o.maxReceiveCount, 1, 1000, 1)
-  const concurrency = whole('ScalingConfig.MaximumConcurrency', o.ScalingConfig?.MaximumConcurrency, 2, 1000, 5)
-  const types = o.FunctionResponseTypes ?? []
-  if (!Array.isArray(types) || types.length > 1 || types.some((t) => t !== 'ReportBatchItemFailures')) {
-    configError(NAME, `\`FunctionResponseTypes\` must be [] or ['ReportBatchItemFailures']; received ${describeValue(types)}.`)
+  const visibilityMs = (o.visibilityTimeoutSeconds ?? 30) * 1000
+  const timeoutMs = (o.timeoutSeconds ?? 3) * 1000
+  if (timeoutMs > visibilityMs) {
+    configError(NAME, `the function timeout (${timeoutMs / 1000} s) must not exceed the queue's visibility timeout (${visibilityMs / 1000} s), as Lambda checks when the mapping is created.`)
   }
-  const rbif = types.length === 1
-  const seed = o.seed ?? 1
-  const ids = requestIds(seed)
-  const maxInvocations = o.maxInvocations ?? 100_000
-  const startMs = o.start?.getTime() ?? Date.UTC(2026, 0, 1)
-  const queue = `simulated-queue${fifo ? '.fifo' : ''}`
-  const arn = `arn:aws:sqs:us-east-1:123456789012:${queue}`
-  const functionArn = `arn:aws:lambda:us-east-1:123456789012:function:${o.functionName ?? 'simulated-function'}`
-  const list = Array.isArray(o.records) ? o.records : (o.records as { Records?: unknown } | undefined)?.Records
-  if (!Array.isArray(list)) configError(NAME, `\`records\` must be an array of messages or an event with \`Records\`; received ${describeValue(o.records)}.`)
+  const concurrency = maximumConcurrency(NAME, o.ScalingConfig)
+  const queueName = `simulated-queue${fifo ? '.fifo' : ''}`
+  return {
+    fifo,
+    batchSize,
+    windowMs: windowS * 1000,
+    visibilityMs,
+    maxReceive: o.maxReceiveCount ?? Infinity,
+    reportBatchItemFailures: (o.FunctionResponseTypes ?? []).length === 1,
+    timeoutMs,
+    concurrency,
+    maxInvocations: o.maxInvocations ?? 100_000,
+    startMs: o.start?.getTime() ?? Date.UTC(2026, 0, 1),
+    queueName,
+    queueArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${queueName}`,
+    functionName: o.functionName ?? 'simulated-function',
+  }
+}
 
-  const messages: Message[] = (list as (SqsSend | SQSRecord)[]).map((m, seq) => {
+/** The messages sent, in the order the queue holds them: by send time, then as given. */
+function queueMessages(records: SqsSimulation['records'], q: SqsRun, nextId: () => string): QueuedMessage[] {
+  const list = Array.isArray(records) ? records : (records as { Records?: unknown } | undefined)?.Records
+  if (!Array.isArray(list)) configError(NAME, `\`records\` must be an array of messages or an event with \`Records\`; received ${describeValue(records)}.`)
+  const messages: QueuedMessage[] = (list as (SqsSend | SQSRecord)[]).map((m, seq) => {
     const built = (m as SQSRecord).eventSource === 'aws:sqs' ? (m as SQSRecord) : undefined
     const send = m as SqsSend
     const body = built !== undefined ? built.body : typeof send.body === 'string' ? send.body : JSON.stringify(send.body)
     if (typeof body !== 'string') configError(NAME, `message ${seq} has no body that can be sent.`)
     const group = built?.attributes.MessageGroupId ?? send.messageGroupId ?? ''
-    if (fifo && group === '') configError(NAME, `message ${seq} needs a \`messageGroupId\`: the queue is FIFO.`)
-    const sentAt = built !== undefined ? Number(built.attributes.SentTimestamp) : startMs + (send.at ?? 0)
-    return { ...(built === undefined ? {} : { template: built }), id: built?.messageId ?? ids(), body, group, sentAt, seq, visibleAt: sentAt, receives: 0, state: 'queued', deliveries: 0 }
+    if (q.fifo && group === '') configError(NAME, `message ${seq} needs a \`messageGroupId\`: the queue is FIFO.`)
+    const sentAt = built !== undefined ? Number(built.attributes.SentTimestamp) : q.startMs + (send.at ?? 0)
+    return { ...(built === undefined ? {} : { template: built }), id: built?.messageId ?? nextId(), body, group, sentAt, seq, visibleAt: sentAt, receives: 0, state: 'queued', deliveries: 0 }
   })
-  messages.sort((a, b) => a.sentAt - b.sentAt || a.seq - b.seq)
-  if (o.FilterCriteria !== undefined) {
-    const accept = compileFilterVerdict(o.FilterCriteria, 'sqs')
-    for (const m of messages) {
-      const view = { ...m.template, messageId: m.id, body: m.body, eventSource: 'aws:sqs', eventSourceARN: arn, awsRegion: 'us-east-1' }
-      const verdict = accept(view)
-      if (verdict !== true) m.state = 'filtered'
-      if (typeof verdict === 'string') m.filteredBecause = verdict
-    }
+  return messages.sort((a, b) => a.sentAt - b.sentAt || a.seq - b.seq)
+}
+
+// Fact 81.
+/** Event filtering on the body: a message no filter matches is deleted before it reaches the function. */
+function filterMessages(messages: readonly QueuedMessage[], criteria: FilterCriteria, q: SqsRun): void {
+  const accept = compileFilterVerdict(criteria, 'sqs')
+  for (const m of messages) {
+    const verdict = accept({ ...m.template, messageId: m.id, body: m.body, eventSource: 'aws:sqs', eventSourceARN: q.queueArn, awsRegion: REGION })
+    if (verdict !== true) m.state = 'filtered'
+    if (typeof verdict === 'string') m.filteredBecause = verdict
   }
+}
 
-  const invocations: InvocationReport[] = []
-  const inflight: { end: number; apply: () => void }[] = []
-  const deadLetters: { messageId: string; body: string; receiveCount: number }[] = []
-  const ignoredResponses: { invocation: number; ids: string[] }[] = []
-  const busyGroups = new Set<string>()
-  let now = startMs
+const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex')
 
-  /** The messages a poller could take at time t, in the order it takes them. */
-  function candidates(t: number): Message[] {
-    const out: Message[] = []
-    const seen = new Set<string>()
-    for (const m of messages) {
-      if (m.state !== 'queued') {
-        if (fifo && m.state === 'in-flight') seen.add(m.group)
-        continue
-      }
-      if (fifo) {
-        // Fact 31: one group's messages in order, none while one of the group is in flight.
-        if (seen.has(m.group) || busyGroups.has(m.group)) continue
-        if (m.visibleAt > t) {
-          seen.add(m.group)
-          continue
-        }
-      } else if (m.visibleAt > t) continue
-      out.push(m)
-    }
-    return out
+/** A received message as Lambda puts it in the event. */
+function sqsRecord(m: QueuedMessage, receiptHandle: string, q: SqsRun): SQSRecord {
+  const firstReceive = String(m.firstReceiveAt)
+  if (m.template !== undefined) {
+    return { ...m.template, receiptHandle, attributes: { ...m.template.attributes, ApproximateReceiveCount: String(m.receives), ApproximateFirstReceiveTimestamp: firstReceive } }
   }
-
-  function nextStart(): number {
-    if (inflight.length >= concurrency) return Infinity
-    let first = Infinity
-    const times: number[] = []
-    for (const m of messages) if (m.state === 'queued') times.push(Math.max(now, m.visibleAt))
-    if (times.length === 0) return Infinity
-    times.sort((a, b) => a - b)
-    first = times[0] as number
-    // FIFO: the head of a blocked group may not be deliverable yet; candidates() decides at that time.
-    if (windowS === 0) return first
-    const full = times[batchSize - 1]
-    return Math.min(first + windowS * 1000, full ?? Infinity)
-  }
-
-  const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex')
-  const toRecord = (m: Message): SQSRecord =>
-    m.template !== undefined
-      ? {
-          ...m.template,
-          receiptHandle: `${ids().replaceAll('-', '')}${m.receives}`,
-          attributes: { ...m.template.attributes, ApproximateReceiveCount: String(m.receives), ApproximateFirstReceiveTimestamp: String(m.firstReceiveAt ?? now) },
-        }
-      : fresh(m)
-  const fresh = (m: Message): SQSRecord => ({
+  return {
     messageId: m.id,
-    receiptHandle: `${ids().replaceAll('-', '')}${m.receives}`,
+    receiptHandle,
     body: m.body,
     attributes: {
       ApproximateReceiveCount: String(m.receives),
       SentTimestamp: String(m.sentAt),
       SenderId: 'AIDAIENQZJOLO23YVJ4VO',
-      ApproximateFirstReceiveTimestamp: String(m.firstReceiveAt ?? now),
-      ...(fifo ? { SequenceNumber: String(18849496460467696128n + BigInt(m.seq)), MessageGroupId: m.group, MessageDeduplicationId: md5(m.body) } : {}),
+      ApproximateFirstReceiveTimestamp: firstReceive,
+      ...(q.fifo ? { SequenceNumber: String(18849496460467696128n + BigInt(m.seq)), MessageGroupId: m.group, MessageDeduplicationId: md5(m.body) } : {}),
     },
     messageAttributes: {},
     md5OfBody: md5(m.body),
     eventSource: 'aws:sqs',
-    eventSourceARN: arn,
-    awsRegion: 'us-east-1',
-  })
+    eventSourceARN: q.queueArn,
+    awsRegion: REGION,
+  }
+}
 
-  const duration = o.durationMs ?? 0
+/** The simulation's state on the virtual clock. */
+interface SqsState extends Queue {
+  readonly q: SqsRun
+  readonly nextId: () => string
+  readonly call: Caller
+  readonly invocations: InvocationReport[]
+  /** Invocations running, each with when it ends and what it does to the queue then. */
+  readonly inflight: { end: number; apply: () => void }[]
+  readonly deadLetters: { messageId: string; body: string; receiveCount: number }[]
+  readonly ignoredResponses: { invocation: number; ids: string[] }[]
+  now: number
+}
+
+/** When the first running invocation ends, or `Infinity`. */
+const firstEnd = (st: SqsState): number => st.inflight.reduce((min, f) => Math.min(min, f.end), Infinity)
+
+/** Ends the invocation that finishes first: its messages are deleted or come back. */
+function finishFirst(st: SqsState): void {
+  const end = firstEnd(st)
+  const i = st.inflight.findIndex((f) => f.end === end)
+  st.now = end
+  ;(st.inflight.splice(i, 1)[0] as { apply: () => void }).apply()
+}
+
+/** Invokes the function with a received batch, reports it, and schedules what its answer does to the queue. */
+async function invoke(st: SqsState, batch: readonly QueuedMessage[]): Promise<InvocationReport> {
+  const { q } = st
+  const at = st.now
+  const event: SQSEvent = { Records: batch.map((m) => sqsRecord(m, `${st.nextId().replaceAll('-', '')}${m.receives}`, q)) }
+  const ids = batch.map((m) => m.id)
+  const context = lambdaContext({ timeoutMs: q.timeoutMs, now: () => at, awsRequestId: st.nextId(), functionName: q.functionName })
+  const result = await st.call(event, context)
+  const verdict = callVerdict(result) ?? sqsVerdict(result.response, ids, q.reportBatchItemFailures)
+  const index = st.invocations.length
+  const answer = answerReport(result, verdict, q.timeoutMs)
+  const invocation = receiveReport(index, at, q.queueName, Math.max(...batch.map((m) => m.receives)), event, answer)
+  st.invocations.push(invocation)
+  const ignored = answer.ignoredBatchItemFailures ?? []
+  if (ignored.length > 0) {
+    st.ignoredResponses.push({ invocation: index, ids: [...ignored] })
+    for (const m of batch) if (ignored.includes(m.id)) m.reportedButIgnored = true
+  }
+  st.inflight.push({ end: at + result.durationMs, apply: () => settleReceive(st, batch, verdict, q) })
+  return invocation
+}
+
+/** Runs the SQS simulation (see `simulate`). */
+export async function simulateSqs(handler: (event: SQSEvent, context: Context) => unknown, o: SqsSimulation): Promise<MappingReport> {
+  const q = sqsRunSettings(o)
+  const nextId = requestIds(o.seed ?? 1)
+  const messages = queueMessages(o.records, q, nextId)
+  if (o.FilterCriteria !== undefined) filterMessages(messages, o.FilterCriteria, q)
+  const st: SqsState = {
+    q,
+    messages,
+    busyGroups: new Set(),
+    nextId,
+    call: virtualCaller(handler, (o.durationMs ?? 0) as number | ((event: never) => number), q.timeoutMs),
+    invocations: [],
+    inflight: [],
+    deadLetters: [],
+    ignoredResponses: [],
+    now: q.startMs,
+  }
   let count = 0
   for (;;) {
-    const tStart = nextStart()
-    const done = inflight.reduce((min, f) => Math.min(min, f.end), Infinity)
-    if (done === Infinity && tStart === Infinity) break
-    if (done <= tStart) {
-      const i = inflight.findIndex((f) => f.end === done)
-      now = done
-      ;(inflight.splice(i, 1)[0] as { apply: () => void }).apply()
+    const receiveAt = st.inflight.length >= q.concurrency ? Infinity : nextReceiveAt(st, st.now, q)
+    const done = firstEnd(st)
+    if (done === Infinity && receiveAt === Infinity) break
+    if (done <= receiveAt) {
+      finishFirst(st)
       continue
     }
-    now = tStart
-    const batch: Message[] = []
-    for (const m of candidates(now)) {
-      if (batch.length === batchSize) break
-      if (m.receives >= maxReceive) {
-        // Fact 51, §11.8: the redrive policy moves it instead of delivering it again.
-        m.state = 'dead-lettered'
-        deadLetters.push({ messageId: m.id, body: m.body, receiveCount: m.receives })
-        continue
-      }
-      batch.push(m)
-    }
+    st.now = receiveAt
+    const { batch, deadLettered } = receive(st, st.now, q)
+    for (const m of deadLettered) st.deadLetters.push({ messageId: m.id, body: m.body, receiveCount: m.receives })
     if (batch.length === 0) {
       // Everything visible went to the DLQ, or a FIFO group is blocked: wait for the next change.
-      const later = messages.filter((m) => m.state === 'queued' && m.visibleAt > now).reduce((min, m) => Math.min(min, m.visibleAt), Infinity)
-      if (later === Infinity && inflight.length === 0) {
+      const later = nextVisibleAt(st, st.now)
+      if (later === Infinity && st.inflight.length === 0) {
         if (messages.some((m) => m.state === 'queued')) throw new Error('internal: queued messages that can never be delivered')
         break
       }
-      const nextEnd = inflight.reduce((min, f) => Math.min(min, f.end), Infinity)
-      if (later < nextEnd) now = later
-      else {
-        const i = inflight.findIndex((f) => f.end === nextEnd)
-        now = nextEnd
-        ;(inflight.splice(i, 1)[0] as { apply: () => void }).apply()
-      }
+      if (later < firstEnd(st)) st.now = later
+      else finishFirst(st)
       continue
     }
-    if (++count > maxInvocations) configError(NAME, `stopped after ${maxInvocations} invocations: messages keep failing. Set \`maxReceiveCount\` (a redrive policy) or raise \`maxInvocations\`.`)
-    for (const m of batch) {
-      m.receives++
-      m.deliveries++
-      m.firstReceiveAt ??= now
-      m.state = 'in-flight'
-      m.visibleAt = now + vt
-      if (fifo) busyGroups.add(m.group)
-    }
-    const event: SQSEvent = { Records: batch.map(toRecord) }
-    const batchIds = batch.map((m) => m.id)
-    const durationMs = typeof duration === 'function' ? duration(event) : duration
-    const requestId = ids()
-    const context: Context = {
-      callbackWaitsForEmptyEventLoop: true,
-      functionName: o.functionName ?? 'simulated-function',
-      functionVersion: '$LATEST',
-      invokedFunctionArn: functionArn,
-      memoryLimitInMB: '1024',
-      awsRequestId: requestId,
-      logGroupName: '/aws/lambda/simulated-function',
-      logStreamName: 'simulated',
-      getRemainingTimeInMillis: () => timeoutMs,
-      done: () => {},
-      fail: () => {},
-      succeed: () => {},
-    }
-    let response: unknown
-    let error: Error | undefined
-    try {
-      response = await handler(event, context)
-    } catch (e) {
-      error = toError(e)
-    }
-    const timedOut = durationMs > timeoutMs
-    const v = timedOut || error !== undefined ? { failed: 'all' as const, malformed: false, ignored: [] } : sqsVerdict(response, batchIds, rbif)
-    const index = invocations.length
-    invocations.push({
-      index,
-      at: new Date(now).toISOString(),
-      shardId: queue,
-      lane: 0,
-      trigger: 'receive',
-      attempt: Math.max(...batch.map((m) => m.receives)),
-      records: batchIds,
-      event,
-      ...(timedOut || error !== undefined ? {} : { response }),
-      ...(timedOut ? { error: { name: 'TimeoutError', message: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` } } : error !== undefined ? { error: { name: error.name, message: error.message } } : {}),
-      durationMs: timedOut ? timeoutMs : durationMs,
-      result: timedOut ? 'timeout' : error !== undefined ? 'error' : v.malformed ? 'malformed-response' : v.failed.length > 0 ? 'partial' : 'success',
-      ...(v.ignored.length > 0 ? { ignoredBatchItemFailures: v.ignored } : {}),
-    })
-    if (v.ignored.length > 0) {
-      ignoredResponses.push({ invocation: index, ids: [...v.ignored] })
-      for (const m of batch) if (v.ignored.includes(m.id)) m.reportedButIgnored = true
-    }
-    if (o.onInvocation !== undefined) o.onInvocation(invocations[index] as InvocationReport, messages.filter((m) => m.state === 'deleted' || m.state === 'dead-lettered').length)
-    const end = now + (timedOut ? timeoutMs : durationMs)
-    inflight.push({
-      end,
-      apply: () => {
-        for (const m of batch) {
-          if (fifo) busyGroups.delete(m.group)
-          // Facts 48 and 52: failed messages stay and reappear when their visibility timeout ends; the rest are deleted.
-          if (v.failed === 'all' || v.failed.includes(m.id)) m.state = 'queued'
-          else m.state = 'deleted'
-        }
-      },
-    })
+    if (++count > q.maxInvocations) configError(NAME, `stopped after ${q.maxInvocations} invocations: messages keep failing. Set \`maxReceiveCount\` (a redrive policy) or raise \`maxInvocations\`.`)
+    const invocation = await invoke(st, batch)
+    o.onInvocation?.(invocation, messages.filter((m) => m.state === 'deleted' || m.state === 'dead-lettered').length)
   }
+  return sqsReport(st)
+}
 
-  const outcomes: RecordReport[] = messages.map((m) => ({
+/** The report: every message's story, the dead-letter queue, the costly cases. */
+function sqsReport(st: SqsState): MappingReport {
+  const outcomes: RecordReport[] = st.messages.map((m) => ({
     id: m.id,
-    shardId: queue,
+    shardId: st.q.queueName,
     key: m.group,
     deliveries: m.deliveries,
     fate: m.state === 'deleted' ? 'succeeded' : m.state === 'dead-lettered' ? 'dead-lettered' : m.state === 'filtered' ? 'filtered' : 'pending',
@@ -359,17 +295,17 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
     ...(m.filteredBecause === undefined ? {} : { filteredBecause: m.filteredBecause }),
   }))
   return {
-    invocations,
+    invocations: st.invocations,
     outcomes,
     shards: [],
     failureDestination: [],
-    deadLetters,
+    deadLetters: st.deadLetters,
     costly: {
       discardedBehindFailure: [],
-      ignoredPartialResponses: ignoredResponses,
+      ignoredPartialResponses: st.ignoredResponses,
       duplicates: outcomes.filter((r) => r.deliveries > 1).map((r) => ({ id: r.id, deliveries: r.deliveries })),
     },
     assumptions: SQS_ASSUMPTIONS,
-    endedAt: new Date(now).toISOString(),
+    endedAt: new Date(st.now).toISOString(),
   }
 }

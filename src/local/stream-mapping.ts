@@ -3,22 +3,14 @@
  * bookkeeping that becomes the report. The simulator and the local runner both drive this; they
  * differ only in the clock and in where records come from.
  */
-import type { Context } from 'aws-lambda'
 import { lambdaContext } from '../testing/context.js'
 import type { InvocationReport, MappingReport, RecordReport, ShardReport } from './report.js'
+import { answerReport, callVerdict, type CallResult, type Caller } from './invocation.js'
 import { createLanes, interpret, laneOf, nextStart, settle, takeBatch, windowClosesAt, windowOf, type Batch, type Lane, type StreamItem, type StreamSettings, type Verdict } from './rules.js'
 import { failureRecord, type FailureDestinationRecord, type StreamSource } from './stream-rows.js'
 
-/** What calling the function produced. */
-export interface CallResult {
-  readonly response?: unknown
-  readonly error?: unknown
-  readonly timedOut?: boolean
-  readonly durationMs: number
-}
-
-/** Calls the function with an event and a context whose clock reads `now`. */
-export type Caller = (event: unknown, context: Context) => Promise<CallResult>
+// Where the tests of the extension points have always found it.
+export { requestIds } from './invocation.js'
 
 interface Entry {
   id: string
@@ -53,25 +45,7 @@ function hasState(response: unknown): boolean {
 const WINDOW_ASSUMPTION =
 'Tumbling windows: windows are aligned to multiples of TumblingWindowInSeconds by arrival time; each parallelization lane keeps its own window and state; a window whose last records were delivered in a non-final invocation closes with a final invocation without records (AWS does not document whether it sends one) once a record of a later window arrives or windowGraceSeconds after its end; a partial response keeps the state it returned; a discarded batch leaves the state as it was; isWindowTerminatedEarly is never set (the 1 MB state limit is not simulated).'
 
-function errorInfo(e: unknown): { name: string; message: string } {
-  return e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) }
-}
-
-/** A deterministic source of request ids (UUID-shaped) from a seed. */
-export function requestIds(seed: number): () => string {
-  let s = seed >>> 0 || 1
-  const word = (): string => {
-    s ^= s << 13
-    s ^= s >>> 17
-    s ^= s << 5
-    return (s >>> 0).toString(16).padStart(8, '0')
-  }
-  return () => {
-    const a = word() + word() + word() + word()
-    return `${a.slice(0, 8)}-${a.slice(8, 12)}-4${a.slice(13, 16)}-8${a.slice(17, 20)}-${a.slice(20, 32)}`
-  }
-}
-
+/** The mapping of one stream, as the simulator and the local runner drive it. */
 export interface StreamMapping<R> {
   /** Adds records read from the stream (in shard order). */
   add(items: readonly StreamItem<R>[]): void
@@ -91,282 +65,311 @@ export interface StreamMapping<R> {
   report(now: number, stopped?: boolean): MappingReport
 }
 
+/** What the mapping is told when it is created, besides the stream's rows and settings. */
+export interface MappingOptions<R> {
+  functionArn: string
+  timeoutMs: number
+  nextRequestId: () => string
+  assumptions?: readonly string[]
+  /**
+   * Extension point for FilterCriteria: records it refuses never reach a batch and end `filtered`
+   * (the iterator moves past them, nothing is invoked); a string says why, for the report.
+   */
+  accept?: (record: R) => boolean | string
+  /**
+   * For runners on real I/O: whether the shard's reader has read everything the shard holds. A
+   * window closes by time only then, so a reader that lags behind the stream (a slow machine,
+   * a long retry) does not end a window whose records are still unread. Default: always.
+   */
+  readerCaughtUp?: (shardId: string) => boolean
+}
+
+/** The mapping's state: its lanes, every record's entry, and what the report gathers. */
+interface MappingState<R> {
+  readonly source: StreamSource<R>
+  readonly s: StreamSettings
+  readonly o: MappingOptions<R>
+  readonly lanes: Map<string, Lane<R>[]>
+  readonly entries: Map<string, Entry>
+  /** The entries' keys in the order the records were read. */
+  readonly order: string[]
+  readonly byShard: Map<string, { items: StreamItem<R>[] }>
+  readonly invocations: InvocationReport[]
+  readonly failures: FailureDestinationRecord[]
+  readonly ignored: { invocation: number; ids: string[] }[]
+  lastTime: number
+  settledN: number
+}
+
 /** Creates the mapping for one stream. */
 export function createStreamMapping<R>(
   source: StreamSource<R>,
   s: StreamSettings,
-  o: {
-    functionArn: string
-    timeoutMs: number
-    nextRequestId: () => string
-    assumptions?: readonly string[]
-    /**
-     * Extension point for FilterCriteria: records it refuses never reach a batch and end `filtered`
-     * (the iterator moves past them, nothing is invoked); a string says why, for the report.
-     */
-    accept?: (record: R) => boolean | string
-    /**
-     * For runners on real I/O: whether the shard's reader has read everything the shard holds. A
-     * window closes by time only then, so a reader that lags behind the stream (a slow machine,
-     * a long retry) does not end a window whose records are still unread. Default: always.
-     */
-    readerCaughtUp?: (shardId: string) => boolean
-  },
+  o: MappingOptions<R>,
 ): StreamMapping<R> {
-  const lanes = new Map<string, Lane<R>[]>()
-  const entries = new Map<string, Entry>()
-  const order: string[] = []
-  const byShard = new Map<string, { items: StreamItem<R>[] }>()
-  const invocations: InvocationReport[] = []
-  const failures: FailureDestinationRecord[] = []
-  const ignored: { invocation: number; ids: string[] }[] = []
-  let lastTime = -Infinity
-  let settledN = 0
-  const uid = (shardId: string, id: string): string => `${shardId}:${id}`
-
-  function lanesOf(shardId: string): Lane<R>[] {
-    let l = lanes.get(shardId)
-    if (l === undefined) lanes.set(shardId, (l = createLanes<R>(shardId, s.parallelization)))
-    return l
-  }
-
-  function register(item: StreamItem<R>): Entry {
-    const key = uid(item.shardId, item.id)
-    const entry: Entry = { id: item.id, shardId: item.shardId, key: item.key, deliveries: 0 }
-    entries.set(key, entry)
-    order.push(key)
-    let shard = byShard.get(item.shardId)
-    if (shard === undefined) byShard.set(item.shardId, (shard = { items: [] }))
-    shard.items.push(item)
-    return entry
-  }
-
-  // The lane's open window, opened by the first batch of records of a new window (state `{}`, fact 59).
-  function openWindow(lane: Lane<R>, batch: Batch<R>): NonNullable<Lane<R>['window']> {
-    const first = batch.items[0]
-    if (lane.window === undefined) {
-      if (first === undefined) throw new Error('internal: a window-end batch without an open window')
-      lane.window = { start: windowOf(first, s), state: {}, streamArn: source.stream.streamArn(first.record) }
-    }
-    return lane.window
-  }
-
-  const entryOf = (item: StreamItem<R>): Entry => entries.get(uid(item.shardId, item.id)) as Entry
-
-  function fate(item: StreamItem<R>, f: NonNullable<Entry['fate']>, extra: Partial<Entry> = {}): void {
-    const e = entryOf(item)
-    if (e.fate !== undefined) throw new Error(`internal: record ${e.id} settled twice (${e.fate}, then ${f})`)
-    Object.assign(e, extra, { fate: f })
-    settledN++
-  }
-
-  function discard(
-    items: readonly StreamItem<R>[],
-    condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded',
-    invokes: number,
-    functionError: 'Unhandled' | null,
-    now: number,
-    behind: (item: StreamItem<R>) => boolean,
-  ): void {
-    const record = failureRecord(source, items, { condition, invokes, functionError, requestId: o.nextRequestId(), functionArn: o.functionArn, now })
-    failures.push(record)
-    for (const item of items) {
-      if (condition === 'RecordAgeExceeded') fate(item, 'expired', { expiredBy: 'MaximumRecordAgeInSeconds', failureRecord: record })
-      else fate(item, 'discarded', { failureRecord: record, ...(behind(item) ? { discardedBehindFailure: true } : {}) })
-    }
-  }
-
-  // Which records of a failed batch were collateral: after the lowest reported one, or marked
-  // unstarted by this library's AllRecordsFailedError.
-  function collateral(batch: Batch<R>, verdict: Verdict, error: unknown): (item: StreamItem<R>) => boolean {
-    if (verdict.kind === 'partial') {
-      const first = batch.items[verdict.index] as StreamItem<R>
-      return (item) => item.seq > first.seq
-    }
-    const outcomes = (error as { outcomes?: unknown } | null | undefined)?.outcomes
-    if (Array.isArray(outcomes)) {
-      const skipped = new Set(
-        outcomes.filter((x: { status?: unknown; reason?: { kind?: unknown } }) => x?.status === 'skipped' && x.reason?.kind === 'after-failure').map((x: { id?: unknown }) => x.id),
-      )
-      return (item) => skipped.has(item.id)
-    }
-    return () => false
-  }
-
+  const st: MappingState<R> = { source, s, o, lanes: new Map(), entries: new Map(), order: [], byShard: new Map(), invocations: [], failures: [], ignored: [], lastTime: -Infinity, settledN: 0 }
   return {
     add(items) {
       for (const item of items) {
-        const entry = register(item)
+        const entry = register(st, item)
         const verdict = o.accept?.(item.record) ?? true
         if (verdict !== true) {
           entry.fate = 'filtered'
           if (typeof verdict === 'string') entry.filteredBecause = verdict
-          settledN++
+          st.settledN++
           continue
         }
-        const shardLanes = lanesOf(item.shardId)
-        ;(shardLanes[laneOf(item.key, s.parallelization)] as Lane<R>).buffer.push(item)
+        ;(lanesOf(st, item.shardId)[laneOf(item.key, s.parallelization)] as Lane<R>).buffer.push(item)
       }
     },
     skip(items) {
-      for (const item of items) register(item).fate = 'before-start'
-      settledN += items.length
+      for (const item of items) register(st, item).fate = 'before-start'
+      st.settledN += items.length
     },
     next() {
       let best: { lane: Lane<R>; at: number } | undefined
-      for (const shardLanes of lanes.values()) {
-        for (const lane of shardLanes) {
-          lane.readerBehind = o.readerCaughtUp?.(lane.shardId) === false
-          const at = nextStart(lane, s)
-          if (at !== Infinity && (best === undefined || at < best.at)) best = { lane, at }
-        }
+      for (const lane of allLanes(st)) {
+        const at = nextStart(lane, s)
+        if (at !== Infinity && (best === undefined || at < best.at)) best = { lane, at }
       }
       return best
     },
-    async run(lane, now, call, end) {
-      lane.readerBehind = o.readerCaughtUp?.(lane.shardId) === false
-      const { batch, aged, trimmed } = takeBatch(lane, now, s)
-      lastTime = Math.max(lastTime, now)
-      for (const item of trimmed) fate(item, 'expired', { expiredBy: 'retention' })
-      if (aged !== undefined) discard(aged.items, 'RecordAgeExceeded', aged.invokes, null, now, () => false)
-      if (batch === undefined) {
-        lane.freeAt = Math.max(lane.freeAt, now)
-        return undefined
-      }
-      lane.busy = true
-      batch.invokes++
-      const ids = batch.items.map((i) => i.id)
-      for (const item of batch.items) entryOf(item).deliveries++
-      const win = s.tumblingMs > 0 ? openWindow(lane, batch) : undefined
-      // Final when nothing of the window is left to deliver and the window is over (fact 63).
-      const final = win !== undefined && lane.pending.length === 0 && (batch.items.length === 0 || windowClosesAt(lane, s) <= now)
-      const records = batch.items.map((i) => i.record)
-      const event =
-        win === undefined
-          ? { Records: records }
-          : {
-              Records: records,
-              // Fact 59: the window's bounds, the state so far, and the window flags.
-              window: { start: isoSeconds(win.start), end: isoSeconds(win.start + s.tumblingMs) },
-              state: win.state,
-              shardId: lane.shardId,
-              eventSourceARN: win.streamArn,
-              isFinalInvokeForWindow: final,
-              isWindowTerminatedEarly: false,
-            }
-      const requestId = o.nextRequestId()
-      const context = lambdaContext({ timeoutMs: o.timeoutMs, now: () => now, awsRequestId: requestId, functionName: o.functionArn.slice(o.functionArn.lastIndexOf(':') + 1) })
-      const index = invocations.length
-      const placeholder = {} as InvocationReport
-      invocations.push(placeholder)
-      const result = await call(event, context)
-      const finished = end(now, result)
-      lastTime = Math.max(lastTime, finished)
-      let verdict: Verdict
-      if (result.timedOut === true) verdict = { kind: 'failure', functionError: 'Unhandled', reason: 'timeout' }
-      else if (result.error !== undefined) verdict = { kind: 'failure', functionError: 'Unhandled', reason: errorInfo(result.error).message }
-      else if (win !== undefined && !hasState(result.response)) {
-        // Fact 61: a window invocation must return an object with a `state`; without one it failed.
-        verdict = { kind: 'failure', functionError: null, reason: 'A tumbling-window response must be an object with a `state` object; Lambda counts any other answer as a failure.' }
-      } else verdict = interpret(result.response, ids, s.reportBatchItemFailures)
-      const resultKind: InvocationReport['result'] =
-        result.timedOut === true ? 'timeout' : result.error !== undefined ? 'error' : verdict.kind === 'success' ? 'success' : verdict.kind === 'partial' ? 'partial' : 'malformed-response'
-      const ignoredIds = verdict.kind === 'success' ? verdict.ignored : []
-      Object.assign(placeholder, {
-        index,
-        at: new Date(now).toISOString(),
-        shardId: lane.shardId,
-        lane: lane.index,
-        trigger: batch.trigger,
-        attempt: batch.invokes,
-        records: ids,
-        event,
-        ...(result.error === undefined && result.timedOut !== true ? { response: result.response } : {}),
-        ...(result.timedOut === true
-          ? { error: { name: 'TimeoutError', message: `Task timed out after ${(o.timeoutMs / 1000).toFixed(2)} seconds` } }
-          : result.error !== undefined
-            ? { error: errorInfo(result.error) }
-            : {}),
-        durationMs: result.durationMs,
-        result: resultKind,
-        ...(ignoredIds.length > 0 ? { ignoredBatchItemFailures: ignoredIds } : {}),
-      } satisfies InvocationReport)
-      if (ignoredIds.length > 0) {
-        ignored.push({ invocation: index, ids: [...ignoredIds] })
-        const set = new Set(ignoredIds)
-        for (const item of batch.items) if (set.has(item.id)) entryOf(item).reportedButIgnored = true
-      }
-      const decision = settle(lane, batch, verdict, finished, s)
-      for (const item of decision.succeeded) fate(item, 'succeeded')
-      if (decision.discarded !== undefined) {
-        const d = decision.discarded
-        if (d.items.length > 0) discard(d.items, 'RetryAttemptsExhausted', d.invokes, d.functionError, finished, collateral(batch, verdict, result.error))
-      }
-      if (win !== undefined) {
-        // The returned state goes into the window's next invocation; a failed one leaves it as it was.
-        if (verdict.kind !== 'failure') win.state = (result.response as { state: Record<string, unknown> }).state
-        // The window ends with its final invocation's success, or when that invocation is discarded.
-        if (final && (verdict.kind === 'success' || decision.discarded !== undefined)) lane.window = undefined
-      }
-      return placeholder
-    },
+    run: (lane, now, call, end) => runBatch(st, lane, now, call, end),
     due(now) {
       const ready: Lane<R>[] = []
       let wake = Infinity
-      for (const shardLanes of lanes.values()) {
-        for (const lane of shardLanes) {
-          lane.readerBehind = o.readerCaughtUp?.(lane.shardId) === false
-          const at = nextStart(lane, s)
-          if (at <= now) ready.push(lane)
-          else wake = Math.min(wake, at)
-        }
+      for (const lane of allLanes(st)) {
+        const at = nextStart(lane, s)
+        if (at <= now) ready.push(lane)
+        else wake = Math.min(wake, at)
       }
       return { lanes: ready, wake }
     },
-    settledCount: () => settledN,
+    settledCount: () => st.settledN,
     // Every record settled, and no tumbling window waiting for its final invocation.
-    settled: () => settledN === entries.size && [...lanes.values()].every((l) => l.every((lane) => lane.window === undefined)),
-    report(now, stopped = false) {
-      const shards: ShardReport[] = []
-      for (const [shardId, shard] of [...byShard.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        const sorted = [...shard.items].sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0))
-        let checkpoint: string | null = null
-        for (const item of sorted) {
-          const f = entryOf(item).fate
-          if (f === undefined || f === 'pending') break
-          if (f !== 'before-start') checkpoint = item.id // filtered records move the checkpoint too (fact 81)
-        }
-        shards.push({ shardId, checkpoint })
-      }
-      const outcomes: RecordReport[] = order.map((k) => {
-        const e = entries.get(k) as Entry
-        if (e.fate === undefined && !stopped) throw new Error(`internal: record ${e.id} has no fate`)
-        return {
-          id: e.id,
-          shardId: e.shardId,
-          key: e.key,
-          deliveries: e.deliveries,
-          fate: e.fate ?? 'pending',
-          ...(e.expiredBy === undefined ? {} : { expiredBy: e.expiredBy }),
-          ...(e.failureRecord === undefined ? {} : { failureRecord: e.failureRecord }),
-          ...(e.discardedBehindFailure === true ? { discardedBehindFailure: true } : {}),
-          ...(e.reportedButIgnored === true ? { reportedButIgnored: true } : {}),
-          ...(e.filteredBecause === undefined ? {} : { filteredBecause: e.filteredBecause }),
-        }
-      })
-      return {
-        invocations,
-        outcomes,
-        shards,
-        failureDestination: failures,
-        costly: {
-          discardedBehindFailure: outcomes.filter((r) => r.discardedBehindFailure === true).map((r) => r.id),
-          ignoredPartialResponses: ignored,
-          duplicates: outcomes.filter((r) => r.deliveries > 1).map((r) => ({ id: r.id, deliveries: r.deliveries })),
-        },
-        assumptions: [...(o.assumptions ?? STREAM_ASSUMPTIONS), ...(s.tumblingMs > 0 ? [WINDOW_ASSUMPTION] : [])],
-        endedAt: new Date(Math.max(now, lastTime === -Infinity ? now : lastTime)).toISOString(),
-      }
+    settled: () => st.settledN === st.entries.size && [...st.lanes.values()].every((l) => l.every((lane) => lane.window === undefined)),
+    report: (now, stopped = false) => mappingReport(st, now, stopped),
+  }
+}
+
+const uid = (shardId: string, id: string): string => `${shardId}:${id}`
+
+function lanesOf<R>(st: MappingState<R>, shardId: string): Lane<R>[] {
+  let l = st.lanes.get(shardId)
+  if (l === undefined) st.lanes.set(shardId, (l = createLanes<R>(shardId, st.s.parallelization)))
+  return l
+}
+
+/** Every lane, each told whether its shard's reader is behind. */
+function* allLanes<R>(st: MappingState<R>): Generator<Lane<R>> {
+  for (const shardLanes of st.lanes.values()) {
+    for (const lane of shardLanes) {
+      lane.readerBehind = st.o.readerCaughtUp?.(lane.shardId) === false
+      yield lane
+    }
+  }
+}
+
+function register<R>(st: MappingState<R>, item: StreamItem<R>): Entry {
+  const key = uid(item.shardId, item.id)
+  const entry: Entry = { id: item.id, shardId: item.shardId, key: item.key, deliveries: 0 }
+  st.entries.set(key, entry)
+  st.order.push(key)
+  let shard = st.byShard.get(item.shardId)
+  if (shard === undefined) st.byShard.set(item.shardId, (shard = { items: [] }))
+  shard.items.push(item)
+  return entry
+}
+
+// The lane's open window, opened by the first batch of records of a new window (state `{}`, fact 59).
+function openWindow<R>(st: MappingState<R>, lane: Lane<R>, batch: Batch<R>): NonNullable<Lane<R>['window']> {
+  const { source, s } = st
+  const first = batch.items[0]
+  if (lane.window === undefined) {
+    if (first === undefined) throw new Error('internal: a window-end batch without an open window')
+    lane.window = { start: windowOf(first, s), state: {}, streamArn: source.stream.streamArn(first.record) }
+  }
+  return lane.window
+}
+
+const entryOf = <R>(st: MappingState<R>, item: StreamItem<R>): Entry => st.entries.get(uid(item.shardId, item.id)) as Entry
+
+function fate<R>(st: MappingState<R>, item: StreamItem<R>, f: NonNullable<Entry['fate']>, extra: Partial<Entry> = {}): void {
+  const e = entryOf(st, item)
+  if (e.fate !== undefined) throw new Error(`internal: record ${e.id} settled twice (${e.fate}, then ${f})`)
+  Object.assign(e, extra, { fate: f })
+  st.settledN++
+}
+
+function discard<R>(
+  st: MappingState<R>,
+  items: readonly StreamItem<R>[],
+  condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded',
+  invokes: number,
+  functionError: 'Unhandled' | null,
+  now: number,
+  behind: (item: StreamItem<R>) => boolean,
+): void {
+  const { source, o } = st
+  const record = failureRecord(source, items, { condition, invokes, functionError, requestId: o.nextRequestId(), functionArn: o.functionArn, now })
+  st.failures.push(record)
+  for (const item of items) {
+    if (condition === 'RecordAgeExceeded') fate(st, item, 'expired', { expiredBy: 'MaximumRecordAgeInSeconds', failureRecord: record })
+    else fate(st, item, 'discarded', { failureRecord: record, ...(behind(item) ? { discardedBehindFailure: true } : {}) })
+  }
+}
+
+// Which records of a failed batch were collateral: after the lowest reported one, or marked
+// unstarted by this library's AllRecordsFailedError.
+function collateral<R>(batch: Batch<R>, verdict: Verdict, error: unknown): (item: StreamItem<R>) => boolean {
+  if (verdict.kind === 'partial') {
+    const first = batch.items[verdict.index] as StreamItem<R>
+    return (item) => item.seq > first.seq
+  }
+  const outcomes = (error as { outcomes?: unknown } | null | undefined)?.outcomes
+  if (Array.isArray(outcomes)) {
+    const skipped = new Set(
+      outcomes.filter((x: { status?: unknown; reason?: { kind?: unknown } }) => x?.status === 'skipped' && x.reason?.kind === 'after-failure').map((x: { id?: unknown }) => x.id),
+    )
+    return (item) => skipped.has(item.id)
+  }
+  return () => false
+}
+
+// Fact 59.
+/** The event of a batch: its records, and under a tumbling window the window's bounds, state and flags. */
+function eventOf<R>(lane: Lane<R>, batch: Batch<R>, win: Lane<R>['window'], final: boolean, s: StreamSettings): unknown {
+  const records = batch.items.map((i) => i.record)
+  if (win === undefined) return { Records: records }
+  return {
+    Records: records,
+    window: { start: isoSeconds(win.start), end: isoSeconds(win.start + s.tumblingMs) },
+    state: win.state,
+    shardId: lane.shardId,
+    eventSourceARN: win.streamArn,
+    isFinalInvokeForWindow: final,
+    isWindowTerminatedEarly: false,
+  }
+}
+
+/** What the call means to the mapping: a function error, a window answer without state, or the response read by `interpret`. */
+function verdictOf(result: CallResult, windowed: boolean, ids: readonly string[], s: StreamSettings): Verdict {
+  const failed = callVerdict(result)
+  if (failed !== undefined) return failed
+  // Fact 61: a window invocation must return an object with a `state`; without one it failed.
+  if (windowed && !hasState(result.response)) {
+    return { kind: 'failure', functionError: null, reason: 'A tumbling-window response must be an object with a `state` object; Lambda counts any other answer as a failure.' }
+  }
+  return interpret(result.response, ids, s.reportBatchItemFailures)
+}
+
+/** Takes the lane's batch at `now`, invokes the function with it, and settles it by the answer. */
+async function runBatch<R>(st: MappingState<R>, lane: Lane<R>, now: number, call: Caller, end: (started: number, result: CallResult) => number): Promise<InvocationReport | undefined> {
+  const { s, o } = st
+  lane.readerBehind = o.readerCaughtUp?.(lane.shardId) === false
+  const { batch, aged, trimmed } = takeBatch(lane, now, s)
+  st.lastTime = Math.max(st.lastTime, now)
+  for (const item of trimmed) fate(st, item, 'expired', { expiredBy: 'retention' })
+  if (aged !== undefined) discard(st, aged.items, 'RecordAgeExceeded', aged.invokes, null, now, () => false)
+  if (batch === undefined) {
+    lane.freeAt = Math.max(lane.freeAt, now)
+    return undefined
+  }
+  lane.busy = true
+  batch.invokes++
+  const ids = batch.items.map((i) => i.id)
+  for (const item of batch.items) entryOf(st, item).deliveries++
+  const win = s.tumblingMs > 0 ? openWindow(st, lane, batch) : undefined
+  // Final when nothing of the window is left to deliver and the window is over (fact 63).
+  const final = win !== undefined && lane.pending.length === 0 && (batch.items.length === 0 || windowClosesAt(lane, s) <= now)
+  const event = eventOf(lane, batch, win, final, s)
+  const requestId = o.nextRequestId()
+  const context = lambdaContext({ timeoutMs: o.timeoutMs, now: () => now, awsRequestId: requestId, functionName: o.functionArn.slice(o.functionArn.lastIndexOf(':') + 1) })
+  const index = st.invocations.length
+  const placeholder = {} as InvocationReport
+  st.invocations.push(placeholder)
+  const result = await call(event, context)
+  const finished = end(now, result)
+  st.lastTime = Math.max(st.lastTime, finished)
+  const verdict = verdictOf(result, win !== undefined, ids, s)
+  const answer = answerReport(result, verdict, o.timeoutMs)
+  Object.assign(placeholder, {
+    index,
+    at: new Date(now).toISOString(),
+    shardId: lane.shardId,
+    lane: lane.index,
+    trigger: batch.trigger,
+    attempt: batch.invokes,
+    records: ids,
+    event,
+    ...answer,
+  } satisfies InvocationReport)
+  const ignoredIds = answer.ignoredBatchItemFailures ?? []
+  if (ignoredIds.length > 0) {
+    st.ignored.push({ invocation: index, ids: [...ignoredIds] })
+    const set = new Set(ignoredIds)
+    for (const item of batch.items) if (set.has(item.id)) entryOf(st, item).reportedButIgnored = true
+  }
+  const decision = settle(lane, batch, verdict, finished, s)
+  for (const item of decision.succeeded) fate(st, item, 'succeeded')
+  if (decision.discarded !== undefined) {
+    const d = decision.discarded
+    if (d.items.length > 0) discard(st, d.items, 'RetryAttemptsExhausted', d.invokes, d.functionError, finished, collateral(batch, verdict, result.error))
+  }
+  if (win !== undefined) {
+    // The returned state goes into the window's next invocation; a failed one leaves it as it was.
+    if (verdict.kind !== 'failure') win.state = (result.response as { state: Record<string, unknown> }).state
+    // The window ends with its final invocation's success, or when that invocation is discarded.
+    if (final && (verdict.kind === 'success' || decision.discarded !== undefined)) lane.window = undefined
+  }
+  return placeholder
+}
+
+/** Each shard's checkpoint: the last record before which every record is settled. */
+function shardReports<R>(st: MappingState<R>): ShardReport[] {
+  const shards: ShardReport[] = []
+  for (const [shardId, shard] of [...st.byShard.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const sorted = [...shard.items].sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0))
+    let checkpoint: string | null = null
+    for (const item of sorted) {
+      const f = entryOf(st, item).fate
+      if (f === undefined || f === 'pending') break
+      if (f !== 'before-start') checkpoint = item.id // filtered records move the checkpoint too (fact 81)
+    }
+    shards.push({ shardId, checkpoint })
+  }
+  return shards
+}
+
+/** The report; records not settled yet are `pending` when `stopped` (a local run that was stopped), an error otherwise. */
+function mappingReport<R>(st: MappingState<R>, now: number, stopped: boolean): MappingReport {
+  const outcomes: RecordReport[] = st.order.map((k) => {
+    const e = st.entries.get(k) as Entry
+    if (e.fate === undefined && !stopped) throw new Error(`internal: record ${e.id} has no fate`)
+    return {
+      id: e.id,
+      shardId: e.shardId,
+      key: e.key,
+      deliveries: e.deliveries,
+      fate: e.fate ?? 'pending',
+      ...(e.expiredBy === undefined ? {} : { expiredBy: e.expiredBy }),
+      ...(e.failureRecord === undefined ? {} : { failureRecord: e.failureRecord }),
+      ...(e.discardedBehindFailure === true ? { discardedBehindFailure: true } : {}),
+      ...(e.reportedButIgnored === true ? { reportedButIgnored: true } : {}),
+      ...(e.filteredBecause === undefined ? {} : { filteredBecause: e.filteredBecause }),
+    }
+  })
+  return {
+    invocations: st.invocations,
+    outcomes,
+    shards: shardReports(st),
+    failureDestination: st.failures,
+    costly: {
+      discardedBehindFailure: outcomes.filter((r) => r.discardedBehindFailure === true).map((r) => r.id),
+      ignoredPartialResponses: st.ignored,
+      duplicates: outcomes.filter((r) => r.deliveries > 1).map((r) => ({ id: r.id, deliveries: r.deliveries })),
     },
+    assumptions: [...(st.o.assumptions ?? STREAM_ASSUMPTIONS), ...(st.s.tumblingMs > 0 ? [WINDOW_ASSUMPTION] : [])],
+    endedAt: new Date(Math.max(now, st.lastTime === -Infinity ? now : st.lastTime)).toISOString(),
   }
 }

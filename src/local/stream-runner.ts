@@ -4,7 +4,8 @@ import { toError } from '../engine/outcome.js'
 import type { RecordFilter } from '../filtering/filter.js'
 import type { InvocationReport, MappingReport } from './report.js'
 import type { StreamSettings } from './rules.js'
-import { createStreamMapping, requestIds, type Caller } from './stream-mapping.js'
+import { realCaller, requestIds, type Caller } from './invocation.js'
+import { createStreamMapping, type StreamMapping } from './stream-mapping.js'
 import { streamItem, type StreamSource } from './stream-rows.js'
 
 /** A local run in progress. */
@@ -130,13 +131,9 @@ export function startStreamRun<R>(
     // A window closes by time only once its shard's reader has caught up (see readerCaughtUp).
     readerCaughtUp: (shardId) => caughtUp.has(shardId),
   })
-  const stopping = new AbortController()
-  const running = new Set<Promise<void>>()
-  let wakeScheduler: () => void = () => {}
-  let idleWaiters: (() => void)[] = []
-  const kick = (): void => wakeScheduler()
-  // Shards whose last read was empty (or that are closed): everything on them has been read.
-  const caughtUp = new Set<string>()
+  const run: StreamRun<R> = { mapping, stopping: new AbortController(), running: new Set(), caughtUp: new Set(), idleWaiters: [], wake: () => {} }
+  const kick = (): void => run.wake()
+  const { stopping, running, caughtUp } = run
   const feed: ShardFeed<R> = {
     signal: stopping.signal,
     add: (shardId, records) => {
@@ -150,61 +147,8 @@ export function startStreamRun<R>(
     },
   }
 
-  const call: Caller = async (event, context) => {
-    const started = Date.now()
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), s.timeoutMs)
-    })
-    try {
-      const result = await Promise.race([Promise.resolve().then(() => (handler as (e: unknown, c: Context) => unknown)(event, context)), timeout])
-      if (result === 'timeout') return { timedOut: true, durationMs: Date.now() - started }
-      return { response: result, durationMs: Date.now() - started }
-    } catch (e) {
-      return { error: toError(e), durationMs: Date.now() - started }
-    } finally {
-      clearTimeout(timer)
-    }
-  }
-
-  async function schedule(): Promise<void> {
-    while (!stopping.signal.aborted) {
-      const now = Date.now()
-      const { lanes, wake } = mapping.due(now)
-      for (const lane of lanes) {
-        const p = mapping
-          .run(lane, now, call, () => Date.now())
-          .then((invocation) => {
-            if (invocation !== undefined) o.onInvocation?.(invocation)
-          })
-          .catch((e: unknown) => o.logger.error(`runLocal: an invocation could not be run: ${toError(e).message}`))
-          .finally(() => {
-            running.delete(p)
-            kick()
-          })
-        running.add(p)
-      }
-      if (running.size === 0 && o.shardIds.every((id) => caughtUp.has(id)) && mapping.settled()) {
-        for (const w of idleWaiters) w()
-        idleWaiters = []
-      }
-      await new Promise<void>((resolve) => {
-        const delay = Math.max(0, Math.min(wake - Date.now(), o.pollIntervalMs))
-        const t = setTimeout(done, delay)
-        function done(): void {
-          clearTimeout(t)
-          stopping.signal.removeEventListener('abort', done)
-          wakeScheduler = () => {}
-          resolve()
-        }
-        wakeScheduler = done
-        stopping.signal.addEventListener('abort', done)
-      })
-    }
-  }
-
   const readers = o.read(feed)
-  const scheduler = schedule()
+  const scheduler = schedule(run, o, realCaller(handler, s.timeoutMs))
   let stopped: Promise<MappingReport> | undefined
   const stop = (): Promise<MappingReport> =>
     (stopped ??= (async () => {
@@ -212,7 +156,7 @@ export function startStreamRun<R>(
       await Promise.all([readers, scheduler])
       while (running.size > 0) await Promise.all([...running])
       await o.cleanup?.()
-      for (const w of idleWaiters) w()
+      for (const w of run.idleWaiters.splice(0)) w()
       return mapping.report(Date.now(), true)
     })())
   o.signal?.addEventListener('abort', () => void stop(), { once: true })
@@ -223,8 +167,61 @@ export function startStreamRun<R>(
     report: () => mapping.report(Date.now(), true),
     idle: () =>
       new Promise<void>((resolve) => {
-        idleWaiters.push(resolve)
+        run.idleWaiters.push(resolve)
         kick()
       }),
+  }
+}
+
+/** A stream run on the real clock: the mapping, what is running, and the readers' progress. */
+interface StreamRun<R> {
+  readonly mapping: StreamMapping<R>
+  readonly stopping: AbortController
+  readonly running: Set<Promise<void>>
+  /** Shards whose last read was empty (or that are closed): everything on them has been read. */
+  readonly caughtUp: Set<string>
+  idleWaiters: (() => void)[]
+  /** Wakes the scheduler early: records came, or an invocation ended. */
+  wake: () => void
+}
+
+/** Invokes the lanes that are due, then sleeps until the next one is or something changes, until the run stops. */
+async function schedule<R>(
+  run: StreamRun<R>,
+  o: { shardIds: readonly string[]; pollIntervalMs: number; logger: RecordLogger; onInvocation?: ((invocation: InvocationReport) => void) | undefined },
+  call: Caller,
+): Promise<void> {
+  const { mapping, running, stopping } = run
+  while (!stopping.signal.aborted) {
+    const now = Date.now()
+    const { lanes, wake } = mapping.due(now)
+    for (const lane of lanes) {
+      const p = mapping
+        .run(lane, now, call, () => Date.now())
+        .then((invocation) => {
+          if (invocation !== undefined) o.onInvocation?.(invocation)
+        })
+        .catch((e: unknown) => o.logger.error(`runLocal: an invocation could not be run: ${toError(e).message}`))
+        .finally(() => {
+          running.delete(p)
+          run.wake()
+        })
+      running.add(p)
+    }
+    if (running.size === 0 && o.shardIds.every((id) => run.caughtUp.has(id)) && mapping.settled()) {
+      for (const w of run.idleWaiters.splice(0)) w()
+    }
+    await new Promise<void>((resolve) => {
+      const delay = Math.max(0, Math.min(wake - Date.now(), o.pollIntervalMs))
+      const t = setTimeout(done, delay)
+      function done(): void {
+        clearTimeout(t)
+        stopping.signal.removeEventListener('abort', done)
+        run.wake = () => {}
+        resolve()
+      }
+      run.wake = done
+      stopping.signal.addEventListener('abort', done)
+    })
   }
 }

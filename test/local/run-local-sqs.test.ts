@@ -77,3 +77,16 @@ it('deletes the messages no filter matches without invoking the function, and re
   expect(left.Attributes).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' })
   expect(report.invocations.flatMap((i) => (i.event as { Records: { body: string }[] }).Records.map((r) => r.body))).not.toContain('plain text')
 }, 30_000)
+
+it('checks its settings before it calls the queue, with the rules the other runners use', async () => {
+  const queueUrl = 'http://127.0.0.1:9/000000000000/never-called'
+  const handler = async (): Promise<void> => {}
+  await expect(runLocal(handler, { source: 'sqs', client, queueUrl, timeoutSeconds: 0 })).rejects.toThrow('runLocal: `timeoutSeconds` must be a whole number from 1 to 900; received 0.')
+  await expect(runLocal(handler, { source: 'sqs', client, queueUrl, pollIntervalMs: 0 })).rejects.toThrow('runLocal: `pollIntervalMs` must be 10 or more; received 0.')
+  await expect(runLocal(handler, { source: 'sqs', client, queueUrl, FunctionResponseTypes: ['ReportBatchItemFailure' as 'ReportBatchItemFailures'] })).rejects.toThrow(
+    /^runLocal: `FunctionResponseTypes` must be \[\] or \['ReportBatchItemFailures'\]/,
+  )
+  await expect(runLocal(handler, { source: 'sqs', client, queueUrl, ScalingConfig: { MaximumConcurrency: 1 } })).rejects.toThrow(
+    'runLocal: `ScalingConfig.MaximumConcurrency` must be a whole number from 2 to 1000; received 1.',
+  )
+})

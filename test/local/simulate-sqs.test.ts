@@ -114,6 +114,12 @@ describe('SQS', () => {
     await expect(simulate(() => {}, sqs([{ body: 'x' }], { fifo: true }))).rejects.toThrow(/messageGroupId/)
   })
 
+  it('settings are checked as the stream simulator checks them: a near-miss name is suggested, a bad durationMs is refused', async () => {
+    await expect(simulate(() => {}, { ...sqs([]), visibilityTimeoutSecond: 30 } as SqsSimulation)).rejects.toThrow(/unknown option `visibilityTimeoutSecond`.*Did you mean `visibilityTimeoutSeconds`\?/)
+    await expect(simulate(() => {}, sqs([], { maxReceiveCount: 0 }))).rejects.toThrow('simulate: `maxReceiveCount` must be a whole number from 1 to 1000; received 0.')
+    await expect(simulate(() => {}, sqs(msgs('a'), { durationMs: -1 }))).rejects.toThrow(/`durationMs` must give a number of milliseconds, 0 or more; it gave -1/)
+  })
+
   it('property: whatever the handler fails, every message is deleted or dead-lettered, once, and none is lost', async () => {
     const answer = fc.oneof(fc.constant('ok'), fc.constant('throw'), fc.constant('malformed'), fc.array(fc.nat({ max: 9 }), { minLength: 1, maxLength: 3 }))
     await fc.assert(

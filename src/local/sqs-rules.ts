@@ -1,0 +1,138 @@
+/**
+ * The SQS rules core: what an SQS event source mapping and its queue do with messages, as data in,
+ * decisions out, with no clock of its own. What SQS shares with the streams comes from `rules.ts`:
+ * the batching window and what a response means. What differs lives here: a received message is
+ * hidden for the visibility timeout, success deletes it, failure lets it come back, the redrive
+ * policy moves it to the dead-letter queue, and FIFO message groups keep order.
+ */
+import type { SQSRecord } from 'aws-lambda'
+import { batchReadyAt, interpret, type Verdict } from './rules.js'
+
+/** A message in the simulated queue. */
+export interface QueuedMessage {
+  /** A record built by a test kit: delivered as it is, with the receive fields brought up to date. */
+  readonly template?: SQSRecord
+  readonly id: string
+  readonly body: string
+  readonly group: string
+  readonly sentAt: number
+  readonly seq: number
+  visibleAt: number
+  receives: number
+  firstReceiveAt?: number
+  state: 'queued' | 'in-flight' | 'deleted' | 'dead-lettered' | 'filtered'
+  deliveries: number
+  reportedButIgnored?: boolean
+  filteredBecause?: string
+}
+
+/** The queue and mapping settings the rules use, checked and in milliseconds. */
+export interface QueueSettings {
+  readonly fifo: boolean
+  readonly batchSize: number
+  readonly windowMs: number
+  readonly visibilityMs: number
+  /** The redrive policy's `maxReceiveCount`; `Infinity` without one. */
+  readonly maxReceive: number
+  readonly reportBatchItemFailures: boolean
+}
+
+/** The queue's messages in send order, and the FIFO groups with a batch in flight. */
+export interface Queue {
+  readonly messages: readonly QueuedMessage[]
+  readonly busyGroups: Set<string>
+}
+
+/** The messages a poller could take at `t`, in the order it takes them. */
+function candidates(queue: Queue, t: number, q: QueueSettings): QueuedMessage[] {
+  const out: QueuedMessage[] = []
+  const seen = new Set<string>()
+  for (const m of queue.messages) {
+    if (m.state !== 'queued') {
+      if (q.fifo && m.state === 'in-flight') seen.add(m.group)
+      continue
+    }
+    if (q.fifo) {
+      // Fact 31: one group's messages in order, none while one of the group is in flight.
+      if (seen.has(m.group) || queue.busyGroups.has(m.group)) continue
+      if (m.visibleAt > t) {
+        seen.add(m.group)
+        continue
+      }
+    } else if (m.visibleAt > t) continue
+    out.push(m)
+  }
+  return out
+}
+
+/**
+ * When the next receive can start after `now`, or `Infinity` when nothing is queued: with a batching
+ * window, when it closes or the batch is full (the rule streams use, over visibility times).
+ * FIFO: the head of a blocked group may not be deliverable yet; the receive decides at that time.
+ */
+export function nextReceiveAt(queue: Queue, now: number, q: QueueSettings): number {
+  const times: number[] = []
+  for (const m of queue.messages) if (m.state === 'queued') times.push(Math.max(now, m.visibleAt))
+  if (times.length === 0) return Infinity
+  times.sort((a, b) => a - b)
+  return batchReadyAt(times[0] as number, times.map((arrivalMs) => ({ arrivalMs })), q.batchSize, q.windowMs)
+}
+
+/**
+ * Receives a batch at `now`: up to `batchSize` visible messages, each hidden for the visibility
+ * timeout and counted as received. A message already received `maxReceiveCount` times is moved to
+ * the dead-letter queue instead of being delivered again, as the redrive policy does.
+ */
+export function receive(queue: Queue, now: number, q: QueueSettings): { batch: QueuedMessage[]; deadLettered: QueuedMessage[] } {
+  const batch: QueuedMessage[] = []
+  const deadLettered: QueuedMessage[] = []
+  for (const m of candidates(queue, now, q)) {
+    if (batch.length === q.batchSize) break
+    if (m.receives >= q.maxReceive) {
+      // Fact 51: the redrive policy moves it instead of delivering it again.
+      m.state = 'dead-lettered'
+      deadLettered.push(m)
+      continue
+    }
+    batch.push(m)
+  }
+  for (const m of batch) {
+    m.receives++
+    m.deliveries++
+    m.firstReceiveAt ??= now
+    m.state = 'in-flight'
+    m.visibleAt = now + q.visibilityMs
+    if (q.fifo) queue.busyGroups.add(m.group)
+  }
+  return { batch, deadLettered }
+}
+
+/** When a hidden message next becomes visible, or `Infinity`. */
+export function nextVisibleAt(queue: Queue, now: number): number {
+  return queue.messages.filter((m) => m.state === 'queued' && m.visibleAt > now).reduce((min, m) => Math.min(min, m.visibleAt), Infinity)
+}
+
+/**
+ * What an SQS answer means: as for streams (`interpret`), except that an array is an object without
+ * `batchItemFailures` here, so a success.
+ */
+export function sqsVerdict(response: unknown, ids: readonly string[], reportBatchItemFailures: boolean): Verdict {
+  return interpret(Array.isArray(response) ? {} : response, ids, reportBatchItemFailures)
+}
+
+/** Whether the verdict leaves a message in the queue: all of them on a failure, the reported ones on a partial one. */
+export function failedBy(verdict: Verdict, id: string): boolean {
+  return verdict.kind === 'failure' || (verdict.kind === 'partial' && verdict.reported.includes(id))
+}
+
+/**
+ * Applies the verdict to a received batch: Lambda deletes what succeeded; failed
+ * messages stay and reappear when their visibility timeout ends.
+ */
+export function settleReceive(queue: Queue, batch: readonly QueuedMessage[], verdict: Verdict, q: QueueSettings): void {
+  // Facts 48 and 52.
+  for (const m of batch) {
+    if (q.fifo) queue.busyGroups.delete(m.group)
+    m.state = failedBy(verdict, m.id) ? 'queued' : 'deleted'
+  }
+}
