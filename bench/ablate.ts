@@ -6,8 +6,13 @@
 // (the build's µs / the ablation's µs, same round: what removing, or making lazy, that feature
 // would save). Read a lead beside the control's: an identical copy reads 1.00 only on a quiet machine.
 //   npm run bench:ablate -- [--only kinesis-date,sqs-dates] [--sizes 1000] [--pairs 9] [--out FILE]
+//                           [--builds name=DIR,... --sources kinesis,sqs]
+// --builds adds whole other builds (a dist/ made from changed src, e.g. `npx tsc -p tsconfig.build.json
+// --outDir .bench-out/builds/x/esm`; inside the repository, so its imports resolve) to the rounds of
+// each source in --sources, beside the ablations: an A/B of a code change, measured the same way.
 // A change that no longer applies (src changed) fails with its name: update its `from` here.
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './harness.js'
 import { describeMachine, loadAverage } from './machine.js'
@@ -30,9 +35,18 @@ const KINESIS_DATE = {
 const KINESIS_SHARD = { file: 'sources/kinesis/index.js', from: 'shardId: shardOf(record),', to: 'shardId: undefined,' }
 const SQS_DATES = [
   { file: 'sources/sqs/index.js', from: "sentAt: timestamp(a, 'SentTimestamp'),", to: 'sentAt: undefined,' },
-  { file: 'sources/sqs/index.js', from: "firstReceivedAt: timestamp(a, 'ApproximateFirstReceiveTimestamp'),", to: 'firstReceivedAt: undefined,' },
+  {
+    file: 'sources/sqs/index.js',
+    from: "firstReceivedAt: timestamp(a, 'ApproximateFirstReceiveTimestamp'),",
+    to: 'firstReceivedAt: undefined,',
+  },
 ]
-const SQS_ATTRIBUTES = { file: 'sources/sqs/index.js', from: 'attributes: decodeAttributes(record.messageAttributes),', to: 'attributes: undefined,' }
+const SQS_ATTRIBUTES = {
+  file: 'sources/sqs/index.js',
+  from: 'attributes: decodeAttributes(record.messageAttributes),',
+  to: 'attributes: undefined,',
+}
+const KINESIS_CHECKS = { file: 'sources/kinesis/index.js', from: 'checkRecord(r, i);', to: '' }
 const NO_DEADLINE = {
   file: 'engine/engine.js',
   from: 'const pastDeadline = () => watched && context.getRemainingTimeInMillis() < deadlineMarginMs;',
@@ -40,7 +54,11 @@ const NO_DEADLINE = {
 }
 const SHARED_OK = [
   { file: 'engine/engine.js', from: "outcome = { status: 'ok', id, index: i };", to: 'outcome = SHARED_OK;' },
-  { file: 'engine/engine.js', from: 'export function toLambdaHandler(', to: "const SHARED_OK = { status: 'ok', id: '', index: -1 };\nexport function toLambdaHandler(" },
+  {
+    file: 'engine/engine.js',
+    from: 'export function toLambdaHandler(',
+    to: "const SHARED_OK = { status: 'ok', id: '', index: -1 };\nexport function toLambdaHandler(",
+  },
 ]
 
 const DYNAMODB_DATE = {
@@ -55,18 +73,52 @@ export const ABLATIONS: Record<string, Ablation> = {
   'kinesis-same': { source: 'kinesis', what: SAME, changes: [] },
   'kinesis-date': { source: 'kinesis', what: 'meta.arrivedAt not built (no `new Date` per record)', changes: [KINESIS_DATE] },
   'kinesis-shard': { source: 'kinesis', what: 'meta.shardId not sliced from eventID', changes: [KINESIS_SHARD] },
-  'kinesis-meta': { source: 'kinesis', what: 'both: what a lazy Kinesis meta would save when neither is read', changes: [KINESIS_DATE, KINESIS_SHARD] },
-  'kinesis-deadline': { source: 'kinesis', what: "no deadline check (the context's getRemainingTimeInMillis per record)", changes: [NO_DEADLINE] },
-  'kinesis-ok-outcome': { source: 'kinesis', what: "one shared outcome for every 'ok' record instead of an object each", changes: SHARED_OK },
+  'kinesis-meta': {
+    source: 'kinesis',
+    what: 'both: what a lazy Kinesis meta would save when neither is read',
+    changes: [KINESIS_DATE, KINESIS_SHARD],
+  },
+  'kinesis-checks': {
+    source: 'kinesis',
+    what: 'records() without the per-record event checks (source, sequence number, eventID, partition key, arrival time)',
+    changes: [KINESIS_CHECKS],
+  },
+  'kinesis-lean': {
+    source: 'kinesis',
+    what: 'all of meta, checks, deadline and the ok outcome together: the most these features can explain',
+    changes: [KINESIS_DATE, KINESIS_SHARD, KINESIS_CHECKS, NO_DEADLINE, ...SHARED_OK],
+  },
+  'kinesis-deadline': {
+    source: 'kinesis',
+    what: "no deadline check (the context's getRemainingTimeInMillis per record)",
+    changes: [NO_DEADLINE],
+  },
+  'kinesis-ok-outcome': {
+    source: 'kinesis',
+    what: "one shared outcome for every 'ok' record instead of an object each",
+    changes: SHARED_OK,
+  },
   'sqs-same': { source: 'sqs', what: SAME, changes: [] },
   'sqs-dates': { source: 'sqs', what: 'meta.sentAt and meta.firstReceivedAt not built (two `Date`s per message)', changes: SQS_DATES },
-  'sqs-attributes': { source: 'sqs', what: 'meta.attributes not decoded (two message attributes per message here)', changes: [SQS_ATTRIBUTES] },
-  'sqs-meta': { source: 'sqs', what: 'both: what a lazy SQS meta would save when neither is read', changes: [...SQS_DATES, SQS_ATTRIBUTES] },
+  'sqs-attributes': {
+    source: 'sqs',
+    what: 'meta.attributes not decoded (two message attributes per message here)',
+    changes: [SQS_ATTRIBUTES],
+  },
+  'sqs-meta': {
+    source: 'sqs',
+    what: 'both: what a lazy SQS meta would save when neither is read',
+    changes: [...SQS_DATES, SQS_ATTRIBUTES],
+  },
   'sqs-deadline': { source: 'sqs', what: "no deadline check (the context's getRemainingTimeInMillis per record)", changes: [NO_DEADLINE] },
   'sqs-ok-outcome': { source: 'sqs', what: "one shared outcome for every 'ok' record instead of an object each", changes: SHARED_OK },
   'dynamodb-same': { source: 'dynamodb', what: SAME, changes: [] },
   'dynamodb-date': { source: 'dynamodb', what: 'meta.createdAt not built (no `new Date` per record)', changes: [DYNAMODB_DATE] },
-  'dynamodb-deadline': { source: 'dynamodb', what: "no deadline check (the context's getRemainingTimeInMillis per record)", changes: [NO_DEADLINE] },
+  'dynamodb-deadline': {
+    source: 'dynamodb',
+    what: "no deadline check (the context's getRemainingTimeInMillis per record)",
+    changes: [NO_DEADLINE],
+  },
 }
 
 /** A copy of dist/ with the ablation's changes, in .bench-out/ablate/<name>/ (inside the repository, so its imports resolve). */
@@ -79,7 +131,9 @@ function ablatedDist(name: string, ablation: Ablation): string {
     const text = readFileSync(path, 'utf8')
     const at = text.indexOf(from)
     if (at === -1 || text.indexOf(from, at + 1) !== -1) {
-      throw new Error(`bench/ablate.ts ${name}: dist/esm/${file} no longer contains \`${from}\` exactly once (src changed?): update the ablation.`)
+      throw new Error(
+        `bench/ablate.ts ${name}: dist/esm/${file} no longer contains \`${from}\` exactly once (src changed?): update the ablation.`,
+      )
     }
     writeFileSync(path, text.replace(from, to))
   }
@@ -91,12 +145,19 @@ const flag = (name: string): string | undefined => {
   const i = args.indexOf(name)
   return i === -1 ? undefined : args[i + 1]
 }
-const only = flag('--only')?.split(',')
+const builds = (flag('--builds')?.split(',') ?? []).map((b) => {
+  const [name, dir] = b.split('=')
+  if (!name || !dir) throw new Error(`--builds: expected name=DIR, received ${b}`)
+  return { name, dir: resolve(dir) }
+})
+const buildSources = flag('--sources')?.split(',') ?? (builds.length > 0 ? ['kinesis'] : [])
+const only = flag('--only')?.split(',') ?? (builds.length > 0 ? [] : undefined)
 const sizes = (flag('--sizes') ?? '1000').split(',').map(Number)
 const pairs = Number(flag('--pairs') ?? 9)
 const out = flag('--out')
 const names = only ?? Object.keys(ABLATIONS)
-for (const name of names) if (ABLATIONS[name] === undefined) throw new Error(`--only: no ablation ${name} (${Object.keys(ABLATIONS).join(', ')})`)
+for (const name of names)
+  if (ABLATIONS[name] === undefined) throw new Error(`--only: no ablation ${name} (${Object.keys(ABLATIONS).join(', ')})`)
 
 const lines: string[] = []
 const say = (line = ''): void => {
@@ -104,26 +165,39 @@ const say = (line = ''): void => {
   console.log(line)
 }
 say(describeMachine())
-say(`- ${pairs} rounds per cell; each round: the floor, the library as built, and every ablation of that source, one process each (bench/paired.ts)`)
+say(
+  `- ${pairs} rounds per cell; each round: the floor, the library as built, and every ablation of that source, one process each (bench/paired.ts)`,
+)
 say()
-say('| source | N | ablation | what is not done | x floor, built | x floor, ablated | built µs / ablated µs, median (min–max) | µs/record saved, median (min–max) |')
+say(
+  '| source | N | ablation | what is not done | x floor, built | x floor, ablated | built µs / ablated µs, median (min–max) | µs/record saved, median (min–max) |',
+)
 say('| --- | ---: | --- | --- | ---: | ---: | ---: | ---: |')
 const built = await bundleScript('cell')
 for (const source of ['kinesis', 'sqs', 'dynamodb'] as const) {
   const mine = names.filter((name) => ABLATIONS[name]!.source === source)
-  if (mine.length === 0) continue
+  const other = buildSources.includes(source) ? builds : []
+  if (mine.length === 0 && other.length === 0) continue
   const entries: Entry[] = [
     { label: 'floor', contender: 'floor', script: built },
     { label: 'built', contender: 'lambda-stream-handlers', script: built },
   ]
-  for (const name of mine) entries.push({ label: name, contender: 'lambda-stream-handlers', script: await bundleScript('cell', ablatedDist(name, ABLATIONS[name]!), `cell-${name}`) })
+  for (const name of mine)
+    entries.push({
+      label: name,
+      contender: 'lambda-stream-handlers',
+      script: await bundleScript('cell', ablatedDist(name, ABLATIONS[name]!), `cell-${name}`),
+    })
+  for (const { name, dir } of other) {
+    entries.push({ label: name, contender: 'lambda-stream-handlers', script: await bundleScript('cell', dir, `cell-build-${name}`) })
+  }
   for (const n of sizes) {
     const cell = pairedCell(source, n, entries, { pairs, warmupMs: 400, timedMs: 500 })
     const asBuilt = cell[1]!
     for (const r of cell.slice(2)) {
       const saved = r.us.map((x, i) => asBuilt.us[i]! - x)
       say(
-        `| ${source} | ${n.toLocaleString('en-US')} | ${r.label} | ${ABLATIONS[r.label]!.what} | ${median(asBuilt.ratios).toFixed(2)} | ${median(r.ratios).toFixed(2)} | ` +
+        `| ${source} | ${n.toLocaleString('en-US')} | ${r.label} | ${ABLATIONS[r.label]?.what ?? `the build in ${builds.find((b) => b.name === r.label)?.dir}`} | ${median(asBuilt.ratios).toFixed(2)} | ${median(r.ratios).toFixed(2)} | ` +
           `${spread(lead(r, asBuilt))} | ${spread(saved)} |`,
       )
     }

@@ -38,7 +38,11 @@ const persistenceStore = new DynamoDBPersistenceLayer({ tableName: 'idempotency'
 const logger = new Logger({ serviceName: 'orders' })
 `
 export const VARIANTS: Record<string, { what: string; floor: string; source: string }> = {
-  empty: { what: 'an empty handler (the runner alone)', floor: 'floor', source: 'export const handler = async () => ({ batchItemFailures: [] })\n' },
+  empty: {
+    what: 'an empty handler (the runner alone)',
+    floor: 'floor',
+    source: 'export const handler = async () => ({ batchItemFailures: [] })\n',
+  },
   floor: {
     what: 'hand-written loop: base64, JSON.parse, zod safeParse, failures reported',
     floor: 'floor',
@@ -58,7 +62,7 @@ export const handler = async (event) => {
 }
 `,
   },
-  'kinesisHandler': {
+  kinesisHandler: {
     what: 'minimal kinesisHandler(Order, fn)',
     floor: 'floor',
     source: `${SCHEMA}import { kinesisHandler } from 'lambda-stream-handlers'
@@ -203,7 +207,8 @@ async function bundle(name: string, source: string, plugins: Plugin[] = []): Pro
   })
   const importers = sdkImporters(metafile)
   const ours = importers.filter((i) => i.startsWith('dist/'))
-  if (ours.length > 0) throw new Error(`${name}: this package's own modules import the AWS SDK (${ours.join('; ')}); only the store that needs it may.`)
+  if (ours.length > 0)
+    throw new Error(`${name}: this package's own modules import the AWS SDK (${ours.join('; ')}); only the store that needs it may.`)
   const bytes = readFileSync(file)
   return { name, file, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, sdkImporters: importers }
 }
@@ -230,8 +235,13 @@ export async function kplShare(): Promise<string[]> {
     },
   }
   const source = VARIANTS.kinesisHandler!.source
-  const [floor, withKpl, without] = [await bundle('floor', VARIANTS.floor!.source), await bundle('kinesisHandler', source), await bundle('kinesisHandler-no-kpl', source, [stub])]
-  const row = (b: Bundle): string => `| ${b.name} | ${fmt(b.raw)} | ${fmt(b.gzip)} | ${fmt(b.raw - floor!.raw)} | ${fmt(b.gzip - floor!.gzip)} |`
+  const [floor, withKpl, without] = [
+    await bundle('floor', VARIANTS.floor!.source),
+    await bundle('kinesisHandler', source),
+    await bundle('kinesisHandler-no-kpl', source, [stub]),
+  ]
+  const row = (b: Bundle): string =>
+    `| ${b.name} | ${fmt(b.raw)} | ${fmt(b.gzip)} | ${fmt(b.raw - floor!.raw)} | ${fmt(b.gzip - floor!.gzip)} |`
   return [
     'The KPL de-aggregator in the minimal kinesisHandler bundle: the same bundle with dist/esm/sources/kpl.js replaced (esbuild plugin) by what the Kinesis',
     'source would keep if KPL support were imported separately: the aggregate prefix check and an error that says to import it.',
@@ -284,13 +294,18 @@ async function main(): Promise<void> {
       )
     }
     if (over) {
-      console.error('The bundle of a handler grew past bench/size-budget.json. Find what was pulled in (esbuild --metafile) or, if the growth is wanted, raise the budget in the same commit and say why.')
+      console.error(
+        'The bundle of a handler grew past bench/size-budget.json. Find what was pulled in (esbuild --metafile) or, if the growth is wanted, raise the budget in the same commit and say why.',
+      )
       process.exit(1)
     }
     return
   }
   if (sizesOnly) {
-    for (const b of bundles) console.log(`${b.name}: ${fmt(b.raw)} B raw, ${fmt(b.gzip)} B gzip; over ${VARIANTS[b.name]!.floor} ${fmt(b.raw - byName(VARIANTS[b.name]!.floor).raw)} B`)
+    for (const b of bundles)
+      console.log(
+        `${b.name}: ${fmt(b.raw)} B raw, ${fmt(b.gzip)} B gzip; over ${VARIANTS[b.name]!.floor} ${fmt(b.raw - byName(VARIANTS[b.name]!.floor).raw)} B`,
+      )
     console.log(`\n${(await kplShare()).join('\n')}`)
     return
   }
@@ -309,13 +324,25 @@ async function main(): Promise<void> {
       samples[b.name]!.push({ wall, ...(JSON.parse(out.trim().split('\n').at(-1)!) as Omit<Sample, 'wall'>) })
     }
   }
-  console.log(`\n${runs} fresh \`node\` processes per variant, interleaved; a 10-record Kinesis event, every record valid. node ${process.version}.`)
-  console.log('Bundles: esbuild --bundle --platform=node --minify --format=esm (createRequire banner), @aws-sdk/* external in every variant (the Lambda runtime')
-  console.log('provides it; loaded from node_modules here), gzip level 9. import / invoke = in-process time to import the bundle / run the first invocation;')
-  console.log('"+ vs floor" compares each handler with the hand-written floor that does the same work (median of per-round differences for times).')
-  console.log('The idempotency pair stores through a real DynamoDB client whose HTTP handler answers in-process (200, {}): per record a PutItem and an')
+  console.log(
+    `\n${runs} fresh \`node\` processes per variant, interleaved; a 10-record Kinesis event, every record valid. node ${process.version}.`,
+  )
+  console.log(
+    'Bundles: esbuild --bundle --platform=node --minify --format=esm (createRequire banner), @aws-sdk/* external in every variant (the Lambda runtime',
+  )
+  console.log(
+    'provides it; loaded from node_modules here), gzip level 9. import / invoke = in-process time to import the bundle / run the first invocation;',
+  )
+  console.log(
+    '"+ vs floor" compares each handler with the hand-written floor that does the same work (median of per-round differences for times).',
+  )
+  console.log(
+    'The idempotency pair stores through a real DynamoDB client whose HTTP handler answers in-process (200, {}): per record a PutItem and an',
+  )
   console.log('UpdateItem go through the SDK (serialise, sign, deserialise) and stop short of the network.\n')
-  console.log('| variant | floor | raw B | gzip B | + B vs floor | + gzip B vs floor | wall ms | import ms | invoke ms | import+invoke ms (min–max) | + ms vs floor | peak RSS MB |')
+  console.log(
+    '| variant | floor | raw B | gzip B | + B vs floor | + gzip B vs floor | wall ms | import ms | invoke ms | import+invoke ms (min–max) | + ms vs floor | peak RSS MB |',
+  )
   console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
   for (const b of bundles) {
     const s = samples[b.name]!
@@ -331,7 +358,7 @@ async function main(): Promise<void> {
   }
   console.log('\n| variant | what it is |\n| --- | --- |')
   for (const b of bundles) console.log(`| ${b.name} | ${VARIANTS[b.name]!.what} |`)
-  console.log('\nWho imports the AWS SDK (esbuild metafile; none of this package\'s modules may):')
+  console.log("\nWho imports the AWS SDK (esbuild metafile; none of this package's modules may):")
   for (const b of bundles) if (b.sdkImporters.length > 0) console.log(`- ${b.name}: ${b.sdkImporters.join('; ')}`)
   console.log(`\n${(await kplShare()).join('\n')}`)
 }

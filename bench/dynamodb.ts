@@ -18,7 +18,8 @@ type Image = Record<string, AttributeValue>
 // half fail the schema (`amount` is a string).
 function makeEvent(n: number): DynamoDBStreamEvent {
   const changes = payloads(n).map((p, i) => {
-    if (i % 200 === 99) return modify(attributeValues({ id: { S: `p-${i}` } }), attributeValues({ id: { S: `p-${i}` }, amount: { Q: '1' } }))
+    if (i % 200 === 99)
+      return modify(attributeValues({ id: { S: `p-${i}` } }), attributeValues({ id: { S: `p-${i}` }, amount: { Q: '1' } }))
     const item = p as Payload
     return modify({ ...item, amount: typeof item.amount === 'number' ? item.amount - 1 : item.amount }, item)
   })
@@ -87,7 +88,7 @@ export const dynamodb: Workload<DynamoDBStreamEvent> = {
         return (event, context) => processPartialResponse(event, recordHandler, processor, { context }) as Promise<BatchResponse>
       },
     },
-      {
+    {
       name: 'middy',
       what:
         '@middy/core; the handler loops, unmarshalls and safeParses both images (util-dynamodb), failures collected by hand. Not @middy/event-normalizer: ' +

@@ -44,7 +44,8 @@ export const IO_CONTENDERS: Record<string, { what: string; make: (write: Write) 
       const recordHandler = async (record: KinesisStreamRecord): Promise<void> => {
         await write(Payload.parse(JSON.parse(Buffer.from(record.kinesis.data, 'base64').toString('utf8'))))
       }
-      return (event, context) => processPartialResponse(event, recordHandler, processor, { context, processInParallel: false }) as Promise<BatchResponse>
+      return (event, context) =>
+        processPartialResponse(event, recordHandler, processor, { context, processInParallel: false }) as Promise<BatchResponse>
     },
   },
   'powertools parallel': {
@@ -127,7 +128,8 @@ async function child(name: string, keys: number, runs: number): Promise<void> {
     const t0 = performance.now()
     const response = await handler(event, context)
     const ms = performance.now() - t0
-    if (response.batchItemFailures.length > 0) throw new Error(`${name}: ${response.batchItemFailures.length} records failed; every record is valid`)
+    if (response.batchItemFailures.length > 0)
+      throw new Error(`${name}: ${response.batchItemFailures.length} records failed; every record is valid`)
     if (finished.flat().length !== RECORDS) throw new Error(`${name}: ${finished.flat().length} of ${RECORDS} records were written`)
     if (r < 0) continue // warm-up
     wallMs.push(ms)

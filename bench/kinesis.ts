@@ -58,7 +58,7 @@ export const kinesis: Workload<KinesisStreamEvent> = {
     },
     {
       name: 'lambda-stream-handlers c10',
-      what: "the same with the default concurrency (10 records in flight)",
+      what: 'the same with the default concurrency (10 records in flight)',
       make: (work) => {
         const handler = kinesisHandler({ schema: Payload, ordering: 'unordered', logger: silentLogger }, work)
         return (event, context) => handler(event, context)

@@ -33,11 +33,24 @@ const RAW = Symbol.for('lambda-stream-handlers.raw')
 
 function payloads(aggregates: number, perAggregate: number): KinesisStreamRecordPayload[] {
   return Array.from({ length: aggregates }, (_, a) => {
-    const bytes = (kplAggregate(
-      Array.from({ length: perAggregate }, (_, i) => ({ id: `p-${a}-${i}`, customer: { name: 'Alice Example', email: 'alice@example.com' }, amount: 123.45 + i, tags: ['a', 'b'] })),
-      { partitionKey: (_p, i) => `user-${i % 7}` },
-    ) as unknown as Record<symbol, Uint8Array>)[RAW]!
-    return { kinesisSchemaVersion: '1.0', partitionKey: 'outer', sequenceNumber: String(a), data: Buffer.from(bytes).toString('base64'), approximateArrivalTimestamp: 0 }
+    const bytes = (
+      kplAggregate(
+        Array.from({ length: perAggregate }, (_, i) => ({
+          id: `p-${a}-${i}`,
+          customer: { name: 'Alice Example', email: 'alice@example.com' },
+          amount: 123.45 + i,
+          tags: ['a', 'b'],
+        })),
+        { partitionKey: (_p, i) => `user-${i % 7}` },
+      ) as unknown as Record<symbol, Uint8Array>
+    )[RAW]!
+    return {
+      kinesisSchemaVersion: '1.0',
+      partitionKey: 'outer',
+      sequenceNumber: String(a),
+      data: Buffer.from(bytes).toString('base64'),
+      approximateArrivalTimestamp: 0,
+    }
   })
 }
 
@@ -62,7 +75,9 @@ console.log(`Node ${process.version}, ${gc ? 'GC forced before each sample' : 'r
 const ownSize = await bundledBytes("export { deaggregate } from './src/sources/kinesis/kpl.ts'")
 const refSize = await bundledBytes("export { deaggregateSync } from 'aws-kinesis-agg'")
 console.log('\nBundled, minified (esbuild, platform node):')
-console.log(`| decoder | bytes |\n| --- | ---: |\n| own (src/sources/kinesis/kpl.ts) | ${ownSize.toLocaleString('en-US')} |\n| aws-kinesis-agg deaggregateSync | ${refSize.toLocaleString('en-US')} |`)
+console.log(
+  `| decoder | bytes |\n| --- | ---: |\n| own (src/sources/kinesis/kpl.ts) | ${ownSize.toLocaleString('en-US')} |\n| aws-kinesis-agg deaggregateSync | ${refSize.toLocaleString('en-US')} |`,
+)
 
 for (const [aggregates, perAggregate, rounds] of [
   [100, 10, 40],
@@ -88,6 +103,8 @@ for (const [aggregates, perAggregate, rounds] of [
   for (const name of Object.keys(times)) {
     const med = median(times[name]!)
     const ratio = median(times[name]!.map((t, i) => times['aws-kinesis-agg']![i]! / t))
-    console.log(`| ${name} | ${(med / users / 1000).toFixed(3)} | ${Math.round((users * 1e9) / med).toLocaleString('en-US')} | ${ratio.toFixed(2)} |`)
+    console.log(
+      `| ${name} | ${(med / users / 1000).toFixed(3)} | ${Math.round((users * 1e9) / med).toLocaleString('en-US')} | ${ratio.toFixed(2)} |`,
+    )
   }
 }

@@ -33,8 +33,25 @@ async function measure(name: string, settings: KinesisSimulation): Promise<void>
   console.log(`${name.padEnd(52)} ${String(Math.round(rates[2]!)).padStart(9)} records/s  (${invocations} invocations)`)
 }
 
-const base = { source: 'kinesis', shards: 4, BatchSize: 100, MaximumBatchingWindowInSeconds: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] } as const
+const base = {
+  source: 'kinesis',
+  shards: 4,
+  BatchSize: 100,
+  MaximumBatchingWindowInSeconds: 1,
+  FunctionResponseTypes: ['ReportBatchItemFailures'],
+} as const
 await measure('10,000 records, no failures', { ...base, records: records(10_000, 0) })
 await measure('10,000 records, 1 in 500 poison, R=2', { ...base, records: records(10_000, 500), MaximumRetryAttempts: 2 })
-await measure('10,000 records, 1 in 500 poison, R=2, bisect', { ...base, records: records(10_000, 500), MaximumRetryAttempts: 2, BisectBatchOnFunctionError: true })
-await measure('10,000 records, PF 4, 1 in 500 poison, R=2, bisect', { ...base, records: records(10_000, 500), MaximumRetryAttempts: 2, BisectBatchOnFunctionError: true, ParallelizationFactor: 4 })
+await measure('10,000 records, 1 in 500 poison, R=2, bisect', {
+  ...base,
+  records: records(10_000, 500),
+  MaximumRetryAttempts: 2,
+  BisectBatchOnFunctionError: true,
+})
+await measure('10,000 records, PF 4, 1 in 500 poison, R=2, bisect', {
+  ...base,
+  records: records(10_000, 500),
+  MaximumRetryAttempts: 2,
+  BisectBatchOnFunctionError: true,
+  ParallelizationFactor: 4,
+})

@@ -40,7 +40,10 @@ function checkout(): string {
   try {
     const git = (...a: string[]): string => execFileSync('git', a, { encoding: 'utf8', cwd: new URL('..', import.meta.url) }).trim()
     const status = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8', cwd: new URL('..', import.meta.url) })
-    const dirty = status.split('\n').filter(Boolean).map((l) => l.slice(3))
+    const dirty = status
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.slice(3))
     return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty.length ? ` with uncommitted changes to ${dirty.join(', ')}` : ''}`
   } catch {
     return 'not a git checkout'
@@ -49,7 +52,9 @@ function checkout(): string {
 
 /** The load average (1, 5, 15 minutes): how busy the shared machine was, which moves single cells by more than ±0.1x. */
 export function loadAverage(): string {
-  return loadavg().map((x) => x.toFixed(2)).join(' / ')
+  return loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' / ')
 }
 
 export function describeMachine(): string {

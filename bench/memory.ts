@@ -59,4 +59,16 @@ const retainedPerBatch = (heapUsed() - start) / batches
 
 allocations.sort((a, b) => a - b)
 const allocatedPerBatch = allocations[2]!
-console.log(JSON.stringify({ source, name, n, peakRssMb, allocatedPerBatch, allocatedPerRecord: allocatedPerBatch / n, retainedPerBatch, batches, sink: sink > 0 }))
+console.log(
+  JSON.stringify({
+    source,
+    name,
+    n,
+    peakRssMb,
+    allocatedPerBatch,
+    allocatedPerRecord: allocatedPerBatch / n,
+    retainedPerBatch,
+    batches,
+    sink: sink > 0,
+  }),
+)

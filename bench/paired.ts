@@ -98,7 +98,10 @@ export function pairedCell(source: string, n: number, entries: readonly Entry[],
       const entry = entries[i]!
       const run = runCell(entry, source, n, eventFile, options)
       if (expected === undefined) expected = run.outcome
-      else if (run.outcome !== expected) throw new Error(`${source} N = ${n}: ${entry.label} reports a different outcome than ${entries[0]!.label}:\n${run.outcome}\n${expected}`)
+      else if (run.outcome !== expected)
+        throw new Error(
+          `${source} N = ${n}: ${entry.label} reports a different outcome than ${entries[0]!.label}:\n${run.outcome}\n${expected}`,
+        )
       us[i]!.push(run.usPerRecord)
       options.onRun?.(entry.label, r, run)
     }

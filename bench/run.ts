@@ -39,7 +39,8 @@ const libDist = flag('--lib-dist')
 const out = flag('--out') ?? (quick ? undefined : fileURLToPath(new URL('./RESULTS.md', import.meta.url)))
 const LIB = 'lambda-stream-handlers'
 
-for (const s of sources) if (!workloads.some((w) => w.source === s)) throw new Error(`--sources: no source ${s} (${workloads.map((w) => w.source).join(', ')})`)
+for (const s of sources)
+  if (!workloads.some((w) => w.source === s)) throw new Error(`--sources: no source ${s} (${workloads.map((w) => w.source).join(', ')})`)
 if (!(pairs >= 1)) throw new Error('--pairs must be a whole number of 1 or more (the method asks for at least 9)')
 const selected = workloads
   .filter((w) => sources.includes(w.source))
@@ -57,7 +58,9 @@ const progress = (what: string): void => console.error(`[${((Date.now() - starte
 
 say('# Benchmark results')
 say()
-say(`Written by \`npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}\` (bench/run.ts). The method is issue 19's: separate processes, paired.`)
+say(
+  `Written by \`npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}\` (bench/run.ts). The method is issue 19's: separate processes, paired.`,
+)
 say()
 say(describeMachine())
 if (flag('--note') !== undefined) say(`- note: ${flag('--note')}`)
@@ -66,7 +69,9 @@ if (quick) {
   gc()
   const options: ThroughputOptions = { rounds: 5, warmupMs: 300, sampleMs: 50 }
   say()
-  say('`--quick`: the in-process interleaved harness (every contender in one process, 5 rounds of ~50 ms after 300 ms of warm-up). For iteration only: ')
+  say(
+    '`--quick`: the in-process interleaved harness (every contender in one process, 5 rounds of ~50 ms after 300 ms of warm-up). For iteration only: ',
+  )
   say('contenders share JIT feedback and a cell moves by up to 0.5x between runs; the figures that count come from the full run.')
   for (const workload of selected) {
     say()
@@ -76,7 +81,9 @@ if (quick) {
     say('| --- | ---: | ---: | ---: | ---: |')
     for (const n of sizes) {
       for (const r of await throughput(workload, n, options)) {
-        say(`| ${r.name} | ${fmt(n)} | ${fmt(median(r.rates))} | ${median(r.ratios).toFixed(2)} | ${Math.min(...r.ratios).toFixed(2)}–${Math.max(...r.ratios).toFixed(2)} |`)
+        say(
+          `| ${r.name} | ${fmt(n)} | ${fmt(median(r.rates))} | ${median(r.ratios).toFixed(2)} | ${Math.min(...r.ratios).toFixed(2)}–${Math.max(...r.ratios).toFixed(2)} |`,
+        )
       }
     }
   }
@@ -88,9 +95,9 @@ say()
 say(
   `Throughput: one process per contender per source per batch size (bench/cell.ts, bundled to plain node; the library loaded from ${libDist ?? 'dist/'}), as Lambda runs one ` +
     `handler per process, so no JIT feedback is shared between contenders. ${pairs} rounds per cell; each round runs every contender's process once, in an order rotated ` +
-    'from round to round, and pairs each with the floor\'s process of the same round. In each process: the first invocation is checked (it must report exactly the ' +
+    "from round to round, and pairs each with the floor's process of the same round. In each process: the first invocation is checked (it must report exactly the " +
     `floor's failures and feed the record function the same records), then ${warmupMs} ms of CPU time of warm-up, then the timed section: invocations on fresh event copies ` +
-    '(JSON.parse of the event\'s text, as Lambda\'s runtime makes them) with a fresh Lambda-like context each (its getRemainingTimeInMillis reads the clock), made before ' +
+    "(JSON.parse of the event's text, as Lambda's runtime makes them) with a fresh Lambda-like context each (its getRemainingTimeInMillis reads the clock), made before " +
     `the clock starts, in samples of ~100 ms with a forced GC before each, until ${timedMs} ms of CPU time. The figure is the CPU time (user + system, GC threads included) ` +
     'of the timed section per record. "x floor" is the median of the paired ratios floor µs / contender µs (above 1: faster than the floor), with their min–max; ' +
     '"over floor" the median of the paired differences in µs per record. 1% of the records are invalid: half truncated JSON (DynamoDB: an attribute of no type), half a schema mismatch.',
@@ -125,7 +132,7 @@ say('## Against the targets (issue 19)')
 say()
 say(
   'Ahead of Powertools batch and of Middy in every cell (the lead is the median of paired ratios peer µs / library µs, same round: above 1 is ahead); ' +
-    'per-record cost over the floor ≤ 0.4 µs on Kinesis and SQS; DynamoDB ≥ 1.3x the floor. Where a target is missed, bench/PROFILE.md\'s ablation table ' +
+    "per-record cost over the floor ≤ 0.4 µs on Kinesis and SQS; DynamoDB ≥ 1.3x the floor. Where a target is missed, bench/PROFILE.md's ablation table " +
     '(`npm run bench:ablate`, measured the same way) says what each feature costs.',
 )
 say()
@@ -148,7 +155,9 @@ for (const workload of selected) {
     })
     if (workload.source === 'dynamodb') check(median(lib.ratios) >= 1.3, '≥ 1.3x floor')
     else if (workload.source !== 'sqs-fifo') check(median(lib.overFloor) <= 0.4, '≤ 0.4 µs over floor')
-    say(`| ${workload.source} | ${fmt(n)} | ${spread(lib.ratios)} | ${spread(lib.overFloor)} | ${leads.join(' | ')} | ${met.join(', ') || '–'} | ${missed.join(', ') || '–'} |`)
+    say(
+      `| ${workload.source} | ${fmt(n)} | ${spread(lib.ratios)} | ${spread(lib.overFloor)} | ${leads.join(' | ')} | ${met.join(', ') || '–'} | ${missed.join(', ') || '–'} |`,
+    )
   }
 }
 
@@ -180,8 +189,15 @@ if (!args.includes('--no-memory')) {
     let noop = 0
     for (const name of ['noop', ...workload.contenders.map((c) => c.name)]) {
       const memory = fileURLToPath(new URL('./memory.ts', import.meta.url))
-      const output = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', memory, workload.source, name, String(n)], { encoding: 'utf8' })
-      const m = JSON.parse(output.trim().split('\n').at(-1)!) as { peakRssMb: number; allocatedPerBatch: number; allocatedPerRecord: number; retainedPerBatch: number }
+      const output = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', memory, workload.source, name, String(n)], {
+        encoding: 'utf8',
+      })
+      const m = JSON.parse(output.trim().split('\n').at(-1)!) as {
+        peakRssMb: number
+        allocatedPerBatch: number
+        allocatedPerRecord: number
+        retainedPerBatch: number
+      }
       if (name === 'noop') noop = m.peakRssMb
       say(
         `| ${name} | ${m.peakRssMb.toFixed(1)} | ${(m.peakRssMb - noop).toFixed(1)} | ${(m.allocatedPerBatch / 1e6).toFixed(2)} | ${fmt(m.allocatedPerRecord)} | ${fmt(m.retainedPerBatch)} |`,

@@ -76,7 +76,8 @@ export const sqsFifo: Workload<SQSEvent> = {
         const recordHandler = async (record: SQSRecord): Promise<void> => {
           await work(Payload.parse(JSON.parse(record.body)))
         }
-        return (event, context) => processPartialResponse(event, recordHandler, processor, { context, skipGroupOnError: true }) as Promise<BatchResponse>
+        return (event, context) =>
+          processPartialResponse(event, recordHandler, processor, { context, skipGroupOnError: true }) as Promise<BatchResponse>
       },
     },
     {

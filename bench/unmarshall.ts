@@ -74,6 +74,9 @@ const median = (xs: number[]): number => {
 console.log(`node ${process.version}, ${IMAGES} images of 15 attributes per sample, ${ROUNDS} rounds, GC forced: ${gc !== undefined}`)
 console.log('| contender | µs per image (median) | min–max |')
 console.log('| --- | ---: | ---: |')
-for (const [name, ts] of Object.entries(times)) console.log(`| ${name} | ${median(ts).toFixed(2)} | ${Math.min(...ts).toFixed(2)}–${Math.max(...ts).toFixed(2)} |`)
-console.log(`\nutil-dynamodb time / unmarshallImage time, median of per-round ratios: ${median(ratios).toFixed(2)}x (min ${Math.min(...ratios).toFixed(2)}x, max ${Math.max(...ratios).toFixed(2)}x)`)
+for (const [name, ts] of Object.entries(times))
+  console.log(`| ${name} | ${median(ts).toFixed(2)} | ${Math.min(...ts).toFixed(2)}–${Math.max(...ts).toFixed(2)} |`)
+console.log(
+  `\nutil-dynamodb time / unmarshallImage time, median of per-round ratios: ${median(ratios).toFixed(2)}x (min ${Math.min(...ratios).toFixed(2)}x, max ${Math.max(...ratios).toFixed(2)}x)`,
+)
 if (sink < 0) console.log(sink)

@@ -7,14 +7,27 @@ import type { KinesisStreamRecord } from 'aws-lambda'
 import { kinesisHandler, kinesisWindowHandler, silentLogger, type KinesisWindowEvent } from 'lambda-stream-handlers'
 import { kinesisWindowEvent } from 'lambda-stream-handlers/testing'
 
-const Sale = z.object({ id: z.string(), cents: z.number().int(), store: z.string(), items: z.array(z.object({ sku: z.string(), qty: z.number().int() })) })
+const Sale = z.object({
+  id: z.string(),
+  cents: z.number().int(),
+  store: z.string(),
+  items: z.array(z.object({ sku: z.string(), qty: z.number().int() })),
+})
 const Totals = z.record(z.string(), z.number().int())
 type Totals = z.infer<typeof Totals>
 
 function makeEvent(n: number, stateKeys: number): KinesisWindowEvent {
   const state: Totals = {}
   for (let k = 0; k < stateKeys; k++) state[`store-${k}`] = k
-  const payloads = Array.from({ length: n }, (_, i) => ({ id: `s-${i}`, cents: i, store: `store-${i % 37}`, items: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 2 }] }))
+  const payloads = Array.from({ length: n }, (_, i) => ({
+    id: `s-${i}`,
+    cents: i,
+    store: `store-${i % 37}`,
+    items: [
+      { sku: 'a', qty: 1 },
+      { sku: 'b', qty: 2 },
+    ],
+  }))
   return kinesisWindowEvent(payloads, { schema: Sale, state, start: '2026-01-01T00:00:00Z', end: '2026-01-01T00:05:00Z' })
 }
 

@@ -57,7 +57,16 @@ export { logContext, type LogContextOptions } from './middleware/log-context.js'
 
 // Tumbling windows: typed window state for Kinesis (and DynamoDB Streams).
 export { kinesisWindowHandler, type KinesisWindowEvent, type KinesisWindowOptions } from './windows/kinesis.js'
-export type { JsonObject, JsonValue, StateSchema, WindowFields, WindowHandler, WindowInfo, WindowOptions, WindowResponse } from './windows/window.js'
+export type {
+  JsonObject,
+  JsonValue,
+  StateSchema,
+  WindowFields,
+  WindowHandler,
+  WindowInfo,
+  WindowOptions,
+  WindowResponse,
+} from './windows/window.js'
 export { WindowEndError, WindowRecordError, WindowStateError } from './windows/errors.js'
 export { dynamodbWindowHandler, type DynamoDBWindowEvent, type DynamoDBWindowOptions } from './windows/dynamodb.js'
 

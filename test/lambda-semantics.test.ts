@@ -9,7 +9,9 @@ import { simulate } from 'lambda-stream-handlers/local'
 
 const root = new URL('..', import.meta.url).pathname
 const walk = (dir: string): string[] =>
-  readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : /\.[mc]?[jt]s$/.test(e.name) ? [join(dir, e.name)] : []))
+  readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : /\.[mc]?[jt]s$/.test(e.name) ? [join(dir, e.name)] : [],
+  )
 const read = (file: string): string => readFileSync(join(root, file), 'utf8')
 const lineOf = (text: string, index: number): number => text.slice(0, index).split('\n').length
 
@@ -46,7 +48,9 @@ describe('docs/lambda-semantics.md', () => {
     expect(facts.length).toBeGreaterThan(90)
     expect(facts).toEqual(range(1, facts.length))
     const bodies = doc.split(/^(?=\d+\. |#)/m).filter((b) => /^\d+\. /.test(b))
-    const unsure = bodies.filter((b) => !/\b(documented|observed|implementation|inferred|unconfirmed)\b/i.test(b)).map((b) => b.slice(0, 60))
+    const unsure = bodies
+      .filter((b) => !/\b(documented|observed|implementation|inferred|unconfirmed)\b/i.test(b))
+      .map((b) => b.slice(0, 60))
     expect(unsure).toEqual([])
   })
 
@@ -59,7 +63,9 @@ describe('docs/lambda-semantics.md', () => {
   it('has every fact and section that src, test and examples cite', () => {
     const all = ['src', 'test', 'examples'].flatMap(walk).flatMap((file) => citations(file))
     expect(all.filter((c) => c.fact !== undefined).length).toBeGreaterThan(100)
-    const missing = all.filter((c) => (c.fact !== undefined ? !facts.includes(c.fact) : !sections.has(c.section!))).map((c) => `${c.at}: ${c.fact !== undefined ? `fact ${c.fact}` : `§${c.section}`}`)
+    const missing = all
+      .filter((c) => (c.fact !== undefined ? !facts.includes(c.fact) : !sections.has(c.section!)))
+      .map((c) => `${c.at}: ${c.fact !== undefined ? `fact ${c.fact}` : `§${c.section}`}`)
     expect(missing).toEqual([])
   })
 
@@ -86,7 +92,8 @@ function published(file: string): { docs: { line: number; text: string }[]; stri
     for (const c of [...(ts.getLeadingCommentRanges(text, node.pos) ?? []), ...(ts.getTrailingCommentRanges(text, node.end) ?? [])]) {
       if (text.startsWith('/**', c.pos)) docs.set(c.pos, text.slice(c.pos, c.end))
     }
-    if (ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node)) strings.push({ line: lineOf(text, node.getStart(source)), text: node.text })
+    if (ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node))
+      strings.push({ line: lineOf(text, node.getStart(source)), text: node.text })
     ts.forEachChild(node, visit)
   }
   visit(source)
@@ -101,18 +108,30 @@ describe('published text says the behaviour, not an internal reference', () => {
     const leaks = files.flatMap((file) => {
       const { docs } = published(file)
       blocks += docs.length
-      return docs.filter((d) => INTERNAL.test(d.text)).map((d) => `${file}:${d.line}: ${d.text.match(INTERNAL)![0]} in ${d.text.split('\n').find((l) => INTERNAL.test(l))!.trim()}`)
+      return docs
+        .filter((d) => INTERNAL.test(d.text))
+        .map(
+          (d) =>
+            `${file}:${d.line}: ${d.text.match(INTERNAL)![0]} in ${d.text
+              .split('\n')
+              .find((l) => INTERNAL.test(l))!
+              .trim()}`,
+        )
     })
     expect(blocks).toBeGreaterThan(300)
     expect(leaks).toEqual([])
   })
 
-  it('no string in src (error messages, reasons, the simulator\'s assumptions) cites a fact or a section', () => {
-    const leaks = files.flatMap((file) => published(file).strings.filter((s) => INTERNAL.test(s.text) && !/^@standard-schema\//.test(s.text)).map((s) => `${file}:${s.line}: ${s.text}`))
+  it("no string in src (error messages, reasons, the simulator's assumptions) cites a fact or a section", () => {
+    const leaks = files.flatMap((file) =>
+      published(file)
+        .strings.filter((s) => INTERNAL.test(s.text) && !/^@standard-schema\//.test(s.text))
+        .map((s) => `${file}:${s.line}: ${s.text}`),
+    )
     expect(leaks).toEqual([])
   })
 
-  it('the simulator\'s report.assumptions, for streams, tumbling windows and SQS, say what it chose in words', async () => {
+  it("the simulator's report.assumptions, for streams, tumbling windows and SQS, say what it chose in words", async () => {
     const kinesis = await simulate(() => ({}), { source: 'kinesis', records: [{ data: 1 }] })
     const windows = await simulate(() => ({ state: {} }), { source: 'kinesis', records: [{ data: 1 }], TumblingWindowInSeconds: 60 })
     const sqs = await simulate(() => ({}), { source: 'sqs', records: [{ body: 'x' }] })

@@ -12,7 +12,14 @@ beforeEach(() => {
 
 it('indexes inserts, changes that matter, and removals; notes TTL expiries', async () => {
   const event = dynamodbEvent(
-    [insert(o1), insert(o2), modify(o1, { ...o1, status: 'PAID' }), modify(o2, { ...o2, updatedAt: '2026-11-22T02:00:00Z' }), remove(o1), ttlDelete(o2)],
+    [
+      insert(o1),
+      insert(o2),
+      modify(o1, { ...o1, status: 'PAID' }),
+      modify(o2, { ...o2, updatedAt: '2026-11-22T02:00:00Z' }),
+      remove(o1),
+      ttlDelete(o2),
+    ],
     { schema: Order, keys: ['orderId'] },
   )
   expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] })

@@ -5,7 +5,10 @@ import { compileFilter, matchesFilter } from 'lambda-stream-handlers'
 import { kinesisEvent } from 'lambda-stream-handlers/testing'
 
 it('filters Kinesis records on their decoded data, and an SQS message on its body', () => {
-  const event = kinesisEvent([{ orderId: 'a', total: 150 }, { orderId: 'b', total: 20 }])
+  const event = kinesisEvent([
+    { orderId: 'a', total: 150 },
+    { orderId: 'b', total: 20 },
+  ])
   const passes = compileFilter({ Filters: [{ Pattern: '{"data": {"total": [{"numeric": [">", 100]}]}}' }] }, 'kinesis')
   const delivered = event.Records.filter(passes)
   expect(delivered).toEqual([event.Records[0]])

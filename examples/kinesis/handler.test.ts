@@ -24,6 +24,9 @@ it('reports the first bad order and everything after it, unstarted', async () =>
     { schema: Order },
   )
   const response = await handler(event, lambdaContext())
-  expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([event.Records[1]!.kinesis.sequenceNumber, event.Records[2]!.kinesis.sequenceNumber])
+  expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+    event.Records[1]!.kinesis.sequenceNumber,
+    event.Records[2]!.kinesis.sequenceNumber,
+  ])
   expect(saved).toEqual(['o-1 20 EUR (shard shardId-000000000000)'])
 })

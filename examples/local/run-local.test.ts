@@ -12,9 +12,21 @@ it('drains a kinesalite stream through the handler', async () => {
   const client = await localClient(KinesisClient, { endpoint })
   try {
     await client.send(new CreateStreamCommand({ StreamName: 'orders', ShardCount: 1 }))
-    await vi.waitFor(async () => expect((await client.send(new DescribeStreamSummaryCommand({ StreamName: 'orders' }))).StreamDescriptionSummary?.StreamStatus).toBe('ACTIVE'))
-    const orders = [{ orderId: 'o-1', total: 5 }, { orderId: 'o-2', total: 7 }]
-    await client.send(new PutRecordsCommand({ StreamName: 'orders', Records: orders.map((o) => ({ Data: Buffer.from(JSON.stringify(o)), PartitionKey: o.orderId })) }))
+    await vi.waitFor(async () =>
+      expect((await client.send(new DescribeStreamSummaryCommand({ StreamName: 'orders' }))).StreamDescriptionSummary?.StreamStatus).toBe(
+        'ACTIVE',
+      ),
+    )
+    const orders = [
+      { orderId: 'o-1', total: 5 },
+      { orderId: 'o-2', total: 7 },
+    ]
+    await client.send(
+      new PutRecordsCommand({
+        StreamName: 'orders',
+        Records: orders.map((o) => ({ Data: Buffer.from(JSON.stringify(o)), PartitionKey: o.orderId })),
+      }),
+    )
     const report = await drain(endpoint)
     expect(report.outcomes.map((o) => o.fate)).toEqual(['succeeded', 'succeeded'])
   } finally {

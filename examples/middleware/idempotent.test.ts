@@ -9,7 +9,14 @@ beforeEach(() => {
 it('charges each order once, even when it is delivered again', async () => {
   const persistenceStore = new InMemoryPersistenceStore()
   const handler = ordersHandler(persistenceStore)
-  const event = kinesisEvent([{ orderId: 'o-1', total: 20 }, { orderId: 'o-1', total: 20 }, { orderId: 'o-2', total: 5 }], { schema: Order })
+  const event = kinesisEvent(
+    [
+      { orderId: 'o-1', total: 20 },
+      { orderId: 'o-1', total: 20 },
+      { orderId: 'o-2', total: 5 },
+    ],
+    { schema: Order },
+  )
   expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] })
   expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] })
   expect(charged).toEqual(['o-1', 'o-2'])

@@ -3,22 +3,27 @@
 import { Logger } from '@aws-lambda-powertools/logger'
 import { expect, it } from 'vitest'
 import * as z from 'zod'
-import { AllRecordsFailedError, ConfigurationError, formatOutcome, kinesisHandler, MalformedEventError, silentLogger } from 'lambda-stream-handlers'
+import {
+  AllRecordsFailedError,
+  ConfigurationError,
+  formatOutcome,
+  kinesisHandler,
+  MalformedEventError,
+  silentLogger,
+} from 'lambda-stream-handlers'
 import { kinesisEvent, lambdaContext, raw, sampleEvents } from 'lambda-stream-handlers/testing'
 
 const Order = z.object({ orderId: z.string(), total: z.number() })
 const fn = (): void => {}
 
 it('checks options when the handler is built', () => {
-  const build = (): unknown =>
-    kinesisHandler({ schema: Order, ordering: 'per-key', concurrency: 0 }, fn)
+  const build = (): unknown => kinesisHandler({ schema: Order, ordering: 'per-key', concurrency: 0 }, fn)
   expect(build).toThrow(ConfigurationError)
 })
 
 it('refuses an event that is not a Kinesis event', async () => {
   const handler = kinesisHandler({ schema: Order, logger: silentLogger }, fn)
-  const call = async (): Promise<unknown> =>
-    await handler(JSON.parse('{"records": []}'))
+  const call = async (): Promise<unknown> => await handler(JSON.parse('{"records": []}'))
   await expect(call()).rejects.toThrow(MalformedEventError)
 })
 
@@ -28,7 +33,9 @@ it('throws AllRecordsFailedError when every record failed, with each outcome', a
     throw new Error('down')
   })
   const event = kinesisEvent([{ orderId: 'a', total: 1 }], { schema: Order })
-  try { await handler(event) } catch (e) {
+  try {
+    await handler(event)
+  } catch (e) {
     if (e instanceof AllRecordsFailedError) failed.push(e.outcomes.length)
   }
   expect(failed).toEqual([1])
@@ -47,7 +54,9 @@ it('reports outcomes as data, and formats them', async () => {
   expect(response.batchItemFailures).toHaveLength(1)
   const report = await handler.process(event)
   for (const o of report.outcomes) if (o.status !== 'ok') lines.push(formatOutcome(o))
-  expect(lines).toEqual([`record ${event.Records[1]!.kinesis.sequenceNumber} invalid (decode): The data is not valid JSON: Unexpected token.`])
+  expect(lines).toEqual([
+    `record ${event.Records[1]!.kinesis.sequenceNumber} invalid (decode): The data is not valid JSON: Unexpected token.`,
+  ])
 })
 
 it('runs the AWS sample event and a controllable clock', async () => {

@@ -16,7 +16,13 @@ it('books each account in order; a bad payment holds back the rest of its accoun
       { accountId: 'acc-1', paymentId: 'p-3', cents: 700 },
       { accountId: 'acc-2', paymentId: 'p-4', cents: 900 },
     ],
-    { schema: Payment, envelope: 'sns', sns: { topicArn }, messageGroupId: (p) => (p as { accountId: string }).accountId, messageAttributes: { tenant: 'shop-7' } },
+    {
+      schema: Payment,
+      envelope: 'sns',
+      sns: { topicArn },
+      messageGroupId: (p) => (p as { accountId: string }).accountId,
+      messageAttributes: { tenant: 'shop-7' },
+    },
   )
   const response = await handler(event, lambdaContext())
   // p-2 failed; p-4 is behind it in group acc-2, so it is reported unstarted and comes back after p-2.

@@ -26,6 +26,10 @@ it('fails the invocation on an image the schema refuses, so the tally stays as i
   const state = { created: 5, paid: 0, paidCents: 0, removed: 0 }
   const event = dynamodbWindowEvent([insert({ orderId: 'o-3', status: 'LOST', totalCents: 1 } as never)], { keys: ['orderId'], state })
   await expect(handler(event)).rejects.toThrow(/invalid \(validation at NewImage\.status\)/)
-  const good = dynamodbWindowEvent([remove({ orderId: 'o-1', status: 'PAID', totalCents: 900 })], { schema: Order, keys: ['orderId'], final: true })
+  const good = dynamodbWindowEvent([remove({ orderId: 'o-1', status: 'PAID', totalCents: 900 })], {
+    schema: Order,
+    keys: ['orderId'],
+    final: true,
+  })
   expect(await handler(good)).toEqual({ state: { created: 0, paid: 0, paidCents: 0, removed: 1 }, batchItemFailures: [] })
 })

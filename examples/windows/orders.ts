@@ -23,6 +23,8 @@ export const handler = dynamodbWindowHandler({
     }
   },
   onWindowEnd: (tally, window) => {
-    reports.push(`${window.start.toISOString()} ${window.shardId}: ${tally.created} new, ${tally.paid} paid (${tally.paidCents} cents), ${tally.removed} removed`)
+    reports.push(
+      `${window.start.toISOString()} ${window.shardId}: ${tally.created} new, ${tally.paid} paid (${tally.paidCents} cents), ${tally.removed} removed`,
+    )
   },
 })

@@ -1,6 +1,14 @@
 import { beforeEach, expect, it } from 'vitest'
 import { WindowRecordError, WindowStateError } from 'lambda-stream-handlers'
-import { kinesisEvent, kinesisWindowEvent, lambdaContext, raw, runWindow, sampleWindowEvents, windowEvent } from 'lambda-stream-handlers/testing'
+import {
+  kinesisEvent,
+  kinesisWindowEvent,
+  lambdaContext,
+  raw,
+  runWindow,
+  sampleWindowEvents,
+  windowEvent,
+} from 'lambda-stream-handlers/testing'
 import { handler, published, Sale } from './totals.js'
 
 beforeEach(() => {
@@ -18,23 +26,64 @@ it('sums each partition key over a window of three invocations and publishes the
     { start: '2026-06-01T12:00:00Z', end: '2026-06-01T12:05:00Z', shardId: 'shardId-000000000001', context: () => lambdaContext() },
   )
   expect(run.invocations.map((i) => ('response' in i ? i.response.state : i.error))).toEqual([
-    { totals: [['store-1', 100], ['store-2', 250]] },
-    { totals: [['store-1', 105], ['store-2', 250]] },
-    { totals: [['store-1', 105], ['store-2', 250]] },
+    {
+      totals: [
+        ['store-1', 100],
+        ['store-2', 250],
+      ],
+    },
+    {
+      totals: [
+        ['store-1', 105],
+        ['store-2', 250],
+      ],
+    },
+    {
+      totals: [
+        ['store-1', 105],
+        ['store-2', 250],
+      ],
+    },
   ])
   expect(published).toEqual([
-    { key: 'shardId-000000000001/2026-06-01T12:00:00.000Z', totals: new Map([['store-1', 105], ['store-2', 250]]), early: false },
+    {
+      key: 'shardId-000000000001/2026-06-01T12:00:00.000Z',
+      totals: new Map([
+        ['store-1', 105],
+        ['store-2', 250],
+      ]),
+      early: false,
+    },
   ])
 })
 
 it('keeps any partition key: __proto__, constructor and toString are keys like the others, across invocations', async () => {
   const keys = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'store-1']
   const run = await runWindow(handler, [
-    kinesisEvent([{ cents: 1 }, { cents: 2 }, { cents: 3 }, { cents: 4 }, { cents: 5 }], { schema: Sale, partitionKey: (_s, i) => keys[i]! }),
+    kinesisEvent([{ cents: 1 }, { cents: 2 }, { cents: 3 }, { cents: 4 }, { cents: 5 }], {
+      schema: Sale,
+      partitionKey: (_s, i) => keys[i]!,
+    }),
     kinesisEvent([{ cents: 10 }, { cents: 20 }, { cents: 30 }], { schema: Sale, partitionKey: (_s, i) => keys[i]! }),
   ])
-  expect(published.map((p) => [...p.totals])).toEqual([[['__proto__', 11], ['constructor', 22], ['toString', 33], ['hasOwnProperty', 4], ['store-1', 5]]])
-  expect(run.state).toEqual({ totals: [['__proto__', 11], ['constructor', 22], ['toString', 33], ['hasOwnProperty', 4], ['store-1', 5]] })
+  expect(published.map((p) => [...p.totals])).toEqual([
+    [
+      ['__proto__', 11],
+      ['constructor', 22],
+      ['toString', 33],
+      ['hasOwnProperty', 4],
+      ['store-1', 5],
+    ],
+  ])
+  expect(run.state).toEqual({
+    totals: [
+      ['__proto__', 11],
+      ['constructor', 22],
+      ['toString', 33],
+      ['hasOwnProperty', 4],
+      ['store-1', 5],
+    ],
+  })
 })
 
 it('fails the whole invocation on a bad record, so the retry starts from the last good state', async () => {
@@ -46,7 +95,13 @@ it('fails the whole invocation on a bad record, so the retry starts from the las
 })
 
 it('publishes a window that Lambda ended early, flagged as such', async () => {
-  const event = kinesisWindowEvent([{ cents: 7 }], { schema: Sale, partitionKey: 'store-3', state: { totals: [['store-3', 3]] }, final: true, terminatedEarly: true })
+  const event = kinesisWindowEvent([{ cents: 7 }], {
+    schema: Sale,
+    partitionKey: 'store-3',
+    state: { totals: [['store-3', 3]] },
+    final: true,
+    terminatedEarly: true,
+  })
   expect(await handler(event, lambdaContext())).toEqual({ state: { totals: [['store-3', 10]] }, batchItemFailures: [] })
   expect(published.map((p) => [p.totals, p.early])).toEqual([[new Map([['store-3', 10]]), true]])
 })

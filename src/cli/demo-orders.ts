@@ -90,7 +90,10 @@ export function orderStream(count: number, seed = 7): { puts: DemoPut[]; mix: St
     }
   }
   const countOf = (...kinds: DemoPut['kind'][]): number => puts.filter((p) => kinds.includes(p.kind)).length
-  return { puts, mix: { records: puts.length, duplicates: countOf('duplicate'), malformed: countOf(...malformed), review: countOf('review') } }
+  return {
+    puts,
+    mix: { records: puts.length, duplicates: countOf('duplicate'), malformed: countOf(...malformed), review: countOf('review') },
+  }
 }
 
 /** What the record function did: each order charged, in cents per currency. */
@@ -149,7 +152,10 @@ export const Totals = z.object({ orders: z.number().int(), cents: z.object({ EUR
  * `TumblingWindowInSeconds` on its mapping): every order that passes the schema is counted once
  * in the window it arrived in; malformed records are skipped, and logged, rather than blocking it.
  */
-export function windowTotalsHandler(published: WindowTotal[], logger: RecordLogger): WindowHandler<KinesisWindowEvent, z.input<typeof Totals>> {
+export function windowTotalsHandler(
+  published: WindowTotal[],
+  logger: RecordLogger,
+): WindowHandler<KinesisWindowEvent, z.input<typeof Totals>> {
   return kinesisWindowHandler({
     schema: Order,
     state: Totals,

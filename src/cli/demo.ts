@@ -44,7 +44,13 @@ export interface DemoSummary {
   readonly chargedTwice: number
   readonly pending: number
   /** The order-totals consumer: one entry per tumbling window and shard. */
-  readonly windows: readonly { readonly shardId: string; readonly start: string; readonly orders: number; readonly EUR: number; readonly USD: number }[]
+  readonly windows: readonly {
+    readonly shardId: string
+    readonly start: string
+    readonly orders: number
+    readonly EUR: number
+    readonly USD: number
+  }[]
   /** Its records, by fate (all `succeeded` when every window closed). */
   readonly windowRecords: Record<string, number>
 }
@@ -65,7 +71,15 @@ const SETTINGS = {
 const RETRY_DELAY_MS = 200
 // The order-totals consumer's mapping: 1-second tumbling windows, closed 1 s after their end when
 // no later record came (Lambda waits up to 2 minutes, fact 64).
-const WINDOW_SETTINGS = { TumblingWindowInSeconds: 1, windowGraceSeconds: 1, BatchSize: 100, MaximumRetryAttempts: 2, StartingPosition: 'TRIM_HORIZON', timeoutSeconds: 30, functionName: 'order-totals' } as const
+const WINDOW_SETTINGS = {
+  TumblingWindowInSeconds: 1,
+  windowGraceSeconds: 1,
+  BatchSize: 100,
+  MaximumRetryAttempts: 2,
+  StartingPosition: 'TRIM_HORIZON',
+  timeoutSeconds: 30,
+  functionName: 'order-totals',
+} as const
 
 type ServerFactory = (options: object) => Server
 
@@ -124,7 +138,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
     await kinesis.send(new kinesisSdk.CreateStreamCommand({ StreamName: STREAM, ShardCount: 2 }))
     await dynamo.send(
-      new CreateTableCommand({ TableName: TABLE, AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }),
+      new CreateTableCommand({
+        TableName: TABLE,
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
     )
     for (;;) {
       const d = await kinesis.send(new kinesisSdk.DescribeStreamSummaryCommand({ StreamName: STREAM }))
@@ -158,7 +177,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       const now = Date.now()
       if (!final && now - shown < 500) return
       shown = now
-      options.progress(`${settled}/${mix.records} records settled · ${report.invocations.length} invocations · ${retries} retries · ${ledger.charges.size} orders charged`, final)
+      options.progress(
+        `${settled}/${mix.records} records settled · ${report.invocations.length} invocations · ${retries} retries · ${ledger.charges.size} orders charged`,
+        final,
+      )
     }
     run = await runLocal(handler, {
       source: 'kinesis',
@@ -178,7 +200,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       retryDelayMs: () => RETRY_DELAY_MS,
       ...WINDOW_SETTINGS,
     })
-    print(`order totals: a second mapping on the stream, TumblingWindowInSeconds ${WINDOW_SETTINGS.TumblingWindowInSeconds} (kinesisWindowHandler; a window closes ${WINDOW_SETTINGS.windowGraceSeconds} s after its end here, up to 2 min on Lambda)`)
+    print(
+      `order totals: a second mapping on the stream, TumblingWindowInSeconds ${WINDOW_SETTINGS.TumblingWindowInSeconds} (kinesisWindowHandler; a window closes ${WINDOW_SETTINGS.windowGraceSeconds} s after its end here, up to 2 min on Lambda)`,
+    )
     const stopOnSignal = (): void => {
       void run?.stop()
       void windowRun?.stop()
@@ -192,12 +216,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     )
     for (let i = 0; i < puts.length && options.signal?.aborted !== true; i += 100) {
       const chunk = puts.slice(i, i + 100)
-      const out = await kinesis.send(new kinesisSdk.PutRecordsCommand({ StreamName: STREAM, Records: chunk.map((p) => ({ Data: p.data, PartitionKey: p.partitionKey })) }))
+      const out = await kinesis.send(
+        new kinesisSdk.PutRecordsCommand({
+          StreamName: STREAM,
+          Records: chunk.map((p) => ({ Data: p.data, PartitionKey: p.partitionKey })),
+        }),
+      )
       if ((out.FailedRecordCount ?? 0) > 0) throw new Error(`PutRecords refused ${out.FailedRecordCount} records`)
       await new Promise((r) => setTimeout(r, 300))
     }
     if (options.signal?.aborted !== true) {
-      await Promise.race([Promise.all([run.idle(), windowRun.idle()]), new Promise((r) => options.signal?.addEventListener('abort', r, { once: true }))])
+      await Promise.race([
+        Promise.all([run.idle(), windowRun.idle()]),
+        new Promise((r) => options.signal?.addEventListener('abort', r, { once: true })),
+      ])
     }
     const report = await run.stop()
     const windowReport = await windowRun.stop()
@@ -215,7 +247,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   }
 }
 
-function summarize(report: MappingReport, mix: StreamMix, reasons: Map<string, string>, ledger: Ledger, repeats: number, published: readonly WindowTotal[], windowReport: MappingReport): DemoSummary {
+function summarize(
+  report: MappingReport,
+  mix: StreamMix,
+  reasons: Map<string, string>,
+  ledger: Ledger,
+  repeats: number,
+  published: readonly WindowTotal[],
+  windowReport: MappingReport,
+): DemoSummary {
   const windowRecords: Record<string, number> = {}
   for (const o of windowReport.outcomes) windowRecords[o.fate] = (windowRecords[o.fate] ?? 0) + 1
   const shards: Record<string, number> = {}
@@ -256,7 +296,10 @@ function summaryLines(s: DemoSummary, ledger: Ledger, elapsedMs: number): string
   const lines = [
     '',
     'summary',
-    `  records                ${s.mix.records} (${Object.entries(s.shards).sort(([a], [b]) => a.localeCompare(b)).map(([id, n]) => `${id}: ${n}`).join(', ')})`,
+    `  records                ${s.mix.records} (${Object.entries(s.shards)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([id, n]) => `${id}: ${n}`)
+      .join(', ')})`,
     `  invocations            ${s.invocations}: ${t.batch} new batches, ${t.retry} retries, ${t.bisect} bisected halves, ${t.remainder} remainders after a partial failure`,
     `  failed invocations     ${s.failedInvocations} (threw, or reported records in batchItemFailures)`,
     `  succeeded              ${s.succeeded}`,
@@ -272,9 +315,13 @@ function summaryLines(s: DemoSummary, ledger: Ledger, elapsedMs: number): string
     `  orders charged         ${s.charged}, each once (charged twice: ${s.chargedTwice}); EUR ${money(ledger.cents.EUR)}, USD ${money(ledger.cents.USD)}`,
   ]
   const counted = s.windows.reduce((n, w) => n + w.orders, 0)
-  lines.push(`  window totals          ${s.windows.length} windows of ${WINDOW_SETTINGS.TumblingWindowInSeconds} s over both shards; ${counted} order events that passed the schema, each counted once`)
+  lines.push(
+    `  window totals          ${s.windows.length} windows of ${WINDOW_SETTINGS.TumblingWindowInSeconds} s over both shards; ${counted} order events that passed the schema, each counted once`,
+  )
   for (const w of s.windows) {
-    lines.push(`    ${w.start.slice(11, 19)}  ${w.shardId}  ${String(w.orders).padStart(4)} orders  EUR ${money(w.EUR).padStart(10)}  USD ${money(w.USD).padStart(10)}`)
+    lines.push(
+      `    ${w.start.slice(11, 19)}  ${w.shardId}  ${String(w.orders).padStart(4)} orders  EUR ${money(w.EUR).padStart(10)}  USD ${money(w.USD).padStart(10)}`,
+    )
   }
   if (s.pending > 0) lines.push(`  pending                ${s.pending} (stopped before they settled)`)
   lines.push(`  time                   ${(elapsedMs / 1000).toFixed(1)} s; servers stopped`)

@@ -102,17 +102,27 @@ function kinesisPut(input: Input): { payload: unknown; partitionKey?: string } {
   if (input.text !== undefined) return { payload: raw(input.text) }
   const v = input.value
   const keys = isObject(v) ? Object.keys(v) : []
-  const isPut = keys.length > 0 && keys.every((k) => k === 'data' || k === 'text' || k === 'partitionKey') && (keys.includes('data') || keys.includes('text'))
+  const isPut =
+    keys.length > 0 &&
+    keys.every((k) => k === 'data' || k === 'text' || k === 'partitionKey') &&
+    (keys.includes('data') || keys.includes('text'))
   if (!isObject(v) || !isPut) return { payload: v }
   if ('data' in v && 'text' in v) throw new UsageError(`${input.where}: a put has \`data\` (JSON) or \`text\` (as it is), not both.`)
   if ('text' in v && typeof v.text !== 'string') throw new UsageError(`${input.where}: \`text\` must be a string.`)
-  if ('partitionKey' in v && (typeof v.partitionKey !== 'string' || v.partitionKey === '')) throw new UsageError(`${input.where}: \`partitionKey\` must be a non-empty string.`)
-  return { payload: 'text' in v ? raw(v.text as string) : v.data, ...(typeof v.partitionKey === 'string' ? { partitionKey: v.partitionKey } : {}) }
+  if ('partitionKey' in v && (typeof v.partitionKey !== 'string' || v.partitionKey === ''))
+    throw new UsageError(`${input.where}: \`partitionKey\` must be a non-empty string.`)
+  return {
+    payload: 'text' in v ? raw(v.text as string) : v.data,
+    ...(typeof v.partitionKey === 'string' ? { partitionKey: v.partitionKey } : {}),
+  }
 }
 
 function dynamodbChange(input: Input): DynamoDBTestChange<unknown> {
   const v = input.value
-  if (!isObject(v)) throw new UsageError(`${input.where}: a DynamoDB change must be an object: an item (an INSERT of it), or {"eventName", "newImage", "oldImage"}.`)
+  if (!isObject(v))
+    throw new UsageError(
+      `${input.where}: a DynamoDB change must be an object: an item (an INSERT of it), or {"eventName", "newImage", "oldImage"}.`,
+    )
   if (!('eventName' in v)) return insert(v)
   const image = (name: 'newImage' | 'oldImage'): Record<string, unknown> => {
     const img = v[name]
@@ -120,8 +130,12 @@ function dynamodbChange(input: Input): DynamoDBTestChange<unknown> {
     return img
   }
   const extra = Object.keys(v).filter((k) => !['eventName', 'newImage', 'oldImage', 'ttl'].includes(k))
-  if (extra.length > 0) throw new UsageError(`${input.where}: unknown field ${extra.map((k) => `\`${k}\``).join(', ')} in a change; a change has eventName, newImage, oldImage and ttl.`)
-  if (v.ttl !== undefined && (v.eventName !== 'REMOVE' || typeof v.ttl !== 'boolean')) throw new UsageError(`${input.where}: \`ttl\` is true or false, on a REMOVE only.`)
+  if (extra.length > 0)
+    throw new UsageError(
+      `${input.where}: unknown field ${extra.map((k) => `\`${k}\``).join(', ')} in a change; a change has eventName, newImage, oldImage and ttl.`,
+    )
+  if (v.ttl !== undefined && (v.eventName !== 'REMOVE' || typeof v.ttl !== 'boolean'))
+    throw new UsageError(`${input.where}: \`ttl\` is true or false, on a REMOVE only.`)
   switch (v.eventName) {
     case 'INSERT':
       return insert(image('newImage'))
@@ -136,13 +150,18 @@ function dynamodbChange(input: Input): DynamoDBTestChange<unknown> {
 
 /** Builds the event of `event <source> [payload …] [--file f] [--option value …]`. */
 export function buildEvent(source: string | undefined, args: readonly string[], flags: Map<string, string>): unknown {
-  if (source === undefined || !(source in OPTIONS)) throw new UsageError(`event: name the source: kinesis, dynamodb or sqs${source === undefined ? '' : `; received ${source}`}.`)
+  if (source === undefined || !(source in OPTIONS))
+    throw new UsageError(`event: name the source: kinesis, dynamodb or sqs${source === undefined ? '' : `; received ${source}`}.`)
   const known = OPTIONS[source] as readonly string[]
   const unknown = [...flags.keys()].filter((k) => !known.includes(k))
-  if (unknown.length > 0) throw new UsageError(`event ${source}: unknown option ${unknown.map((k) => `--${k}`).join(', ')}; the options are ${known.map((k) => `--${k}`).join(', ')}.`)
+  if (unknown.length > 0)
+    throw new UsageError(
+      `event ${source}: unknown option ${unknown.map((k) => `--${k}`).join(', ')}; the options are ${known.map((k) => `--${k}`).join(', ')}.`,
+    )
   const file = flag(flags, 'file')
   const inputs = [...fromArguments(args), ...(file === undefined ? [] : fromFile(file))]
-  if (inputs.length === 0) throw new UsageError(`event ${source}: give the payloads as arguments or in a file (--file payloads.json or .jsonl).`)
+  if (inputs.length === 0)
+    throw new UsageError(`event ${source}: give the payloads as arguments or in a file (--file payloads.json or .jsonl).`)
   try {
     if (source === 'kinesis') {
       const puts = inputs.map(kinesisPut)
@@ -168,7 +187,8 @@ export function buildEvent(source: string | undefined, args: readonly string[], 
       const fifo = bool(flags, 'fifo')
       const messageGroupId = flag(flags, 'messageGroupId')
       const envelope = flag(flags, 'envelope')
-      if (envelope !== undefined && envelope !== 'sns' && envelope !== 'eventbridge') throw new UsageError(`--envelope must be sns or eventbridge; received ${envelope}.`)
+      if (envelope !== undefined && envelope !== 'sns' && envelope !== 'eventbridge')
+        throw new UsageError(`--envelope must be sns or eventbridge; received ${envelope}.`)
       const sentAt = date(flags, 'sentAt')
       // Text that is not JSON is the body as it is; anything else is JSON-encoded.
       return sqsEvent(
@@ -200,6 +220,6 @@ export function buildEvent(source: string | undefined, args: readonly string[], 
   } catch (e) {
     if (e instanceof UsageError) throw e
     // The builders' own errors (a missing key attribute, a value DynamoDB cannot hold) are sentences already.
-    throw new UsageError(`event ${source}: ${(e as Error).message.replace("pass `keys`", "pass --keys")}`)
+    throw new UsageError(`event ${source}: ${(e as Error).message.replace('pass `keys`', 'pass --keys')}`)
   }
 }

@@ -35,7 +35,8 @@ async function loadHandler(spec: string | undefined): Promise<Handler> {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>
   } catch (e) {
     const code = (e as { code?: string }).code
-    if (code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(path)) throw new UsageError(`cannot find the module ${file}.`)
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(path))
+      throw new UsageError(`cannot find the module ${file}.`)
     throw new UsageError(`cannot load ${file}: ${(e as Error).message.split('\n')[0]}`)
   }
   const handler = mod[name] ?? (mod.default as Record<string, unknown> | undefined)?.[name]
@@ -59,20 +60,22 @@ function readJson(file: string | undefined, what: string): unknown {
 function readRecords(file: string | undefined, source: string): unknown[] {
   if (file === undefined) throw new UsageError('--records <file.jsonl> is required.')
   const where = file === '-' ? 'standard input' : file
-  return readText(file).split('\n').flatMap((line, i) => {
-    if (line.trim() === '') return []
-    let value: unknown
-    try {
-      value = JSON.parse(line)
-    } catch (e) {
-      throw new UsageError(`${where}:${i + 1} is not JSON: ${(e as Error).message}`)
-    }
-    const o = value as Record<string, unknown> | null
-    const isObject = typeof o === 'object' && o !== null && !Array.isArray(o)
-    if (source === 'dynamodb' || (isObject && typeof o.eventSource === 'string')) return [value]
-    if (source === 'sqs') return [isObject && 'body' in o ? value : { body: value }]
-    return [isObject && 'data' in o ? value : { data: value }]
-  })
+  return readText(file)
+    .split('\n')
+    .flatMap((line, i) => {
+      if (line.trim() === '') return []
+      let value: unknown
+      try {
+        value = JSON.parse(line)
+      } catch (e) {
+        throw new UsageError(`${where}:${i + 1} is not JSON: ${(e as Error).message}`)
+      }
+      const o = value as Record<string, unknown> | null
+      const isObject = typeof o === 'object' && o !== null && !Array.isArray(o)
+      if (source === 'dynamodb' || (isObject && typeof o.eventSource === 'string')) return [value]
+      if (source === 'sqs') return [isObject && 'body' in o ? value : { body: value }]
+      return [isObject && 'data' in o ? value : { data: value }]
+    })
 }
 
 /** Each command's flags that need no value. */
@@ -85,7 +88,10 @@ const SWITCHES: Readonly<Record<string, ReadonlySet<string>>> = {
 
 function refuseFlags(command: string, flags: Map<string, string>, known: readonly string[]): void {
   const unknown = [...flags.keys()].filter((k) => !known.includes(k))
-  if (unknown.length > 0) throw new UsageError(`${command}: unknown option ${unknown.map((k) => `--${k}`).join(', ')}; the options are ${known.map((k) => `--${k}`).join(', ')}.`)
+  if (unknown.length > 0)
+    throw new UsageError(
+      `${command}: unknown option ${unknown.map((k) => `--${k}`).join(', ')}; the options are ${known.map((k) => `--${k}`).join(', ')}.`,
+    )
 }
 
 const SIMULATOR_FLAGS = new Set(['source', 'records', 'json'])
@@ -105,7 +111,8 @@ function settingsOf(flags: Map<string, string>): Record<string, unknown> {
 }
 
 // Long digit runs (sequence numbers, ids) and UUIDs vary from one invocation to the next: grouped as one.
-const normalise = (message: string): string => message.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '…').replace(/\d{10,}/g, '…')
+const normalise = (message: string): string =>
+  message.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '…').replace(/\d{10,}/g, '…')
 
 const SHOWN = 20
 const row = (label: string, value: string | number): string => `${label.padEnd(16)}${value}`
@@ -113,13 +120,15 @@ const row = (label: string, value: string | number): string => `${label.padEnd(1
 /** Why a record did not succeed, from what the handler logged, else from the report. */
 function whyNot(report: MappingReport, id: string, reasons: ReadonlyMap<string, string>): string {
   const outcome = report.outcomes.find((o) => o.id === id)
-  if (outcome?.fate === 'expired') return `expired (${outcome.expiredBy === 'retention' ? "past the stream's retention" : 'older than MaximumRecordAgeInSeconds'})`
+  if (outcome?.fate === 'expired')
+    return `expired (${outcome.expiredBy === 'retention' ? "past the stream's retention" : 'older than MaximumRecordAgeInSeconds'})`
   const logged = reasons.get(id)
   if (logged !== undefined) return logged
   if (outcome?.discardedBehindFailure === true) return 'not started: a record before it in its batch failed'
   const last = [...report.invocations].reverse().find((i) => i.records.includes(id))
   if (last?.error !== undefined) return `the invocation failed: ${last.error.name}: ${last.error.message}`
-  if (last?.result === 'malformed-response') return 'the response was not a partial batch response Lambda can read, so the whole batch failed'
+  if (last?.result === 'malformed-response')
+    return 'the response was not a partial batch response Lambda can read, so the whole batch failed'
   return "reported in batchItemFailures; the handler's logger gave no reason"
 }
 
@@ -127,31 +136,45 @@ function summary(report: MappingReport, reasons: ReadonlyMap<string, string>): s
   const lines: string[] = []
   const count = (f: string): number => report.outcomes.filter((o) => o.fate === f).length
   lines.push(row('records', report.outcomes.length))
-  lines.push(row('invocations', `${report.invocations.length} (${report.invocations.filter((i) => i.result !== 'success').length} not successful)`))
+  lines.push(
+    row('invocations', `${report.invocations.length} (${report.invocations.filter((i) => i.result !== 'success').length} not successful)`),
+  )
   for (const fate of ['succeeded', 'discarded', 'expired', 'filtered', 'dead-lettered', 'before-start', 'pending']) {
     const n = count(fate)
     if (n > 0) lines.push(row(`  ${fate}`, n))
   }
   const { costly } = report
-  if (costly.discardedBehindFailure.length > 0) lines.push(`discarded behind a failed record: ${costly.discardedBehindFailure.length} (they did not fail themselves)`)
+  if (costly.discardedBehindFailure.length > 0)
+    lines.push(`discarded behind a failed record: ${costly.discardedBehindFailure.length} (they did not fail themselves)`)
   if (costly.ignoredPartialResponses.length > 0) {
     const lost = costly.ignoredPartialResponses.reduce((n, r) => n + r.ids.length, 0)
-    lines.push(`partial responses ignored (ReportBatchItemFailures is off): ${costly.ignoredPartialResponses.length}; ${lost} reported record${lost === 1 ? '' : 's'} counted as succeeded`)
+    lines.push(
+      `partial responses ignored (ReportBatchItemFailures is off): ${costly.ignoredPartialResponses.length}; ${lost} reported record${lost === 1 ? '' : 's'} counted as succeeded`,
+    )
   }
-  if (costly.duplicates.length > 0) lines.push(`delivered more than once: ${costly.duplicates.length} records, ${costly.duplicates.reduce((n, d) => n + d.deliveries - 1, 0)} extra deliveries`)
+  if (costly.duplicates.length > 0)
+    lines.push(
+      `delivered more than once: ${costly.duplicates.length} records, ${costly.duplicates.reduce((n, d) => n + d.deliveries - 1, 0)} extra deliveries`,
+    )
   for (const s of report.shards) lines.push(row('checkpoint', `${s.shardId} ${s.checkpoint ?? '(none)'}`))
   const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`
-  if (report.failureDestination.length > 0) lines.push(`failure destination: ${plural(report.failureDestination.length, 'record')} (--json shows them)`)
-  if (report.deadLetters !== undefined && report.deadLetters.length > 0) lines.push(`dead-letter queue: ${plural(report.deadLetters.length, 'message')}`)
+  if (report.failureDestination.length > 0)
+    lines.push(`failure destination: ${plural(report.failureDestination.length, 'record')} (--json shows them)`)
+  if (report.deadLetters !== undefined && report.deadLetters.length > 0)
+    lines.push(`dead-letter queue: ${plural(report.deadLetters.length, 'message')}`)
 
-  const lost = report.outcomes.filter((o) => o.fate === 'discarded' || o.fate === 'dead-lettered' || o.fate === 'expired' || o.fate === 'pending')
+  const lost = report.outcomes.filter(
+    (o) => o.fate === 'discarded' || o.fate === 'dead-lettered' || o.fate === 'expired' || o.fate === 'pending',
+  )
   if (lost.length > 0) {
     lines.push('why they did not succeed:')
     for (const o of lost.slice(0, SHOWN)) lines.push(`  ${o.id} ${o.fate}: ${whyNot(report, o.id, reasons)}`)
     if (lost.length > SHOWN) lines.push(`  … and ${lost.length - SHOWN} more (--json has every record)`)
   }
   const errors = new Map<string, number>()
-  for (const i of report.invocations) if (i.error !== undefined) errors.set(normalise(`${i.error.name}: ${i.error.message}`), (errors.get(normalise(`${i.error.name}: ${i.error.message}`)) ?? 0) + 1)
+  for (const i of report.invocations)
+    if (i.error !== undefined)
+      errors.set(normalise(`${i.error.name}: ${i.error.message}`), (errors.get(normalise(`${i.error.name}: ${i.error.message}`)) ?? 0) + 1)
   if (errors.size > 0) {
     lines.push('errors of failed invocations, most common first:')
     for (const [message, n] of [...errors].sort((a, b) => b[1] - a[1]).slice(0, 3)) lines.push(`  ${String(n).padStart(5)} × ${message}`)
@@ -216,17 +239,18 @@ function reportLine(requestId: string, ms: number, event: unknown, response: unk
     batch === undefined
       ? "reported for retry; the handler's logger gave no reason"
       : batch.skipped > 0 && batch.deadline > 0
-      ? 'not started (behind a failed record, or the Lambda was near its timeout)'
-      : batch.deadline > 0
-        ? 'not started: the Lambda was near its timeout'
-        : 'not started: a record it is ordered behind failed'
+        ? 'not started (behind a failed record, or the Lambda was near its timeout)'
+        : batch.deadline > 0
+          ? 'not started: the Lambda was near its timeout'
+          : 'not started: a record it is ordered behind failed'
   if (Array.isArray(reported)) {
     for (const f of reported as { itemIdentifier?: unknown }[]) {
       const id = String(f?.itemIdentifier)
       if (!tap.reasons.has(id)) lines.push(`  ${id} ${notStarted}`)
     }
   }
-  if (thrown !== undefined) lines.push(`  the handler threw ${(thrown as Error).name ?? 'an error'}: ${(thrown as Error).message ?? String(thrown)}`)
+  if (thrown !== undefined)
+    lines.push(`  the handler threw ${(thrown as Error).name ?? 'an error'}: ${(thrown as Error).message ?? String(thrown)}`)
   return lines
 }
 
@@ -259,7 +283,15 @@ async function invokeCommand(positional: readonly string[], flags: Map<string, s
 }
 
 /** The packages the demo loads, beyond this package's own dependencies. */
-const DEMO_PACKAGES = ['kinesalite', 'dynalite', '@aws-sdk/client-kinesis', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@smithy/node-http-handler', 'zod'] as const
+const DEMO_PACKAGES = [
+  'kinesalite',
+  'dynalite',
+  '@aws-sdk/client-kinesis',
+  '@aws-sdk/client-dynamodb',
+  '@aws-sdk/lib-dynamodb',
+  '@smithy/node-http-handler',
+  'zod',
+] as const
 
 /**
  * The demo's packages this project cannot load: the servers and the AWS SDK are development
@@ -284,11 +316,13 @@ async function missingDemoPackages(): Promise<string[]> {
 async function demo(flags: Map<string, string>): Promise<number> {
   refuseFlags('demo', flags, ['records', 'json'])
   const missing = await missingDemoPackages()
-  if (missing.length > 0) throw new UsageError(`the demo needs local servers and the AWS SDK; install them with: npm install -D ${missing.join(' ')}`)
+  if (missing.length > 0)
+    throw new UsageError(`the demo needs local servers and the AWS SDK; install them with: npm install -D ${missing.join(' ')}`)
   const { runDemo } = await import('./demo.js')
   const raw = flags.get('records') ?? '600'
   const records = Number(raw)
-  if (!/^\d+$/.test(raw) || records < 1 || records > 20_000) throw new UsageError(`--records must be a whole number from 1 to 20000; received ${raw}.`)
+  if (!/^\d+$/.test(raw) || records < 1 || records > 20_000)
+    throw new UsageError(`--records must be a whole number from 1 to 20000; received ${raw}.`)
   const json = flags.has('json')
   const tty = process.stderr.isTTY === true
   const stop = new AbortController()

@@ -62,7 +62,12 @@ export function makeBuilder<Rec, M, P, O extends CommonOptions<Schema, Rec>, E, 
     use<Add extends object>(mw: Middleware<P, M, Add>): HandlerBuilder<P, M & Add, E, R> {
       mustBeFunction(mw, 'use', 'a middleware function')
       // The chain is typed step by step by `use`'s signature; stored, the steps share one shape.
-      return makeBuilder(source, options, [...middleware, mw as unknown as Middleware<P, M, object>]) as unknown as HandlerBuilder<P, M & Add, E, R>
+      return makeBuilder(source, options, [...middleware, mw as unknown as Middleware<P, M, object>]) as unknown as HandlerBuilder<
+        P,
+        M & Add,
+        E,
+        R
+      >
     },
     handle(fn: RecordFunction<P, M>): BatchHandler<E, R> {
       mustBeFunction(fn, 'handle', 'the record function')

@@ -89,6 +89,25 @@ export interface EngineSettings<Rec> {
   readonly logger: RecordLogger
   /** Put the decoder's and validator's own words (which may quote the payload) into log lines. Default false. */
   readonly logPayloads?: boolean
+  /** How log lines say what becomes of a reported record. Default `RETRY`; a window handler fails its whole invocation instead. */
+  readonly reporting?: Reporting
+}
+
+/** The words the engine's log lines use for what becomes of reported records. */
+export interface Reporting {
+  /** After one record's identifier: `Invalid record 42, reported for retry: ...`. */
+  readonly one: string
+  /** After several records: `3 records were not started and are reported for retry.` */
+  readonly many: string
+  /** The end of the batch summary, given how many records were reported. */
+  summary(reported: number): string
+}
+
+/** Lambda's partial batch response: reported records are delivered again. */
+export const RETRY: Reporting = {
+  one: ', reported for retry',
+  many: ' and are reported for retry',
+  summary: (reported) => `${reported} reported for retry`,
 }
 
 /** Everything the engine learnt about one batch. */
@@ -218,7 +237,7 @@ export function createProcessor<Rec, P, M>(
   fn: RecordFunction<P, M>,
   settings: EngineSettings<Rec>,
 ): (event: unknown, context?: Context) => Promise<BatchReport> {
-  const { onInvalid, deadlineMarginMs, logPayloads } = settings
+  const { onInvalid, deadlineMarginMs, logPayloads, reporting = RETRY } = settings
   const logger = guarded(settings.logger)
 
   return async function processBatch(event, context) {
@@ -247,7 +266,8 @@ export function createProcessor<Rec, P, M>(
     const pastDeadline = (): boolean => watched && context.getRemainingTimeInMillis() < deadlineMarginMs
 
     function invalid(i: number, id: string, record: Rec, thrown: unknown): RecordOutcome | Promise<RecordOutcome> {
-      const reason: RecordFailure = thrown instanceof InvalidRecord ? thrown.failure : { kind: 'decode', message: toError(thrown).message, error: toError(thrown) }
+      const reason: RecordFailure =
+        thrown instanceof InvalidRecord ? thrown.failure : { kind: 'decode', message: toError(thrown).message, error: toError(thrown) }
       const detail = logPayloads ? detailOf(thrown) : undefined
       const log = {
         recordId: id,
@@ -256,7 +276,7 @@ export function createProcessor<Rec, P, M>(
         ...(detail === undefined ? {} : { detail }),
       }
       if (onInvalid === 'fail') {
-        logger.warn(`Invalid record ${id}, reported for retry: ${reason.message}`, log)
+        logger.warn(`Invalid record ${id}${reporting.one}: ${reason.message}`, log)
         return { status: 'invalid', id, index: i, reason, handled: false }
       }
       if (onInvalid === 'skip') {
@@ -267,7 +287,7 @@ export function createProcessor<Rec, P, M>(
       const notHandedOff = (e: unknown): RecordOutcome => {
         const error = toError(e)
         const message = `${reason.message} The onInvalid function then threw: ${error.message}`
-        logger.error(`Invalid record ${id} could not be handed to onInvalid; reported for retry.`, { ...log, error })
+        logger.error(`Invalid record ${id} could not be handed to onInvalid${reporting.one}.`, { ...log, error })
         return { status: 'invalid', id, index: i, reason: { ...reason, message }, handled: false }
       }
       try {
@@ -372,13 +392,13 @@ export function createProcessor<Rec, P, M>(
     }
     if (abandoned.length > 0) {
       logger.error(
-        `Stopped waiting: under ${deadlineMarginMs} ms of the Lambda's time were left. ${abandoned.length} records still running were abandoned and are reported for retry (their functions may still finish): ${named(abandoned)}.`,
+        `Stopped waiting: under ${deadlineMarginMs} ms of the Lambda's time were left. ${abandoned.length} records still running were abandoned${reporting.many} (their functions may still finish): ${named(abandoned)}.`,
         { abandoned },
       )
     }
     if (cutIds.length > 0) {
       logger.warn(
-        `Stopped starting records: under ${deadlineMarginMs} ms of the Lambda's time were left. ${cutIds.length} unstarted records are reported for retry.`,
+        `Stopped starting records: under ${deadlineMarginMs} ms of the Lambda's time were left. ${cutIds.length} records were not started${reporting.many}.`,
         { deadlineSkips: cutIds.length },
       )
     }
@@ -386,11 +406,12 @@ export function createProcessor<Rec, P, M>(
     for (const o of outcomes) {
       // Records that share an identifier (the user records of one KPL aggregate, fact 87) sit side
       // by side and are reported once.
-      if (isReported(o) && o.id !== batchItemFailures[batchItemFailures.length - 1]?.itemIdentifier) batchItemFailures.push({ itemIdentifier: o.id })
+      if (isReported(o) && o.id !== batchItemFailures[batchItemFailures.length - 1]?.itemIdentifier)
+        batchItemFailures.push({ itemIdentifier: o.id })
     }
     const s = summarize(outcomes)
     logger.info(
-      `Batch of ${n} records: ${s.succeeded} succeeded, ${s.failed} failed, ${s.invalid} invalid, ${s.skipped} skipped after a failure, ${s.deadline} cut by the deadline; ${s.reported} reported for retry.`,
+      `Batch of ${n} records: ${s.succeeded} succeeded, ${s.failed} failed, ${s.invalid} invalid, ${s.skipped} skipped after a failure, ${s.deadline} cut by the deadline; ${reporting.summary(s.reported)}.`,
       { batch: s },
     )
     return { outcomes, batchItemFailures, allFailed: n > 0 && s.reported === n }
@@ -415,4 +436,3 @@ export function toLambdaHandler(
     return { batchItemFailures: report.batchItemFailures }
   }
 }
-

@@ -41,7 +41,9 @@ export class MalformedEventError extends Error {
  *
  * @example
  * ```ts
- * try { await handler(event) } catch (e) {
+ * try {
+ *   await handler(event)
+ * } catch (e) {
  *   if (e instanceof AllRecordsFailedError) failed.push(e.outcomes.length)
  * }
  * ```

@@ -101,7 +101,8 @@ function distance(a: string, b: string): number {
   let row = Array.from({ length: y.length + 1 }, (_, j) => j)
   for (let i = 1; i <= x.length; i++) {
     const next = [i]
-    for (let j = 1; j <= y.length; j++) next[j] = Math.min((row[j] as number) + 1, (next[j - 1] as number) + 1, (row[j - 1] as number) + (x[i - 1] === y[j - 1] ? 0 : 1))
+    for (let j = 1; j <= y.length; j++)
+      next[j] = Math.min((row[j] as number) + 1, (next[j - 1] as number) + 1, (row[j - 1] as number) + (x[i - 1] === y[j - 1] ? 0 : 1))
     row = next
   }
   return row[y.length] as number
@@ -127,7 +128,9 @@ export function checkKnownKeys(name: string, options: object, known: readonly st
   if (unknown.length > 0) {
     const meant = unknown.flatMap((k) => nearest(k, known) ?? [])
     const hint = meant.length === 0 ? '' : ` Did you mean ${meant.map((k) => `\`${k}\``).join(', ')}?`
-    throw new ConfigurationError(`${name}: unknown option ${unknown.map((k) => `\`${k}\``).join(', ')}; the options are ${known.join(', ')}.${hint}`)
+    throw new ConfigurationError(
+      `${name}: unknown option ${unknown.map((k) => `\`${k}\``).join(', ')}; the options are ${known.join(', ')}.${hint}`,
+    )
   }
 }
 
@@ -142,7 +145,8 @@ const COMMON_RULES: Record<string, OptionRule> = {
   deadlineMarginMs: [(v) => typeof v === 'number' && v >= 0 && v < Infinity, 'a number of milliseconds, 0 or more'],
   logPayloads: [(v) => typeof v === 'boolean', 'true or false'],
   logger: [
-    (v) => typeof v === 'object' && v !== null && ['debug', 'info', 'warn', 'error'].every((k) => isFunction((v as Record<string, unknown>)[k])),
+    (v) =>
+      typeof v === 'object' && v !== null && ['debug', 'info', 'warn', 'error'].every((k) => isFunction((v as Record<string, unknown>)[k])),
     'an object with debug, info, warn and error methods (a Powertools Logger or console)',
   ],
 }

@@ -5,7 +5,18 @@
 import type { DynamoDBRecord, KinesisStreamRecord, SQSRecord } from 'aws-lambda'
 import { ConfigurationError } from '../engine/errors.js'
 import { nestedDeeperThan, parseKeepingNumberText } from './json.js'
-import { compileObject, compileRules, invalid, isPlainObject, nested, ownGetter, type CompileContext, type Field, type FieldGetter, type ObjectTest } from './pattern.js'
+import {
+  compileObject,
+  compileRules,
+  invalid,
+  isPlainObject,
+  nested,
+  ownGetter,
+  type CompileContext,
+  type Field,
+  type FieldGetter,
+  type ObjectTest,
+} from './pattern.js'
 
 /**
  * An event source mapping's `FilterCriteria`, as in CloudFormation, the AWS SDK and the CLI: each
@@ -71,7 +82,9 @@ function kinesisData(record: unknown, keepNumberText: boolean, note: Note): unkn
   } catch {
     return NOT_JSON // not text, so not JSON: KPL aggregates land here too (fact 82 is unconfirmed)
   }
-  return jsonObject(text, keepNumberText, () => note(tooDeep('The data', 'a data pattern does not match it, as with data that is not JSON')))
+  return jsonObject(text, keepNumberText, () =>
+    note(tooDeep('The data', 'a data pattern does not match it, as with data that is not JSON')),
+  )
 }
 
 interface SqsBody {
@@ -101,7 +114,12 @@ const ROWS: Record<FilterSource, Row> = {
     special(key, value, path, context) {
       if (key !== 'data') return undefined
       // A data pattern that is not JSON is refused when the mapping is created (fact 78).
-      if (!isPlainObject(value)) throw invalid(context, path, 'the Kinesis data pattern must be a JSON object such as {"data": {"field": ["value"]}}; Lambda refuses other data patterns.')
+      if (!isPlainObject(value))
+        throw invalid(
+          context,
+          path,
+          'the Kinesis data pattern must be a JSON object such as {"data": {"field": ["value"]}}; Lambda refuses other data patterns.',
+        )
       const inner = nested(compileObject(value, context, path))
       return { key, test: (get) => (get('data') === NOT_JSON ? false : inner(get('data'))) }
     },
@@ -110,7 +128,11 @@ const ROWS: Record<FilterSource, Row> = {
   dynamodb: {
     special(key, value, path, context) {
       if (key === 'dynamodb' && !isPlainObject(value)) {
-        throw invalid(context, path, 'the dynamodb pattern must be a JSON object such as {"dynamodb": {"NewImage": {"field": {"S": ["value"]}}}}.')
+        throw invalid(
+          context,
+          path,
+          'the dynamodb pattern must be a JSON object such as {"dynamodb": {"NewImage": {"field": {"S": ["value"]}}}}.',
+        )
       }
       return undefined
     },
@@ -173,9 +195,12 @@ export function compileFilter(criteria: FilterCriteria, source: FilterSource): R
 export function compileFilterVerdict(criteria: FilterCriteria, source: FilterSource): (record: unknown) => boolean | string {
   const row = ROWS[source as FilterSource] as Row | undefined
   if (row === undefined || !Object.hasOwn(ROWS, source)) {
-    throw new ConfigurationError(`compileFilter: \`source\` must be 'kinesis', 'dynamodb' or 'sqs'; received ${JSON.stringify(source) ?? String(source)}.`)
+    throw new ConfigurationError(
+      `compileFilter: \`source\` must be 'kinesis', 'dynamodb' or 'sqs'; received ${JSON.stringify(source) ?? String(source)}.`,
+    )
   }
-  if (!isPlainObject(criteria)) throw new ConfigurationError(`compileFilter: expected FilterCriteria ({ Filters: [{ Pattern }] }); received ${describe(criteria)}.`)
+  if (!isPlainObject(criteria))
+    throw new ConfigurationError(`compileFilter: expected FilterCriteria ({ Filters: [{ Pattern }] }); received ${describe(criteria)}.`)
   const filters: unknown = criteria.Filters
   if (filters === undefined) return () => true
   const top: CompileContext = { where: 'FilterCriteria', numberEquality: false }
@@ -188,7 +213,8 @@ export function compileFilterVerdict(criteria: FilterCriteria, source: FilterSou
     const context: CompileContext = { where: `Filters[${i}]`, numberEquality: false }
     const pattern: unknown = isPlainObject(filter) ? filter.Pattern : undefined
     if (typeof pattern !== 'string') throw invalid(context, '', `Pattern must be a JSON string; received ${describe(pattern)}.`)
-    if (pattern.length > MAX_PATTERN_LENGTH) throw invalid(context, '', `Pattern is ${pattern.length} characters; the limit is ${MAX_PATTERN_LENGTH}.`)
+    if (pattern.length > MAX_PATTERN_LENGTH)
+      throw invalid(context, '', `Pattern is ${pattern.length} characters; the limit is ${MAX_PATTERN_LENGTH}.`)
     let parsed: unknown
     try {
       parsed = parseKeepingNumberText(pattern)
@@ -227,7 +253,9 @@ export function matchesFilter(criteria: FilterCriteria, record: KinesisStreamRec
   const eventSource = (record as { eventSource?: unknown } | null)?.eventSource
   const source = typeof eventSource === 'string' && Object.hasOwn(SOURCES, eventSource) ? SOURCES[eventSource] : undefined
   if (source === undefined) {
-    throw new TypeError(`matchesFilter: the record's eventSource is ${JSON.stringify(eventSource) ?? 'missing'}; expected "aws:kinesis", "aws:dynamodb" or "aws:sqs".`)
+    throw new TypeError(
+      `matchesFilter: the record's eventSource is ${JSON.stringify(eventSource) ?? 'missing'}; expected "aws:kinesis", "aws:dynamodb" or "aws:sqs".`,
+    )
   }
   return compileFilter(criteria, source)(record)
 }

@@ -31,7 +31,8 @@ export function parseKeepingNumberText(text: string): unknown {
       const t = Array.isArray(value) ? undefined : (value as Record<string, unknown>)[MARK]
       if (typeof t !== 'string') stack.push(value as Record<string, unknown>)
       // An own `__proto__` key (JSON.parse makes one) stays an own key: assigning it would set the prototype.
-      else if (key === '__proto__') Object.defineProperty(parent, key, { value: new JsonNumber(Number(t), t), writable: true, enumerable: true, configurable: true })
+      else if (key === '__proto__')
+        Object.defineProperty(parent, key, { value: new JsonNumber(Number(t), t), writable: true, enumerable: true, configurable: true })
       else parent[key] = new JsonNumber(Number(t), t)
     }
   }
@@ -43,7 +44,8 @@ export function nestedDeeperThan(value: unknown, limit: number): boolean {
   const stack: { value: object; depth: number }[] = typeof value === 'object' && value !== null ? [{ value, depth: 1 }] : []
   for (let at = stack.pop(); at !== undefined; at = stack.pop()) {
     if (at.depth > limit) return true
-    for (const child of Object.values(at.value)) if (typeof child === 'object' && child !== null && !(child instanceof JsonNumber)) stack.push({ value: child, depth: at.depth + 1 })
+    for (const child of Object.values(at.value))
+      if (typeof child === 'object' && child !== null && !(child instanceof JsonNumber)) stack.push({ value: child, depth: at.depth + 1 })
   }
   return false
 }

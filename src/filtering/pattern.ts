@@ -55,7 +55,7 @@ const OPERATORS = ['prefix', 'suffix', 'equals-ignore-case', 'anything-but', 'nu
 const UNCONFIRMED = ['wildcard', 'cidr'] // EventBridge operators absent from Lambda's table (fact 73)
 
 export function hasOwn(value: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(value, key)
+  return Object.hasOwn(value, key)
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -82,7 +82,15 @@ function unconfirmed(context: CompileContext, path: string, what: string): Inval
 }
 
 const describe = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'an array' : value instanceof JsonNumber ? `the number ${value.text}` : typeof value === 'object' ? 'an object' : JSON.stringify(value)
+  value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'an array'
+      : value instanceof JsonNumber
+        ? `the number ${value.text}`
+        : typeof value === 'object'
+          ? 'an object'
+          : JSON.stringify(value)
 
 function isNumber(value: unknown): value is number | JsonNumber {
   return typeof value === 'number' || value instanceof JsonNumber
@@ -120,7 +128,8 @@ function numeric(spec: unknown, context: CompileContext, path: string): ValueTes
   }
   if (!Array.isArray(spec) || spec.length === 0) bad(`takes a non-empty array such as [">", 0, "<=", 5]; received ${describe(spec)}.`)
   const terms = spec as unknown[]
-  if (terms.length !== 2 && terms.length !== 4) bad(`takes one comparison or a range of two ([">", 0, "<=", 5]); received ${terms.length} elements.`)
+  if (terms.length !== 2 && terms.length !== 4)
+    bad(`takes one comparison or a range of two ([">", 0, "<=", 5]); received ${terms.length} elements.`)
   const checks: { op: (a: number, b: number) => boolean; bound: number }[] = []
   for (let i = 0; i < terms.length; i += 2) {
     const op = terms[i]
@@ -130,8 +139,10 @@ function numeric(spec: unknown, context: CompileContext, path: string): ValueTes
     checks.push({ op: NUMERIC_OPS[op as string] as (a: number, b: number) => boolean, bound: numberValue(bound as number | JsonNumber) })
   }
   if (terms.length === 4) {
-    if (!(terms[0] === '>' || terms[0] === '>=') || !(terms[2] === '<' || terms[2] === '<=')) bad('range must be a lower bound (> or >=) then an upper bound (< or <=).')
-    if ((checks[0] as { bound: number }).bound >= (checks[1] as { bound: number }).bound) bad('range must have its lower bound below its upper bound.')
+    if (!(terms[0] === '>' || terms[0] === '>=') || !(terms[2] === '<' || terms[2] === '<='))
+      bad('range must be a lower bound (> or >=) then an upper bound (< or <=).')
+    if ((checks[0] as { bound: number }).bound >= (checks[1] as { bound: number }).bound)
+      bad('range must have its lower bound below its upper bound.')
   }
   return (v) => {
     if (!isNumber(v)) return false // strings never match numeric, DynamoDB N values included (fact 79)
@@ -142,7 +153,8 @@ function numeric(spec: unknown, context: CompileContext, path: string): ValueTes
 }
 
 function stringOperand(name: string, operand: unknown, context: CompileContext, path: string): string {
-  if (isPlainObject(operand)) throw unconfirmed(context, path, `{"${name}": {...}} (a nested matcher such as equals-ignore-case inside ${name})`)
+  if (isPlainObject(operand))
+    throw unconfirmed(context, path, `{"${name}": {...}} (a nested matcher such as equals-ignore-case inside ${name})`)
   if (typeof operand !== 'string') throw invalid(context, path, `${name} takes a string; received ${describe(operand)}.`)
   return operand
 }
@@ -153,9 +165,11 @@ function anythingBut(operand: unknown, context: CompileContext, path: string): V
     throw unconfirmed(context, path, `anything-but with a matcher ({"anything-but": {"${inner}": ...}})`)
   }
   const values = Array.isArray(operand) ? operand : [operand]
-  if (values.length === 0) throw invalid(context, path, 'anything-but takes a string, a number or a non-empty array of them; received an empty array.')
+  if (values.length === 0)
+    throw invalid(context, path, 'anything-but takes a string, a number or a non-empty array of them; received an empty array.')
   const tests = values.map((v) => {
-    if (typeof v !== 'string' && !isNumber(v)) throw invalid(context, path, `anything-but takes strings or numbers; received ${describe(v)}.`)
+    if (typeof v !== 'string' && !isNumber(v))
+      throw invalid(context, path, `anything-but takes strings or numbers; received ${describe(v)}.`)
     return equals(v, context)
   })
   // The field must be there and be a value (fact 74: a missing field matches only exists: false).
@@ -165,13 +179,16 @@ function anythingBut(operand: unknown, context: CompileContext, path: string): V
 function rule(r: unknown, context: CompileContext, path: string): ValueTest {
   if (r === null || typeof r === 'string' || typeof r === 'boolean' || isNumber(r)) return equals(r, context)
   if (Array.isArray(r)) throw invalid(context, path, 'a rule inside a rule array cannot be an array.')
-  if (!isPlainObject(r)) throw invalid(context, path, `a rule must be a string, number, true, false, null or an operator object; received ${describe(r)}.`)
+  if (!isPlainObject(r))
+    throw invalid(context, path, `a rule must be a string, number, true, false, null or an operator object; received ${describe(r)}.`)
   const keys = Object.keys(r)
-  if (keys.length !== 1) throw invalid(context, path, `an operator object holds exactly one operator; received ${keys.length === 0 ? 'none' : keys.join(', ')}.`)
+  if (keys.length !== 1)
+    throw invalid(context, path, `an operator object holds exactly one operator; received ${keys.length === 0 ? 'none' : keys.join(', ')}.`)
   const name = keys[0] as string
   const operand = r[name]
   if (UNCONFIRMED.includes(name)) throw unconfirmed(context, path, `the ${name} operator`)
-  if (!OPERATORS.includes(name)) throw invalid(context, path, `unknown operator ${JSON.stringify(name)}; Lambda supports ${OPERATORS.join(', ')}.`)
+  if (!OPERATORS.includes(name))
+    throw invalid(context, path, `unknown operator ${JSON.stringify(name)}; Lambda supports ${OPERATORS.join(', ')}.`)
   switch (name) {
     case 'prefix': {
       const p = stringOperand(name, operand, context, path)

@@ -8,9 +8,7 @@ import { compileFilter, type FilterSource } from './filter.js'
 import { InvalidFilterPatternError } from './pattern.js'
 
 /** A numeric rule's operand: one comparison, or a range from a lower to an upper bound. */
-export type NumericRange =
-  | readonly ['=' | '<' | '<=' | '>' | '>=', number]
-  | readonly ['>' | '>=', number, '<' | '<=', number]
+export type NumericRange = readonly ['=' | '<' | '<=' | '>' | '>=', number] | readonly ['>' | '>=', number, '<' | '<=', number]
 
 /** `{"exists": true}` matches a field that holds a value; `false`, one that is absent (leaf nodes only). */
 export interface ExistsRule {
@@ -157,7 +155,10 @@ function patternText(pattern: object, i: number): string {
     const why = e instanceof RangeError ? 'it is nested too deeply' : e instanceof Error ? e.message : 'it threw'
     throw new InvalidFilterPatternError(`Invalid filter pattern definition. Filters[${i}]: the pattern cannot be written as JSON: ${why}.`)
   }
-  if (typeof text !== 'string') throw new InvalidFilterPatternError(`Invalid filter pattern definition. Filters[${i}]: the pattern must be an object; received ${typeof pattern}.`)
+  if (typeof text !== 'string')
+    throw new InvalidFilterPatternError(
+      `Invalid filter pattern definition. Filters[${i}]: the pattern must be an object; received ${typeof pattern}.`,
+    )
   return text
 }
 

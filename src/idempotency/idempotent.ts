@@ -37,7 +37,16 @@ export interface IdempotentOptions<P, M> {
   readonly keyPrefix?: string
 }
 
-const OPTIONS = ['persistenceStore', 'key', 'expiresAfterSeconds', 'useLocalCache', 'maxLocalCacheSize', 'hashFunction', 'responseHook', 'keyPrefix']
+const OPTIONS = [
+  'persistenceStore',
+  'key',
+  'expiresAfterSeconds',
+  'useLocalCache',
+  'maxLocalCacheSize',
+  'hashFunction',
+  'responseHook',
+  'keyPrefix',
+]
 
 const atLeastOne = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1
 const RULES: Record<string, OptionRule> = {
@@ -50,12 +59,15 @@ function check(options: unknown): void {
   const fail = (message: string): never => {
     throw new ConfigurationError(`idempotent: ${message}`)
   }
-  if (typeof options !== 'object' || options === null) fail(`expected an options object with a \`persistenceStore\`; received ${describeValue(options)}.`)
+  if (typeof options !== 'object' || options === null)
+    fail(`expected an options object with a \`persistenceStore\`; received ${describeValue(options)}.`)
   const o = options as Record<string, unknown>
   checkKnownKeys('idempotent', o, OPTIONS)
   const store = o.persistenceStore as Record<string, unknown> | undefined
   if (typeof store !== 'object' || store === null || !isFunction(store.saveInProgress) || !isFunction(store.configure)) {
-    fail(`\`persistenceStore\` must be a Powertools persistence layer (such as DynamoDBPersistenceLayer); received ${describeValue(store)}.`)
+    fail(
+      `\`persistenceStore\` must be a Powertools persistence layer (such as DynamoDBPersistenceLayer); received ${describeValue(store)}.`,
+    )
   }
   checkRules('idempotent', o, RULES)
 }
@@ -127,13 +139,16 @@ export function idempotent<P, M extends BaseMeta>(options: IdempotentOptions<P, 
     return async function idempotentRecord(payload, meta) {
       const k = keyOf(payload, meta)
       if (typeof k !== 'string' || k === '') {
-        throw new Error(`idempotent: \`key\` returned ${k === '' ? 'an empty string' : `a ${typeof k}`}; it must return a non-empty string.`)
+        throw new Error(
+          `idempotent: \`key\` returned ${k === '' ? 'an empty string' : `a ${typeof k}`}; it must return a non-empty string.`,
+        )
       }
       // Powertools sets an in-progress entry's expiry from the remaining time of the registered context.
       if (meta.context !== undefined) config.registerLambdaContext(meta.context)
       const earlier = inFlight.get(k)
       const settled = earlier === undefined ? undefined : earlier.then(ignore, ignore)
-      const mine: Promise<unknown> = settled === undefined ? Promise.resolve(run(k, { payload, meta })) : settled.then(() => run(k, { payload, meta }))
+      const mine: Promise<unknown> =
+        settled === undefined ? Promise.resolve(run(k, { payload, meta })) : settled.then(() => run(k, { payload, meta }))
       inFlight.set(k, mine)
       try {
         return await mine

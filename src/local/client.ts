@@ -14,9 +14,11 @@ export interface SdkClient {
 /** Refuses a `client` that is not an SDK v3 client of the service (`config.serviceId`), saying which one is needed. */
 export function checkClient(name: string, client: unknown, serviceId: string, needed: string): void {
   const c = client as { send?: unknown; config?: { serviceId?: unknown } } | null | undefined
-  if (typeof c?.send !== 'function') throw new ConfigurationError(`${name}: \`client\` must be ${needed}; received ${describeValue(client)}.`)
+  if (typeof c?.send !== 'function')
+    throw new ConfigurationError(`${name}: \`client\` must be ${needed}; received ${describeValue(client)}.`)
   const id = c.config?.serviceId
-  if (typeof id === 'string' && id !== serviceId) throw new ConfigurationError(`${name}: \`client\` is a ${id} client; this source needs ${needed}.`)
+  if (typeof id === 'string' && id !== serviceId)
+    throw new ConfigurationError(`${name}: \`client\` is a ${id} client; this source needs ${needed}.`)
 }
 
 /** Options of {@link localClient}. */
@@ -61,7 +63,8 @@ export async function localClient<C>(Client: new (config: LocalClientConfig) => 
   const fail = (message: string): never => {
     throw new ConfigurationError(`localClient: ${message}`)
   }
-  if (typeof Client !== 'function') fail(`the first argument must be an AWS SDK v3 client class, such as KinesisClient; received ${describeValue(Client)}.`)
+  if (typeof Client !== 'function')
+    fail(`the first argument must be an AWS SDK v3 client class, such as KinesisClient; received ${describeValue(Client)}.`)
   if (typeof options?.endpoint !== 'string' || !/^https?:\/\/[^/]+/.test(options.endpoint)) {
     fail(`\`endpoint\` must be the server's URL, such as 'http://127.0.0.1:4567'; received ${describeValue(options?.endpoint)}.`)
   }
@@ -69,7 +72,9 @@ export async function localClient<C>(Client: new (config: LocalClientConfig) => 
   try {
     http = await import('@smithy/node-http-handler')
   } catch (e) {
-    throw new Error('localClient needs @smithy/node-http-handler (installed with the AWS SDK): npm install -D @smithy/node-http-handler', { cause: e })
+    throw new Error('localClient needs @smithy/node-http-handler (installed with the AWS SDK): npm install -D @smithy/node-http-handler', {
+      cause: e,
+    })
   }
   const client = new Client({
     endpoint: options.endpoint,
@@ -77,6 +82,7 @@ export async function localClient<C>(Client: new (config: LocalClientConfig) => 
     credentials: options.credentials ?? { accessKeyId: 'local', secretAccessKey: 'local' },
     requestHandler: new http.NodeHttpHandler({ requestTimeout: options.requestTimeoutMs ?? 5000, throwOnRequestTimeout: true }) as never,
   })
-  if (typeof (client as { send?: unknown }).send !== 'function') fail(`${Client.name || 'the class'} is not an AWS SDK v3 client: its instances have no \`send\`.`)
+  if (typeof (client as { send?: unknown }).send !== 'function')
+    fail(`${Client.name || 'the class'} is not an AWS SDK v3 client: its instances have no \`send\`.`)
   return client
 }

@@ -44,7 +44,8 @@ export function requestIds(seed: number): () => string {
 export function virtualCaller(handler: Handler, duration: number | ((event: never) => number), timeoutMs: number): Caller {
   return async (event, context) => {
     const durationMs = typeof duration === 'function' ? (duration as (e: unknown) => number)(event) : duration
-    if (typeof durationMs !== 'number' || !(durationMs >= 0)) configError('simulate', `\`durationMs\` must give a number of milliseconds, 0 or more; it gave ${describeValue(durationMs)}.`)
+    if (typeof durationMs !== 'number' || !(durationMs >= 0))
+      configError('simulate', `\`durationMs\` must give a number of milliseconds, 0 or more; it gave ${describeValue(durationMs)}.`)
     let response: unknown
     let error: Error | undefined
     try {
@@ -66,7 +67,10 @@ export function realCaller(handler: Handler, timeoutMs: number): Caller {
       timer = setTimeout(() => resolve('timeout'), timeoutMs)
     })
     try {
-      const result = await Promise.race([Promise.resolve().then(() => (handler as (e: unknown, c: Context) => unknown)(event, context)), timeout])
+      const result = await Promise.race([
+        Promise.resolve().then(() => (handler as (e: unknown, c: Context) => unknown)(event, context)),
+        timeout,
+      ])
       if (result === 'timeout') return { timedOut: true, durationMs: Date.now() - started }
       return { response: result, durationMs: Date.now() - started }
     } catch (e) {
@@ -97,7 +101,15 @@ export function answerReport(
 ): Pick<InvocationReport, 'response' | 'error' | 'durationMs' | 'result' | 'ignoredBatchItemFailures'> {
   const ignored = verdict.kind === 'success' ? verdict.ignored : []
   const kind: InvocationReport['result'] =
-    result.timedOut === true ? 'timeout' : result.error !== undefined ? 'error' : verdict.kind === 'success' ? 'success' : verdict.kind === 'partial' ? 'partial' : 'malformed-response'
+    result.timedOut === true
+      ? 'timeout'
+      : result.error !== undefined
+        ? 'error'
+        : verdict.kind === 'success'
+          ? 'success'
+          : verdict.kind === 'partial'
+            ? 'partial'
+            : 'malformed-response'
   return {
     ...(result.error === undefined && result.timedOut !== true ? { response: result.response } : {}),
     ...(result.timedOut === true
@@ -112,6 +124,23 @@ export function answerReport(
 }
 
 /** The report of an SQS invocation: one receive from the queue, whose attempt is the highest receive count in it. */
-export function receiveReport(index: number, atMs: number, queue: string, attempt: number, event: SQSEvent, answer: ReturnType<typeof answerReport>): InvocationReport {
-  return { index, at: new Date(atMs).toISOString(), shardId: queue, lane: 0, trigger: 'receive', attempt, records: event.Records.map((r) => r.messageId), event, ...answer }
+export function receiveReport(
+  index: number,
+  atMs: number,
+  queue: string,
+  attempt: number,
+  event: SQSEvent,
+  answer: ReturnType<typeof answerReport>,
+): InvocationReport {
+  return {
+    index,
+    at: new Date(atMs).toISOString(),
+    shardId: queue,
+    lane: 0,
+    trigger: 'receive',
+    attempt,
+    records: event.Records.map((r) => r.messageId),
+    event,
+    ...answer,
+  }
 }

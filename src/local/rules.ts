@@ -99,7 +99,14 @@ export interface Decision<R = unknown> {
 
 /** Creates the lanes of one shard. */
 export function createLanes<R>(shardId: string, parallelization: number): Lane<R>[] {
-  return Array.from({ length: parallelization }, (_, index) => ({ shardId, index, buffer: [], pending: [], freeAt: -Infinity, busy: false }))
+  return Array.from({ length: parallelization }, (_, index) => ({
+    shardId,
+    index,
+    buffer: [],
+    pending: [],
+    freeAt: -Infinity,
+    busy: false,
+  }))
 }
 
 /**
@@ -152,7 +159,12 @@ export function nextStart(lane: Lane, s: StreamSettings): number {
  * next record would pass the 6 MB payload limit (for records that give their `bytes`), or when the
  * window ends.
  */
-export function batchReadyAt(open: number, records: readonly { readonly arrivalMs: number; readonly bytes?: number }[], batchSize: number, windowMs: number): number {
+export function batchReadyAt(
+  open: number,
+  records: readonly { readonly arrivalMs: number; readonly bytes?: number }[],
+  batchSize: number,
+  windowMs: number,
+): number {
   if (windowMs === 0) return open
   let bytes = EVENT_OVERHEAD_BYTES
   for (let i = 0; i < records.length; i++) {
@@ -220,7 +232,11 @@ export function interpret(response: unknown, ids: readonly string[], reportBatch
     const ignored = Array.isArray(listed) ? listed.map((f) => String((f as { itemIdentifier?: unknown } | null)?.itemIdentifier)) : []
     return { kind: 'success', ignored }
   }
-  const malformed = (why: string): Verdict => ({ kind: 'failure', functionError: null, reason: `The response is not a valid partial batch response: ${why}` })
+  const malformed = (why: string): Verdict => ({
+    kind: 'failure',
+    functionError: null,
+    reason: `The response is not a valid partial batch response: ${why}`,
+  })
   if (response === null || response === undefined) return { kind: 'success', ignored: [] } // fact 46
   if (Array.isArray(response)) return response.length === 0 ? { kind: 'success', ignored: [] } : malformed('a non-empty array.') // §11.4
   if (typeof response !== 'object') return malformed(`a ${typeof response}.`)

@@ -1,11 +1,20 @@
-import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams'
+import type { DynamoDBStreamsClient, GetRecordsCommandOutput } from '@aws-sdk/client-dynamodb-streams'
 import type { Context, DynamoDBRecord } from 'aws-lambda'
 import { quietLogger, type RecordLogger } from '../engine/logger.js'
 import { describeValue } from '../engine/options.js'
 import { compileFilter } from '../filtering/filter.js'
 import { dynamodbSource } from '../sources/dynamodb/index.js'
 import { checkClient, type SdkClient } from './client.js'
-import { checkSettings, configError, LOCAL_RUN_SETTINGS, STREAM_SETTINGS, streamSettings, type FunctionSettings, type SettingsTable, type StreamMappingSettings } from './settings.js'
+import {
+  checkSettings,
+  configError,
+  LOCAL_RUN_SETTINGS,
+  STREAM_SETTINGS,
+  streamSettings,
+  type FunctionSettings,
+  type SettingsTable,
+  type StreamMappingSettings,
+} from './settings.js'
 import { loadSdk, pollShard, startStreamRun, type LocalRun, type LocalRunHooks, type ShardFeed } from './stream-runner.js'
 
 /** Options of {@link runLocal} for a DynamoDB stream. */
@@ -87,14 +96,21 @@ export function lambdaDynamoDBRecord(record: DynamoDBStreamsApiRecord, streamArn
 }
 
 /** runLocal for a DynamoDB stream: the shards polled through the DynamoDB Streams API. */
-export async function runLocalDynamoDB(handler: (event: never, context: Context) => unknown, options: DynamoDBLocalOptions): Promise<LocalRun> {
+export async function runLocalDynamoDB(
+  handler: (event: never, context: Context) => unknown,
+  options: DynamoDBLocalOptions,
+): Promise<LocalRun> {
   checkSettings(NAME, options, DYNAMODB_RUN_SETTINGS)
   checkClient(NAME, options.client, 'DynamoDB Streams', 'a DynamoDBStreamsClient from @aws-sdk/client-dynamodb-streams')
   if (typeof options.streamArn !== 'string' || !/^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[^/]+\/stream\/.+$/.test(options.streamArn)) {
-    configError(NAME, `\`streamArn\` must be the stream's ARN (the table's LatestStreamArn, arn:aws:dynamodb:<region>:<account>:table/<table>/stream/<label>); received ${describeValue(options.streamArn)}.`)
+    configError(
+      NAME,
+      `\`streamArn\` must be the stream's ARN (the table's LatestStreamArn, arn:aws:dynamodb:<region>:<account>:table/<table>/stream/<label>); received ${describeValue(options.streamArn)}.`,
+    )
   }
   // §11.12: AWS refuses AT_TIMESTAMP for DynamoDB Streams.
-  if (options.StartingPosition === 'AT_TIMESTAMP') configError(NAME, "`StartingPosition: 'AT_TIMESTAMP'` is not available for DynamoDB Streams; use 'TRIM_HORIZON' or 'LATEST'.")
+  if (options.StartingPosition === 'AT_TIMESTAMP')
+    configError(NAME, "`StartingPosition: 'AT_TIMESTAMP'` is not available for DynamoDB Streams; use 'TRIM_HORIZON' or 'LATEST'.")
   const pollIntervalMs = options.pollIntervalMs ?? 250 // 4 polls a second per shard (fact 17)
   const s = streamSettings(NAME, options)
   const accept = options.FilterCriteria === undefined ? {} : { accept: compileFilter(options.FilterCriteria, 'dynamodb') }
@@ -112,7 +128,9 @@ export async function runLocalDynamoDB(handler: (event: never, context: Context)
     (
       await client.send(
         new sdk.GetShardIteratorCommand(
-          after === undefined ? { StreamArn: streamArn, ShardId, ShardIteratorType: position } : { StreamArn: streamArn, ShardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after },
+          after === undefined
+            ? { StreamArn: streamArn, ShardId, ShardIteratorType: position }
+            : { StreamArn: streamArn, ShardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after },
         ),
       )
     ).ShardIterator
@@ -134,12 +152,19 @@ export async function runLocalDynamoDB(handler: (event: never, context: Context)
 }
 
 /** Every shard of the stream with its parent, every page of `DescribeStream`. */
-async function shardParents(sdk: DynamoDBStreamsSdk, client: DynamoDBStreamsClient, streamArn: string): Promise<Map<string, string | undefined>> {
+async function shardParents(
+  sdk: DynamoDBStreamsSdk,
+  client: DynamoDBStreamsClient,
+  streamArn: string,
+): Promise<Map<string, string | undefined>> {
   const parents = new Map<string, string | undefined>()
   let start: string | undefined
   do {
-    const page = await client.send(new sdk.DescribeStreamCommand({ StreamArn: streamArn, ...(start === undefined ? {} : { ExclusiveStartShardId: start }) }))
-    for (const shard of page.StreamDescription?.Shards ?? []) if (shard.ShardId !== undefined) parents.set(shard.ShardId, shard.ParentShardId)
+    const page = await client.send(
+      new sdk.DescribeStreamCommand({ StreamArn: streamArn, ...(start === undefined ? {} : { ExclusiveStartShardId: start }) }),
+    )
+    for (const shard of page.StreamDescription?.Shards ?? [])
+      if (shard.ShardId !== undefined) parents.set(shard.ShardId, shard.ParentShardId)
     start = page.StreamDescription?.LastEvaluatedShardId
   } while (start !== undefined)
   return parents
@@ -172,7 +197,7 @@ function readShards(
       shardId,
       iterators.get(shardId),
       async (iterator) => {
-        let out
+        let out: GetRecordsCommandOutput
         try {
           out = await client.send(new sdk.GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }), { abortSignal: feed.signal })
         } catch (e) {

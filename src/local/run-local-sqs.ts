@@ -7,7 +7,15 @@ import { lambdaContext } from '../testing/context.js'
 import { checkClient, type SdkClient } from './client.js'
 import { answerReport, callVerdict, realCaller, receiveReport, type Caller } from './invocation.js'
 import type { InvocationReport, MappingReport, RecordReport } from './report.js'
-import { checkSettings, configError, LOCAL_RUN_SETTINGS, maximumConcurrency, RESPONSE_TYPES, wholeNumber, type SettingsTable } from './settings.js'
+import {
+  checkSettings,
+  configError,
+  LOCAL_RUN_SETTINGS,
+  maximumConcurrency,
+  RESPONSE_TYPES,
+  wholeNumber,
+  type SettingsTable,
+} from './settings.js'
 import { failedBy, sqsVerdict } from './sqs-rules.js'
 import { loadSdk, sleep, type LocalRun } from './stream-runner.js'
 
@@ -65,7 +73,10 @@ export interface SqsApiMessage {
   readonly MD5OfMessageAttributes?: string | undefined
   readonly Attributes?: Partial<Record<string, string>> | undefined
   readonly MessageAttributes?:
-    | Record<string, { readonly StringValue?: string | undefined; readonly BinaryValue?: Uint8Array | undefined; readonly DataType: string | undefined }>
+    | Record<
+        string,
+        { readonly StringValue?: string | undefined; readonly BinaryValue?: Uint8Array | undefined; readonly DataType: string | undefined }
+      >
     | undefined
 }
 
@@ -181,11 +192,27 @@ export async function runLocalSqs(handler: (event: SQSEvent, context: Context) =
 
 // Fact 50: Lambda refuses a function timeout above the queue's visibility timeout.
 /** The queue's ARN and redrive policy; refuses a function timeout above the visibility timeout, as Lambda does. */
-async function queueAttributes(sdk: SqsPollers['sdk'], client: SQSClient, queueUrl: string, timeoutMs: number): Promise<{ arn: string; maxReceive: number }> {
-  const attrs = (await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'RedrivePolicy', 'VisibilityTimeout'] }))).Attributes ?? {}
-  const maxReceive = attrs.RedrivePolicy === undefined ? Infinity : Number((JSON.parse(attrs.RedrivePolicy) as { maxReceiveCount?: unknown }).maxReceiveCount ?? Infinity)
+async function queueAttributes(
+  sdk: SqsPollers['sdk'],
+  client: SQSClient,
+  queueUrl: string,
+  timeoutMs: number,
+): Promise<{ arn: string; maxReceive: number }> {
+  const attrs =
+    (
+      await client.send(
+        new sdk.GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'RedrivePolicy', 'VisibilityTimeout'] }),
+      )
+    ).Attributes ?? {}
+  const maxReceive =
+    attrs.RedrivePolicy === undefined
+      ? Infinity
+      : Number((JSON.parse(attrs.RedrivePolicy) as { maxReceiveCount?: unknown }).maxReceiveCount ?? Infinity)
   if (Number(attrs.VisibilityTimeout ?? 30) * 1000 < timeoutMs) {
-    configError(NAME, `the function timeout must not exceed the queue's visibility timeout (${attrs.VisibilityTimeout} s), as Lambda checks when the mapping is created.`)
+    configError(
+      NAME,
+      `the function timeout must not exceed the queue's visibility timeout (${attrs.VisibilityTimeout} s), as Lambda checks when the mapping is created.`,
+    )
   }
   return { arn: attrs.QueueArn ?? queueUrl, maxReceive }
 }
@@ -237,7 +264,12 @@ async function deleteAll(st: SqsPollers, messages: readonly Message[]): Promise<
   for (let i = 0; i < messages.length; i += 10) {
     const chunk = messages.slice(i, i + 10)
     try {
-      await st.client.send(new st.sdk.DeleteMessageBatchCommand({ QueueUrl: st.queueUrl, Entries: chunk.map((m, k) => ({ Id: String(k), ReceiptHandle: m.ReceiptHandle ?? '' })) }))
+      await st.client.send(
+        new st.sdk.DeleteMessageBatchCommand({
+          QueueUrl: st.queueUrl,
+          Entries: chunk.map((m, k) => ({ Id: String(k), ReceiptHandle: m.ReceiptHandle ?? '' })),
+        }),
+      )
     } catch (e) {
       st.logger.warn(`runLocal: DeleteMessageBatch failed: ${toError(e).message}; those messages will come back.`)
     }
@@ -307,8 +339,14 @@ function sqsRunReport(st: SqsPollers): MappingReport {
     outcomes,
     shards: [],
     failureDestination: [],
-    costly: { discardedBehindFailure: [], ignoredPartialResponses: st.ignored, duplicates: outcomes.filter((r) => r.deliveries > 1).map((r) => ({ id: r.id, deliveries: r.deliveries })) },
-    assumptions: ['SQS: the queue applies the visibility timeout and the redrive policy; a message is reported dead-lettered when it failed on its maxReceiveCount-th receive.'],
+    costly: {
+      discardedBehindFailure: [],
+      ignoredPartialResponses: st.ignored,
+      duplicates: outcomes.filter((r) => r.deliveries > 1).map((r) => ({ id: r.id, deliveries: r.deliveries })),
+    },
+    assumptions: [
+      'SQS: the queue applies the visibility timeout and the redrive policy; a message is reported dead-lettered when it failed on its maxReceiveCount-th receive.',
+    ],
     endedAt: new Date().toISOString(),
   }
 }

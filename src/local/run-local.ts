@@ -7,11 +7,29 @@ import { describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
 import { compileFilter } from '../filtering/filter.js'
 import { checkClient, type SdkClient } from './client.js'
-import { checkSettings, configError, LOCAL_RUN_SETTINGS, STREAM_SETTINGS, streamSettings, type FunctionSettings, type SettingsTable, type StreamMappingSettings } from './settings.js'
+import {
+  checkSettings,
+  configError,
+  LOCAL_RUN_SETTINGS,
+  STREAM_SETTINGS,
+  streamSettings,
+  type FunctionSettings,
+  type SettingsTable,
+  type StreamMappingSettings,
+} from './settings.js'
 import { kinesisSource } from '../sources/kinesis/index.js'
 import { runLocalSqs, type SqsLocalOptions } from './run-local-sqs.js'
 import { runLocalDynamoDB, type DynamoDBLocalOptions } from './run-local-dynamodb.js'
-import { loadSdk, pollShard, sleep, startStreamRun, type LocalRun, type LocalRunHooks, type ShardFeed, type ShardPage } from './stream-runner.js'
+import {
+  loadSdk,
+  pollShard,
+  sleep,
+  startStreamRun,
+  type LocalRun,
+  type LocalRunHooks,
+  type ShardFeed,
+  type ShardPage,
+} from './stream-runner.js'
 
 export type { LocalRun } from './stream-runner.js'
 
@@ -72,21 +90,44 @@ const KINESIS_RUN_SETTINGS: SettingsTable = { ...LOCAL_RUN_SETTINGS, streamName:
  */
 export function runLocal(handler: (event: KinesisStreamEvent, context: Context) => unknown, options: KinesisLocalOptions): Promise<LocalRun>
 export function runLocal(handler: (event: SQSEvent, context: Context) => unknown, options: SqsLocalOptions): Promise<LocalRun>
-export function runLocal(handler: (event: DynamoDBStreamEvent, context: Context) => unknown, options: DynamoDBLocalOptions): Promise<LocalRun>
-export function runLocal(handler: (event: KinesisWindowEvent, context: Context) => unknown, options: KinesisLocalOptions & { readonly TumblingWindowInSeconds: number }): Promise<LocalRun>
-export function runLocal(handler: (event: DynamoDBWindowEvent, context: Context) => unknown, options: DynamoDBLocalOptions & { readonly TumblingWindowInSeconds: number }): Promise<LocalRun>
-export async function runLocal(handler: (event: never, context: Context) => unknown, opts: KinesisLocalOptions | SqsLocalOptions | DynamoDBLocalOptions): Promise<LocalRun> {
-  if (typeof handler !== 'function') configError(NAME, `the first argument must be the Lambda handler, a function; received ${describeValue(handler)}.`)
+export function runLocal(
+  handler: (event: DynamoDBStreamEvent, context: Context) => unknown,
+  options: DynamoDBLocalOptions,
+): Promise<LocalRun>
+export function runLocal(
+  handler: (event: KinesisWindowEvent, context: Context) => unknown,
+  options: KinesisLocalOptions & { readonly TumblingWindowInSeconds: number },
+): Promise<LocalRun>
+export function runLocal(
+  handler: (event: DynamoDBWindowEvent, context: Context) => unknown,
+  options: DynamoDBLocalOptions & { readonly TumblingWindowInSeconds: number },
+): Promise<LocalRun>
+export async function runLocal(
+  handler: (event: never, context: Context) => unknown,
+  opts: KinesisLocalOptions | SqsLocalOptions | DynamoDBLocalOptions,
+): Promise<LocalRun> {
+  if (typeof handler !== 'function')
+    configError(NAME, `the first argument must be the Lambda handler, a function; received ${describeValue(handler)}.`)
   if (typeof opts !== 'object' || opts === null) configError(NAME, `the options must be an object; received ${describeValue(opts)}.`)
   if (opts.source === 'sqs') return runLocalSqs(handler as (event: SQSEvent, context: Context) => unknown, opts)
   if (opts.source === 'dynamodb') return runLocalDynamoDB(handler, opts)
   const options = opts
   checkSettings(NAME, options, KINESIS_RUN_SETTINGS)
-  if (options.source !== 'kinesis') configError(NAME, `\`source\` must be 'kinesis', 'dynamodb' or 'sqs'; received ${describeValue((options as { source?: unknown }).source)}.`)
+  if (options.source !== 'kinesis')
+    configError(
+      NAME,
+      `\`source\` must be 'kinesis', 'dynamodb' or 'sqs'; received ${describeValue((options as { source?: unknown }).source)}.`,
+    )
   checkClient(NAME, options.client, 'Kinesis', 'a KinesisClient from @aws-sdk/client-kinesis')
   if (typeof options.streamName !== 'string' || options.streamName === '') configError(NAME, '`streamName` must be the name of the stream.')
-  if (options.consumerName !== undefined && (typeof options.consumerName !== 'string' || !/^[a-zA-Z0-9_.-]{1,128}$/.test(options.consumerName))) {
-    configError(NAME, `\`consumerName\` must be 1 to 128 letters, digits, '_', '.' or '-'; received ${describeValue(options.consumerName)}.`)
+  if (
+    options.consumerName !== undefined &&
+    (typeof options.consumerName !== 'string' || !/^[a-zA-Z0-9_.-]{1,128}$/.test(options.consumerName))
+  ) {
+    configError(
+      NAME,
+      `\`consumerName\` must be 1 to 128 letters, digits, '_', '.' or '-'; received ${describeValue(options.consumerName)}.`,
+    )
   }
   const pollIntervalMs = options.pollIntervalMs ?? 1000
   const s = streamSettings(NAME, options)
@@ -126,13 +167,19 @@ export async function runLocal(handler: (event: never, context: Context) => unkn
     logger,
     signal: options.signal,
     onInvocation: options.onInvocation,
-    read: (feed) => Promise.all(shardIds.map((shardId, i) => (consumer !== undefined ? subscribe(k, feed, shardId, consumer.arn) : pollKinesisShard(k, feed, shardId, iterators[i])))),
+    read: (feed) =>
+      Promise.all(
+        shardIds.map((shardId, i) =>
+          consumer !== undefined ? subscribe(k, feed, shardId, consumer.arn) : pollKinesisShard(k, feed, shardId, iterators[i]),
+        ),
+      ),
     ...(consumer?.registered === true
       ? {
           cleanup: () =>
-            client
-              .send(new sdk.DeregisterStreamConsumerCommand({ ConsumerARN: consumer.arn }))
-              .then(() => undefined, (e: unknown) => logger.warn(`runLocal: could not deregister the consumer: ${toError(e).message}`)),
+            client.send(new sdk.DeregisterStreamConsumerCommand({ ConsumerARN: consumer.arn })).then(
+              () => undefined,
+              (e: unknown) => logger.warn(`runLocal: could not deregister the consumer: ${toError(e).message}`),
+            ),
         }
       : {}),
   })
@@ -158,7 +205,11 @@ async function listShards(k: KinesisStream): Promise<string[]> {
   const shardIds: string[] = []
   let nextToken: string | undefined
   do {
-    const page = await k.client.send(nextToken === undefined ? new k.sdk.ListShardsCommand({ StreamName: k.streamName }) : new k.sdk.ListShardsCommand({ NextToken: nextToken }))
+    const page = await k.client.send(
+      nextToken === undefined
+        ? new k.sdk.ListShardsCommand({ StreamName: k.streamName })
+        : new k.sdk.ListShardsCommand({ NextToken: nextToken }),
+    )
     for (const shard of page.Shards ?? []) if (shard.ShardId !== undefined) shardIds.push(shard.ShardId)
     nextToken = page.NextToken
   } while (nextToken !== undefined)
@@ -170,7 +221,12 @@ function shardIterators(k: KinesisStream, shardIds: readonly string[]): Promise<
   return Promise.all(
     shardIds.map(async (ShardId) => {
       const out = await k.client.send(
-        new k.sdk.GetShardIteratorCommand({ StreamName: k.streamName, ShardId, ShardIteratorType: k.position, ...(k.timestamp === undefined ? {} : { Timestamp: k.timestamp }) }),
+        new k.sdk.GetShardIteratorCommand({
+          StreamName: k.streamName,
+          ShardId,
+          ShardIteratorType: k.position,
+          ...(k.timestamp === undefined ? {} : { Timestamp: k.timestamp }),
+        }),
       )
       return out.ShardIterator
     }),
@@ -199,7 +255,12 @@ function toLambda(k: KinesisStream, shardId: string, r: KinesisApiRecord): Kines
 }
 
 /** Polls one shard with `GetRecords`. */
-function pollKinesisShard(k: KinesisStream, feed: ShardFeed<KinesisStreamRecord>, shardId: string, iterator: string | undefined): Promise<void> {
+function pollKinesisShard(
+  k: KinesisStream,
+  feed: ShardFeed<KinesisStreamRecord>,
+  shardId: string,
+  iterator: string | undefined,
+): Promise<void> {
   const read = async (ShardIterator: string): Promise<ShardPage<KinesisStreamRecord>> => {
     const out = await k.client.send(new k.sdk.GetRecordsCommand({ ShardIterator, Limit: 10_000 }), { abortSignal: feed.signal })
     return { records: (out.Records ?? []).map((r) => toLambda(k, shardId, r)), next: out.NextShardIterator ?? undefined }
@@ -210,15 +271,23 @@ function pollKinesisShard(k: KinesisStream, feed: ShardFeed<KinesisStreamRecord>
 // Enhanced fan-out: one subscription per shard, renewed from the last continuation sequence
 // number when it ends (AWS ends each after 5 minutes).
 async function subscribe(k: KinesisStream, feed: ShardFeed<KinesisStreamRecord>, shardId: string, consumerArn: string): Promise<void> {
-  let from: import('@aws-sdk/client-kinesis').StartingPosition = k.timestamp !== undefined ? { Type: 'AT_TIMESTAMP', Timestamp: k.timestamp } : { Type: k.position }
+  let from: import('@aws-sdk/client-kinesis').StartingPosition =
+    k.timestamp !== undefined ? { Type: 'AT_TIMESTAMP', Timestamp: k.timestamp } : { Type: k.position }
   while (!feed.signal.aborted) {
     try {
-      const out = await k.client.send(new k.sdk.SubscribeToShardCommand({ ConsumerARN: consumerArn, ShardId: shardId, StartingPosition: from }), { abortSignal: feed.signal })
+      const out = await k.client.send(
+        new k.sdk.SubscribeToShardCommand({ ConsumerARN: consumerArn, ShardId: shardId, StartingPosition: from }),
+        { abortSignal: feed.signal },
+      )
       for await (const message of out.EventStream ?? []) {
         const e = message.SubscribeToShardEvent
         if (e === undefined) continue
         const records = e.Records ?? []
-        if (records.length > 0) feed.add(shardId, records.map((r) => toLambda(k, shardId, r)))
+        if (records.length > 0)
+          feed.add(
+            shardId,
+            records.map((r) => toLambda(k, shardId, r)),
+          )
         // At the tip of the shard (or past its end): everything on it has been read.
         feed.caughtUp(shardId, e.MillisBehindLatest === 0 || e.ContinuationSequenceNumber === undefined)
         if (e.ContinuationSequenceNumber === undefined) return // a closed shard (ChildShards follow)
@@ -247,7 +316,8 @@ async function registerConsumer(
     registered = true
   } catch (e) {
     if ((e as { name?: string }).name !== 'ResourceInUseException') throw e
-    arn = (await client.send(new sdk.DescribeStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: name }))).ConsumerDescription?.ConsumerARN
+    arn = (await client.send(new sdk.DescribeStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: name }))).ConsumerDescription
+      ?.ConsumerARN
   }
   if (arn === undefined) throw new Error(`runLocal: the server returned no ARN for the consumer ${name}.`)
   for (let i = 0; ; i++) {

@@ -133,14 +133,17 @@ export const LOCAL_RUN_SETTINGS: SettingsTable = {
  * The stream settings in milliseconds, with their defaults, from options that {@link checkSettings}
  * passed against a table holding {@link STREAM_SETTINGS}; refuses the combinations AWS refuses.
  */
-export function streamSettings(name: string, o: StreamMappingSettings & FunctionSettings & { retentionHours?: number }): StreamSettings & { timeoutMs: number } {
+export function streamSettings(
+  name: string,
+  o: StreamMappingSettings & FunctionSettings & { retentionHours?: number },
+): StreamSettings & { timeoutMs: number } {
   const maxAge = o.MaximumRecordAgeInSeconds ?? -1
   // Fact 13: 0-59 pass the API's numeric range but are refused.
   if (maxAge >= 0 && maxAge < 60) configError(name, `\`MaximumRecordAgeInSeconds\` must be -1 or from 60 to 604800; received ${maxAge}.`)
   const tumbling = o.TumblingWindowInSeconds ?? 0
   if (o.windowGraceSeconds !== undefined && tumbling === 0) configError(name, '`windowGraceSeconds` goes with `TumblingWindowInSeconds`.')
   if (((o.StartingPosition ?? 'TRIM_HORIZON') === 'AT_TIMESTAMP') !== (o.StartingPositionTimestamp !== undefined)) {
-    configError(name, '`StartingPositionTimestamp` goes with `StartingPosition: \'AT_TIMESTAMP\'`, and only with it.')
+    configError(name, "`StartingPositionTimestamp` goes with `StartingPosition: 'AT_TIMESTAMP'`, and only with it.")
   }
   return {
     batchSize: o.BatchSize ?? 100,

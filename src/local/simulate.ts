@@ -4,7 +4,17 @@ import type { Context, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, 
 import { describeValue } from '../engine/options.js'
 import { compileFilterVerdict } from '../filtering/filter.js'
 import type { InvocationReport, MappingReport } from './report.js'
-import { checkSettings, configError, STREAM_SETTINGS, streamSettings, wholeNumber, type FunctionSettings, unchecked, type SettingsTable, type StreamMappingSettings } from './settings.js'
+import {
+  checkSettings,
+  configError,
+  STREAM_SETTINGS,
+  streamSettings,
+  wholeNumber,
+  type FunctionSettings,
+  unchecked,
+  type SettingsTable,
+  type StreamMappingSettings,
+} from './settings.js'
 import { requestIds, virtualCaller } from './invocation.js'
 import { createStreamMapping } from './stream-mapping.js'
 import { dynamodbSource } from '../sources/dynamodb/index.js'
@@ -96,14 +106,31 @@ const SIMULATION_SETTINGS: SettingsTable = {
  * report.costly.discardedBehindFailure // the sequence number of o-3: lost with the poison record
  * ```
  */
-export function simulate(handler: (event: KinesisStreamEvent, context: Context) => unknown, options: KinesisSimulation): Promise<MappingReport>
-export function simulate(handler: (event: DynamoDBStreamEvent, context: Context) => unknown, options: DynamoDBSimulation): Promise<MappingReport>
+export function simulate(
+  handler: (event: KinesisStreamEvent, context: Context) => unknown,
+  options: KinesisSimulation,
+): Promise<MappingReport>
+export function simulate(
+  handler: (event: DynamoDBStreamEvent, context: Context) => unknown,
+  options: DynamoDBSimulation,
+): Promise<MappingReport>
 export function simulate(handler: (event: SQSEvent, context: Context) => unknown, options: SqsSimulation): Promise<MappingReport>
-export function simulate(handler: (event: KinesisWindowEvent, context: Context) => unknown, options: KinesisSimulation & { readonly TumblingWindowInSeconds: number }): Promise<MappingReport>
-export function simulate(handler: (event: DynamoDBWindowEvent, context: Context) => unknown, options: DynamoDBSimulation & { readonly TumblingWindowInSeconds: number }): Promise<MappingReport>
-export async function simulate(handler: (event: never, context: Context) => unknown, options: KinesisSimulation | DynamoDBSimulation | SqsSimulation): Promise<MappingReport> {
-  if (typeof handler !== 'function') configError(NAME, `the first argument must be the Lambda handler, a function; received ${describeValue(handler)}.`)
-  if (typeof options !== 'object' || options === null) configError(NAME, `the options must be an object with \`source\` and \`records\`; received ${describeValue(options)}.`)
+export function simulate(
+  handler: (event: KinesisWindowEvent, context: Context) => unknown,
+  options: KinesisSimulation & { readonly TumblingWindowInSeconds: number },
+): Promise<MappingReport>
+export function simulate(
+  handler: (event: DynamoDBWindowEvent, context: Context) => unknown,
+  options: DynamoDBSimulation & { readonly TumblingWindowInSeconds: number },
+): Promise<MappingReport>
+export async function simulate(
+  handler: (event: never, context: Context) => unknown,
+  options: KinesisSimulation | DynamoDBSimulation | SqsSimulation,
+): Promise<MappingReport> {
+  if (typeof handler !== 'function')
+    configError(NAME, `the first argument must be the Lambda handler, a function; received ${describeValue(handler)}.`)
+  if (typeof options !== 'object' || options === null)
+    configError(NAME, `the options must be an object with \`source\` and \`records\`; received ${describeValue(options)}.`)
   if (options.source === 'sqs') return simulateSqs(handler as (event: SQSEvent, context: Context) => unknown, options)
   checkSettings(NAME, options, SIMULATION_SETTINGS)
   const s = streamSettings(NAME, options)
@@ -111,7 +138,8 @@ export async function simulate(handler: (event: never, context: Context) => unkn
   const maxInvocations = options.maxInvocations ?? 100_000
   const functionArn = `arn:aws:lambda:us-east-1:123456789012:function:${options.functionName ?? 'simulated-function'}`
   const list = Array.isArray(options.records) ? options.records : (options.records as { Records?: unknown } | undefined)?.Records
-  if (!Array.isArray(list)) configError(NAME, `\`records\` must be an array of records or an event with \`Records\`; received ${describeValue(options.records)}.`)
+  if (!Array.isArray(list))
+    configError(NAME, `\`records\` must be an array of records or an event with \`Records\`; received ${describeValue(options.records)}.`)
 
   let items: StreamItem[]
   let source: StreamSource<unknown>
@@ -122,32 +150,55 @@ export async function simulate(handler: (event: never, context: Context) => unkn
     const built = list.filter((r): r is KinesisStreamRecord => (r as { eventSource?: unknown }).eventSource === 'aws:kinesis')
     const puts = list.filter((r) => (r as { eventSource?: unknown }).eventSource !== 'aws:kinesis') as KinesisPut[]
     puts.forEach((p, i) => {
-      if (typeof p !== 'object' || p === null || !('data' in p)) configError(NAME, `records[${i}] must be a put \`{ data, partitionKey?, at? }\` or a Lambda Kinesis record.`)
-      if (p.at !== undefined && !Number.isFinite(p.at)) configError(NAME, `records[${i}].at must be a number of ms after the start; received ${describeValue(p.at)}.`)
-      if (p.partitionKey !== undefined && (typeof p.partitionKey !== 'string' || p.partitionKey.length < 1 || p.partitionKey.length > 256)) {
+      if (typeof p !== 'object' || p === null || !('data' in p))
+        configError(NAME, `records[${i}] must be a put \`{ data, partitionKey?, at? }\` or a Lambda Kinesis record.`)
+      if (p.at !== undefined && !Number.isFinite(p.at))
+        configError(NAME, `records[${i}].at must be a number of ms after the start; received ${describeValue(p.at)}.`)
+      if (
+        p.partitionKey !== undefined &&
+        (typeof p.partitionKey !== 'string' || p.partitionKey.length < 1 || p.partitionKey.length > 256)
+      ) {
         configError(NAME, `records[${i}].partitionKey must be a string of 1 to 256 characters, as Kinesis requires.`)
       }
     })
     const earliest = built.reduce((m, r) => Math.min(m, Math.round(r.kinesis.approximateArrivalTimestamp * 1000)), Infinity)
     startMs = options.start?.getTime() ?? (earliest === Infinity ? DEFAULT_START : earliest)
-    const fromPuts = kinesisRecordsOf(puts, { shards, startMs, streamName: options.streamName ?? 'simulated-stream', region: 'us-east-1', accountId: '123456789012' })
+    const fromPuts = kinesisRecordsOf(puts, {
+      shards,
+      startMs,
+      streamName: options.streamName ?? 'simulated-stream',
+      region: 'us-east-1',
+      accountId: '123456789012',
+    })
     items = [...built, ...fromPuts].map((r) => streamItem(source, r))
   } else if (options.source === 'dynamodb') {
     const kinesisOnly = ['shards', 'streamName'].filter((k) => k in options)
-    if (kinesisOnly.length > 0) configError(NAME, `${kinesisOnly.map((k) => `\`${k}\``).join(', ')} only apply to Kinesis; DynamoDB records keep the shard of their stream.`)
+    if (kinesisOnly.length > 0)
+      configError(
+        NAME,
+        `${kinesisOnly.map((k) => `\`${k}\``).join(', ')} only apply to Kinesis; DynamoDB records keep the shard of their stream.`,
+      )
     // §11.12: AWS refuses AT_TIMESTAMP for DynamoDB Streams.
-    if (options.StartingPosition === 'AT_TIMESTAMP') configError(NAME, "`StartingPosition: 'AT_TIMESTAMP'` is not available for DynamoDB Streams; use 'TRIM_HORIZON' or 'LATEST'.")
+    if (options.StartingPosition === 'AT_TIMESTAMP')
+      configError(NAME, "`StartingPosition: 'AT_TIMESTAMP'` is not available for DynamoDB Streams; use 'TRIM_HORIZON' or 'LATEST'.")
     source = dynamodbSource as StreamSource<unknown>
     items = (list as DynamoDBRecord[]).map((r) => streamItem(source, r))
     const earliest = items.reduce((m, i) => Math.min(m, i.arrivalMs), Infinity)
     startMs = options.start?.getTime() ?? (earliest === Infinity ? DEFAULT_START : earliest)
   } else {
-    return configError(NAME, `\`source\` must be 'kinesis', 'dynamodb' or 'sqs'; received ${describeValue((options as { source?: unknown }).source)}.`)
+    return configError(
+      NAME,
+      `\`source\` must be 'kinesis', 'dynamodb' or 'sqs'; received ${describeValue((options as { source?: unknown }).source)}.`,
+    )
   }
   const seen = new Set<string>()
   for (const i of items) {
     const id = `${i.shardId}:${i.id}`
-    if (seen.has(id)) configError(NAME, `two records share shard ${i.shardId} and sequence number ${i.id}; give each built event its own \`firstSequenceNumber\` (or shard).`)
+    if (seen.has(id))
+      configError(
+        NAME,
+        `two records share shard ${i.shardId} and sequence number ${i.id}; give each built event its own \`firstSequenceNumber\` (or shard).`,
+      )
     seen.add(id)
   }
   // Stream order: by shard, then sequence number.
@@ -156,7 +207,11 @@ export async function simulate(handler: (event: never, context: Context) => unkn
   const accept = options.FilterCriteria === undefined ? {} : { accept: compileFilterVerdict(options.FilterCriteria, options.source) }
   const mapping = createStreamMapping(source, s, { functionArn, timeoutMs: s.timeoutMs, nextRequestId: requestIds(seed), ...accept })
   const from =
-    options.StartingPosition === 'LATEST' ? startMs : options.StartingPosition === 'AT_TIMESTAMP' ? (options.StartingPositionTimestamp as number) * 1000 : -Infinity
+    options.StartingPosition === 'LATEST'
+      ? startMs
+      : options.StartingPosition === 'AT_TIMESTAMP'
+        ? (options.StartingPositionTimestamp as number) * 1000
+        : -Infinity
   mapping.skip(items.filter((i) => i.arrivalMs < from))
   mapping.add(items.filter((i) => i.arrivalMs >= from))
 
@@ -166,7 +221,10 @@ export async function simulate(handler: (event: never, context: Context) => unkn
   let now = startMs
   for (let next = mapping.next(); next !== undefined; next = mapping.next()) {
     if (++count > maxInvocations) {
-      configError(NAME, `stopped after ${maxInvocations} batches: the mapping was still retrying. Set MaximumRetryAttempts or MaximumRecordAgeInSeconds, or raise \`maxInvocations\`.`)
+      configError(
+        NAME,
+        `stopped after ${maxInvocations} batches: the mapping was still retrying. Set MaximumRetryAttempts or MaximumRecordAgeInSeconds, or raise \`maxInvocations\`.`,
+      )
     }
     now = Math.max(startMs, next.at)
     const invocation = await mapping.run(next.lane, now, call, (started, result) => started + result.durationMs)

@@ -75,7 +75,12 @@ export function nextReceiveAt(queue: Queue, now: number, q: QueueSettings): numb
   for (const m of queue.messages) if (m.state === 'queued') times.push(Math.max(now, m.visibleAt))
   if (times.length === 0) return Infinity
   times.sort((a, b) => a - b)
-  return batchReadyAt(times[0] as number, times.map((arrivalMs) => ({ arrivalMs })), q.batchSize, q.windowMs)
+  return batchReadyAt(
+    times[0] as number,
+    times.map((arrivalMs) => ({ arrivalMs })),
+    q.batchSize,
+    q.windowMs,
+  )
 }
 
 /**

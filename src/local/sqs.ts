@@ -11,7 +11,16 @@ import { lambdaContext } from '../testing/context.js'
 import { answerReport, callVerdict, receiveReport, requestIds, virtualCaller, type Caller } from './invocation.js'
 import type { InvocationReport, MappingReport, RecordReport } from './report.js'
 import { checkSettings, configError, maximumConcurrency, RESPONSE_TYPES, wholeNumber, unchecked, type SettingsTable } from './settings.js'
-import { nextReceiveAt, nextVisibleAt, receive, settleReceive, sqsVerdict, type Queue, type QueuedMessage, type QueueSettings } from './sqs-rules.js'
+import {
+  nextReceiveAt,
+  nextVisibleAt,
+  receive,
+  settleReceive,
+  sqsVerdict,
+  type Queue,
+  type QueuedMessage,
+  type QueueSettings,
+} from './sqs-rules.js'
 
 /** One message sent to the simulated queue. */
 export interface SqsSend {
@@ -72,13 +81,36 @@ export const SQS_ASSUMPTIONS: readonly string[] = [
 ]
 
 const NAME = 'simulate'
-const STREAM_ONLY = ['BisectBatchOnFunctionError', 'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'ParallelizationFactor', 'StartingPosition', 'StartingPositionTimestamp', 'shards', 'streamName', 'retentionHours', 'retryDelayMs']
+const STREAM_ONLY = [
+  'BisectBatchOnFunctionError',
+  'MaximumRetryAttempts',
+  'MaximumRecordAgeInSeconds',
+  'ParallelizationFactor',
+  'StartingPosition',
+  'StartingPositionTimestamp',
+  'shards',
+  'streamName',
+  'retentionHours',
+  'retryDelayMs',
+]
 const REGION = 'us-east-1'
 const ACCOUNT = '123456789012'
 
 /** The options of an SQS simulation; a FIFO queue takes at most 10 messages a batch. */
 const sqsSimulationSettings = (fifo: boolean): SettingsTable => ({
-  ...unchecked('source', 'records', 'fifo', 'ScalingConfig', 'functionName', 'start', 'durationMs', 'seed', 'maxInvocations', 'onInvocation', 'FilterCriteria'),
+  ...unchecked(
+    'source',
+    'records',
+    'fifo',
+    'ScalingConfig',
+    'functionName',
+    'start',
+    'durationMs',
+    'seed',
+    'maxInvocations',
+    'onInvocation',
+    'FilterCriteria',
+  ),
   visibilityTimeoutSeconds: wholeNumber(0, 43_200),
   maxReceiveCount: wholeNumber(1, 1000),
   BatchSize: wholeNumber(1, fifo ? 10 : 10_000),
@@ -101,19 +133,28 @@ interface SqsRun extends QueueSettings {
 /** Checks the options as Lambda and SQS check them when the queue and the mapping are created. */
 function sqsRunSettings(o: SqsSimulation): SqsRun {
   const stray = Object.keys(o).filter((k) => STREAM_ONLY.includes(k))
-  if (stray.length > 0) configError(NAME, `${stray.map((k) => `\`${k}\``).join(', ')} ${stray.length > 1 ? 'are' : 'is a'} stream setting${stray.length > 1 ? 's' : ''} with no SQS equivalent; use the queue's \`maxReceiveCount\` and dead-letter queue.`)
+  if (stray.length > 0)
+    configError(
+      NAME,
+      `${stray.map((k) => `\`${k}\``).join(', ')} ${stray.length > 1 ? 'are' : 'is a'} stream setting${stray.length > 1 ? 's' : ''} with no SQS equivalent; use the queue's \`maxReceiveCount\` and dead-letter queue.`,
+    )
   const given = Array.isArray(o.records) ? o.records : ((o.records as { Records?: unknown } | undefined)?.Records ?? [])
   // Records built as FIFO (they carry a MessageGroupId) make the queue FIFO unless told otherwise.
-  const fifo = o.fifo ?? (Array.isArray(given) && given.some((r) => typeof (r as SQSRecord | null)?.attributes?.MessageGroupId === 'string'))
+  const fifo =
+    o.fifo ?? (Array.isArray(given) && given.some((r) => typeof (r as SQSRecord | null)?.attributes?.MessageGroupId === 'string'))
   checkSettings(NAME, o, sqsSimulationSettings(fifo))
   const windowS = o.MaximumBatchingWindowInSeconds ?? 0
   const batchSize = o.BatchSize ?? 10
   if (fifo && windowS > 0) configError(NAME, '`MaximumBatchingWindowInSeconds` is not supported for FIFO queues.')
-  if (batchSize > 10 && windowS === 0) configError(NAME, '`BatchSize` above 10 needs `MaximumBatchingWindowInSeconds` of at least 1, as AWS requires.')
+  if (batchSize > 10 && windowS === 0)
+    configError(NAME, '`BatchSize` above 10 needs `MaximumBatchingWindowInSeconds` of at least 1, as AWS requires.')
   const visibilityMs = (o.visibilityTimeoutSeconds ?? 30) * 1000
   const timeoutMs = (o.timeoutSeconds ?? 3) * 1000
   if (timeoutMs > visibilityMs) {
-    configError(NAME, `the function timeout (${timeoutMs / 1000} s) must not exceed the queue's visibility timeout (${visibilityMs / 1000} s), as Lambda checks when the mapping is created.`)
+    configError(
+      NAME,
+      `the function timeout (${timeoutMs / 1000} s) must not exceed the queue's visibility timeout (${visibilityMs / 1000} s), as Lambda checks when the mapping is created.`,
+    )
   }
   const concurrency = maximumConcurrency(NAME, o.ScalingConfig)
   const queueName = `simulated-queue${fifo ? '.fifo' : ''}`
@@ -137,7 +178,8 @@ function sqsRunSettings(o: SqsSimulation): SqsRun {
 /** The messages sent, in the order the queue holds them: by send time, then as given. */
 function queueMessages(records: SqsSimulation['records'], q: SqsRun, nextId: () => string): QueuedMessage[] {
   const list = Array.isArray(records) ? records : (records as { Records?: unknown } | undefined)?.Records
-  if (!Array.isArray(list)) configError(NAME, `\`records\` must be an array of messages or an event with \`Records\`; received ${describeValue(records)}.`)
+  if (!Array.isArray(list))
+    configError(NAME, `\`records\` must be an array of messages or an event with \`Records\`; received ${describeValue(records)}.`)
   const messages: QueuedMessage[] = (list as (SqsSend | SQSRecord)[]).map((m, seq) => {
     const built = (m as SQSRecord).eventSource === 'aws:sqs' ? (m as SQSRecord) : undefined
     const send = m as SqsSend
@@ -146,7 +188,18 @@ function queueMessages(records: SqsSimulation['records'], q: SqsRun, nextId: () 
     const group = built?.attributes.MessageGroupId ?? send.messageGroupId ?? ''
     if (q.fifo && group === '') configError(NAME, `message ${seq} needs a \`messageGroupId\`: the queue is FIFO.`)
     const sentAt = built !== undefined ? Number(built.attributes.SentTimestamp) : q.startMs + (send.at ?? 0)
-    return { ...(built === undefined ? {} : { template: built }), id: built?.messageId ?? nextId(), body, group, sentAt, seq, visibleAt: sentAt, receives: 0, state: 'queued', deliveries: 0 }
+    return {
+      ...(built === undefined ? {} : { template: built }),
+      id: built?.messageId ?? nextId(),
+      body,
+      group,
+      sentAt,
+      seq,
+      visibleAt: sentAt,
+      receives: 0,
+      state: 'queued',
+      deliveries: 0,
+    }
   })
   return messages.sort((a, b) => a.sentAt - b.sentAt || a.seq - b.seq)
 }
@@ -156,7 +209,14 @@ function queueMessages(records: SqsSimulation['records'], q: SqsRun, nextId: () 
 function filterMessages(messages: readonly QueuedMessage[], criteria: FilterCriteria, q: SqsRun): void {
   const accept = compileFilterVerdict(criteria, 'sqs')
   for (const m of messages) {
-    const verdict = accept({ ...m.template, messageId: m.id, body: m.body, eventSource: 'aws:sqs', eventSourceARN: q.queueArn, awsRegion: REGION })
+    const verdict = accept({
+      ...m.template,
+      messageId: m.id,
+      body: m.body,
+      eventSource: 'aws:sqs',
+      eventSourceARN: q.queueArn,
+      awsRegion: REGION,
+    })
     if (verdict !== true) m.state = 'filtered'
     if (typeof verdict === 'string') m.filteredBecause = verdict
   }
@@ -168,7 +228,11 @@ const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('h
 function sqsRecord(m: QueuedMessage, receiptHandle: string, q: SqsRun): SQSRecord {
   const firstReceive = String(m.firstReceiveAt)
   if (m.template !== undefined) {
-    return { ...m.template, receiptHandle, attributes: { ...m.template.attributes, ApproximateReceiveCount: String(m.receives), ApproximateFirstReceiveTimestamp: firstReceive } }
+    return {
+      ...m.template,
+      receiptHandle,
+      attributes: { ...m.template.attributes, ApproximateReceiveCount: String(m.receives), ApproximateFirstReceiveTimestamp: firstReceive },
+    }
   }
   return {
     messageId: m.id,
@@ -179,7 +243,9 @@ function sqsRecord(m: QueuedMessage, receiptHandle: string, q: SqsRun): SQSRecor
       SentTimestamp: String(m.sentAt),
       SenderId: 'AIDAIENQZJOLO23YVJ4VO',
       ApproximateFirstReceiveTimestamp: firstReceive,
-      ...(q.fifo ? { SequenceNumber: String(18849496460467696128n + BigInt(m.seq)), MessageGroupId: m.group, MessageDeduplicationId: md5(m.body) } : {}),
+      ...(q.fifo
+        ? { SequenceNumber: String(18849496460467696128n + BigInt(m.seq)), MessageGroupId: m.group, MessageDeduplicationId: md5(m.body) }
+        : {}),
     },
     messageAttributes: {},
     md5OfBody: md5(m.body),
@@ -276,7 +342,11 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
       else finishFirst(st)
       continue
     }
-    if (++count > q.maxInvocations) configError(NAME, `stopped after ${q.maxInvocations} invocations: messages keep failing. Set \`maxReceiveCount\` (a redrive policy) or raise \`maxInvocations\`.`)
+    if (++count > q.maxInvocations)
+      configError(
+        NAME,
+        `stopped after ${q.maxInvocations} invocations: messages keep failing. Set \`maxReceiveCount\` (a redrive policy) or raise \`maxInvocations\`.`,
+      )
     const invocation = await invoke(st, batch)
     o.onInvocation?.(invocation, messages.filter((m) => m.state === 'deleted' || m.state === 'dead-lettered').length)
   }
@@ -290,7 +360,8 @@ function sqsReport(st: SqsState): MappingReport {
     shardId: st.q.queueName,
     key: m.group,
     deliveries: m.deliveries,
-    fate: m.state === 'deleted' ? 'succeeded' : m.state === 'dead-lettered' ? 'dead-lettered' : m.state === 'filtered' ? 'filtered' : 'pending',
+    fate:
+      m.state === 'deleted' ? 'succeeded' : m.state === 'dead-lettered' ? 'dead-lettered' : m.state === 'filtered' ? 'filtered' : 'pending',
     ...(m.reportedButIgnored === true ? { reportedButIgnored: true } : {}),
     ...(m.filteredBecause === undefined ? {} : { filteredBecause: m.filteredBecause }),
   }))

@@ -6,7 +6,21 @@
 import { lambdaContext } from '../testing/context.js'
 import type { InvocationReport, MappingReport, RecordReport, ShardReport } from './report.js'
 import { answerReport, callVerdict, type CallResult, type Caller } from './invocation.js'
-import { createLanes, interpret, laneOf, nextStart, settle, takeBatch, windowClosesAt, windowOf, type Batch, type Lane, type StreamItem, type StreamSettings, type Verdict } from './rules.js'
+import {
+  createLanes,
+  interpret,
+  laneOf,
+  nextStart,
+  settle,
+  takeBatch,
+  windowClosesAt,
+  windowOf,
+  type Batch,
+  type Lane,
+  type StreamItem,
+  type StreamSettings,
+  type Verdict,
+} from './rules.js'
 import { failureRecord, type FailureDestinationRecord, type StreamSource } from './stream-rows.js'
 
 // Where the tests of the extension points have always found it.
@@ -43,7 +57,7 @@ function hasState(response: unknown): boolean {
 }
 
 const WINDOW_ASSUMPTION =
-'Tumbling windows: windows are aligned to multiples of TumblingWindowInSeconds by arrival time; each parallelization lane keeps its own window and state; a window whose last records were delivered in a non-final invocation closes with a final invocation without records (AWS does not document whether it sends one) once a record of a later window arrives or windowGraceSeconds after its end; a partial response keeps the state it returned; a discarded batch leaves the state as it was; isWindowTerminatedEarly is never set (the 1 MB state limit is not simulated).'
+  'Tumbling windows: windows are aligned to multiples of TumblingWindowInSeconds by arrival time; each parallelization lane keeps its own window and state; a window whose last records were delivered in a non-final invocation closes with a final invocation without records (AWS does not document whether it sends one) once a record of a later window arrives or windowGraceSeconds after its end; a partial response keeps the state it returned; a discarded batch leaves the state as it was; isWindowTerminatedEarly is never set (the 1 MB state limit is not simulated).'
 
 /** The mapping of one stream, as the simulator and the local runner drive it. */
 export interface StreamMapping<R> {
@@ -102,12 +116,21 @@ interface MappingState<R> {
 }
 
 /** Creates the mapping for one stream. */
-export function createStreamMapping<R>(
-  source: StreamSource<R>,
-  s: StreamSettings,
-  o: MappingOptions<R>,
-): StreamMapping<R> {
-  const st: MappingState<R> = { source, s, o, lanes: new Map(), entries: new Map(), order: [], byShard: new Map(), invocations: [], failures: [], ignored: [], lastTime: -Infinity, settledN: 0 }
+export function createStreamMapping<R>(source: StreamSource<R>, s: StreamSettings, o: MappingOptions<R>): StreamMapping<R> {
+  const st: MappingState<R> = {
+    source,
+    s,
+    o,
+    lanes: new Map(),
+    entries: new Map(),
+    order: [],
+    byShard: new Map(),
+    invocations: [],
+    failures: [],
+    ignored: [],
+    lastTime: -Infinity,
+    settledN: 0,
+  }
   return {
     add(items) {
       for (const item of items) {
@@ -211,7 +234,14 @@ function discard<R>(
   behind: (item: StreamItem<R>) => boolean,
 ): void {
   const { source, o } = st
-  const record = failureRecord(source, items, { condition, invokes, functionError, requestId: o.nextRequestId(), functionArn: o.functionArn, now })
+  const record = failureRecord(source, items, {
+    condition,
+    invokes,
+    functionError,
+    requestId: o.nextRequestId(),
+    functionArn: o.functionArn,
+    now,
+  })
   st.failures.push(record)
   for (const item of items) {
     if (condition === 'RecordAgeExceeded') fate(st, item, 'expired', { expiredBy: 'MaximumRecordAgeInSeconds', failureRecord: record })
@@ -229,7 +259,9 @@ function collateral<R>(batch: Batch<R>, verdict: Verdict, error: unknown): (item
   const outcomes = (error as { outcomes?: unknown } | null | undefined)?.outcomes
   if (Array.isArray(outcomes)) {
     const skipped = new Set(
-      outcomes.filter((x: { status?: unknown; reason?: { kind?: unknown } }) => x?.status === 'skipped' && x.reason?.kind === 'after-failure').map((x: { id?: unknown }) => x.id),
+      outcomes
+        .filter((x: { status?: unknown; reason?: { kind?: unknown } }) => x?.status === 'skipped' && x.reason?.kind === 'after-failure')
+        .map((x: { id?: unknown }) => x.id),
     )
     return (item) => skipped.has(item.id)
   }
@@ -258,13 +290,23 @@ function verdictOf(result: CallResult, windowed: boolean, ids: readonly string[]
   if (failed !== undefined) return failed
   // Fact 61: a window invocation must return an object with a `state`; without one it failed.
   if (windowed && !hasState(result.response)) {
-    return { kind: 'failure', functionError: null, reason: 'A tumbling-window response must be an object with a `state` object; Lambda counts any other answer as a failure.' }
+    return {
+      kind: 'failure',
+      functionError: null,
+      reason: 'A tumbling-window response must be an object with a `state` object; Lambda counts any other answer as a failure.',
+    }
   }
   return interpret(result.response, ids, s.reportBatchItemFailures)
 }
 
 /** Takes the lane's batch at `now`, invokes the function with it, and settles it by the answer. */
-async function runBatch<R>(st: MappingState<R>, lane: Lane<R>, now: number, call: Caller, end: (started: number, result: CallResult) => number): Promise<InvocationReport | undefined> {
+async function runBatch<R>(
+  st: MappingState<R>,
+  lane: Lane<R>,
+  now: number,
+  call: Caller,
+  end: (started: number, result: CallResult) => number,
+): Promise<InvocationReport | undefined> {
   const { s, o } = st
   lane.readerBehind = o.readerCaughtUp?.(lane.shardId) === false
   const { batch, aged, trimmed } = takeBatch(lane, now, s)
@@ -284,7 +326,12 @@ async function runBatch<R>(st: MappingState<R>, lane: Lane<R>, now: number, call
   const final = win !== undefined && lane.pending.length === 0 && (batch.items.length === 0 || windowClosesAt(lane, s) <= now)
   const event = eventOf(lane, batch, win, final, s)
   const requestId = o.nextRequestId()
-  const context = lambdaContext({ timeoutMs: o.timeoutMs, now: () => now, awsRequestId: requestId, functionName: o.functionArn.slice(o.functionArn.lastIndexOf(':') + 1) })
+  const context = lambdaContext({
+    timeoutMs: o.timeoutMs,
+    now: () => now,
+    awsRequestId: requestId,
+    functionName: o.functionArn.slice(o.functionArn.lastIndexOf(':') + 1),
+  })
   const index = st.invocations.length
   const placeholder = {} as InvocationReport
   st.invocations.push(placeholder)
@@ -314,7 +361,8 @@ async function runBatch<R>(st: MappingState<R>, lane: Lane<R>, now: number, call
   for (const item of decision.succeeded) fate(st, item, 'succeeded')
   if (decision.discarded !== undefined) {
     const d = decision.discarded
-    if (d.items.length > 0) discard(st, d.items, 'RetryAttemptsExhausted', d.invokes, d.functionError, finished, collateral(batch, verdict, result.error))
+    if (d.items.length > 0)
+      discard(st, d.items, 'RetryAttemptsExhausted', d.invokes, d.functionError, finished, collateral(batch, verdict, result.error))
   }
   if (win !== undefined) {
     // The returned state goes into the window's next invocation; a failed one leaves it as it was.

@@ -53,7 +53,8 @@ export function streamItem<R>(source: StreamSource<R>, record: R, shardId = DEFA
   } catch {
     // reported below
   }
-  if (typeof id !== 'string' || !/^\d+$/.test(id)) throw new TypeError(`A ${source.name} record needs its sequence number, a decimal string.`)
+  if (typeof id !== 'string' || !/^\d+$/.test(id))
+    throw new TypeError(`A ${source.name} record needs its sequence number, a decimal string.`)
   return {
     record,
     id, // fact 44

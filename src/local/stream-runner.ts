@@ -131,7 +131,14 @@ export function startStreamRun<R>(
     // A window closes by time only once its shard's reader has caught up (see readerCaughtUp).
     readerCaughtUp: (shardId) => caughtUp.has(shardId),
   })
-  const run: StreamRun<R> = { mapping, stopping: new AbortController(), running: new Set(), caughtUp: new Set(), idleWaiters: [], wake: () => {} }
+  const run: StreamRun<R> = {
+    mapping,
+    stopping: new AbortController(),
+    running: new Set(),
+    caughtUp: new Set(),
+    idleWaiters: [],
+    wake: () => {},
+  }
   const kick = (): void => run.wake()
   const { stopping, running, caughtUp } = run
   const feed: ShardFeed<R> = {
@@ -188,7 +195,12 @@ interface StreamRun<R> {
 /** Invokes the lanes that are due, then sleeps until the next one is or something changes, until the run stops. */
 async function schedule<R>(
   run: StreamRun<R>,
-  o: { shardIds: readonly string[]; pollIntervalMs: number; logger: RecordLogger; onInvocation?: ((invocation: InvocationReport) => void) | undefined },
+  o: {
+    shardIds: readonly string[]
+    pollIntervalMs: number
+    logger: RecordLogger
+    onInvocation?: ((invocation: InvocationReport) => void) | undefined
+  },
   call: Caller,
 ): Promise<void> {
   const { mapping, running, stopping } = run

@@ -54,7 +54,8 @@ function scoped(logger: RecordLogger, keys: Record<string, unknown>): RecordLogg
 export function logContext<P, M extends BaseMeta>(options: LogContextOptions<P, M> = {}): Middleware<P, M> {
   const { keys, ...rest } = options
   const unknown = Object.keys(rest)
-  if (unknown.length > 0) throw new ConfigurationError(`logContext: unknown option ${unknown.map((k) => `\`${k}\``).join(', ')}; the only option is \`keys\`.`)
+  if (unknown.length > 0)
+    throw new ConfigurationError(`logContext: unknown option ${unknown.map((k) => `\`${k}\``).join(', ')}; the only option is \`keys\`.`)
   if (keys !== undefined && typeof keys !== 'function') {
     throw new ConfigurationError(`logContext: \`keys\` must be a function of the payload and meta; received ${describeValue(keys)}.`)
   }

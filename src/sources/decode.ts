@@ -55,7 +55,10 @@ export function inflateIfGzip(bytes: Uint8Array, max = DEFAULT_MAX_INFLATED_BYTE
     return gunzipSync(bytes, { maxOutputLength: max })
   } catch (e) {
     if ((e as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw decodeError(`The data inflates past maxInflatedBytes (${max} bytes); it was refused there. Raise \`maxInflatedBytes\` if records this large are expected.`, e)
+      throw decodeError(
+        `The data inflates past maxInflatedBytes (${max} bytes); it was refused there. Raise \`maxInflatedBytes\` if records this large are expected.`,
+        e,
+      )
     }
     throw decodeError(`The data starts like gzip (1f 8b) but does not inflate: ${(e as Error).message}.`, e)
   }
@@ -228,7 +231,10 @@ export function bytesDecoder(mode: DecodeMode, max = DEFAULT_MAX_INFLATED_BYTES)
 }
 
 /** The check of the `decode` option. */
-export const DECODE_RULE: OptionRule = [(v) => v === 'json' || v === 'text' || v === 'bytes' || typeof v === 'function', "'json', 'text', 'bytes' or a function"]
+export const DECODE_RULE: OptionRule = [
+  (v) => v === 'json' || v === 'text' || v === 'bytes' || typeof v === 'function',
+  "'json', 'text', 'bytes' or a function",
+]
 
 /** The check of the `maxInflatedBytes` option. */
 export const MAX_INFLATED_RULE: OptionRule = [
@@ -243,7 +249,9 @@ export const MAX_INFLATED_RULE: OptionRule = [
 export function describeSource(record: unknown): string {
   if (typeof record !== 'object' || record === null) return jsonType(record)
   const source = (record as { eventSource?: unknown }).eventSource
-  return typeof source === 'string' && /^aws:[a-z0-9.-]{1,40}$/.test(source) ? `eventSource ${JSON.stringify(source)}` : `eventSource is ${jsonType(source)}`
+  return typeof source === 'string' && /^aws:[a-z0-9.-]{1,40}$/.test(source)
+    ? `eventSource ${JSON.stringify(source)}`
+    : `eventSource is ${jsonType(source)}`
 }
 
 /**

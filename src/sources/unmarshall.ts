@@ -127,7 +127,8 @@ function bigNumber(text: string, unsafe: UnsafeNumbers): bigint | string {
   const what = integer
     ? 'is an integer beyond ±(2^53 − 1), which a JavaScript number cannot hold exactly'
     : `has ${digits.length} significant digits, more than a JavaScript number keeps${unsafe === 'bigint' ? ', and is not an integer, so it cannot be a bigint' : ''}`
-  const fix = unsafe === 'bigint' ? "set `unsafeNumbers: 'string'` to receive its text" : "set `unsafeNumbers: 'bigint'` or `'string'` to receive it"
+  const fix =
+    unsafe === 'bigint' ? "set `unsafeNumbers: 'string'` to receive its text" : "set `unsafeNumbers: 'bigint'` or `'string'` to receive it"
   throw new Problem(`is a number that ${what}; ${fix}.`)
 }
 
@@ -164,7 +165,7 @@ function shortPlain(text: string): number {
 function toNumber(text: unknown, unsafe: UnsafeNumbers): number | bigint | string {
   if (typeof text !== 'string') throw new Problem(`has an N that is ${jsonType(text)}; N must be a string of decimal digits.`)
   const short = shortPlain(text)
-  if (short === short) return short // not NaN
+  if (!Number.isNaN(short)) return short
   if (!NUMBER.test(text)) throw new Problem('has an N that is not a decimal number.')
   const [negative, digits, exponent] = normalise(text)
   if (digits === '') return negative ? -0 : 0
@@ -213,7 +214,9 @@ function numberSet(value: unknown, unsafe: UnsafeNumbers): Set<number | bigint |
     try {
       out.add(toNumber(items[i], unsafe))
     } catch (e) {
-      throw e instanceof Problem ? new Problem(e.problem.replace(/^has an N/, `has NS[${i}]`).replace(/^is a number/, `has NS[${i}], a number`)) : e
+      throw e instanceof Problem
+        ? new Problem(e.problem.replace(/^has an N/, `has NS[${i}]`).replace(/^is a number/, `has NS[${i}], a number`))
+        : e
     }
   }
   return out
@@ -227,7 +230,8 @@ function binarySet(value: unknown): Set<Uint8Array> {
 }
 
 function map(m: unknown, unsafe: UnsafeNumbers, depth: number): Record<string, NativeValue> {
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new Problem(`has M that is ${jsonType(m)}; M must be an object of AttributeValues.`)
+  if (typeof m !== 'object' || m === null || Array.isArray(m))
+    throw new Problem(`has M that is ${jsonType(m)}; M must be an object of AttributeValues.`)
   const out: Record<string, NativeValue> = {}
   for (const name in m) {
     let value: NativeValue
@@ -244,7 +248,8 @@ function map(m: unknown, unsafe: UnsafeNumbers, depth: number): Record<string, N
 }
 
 function notOneType(av: unknown): Problem {
-  if (typeof av !== 'object' || av === null || Array.isArray(av)) return new Problem(`is ${jsonType(av)}, not an AttributeValue (an object with one of ${TYPES}).`)
+  if (typeof av !== 'object' || av === null || Array.isArray(av))
+    return new Problem(`is ${jsonType(av)}, not an AttributeValue (an object with one of ${TYPES}).`)
   const [first, second] = Object.keys(av)
   return first === undefined
     ? new Problem(`has no type key; an AttributeValue has exactly one of ${TYPES}.`)
@@ -262,7 +267,8 @@ const typeKey = (key: string): string => (TYPES.split(/, | or /).includes(key) ?
 export const MAX_DEPTH = 32
 
 function convert(av: unknown, unsafe: UnsafeNumbers, depth: number): NativeValue {
-  if (depth > MAX_DEPTH) throw new Problem(`is nested ${depth} levels deep; DynamoDB stores at most ${MAX_DEPTH} (a top-level attribute is level 1).`)
+  if (depth > MAX_DEPTH)
+    throw new Problem(`is nested ${depth} levels deep; DynamoDB stores at most ${MAX_DEPTH} (a top-level attribute is level 1).`)
   let type: string | undefined
   let value: unknown
   let keys = 0

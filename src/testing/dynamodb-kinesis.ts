@@ -41,6 +41,10 @@ export function kinesisEventFromDynamoDB(event: DynamoDBStreamEvent, options: Ki
     }
   })
   // Kinesis Data Streams for DynamoDB partitions by the item's key.
-  const partitionKey = (change: unknown): string => createHash('md5').update(JSON.stringify((change as { dynamodb: { Keys?: unknown } }).dynamodb.Keys ?? null)).digest('hex').toUpperCase()
+  const partitionKey = (change: unknown): string =>
+    createHash('md5')
+      .update(JSON.stringify((change as { dynamodb: { Keys?: unknown } }).dynamodb.Keys ?? null))
+      .digest('hex')
+      .toUpperCase()
   return kinesisEvent(changes, { ...options, partitionKey })
 }

@@ -35,11 +35,11 @@ export type ImageLiteral<T> = T extends RawImage
   ? never
   : T extends Uint8Array | ReadonlySet<unknown> | ReadonlyMap<unknown, unknown> | Date
     ? T
-  : T extends readonly unknown[]
-    ? { -readonly [K in keyof T]: ImageLiteral<T[K]> }
-    : T extends object
+    : T extends readonly unknown[]
       ? { -readonly [K in keyof T]: ImageLiteral<T[K]> }
-      : T
+      : T extends object
+        ? { -readonly [K in keyof T]: ImageLiteral<T[K]> }
+        : T
 
 /** One change for {@link dynamodbEvent}, made by {@link insert}, {@link modify}, {@link remove} or {@link ttlDelete}. */
 export interface DynamoDBTestChange<T> {
@@ -79,7 +79,10 @@ export function insert<const T>(newImage: T | RawImage): DynamoDBTestChange<Imag
  * )
  * ```
  */
-export function modify<const A, const B>(oldImage: A | RawImage, newImage: B | RawImage): DynamoDBTestChange<ImageLiteral<A> | ImageLiteral<B>> {
+export function modify<const A, const B>(
+  oldImage: A | RawImage,
+  newImage: B | RawImage,
+): DynamoDBTestChange<ImageLiteral<A> | ImageLiteral<B>> {
   return typed({ eventName: 'MODIFY', oldImage, newImage })
 }
 
@@ -143,7 +146,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** A plain value to an AttributeValue, as the AWS SDK's `marshall` would, with binary as base64 (the Lambda event's form). */
 function marshall(value: unknown, path: string, depth: number): AV {
   // DynamoDB stores 32 levels (a top-level attribute is level 1); deeper, or a cycle, is refused here.
-  if (depth > 32) throw new TypeError(`${path} is nested more than 32 levels deep, which DynamoDB does not store; use attributeValues() to build one anyway.`)
+  if (depth > 32)
+    throw new TypeError(
+      `${path} is nested more than 32 levels deep, which DynamoDB does not store; use attributeValues() to build one anyway.`,
+    )
   switch (typeof value) {
     case 'string':
       return { S: value }
@@ -160,21 +166,29 @@ function marshall(value: unknown, path: string, depth: number): AV {
   if (Array.isArray(value)) return { L: value.map((v, i) => marshall(v, `${path}[${i}]`, depth + 1)) }
   if (value instanceof Set) {
     const items = [...(value as Set<unknown>)]
-    if (items.length === 0) throw new TypeError(`${path} is an empty Set, which DynamoDB does not store; use attributeValues() to build one anyway.`)
+    if (items.length === 0)
+      throw new TypeError(`${path} is an empty Set, which DynamoDB does not store; use attributeValues() to build one anyway.`)
     if (items.every((v) => typeof v === 'string')) return { SS: items as string[] }
     if (items.every((v) => typeof v === 'number' || typeof v === 'bigint')) return { NS: items.map((v) => String(v)) }
     if (items.every((v) => v instanceof Uint8Array)) return { BS: items.map((v) => Buffer.from(v as Uint8Array).toString('base64')) }
     throw new TypeError(`${path} is a Set that mixes types; a DynamoDB set holds only strings, only numbers or only binary.`)
   }
   if (isPlainObject(value)) return { M: marshallMap(value, path, depth + 1) }
-  throw new TypeError(`${path} is ${value === undefined ? 'undefined' : `a ${(value as object).constructor?.name ?? typeof value}`}, which has no DynamoDB type.`)
+  throw new TypeError(
+    `${path} is ${value === undefined ? 'undefined' : `a ${(value as object).constructor?.name ?? typeof value}`}, which has no DynamoDB type.`,
+  )
 }
 
 function marshallMap(map: Record<string, unknown>, path: string, depth = 1): Record<string, AV> {
   const out: Record<string, AV> = {}
   for (const [name, value] of Object.entries(map)) {
     if (value === undefined) continue
-    Object.defineProperty(out, name, { value: marshall(value, path === '' ? name : `${path}.${name}`, depth), enumerable: true, writable: true, configurable: true })
+    Object.defineProperty(out, name, {
+      value: marshall(value, path === '' ? name : `${path}.${name}`, depth),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
   }
   return out
 }
@@ -188,7 +202,11 @@ function toImage(image: unknown, which: string): Record<string, unknown> {
 // Item sizes as DynamoDB counts them; the AWS sample event's SizeBytes (26, 59, 38) come out exactly.
 const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8')
 function numberSize(text: string): number {
-  const digits = text.replace(/[eE].*$/, '').replace(/[^0-9]/g, '').replace(/^0+/, '').replace(/0+$/, '')
+  const digits = text
+    .replace(/[eE].*$/, '')
+    .replace(/[^0-9]/g, '')
+    .replace(/^0+/, '')
+    .replace(/0+$/, '')
   return Math.ceil(Math.max(digits.length, 1) / 2) + 1
 }
 function valueSize(av: unknown, depth = 0): number {
@@ -249,7 +267,9 @@ export function dynamodbEvent<S extends Schema = Schema>(
     for (const name of keyNames) {
       if (source[name] !== undefined) Keys[name] = source[name]
       else if (raw === undefined || !(RAW_IMAGE in raw)) {
-        throw new TypeError(`The ${change.eventName} image has no key attribute ${JSON.stringify(name)}; pass \`keys\` naming the table's key attributes.`)
+        throw new TypeError(
+          `The ${change.eventName} image has no key attribute ${JSON.stringify(name)}; pass \`keys\` naming the table's key attributes.`,
+        )
       }
     }
     const withNew = newImage !== undefined && (view === 'NEW_IMAGE' || view === 'NEW_AND_OLD_IMAGES')

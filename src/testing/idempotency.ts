@@ -1,4 +1,8 @@
-import { IdempotencyRecordStatus, IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError } from '@aws-lambda-powertools/idempotency'
+import {
+  IdempotencyRecordStatus,
+  IdempotencyItemAlreadyExistsError,
+  IdempotencyItemNotFoundError,
+} from '@aws-lambda-powertools/idempotency'
 import { BasePersistenceLayer, IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence'
 import type { JSONValue } from '@aws-lambda-powertools/commons/types'
 
@@ -38,7 +42,11 @@ export class InMemoryPersistenceStore extends BasePersistenceLayer {
    * What the store holds, for assertions: each entry's hashed key, its status (`EXPIRED` once past
    * its expiry), and the stored result.
    */
-  entries(): { idempotencyKey: string; status: (typeof IdempotencyRecordStatus)[keyof typeof IdempotencyRecordStatus]; responseData: JSONValue | undefined }[] {
+  entries(): {
+    idempotencyKey: string
+    status: (typeof IdempotencyRecordStatus)[keyof typeof IdempotencyRecordStatus]
+    responseData: JSONValue | undefined
+  }[] {
     return [...this.#entries].map(([idempotencyKey, entry]) => ({
       idempotencyKey,
       status: this.#toRecord(idempotencyKey, entry).getStatus(),
@@ -74,7 +82,9 @@ export class InMemoryPersistenceStore extends BasePersistenceLayer {
     const free =
       existing === undefined ||
       (existing.expiryTimestamp !== undefined && existing.expiryTimestamp < now / 1000) ||
-      (existing.status === IdempotencyRecordStatus.INPROGRESS && existing.inProgressExpiryTimestamp !== undefined && existing.inProgressExpiryTimestamp < now)
+      (existing.status === IdempotencyRecordStatus.INPROGRESS &&
+        existing.inProgressExpiryTimestamp !== undefined &&
+        existing.inProgressExpiryTimestamp < now)
     if (!free) {
       throw new IdempotencyItemAlreadyExistsError(
         `Failed to put record for already existing idempotency key: ${record.idempotencyKey}`,

@@ -40,7 +40,10 @@ const SEQUENCE_STEP = 10n ** 22n
  * const response = await handler(event, lambdaContext())
  * ```
  */
-export function kinesisEvent<S extends Schema = Schema, const P extends InferInput<S> | RawData | Uint8Array = InferInput<S> | RawData | Uint8Array>(
+export function kinesisEvent<
+  S extends Schema = Schema,
+  const P extends InferInput<S> | RawData | Uint8Array = InferInput<S> | RawData | Uint8Array,
+>(
   // `P` is inferred from the payloads as written, so that `partitionKey: (p) => p.customerId` reads
   // their fields; the second type keeps TypeScript's check of unknown fields against the schema.
   payloads: readonly P[] & readonly (InferInput<S> | RawData | Uint8Array)[],

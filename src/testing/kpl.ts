@@ -37,10 +37,10 @@ function lengthDelimited(out: number[], field: number, bytes: Uint8Array): void 
  * const event = kinesisEvent([kplAggregate([{ orderId: 'a', total: 1, currency: 'EUR' }, { orderId: 'b', total: 2, currency: 'USD' }], { schema: Order })])
  * ```
  */
-export function kplAggregate<S extends Schema = Schema, const P extends InferInput<S> | RawData | Uint8Array = InferInput<S> | RawData | Uint8Array>(
-  payloads: readonly P[] & readonly (InferInput<S> | RawData | Uint8Array)[],
-  options: KplAggregateOptions<S, P> = {},
-): RawData {
+export function kplAggregate<
+  S extends Schema = Schema,
+  const P extends InferInput<S> | RawData | Uint8Array = InferInput<S> | RawData | Uint8Array,
+>(payloads: readonly P[] & readonly (InferInput<S> | RawData | Uint8Array)[], options: KplAggregateOptions<S, P> = {}): RawData {
   const keys: string[] = []
   const hashKeys: string[] = []
   const indexOf = (table: string[], value: string): number => {

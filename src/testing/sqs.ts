@@ -43,9 +43,17 @@ export interface SqsEventOptions<S extends Schema = Schema, B = InferInput<S> | 
    */
   readonly envelope?: 'sns' | 'eventbridge' | undefined
   /** SNS envelope fields. */
-  readonly sns?: { readonly topicArn?: string | undefined; readonly subject?: string | undefined; readonly messageAttributes?: Readonly<Record<string, string>> | undefined } | undefined
+  readonly sns?:
+    | {
+        readonly topicArn?: string | undefined
+        readonly subject?: string | undefined
+        readonly messageAttributes?: Readonly<Record<string, string>> | undefined
+      }
+    | undefined
   /** EventBridge envelope fields. */
-  readonly eventBridge?: { readonly source?: string | undefined; readonly detailType?: string | undefined; readonly resources?: readonly string[] | undefined } | undefined
+  readonly eventBridge?:
+    | { readonly source?: string | undefined; readonly detailType?: string | undefined; readonly resources?: readonly string[] | undefined }
+    | undefined
 }
 
 const FIRST_SEQUENCE = 18849496460467696128n // as in the AWS sample FIFO event (fact 11: large, non-consecutive)
@@ -110,7 +118,9 @@ function snsBody(message: string, at: Date, options: SqsEventOptions<Schema>, re
     Signature: randomBytes(256).toString('base64'),
     SigningCertURL: `https://sns.${region}.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem`,
     UnsubscribeURL: `https://sns.${region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${topicArn}:${randomUUID()}`,
-    ...(attrs === undefined ? {} : { MessageAttributes: Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, { Type: 'String', Value: v }])) }),
+    ...(attrs === undefined
+      ? {}
+      : { MessageAttributes: Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, { Type: 'String', Value: v }])) }),
   })
 }
 

@@ -63,7 +63,10 @@ export function windowEvent<E extends { Records: readonly unknown[] }>(event: E,
  * const event = kinesisWindowEvent([{ cents: 7 }], { schema: Sale, partitionKey: 'store-3', state: { totals: [['store-3', 3]] }, final: true, terminatedEarly: true })
  * ```
  */
-export function kinesisWindowEvent<S extends Schema = Schema, const P extends InferInput<S> | RawData | Uint8Array = InferInput<S> | RawData | Uint8Array>(
+export function kinesisWindowEvent<
+  S extends Schema = Schema,
+  const P extends InferInput<S> | RawData | Uint8Array = InferInput<S> | RawData | Uint8Array,
+>(
   payloads: readonly P[] & readonly (InferInput<S> | RawData | Uint8Array)[],
   options: KinesisEventOptions<S, P> & WindowEventOptions = {},
 ): KinesisWindowEvent {
@@ -139,9 +142,16 @@ export async function runWindow<E extends WindowFields & { Records: readonly unk
   const retries = options.retries ?? 0
   const start = options.start ?? new Date(Math.floor(Date.now() / 60_000) * 60_000)
   // One window, one shard: every invocation carries the same fields, an empty batch included.
-  const withRecords = batches.find((b) => (b as { Records: readonly unknown[] }).Records.length > 0) as { Records: readonly unknown[] } | undefined
+  const withRecords = batches.find((b) => (b as { Records: readonly unknown[] }).Records.length > 0) as
+    | { Records: readonly unknown[] }
+    | undefined
   const sample = windowEvent(withRecords ?? { Records: [] }, options)
-  const fields = { ...options, start, shardId: sample.shardId, ...(sample.eventSourceARN === undefined ? {} : { eventSourceARN: sample.eventSourceARN }) }
+  const fields = {
+    ...options,
+    start,
+    shardId: sample.shardId,
+    ...(sample.eventSourceARN === undefined ? {} : { eventSourceARN: sample.eventSourceARN }),
+  }
   const invocations: WindowInvocation<State>[] = []
   let state: JsonObject = options.state ?? {}
   let last: WindowResponse<State> | undefined

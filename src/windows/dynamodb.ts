@@ -1,7 +1,13 @@
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda'
 import type { Source } from '../engine/engine.js'
 import type { InferInput, InferOutput, Schema } from '../engine/schema.js'
-import { dynamodbSource, type DynamoDBChange, type DynamoDBMeta, type DynamoDBOptions, type StreamViewType } from '../sources/dynamodb/index.js'
+import {
+  dynamodbSource,
+  type DynamoDBChange,
+  type DynamoDBMeta,
+  type DynamoDBOptions,
+  type StreamViewType,
+} from '../sources/dynamodb/index.js'
 import type { UnsafeNumbers } from '../sources/unmarshall.js'
 import { windowHandler, type StateSchema, type WindowFields, type WindowHandler, type WindowOptions } from './window.js'
 
@@ -20,7 +26,8 @@ export interface DynamoDBWindowOptions<S extends Schema, St extends StateSchema,
 export interface DynamoDBWindowEvent extends DynamoDBStreamEvent, WindowFields {}
 
 // The options as the window core sees them: the change is the parser's, typed by the public signature.
-type Options = WindowOptions<Schema, StateSchema, Rec, DynamoDBMeta, unknown> & Pick<DynamoDBOptions<Schema>, 'streamViewType' | 'unsafeNumbers'>
+type Options = WindowOptions<Schema, StateSchema, Rec, DynamoDBMeta, unknown> &
+  Pick<DynamoDBOptions<Schema>, 'streamViewType' | 'unsafeNumbers'>
 
 /**
  * Builds a Lambda handler for a DynamoDB Streams trigger with tumbling windows
@@ -69,5 +76,9 @@ type Options = WindowOptions<Schema, StateSchema, Rec, DynamoDBMeta, unknown> & 
 export function dynamodbWindowHandler<S extends Schema, St extends StateSchema, V extends StreamViewType = 'NEW_AND_OLD_IMAGES'>(
   options: DynamoDBWindowOptions<S, St, V>,
 ): WindowHandler<DynamoDBWindowEvent, InferInput<St>> {
-  return windowHandler('dynamodbWindowHandler', dynamodbSource as unknown as Source<Rec, DynamoDBMeta, Options>, options as unknown as Options) as unknown as WindowHandler<DynamoDBWindowEvent, InferInput<St>>
+  return windowHandler(
+    'dynamodbWindowHandler',
+    dynamodbSource as unknown as Source<Rec, DynamoDBMeta, Options>,
+    options as unknown as Options,
+  ) as unknown as WindowHandler<DynamoDBWindowEvent, InferInput<St>>
 }

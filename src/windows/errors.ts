@@ -10,7 +10,9 @@ import { formatOutcome, type RecordOutcome } from '../engine/outcome.js'
  *
  * @example
  * ```ts
- * try { await handler(event) } catch (e) {
+ * try {
+ *   await handler(event)
+ * } catch (e) {
  *   if (e instanceof WindowStateError && e.bytes !== undefined) seen.push(`state is ${e.bytes} bytes`)
  * }
  * ```
@@ -36,7 +38,9 @@ export class WindowStateError extends Error {
  *
  * @example
  * ```ts
- * try { await handler(event) } catch (e) {
+ * try {
+ *   await handler(event)
+ * } catch (e) {
  *   if (e instanceof WindowRecordError) seen.push(e.outcomes.filter((o) => o.status !== 'ok').length)
  * }
  * ```
@@ -63,7 +67,9 @@ export class WindowRecordError extends Error {
  *
  * @example
  * ```ts
- * try { await handler(finalEvent) } catch (e) {
+ * try {
+ *   await handler(finalEvent)
+ * } catch (e) {
  *   if (e instanceof WindowEndError) seen.push(e.cause)
  * }
  * ```

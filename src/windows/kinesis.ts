@@ -5,7 +5,8 @@ import { kinesisSource, type KinesisMeta } from '../sources/kinesis/index.js'
 import { windowHandler, type StateSchema, type WindowFields, type WindowHandler, type WindowOptions } from './window.js'
 
 /** Options of {@link kinesisWindowHandler}. */
-export interface KinesisWindowOptions<S extends Schema, St extends StateSchema> extends WindowOptions<S, St, KinesisStreamRecord, KinesisMeta> {
+export interface KinesisWindowOptions<S extends Schema, St extends StateSchema>
+  extends WindowOptions<S, St, KinesisStreamRecord, KinesisMeta> {
   /** How the record's base64 `data` becomes the value the schema checks. Default `'json'`. */
   readonly decode?: DecodeMode
   /** The most bytes a gzip record may inflate to, as for `kinesisHandler`. Default 6,291,456. */
@@ -58,5 +59,9 @@ export interface KinesisWindowEvent extends KinesisStreamEvent, WindowFields {}
 export function kinesisWindowHandler<S extends Schema, St extends StateSchema>(
   options: KinesisWindowOptions<S, St>,
 ): WindowHandler<KinesisWindowEvent, InferInput<St>> {
-  return windowHandler('kinesisWindowHandler', kinesisSource, options as unknown as KinesisWindowOptions<Schema, StateSchema>) as unknown as WindowHandler<KinesisWindowEvent, InferInput<St>>
+  return windowHandler(
+    'kinesisWindowHandler',
+    kinesisSource,
+    options as unknown as KinesisWindowOptions<Schema, StateSchema>,
+  ) as unknown as WindowHandler<KinesisWindowEvent, InferInput<St>>
 }

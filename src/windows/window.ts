@@ -10,7 +10,7 @@
  * A source gives its definition, the one its plain handler reads.
  */
 import type { Context } from 'aws-lambda'
-import { createProcessor, type Source } from '../engine/engine.js'
+import { createProcessor, type Reporting, type Source } from '../engine/engine.js'
 import { ConfigurationError, MalformedEventError } from '../engine/errors.js'
 import { quietLogger, type RecordLogger } from '../engine/logger.js'
 import { checkOptions, describeValue, type CommonOptions, type OptionRule } from '../engine/options.js'
@@ -122,12 +122,16 @@ function checkWindowOptions(name: string, options: unknown, rules: Readonly<Reco
   const o = options as Record<string, unknown>
   for (const key of ENGINE_ONLY) {
     if (key in o) {
-      fail(`\`${key}\` does not apply to a window: records are reduced one at a time, in order, and any failure fails the whole invocation.`)
+      fail(
+        `\`${key}\` does not apply to a window: records are reduced one at a time, in order, and any failure fails the whole invocation.`,
+      )
     }
   }
   checkOptions(name, o, rules, 'in-order', WINDOW_KEYS)
   if (!isSchema(o.state)) {
-    fail(`\`state\` must be a Standard Schema validator for the window state (for example z.record(z.string(), z.number())); received ${describeValue(o.state)}.`)
+    fail(
+      `\`state\` must be a Standard Schema validator for the window state (for example z.record(z.string(), z.number())); received ${describeValue(o.state)}.`,
+    )
   }
   for (const key of ['initial', 'reduce', 'onWindowEnd']) {
     if (typeof o[key] !== 'function') fail(`\`${key}\` must be a function; received ${describeValue(o[key])}.`)
@@ -238,7 +242,8 @@ export function jsonProblem(value: unknown, path = 'state', ancestors: object[] 
       const becomes = object instanceof Date ? 'a string' : '{}'
       return `${path} is ${kindOf(object)}, which JSON turns into ${becomes}; keep the state plain JSON, or give the state schema a codec (z.codec) that encodes it`
     }
-    if (typeof (object as { toJSON?: unknown }).toJSON === 'function') return `${path} has a toJSON method, so JSON would not store it as it is`
+    if (typeof (object as { toJSON?: unknown }).toJSON === 'function')
+      return `${path} has a toJSON method, so JSON would not store it as it is`
     for (const [key, v] of Object.entries(object)) {
       if (v === undefined) continue
       const problem = jsonProblem(v, pathTo(path, key), ancestors)
@@ -299,7 +304,8 @@ function survey(state: object): { problem?: string; protoKeys: Place[] } {
     const { value } = place
     const before = seen.get(value)
     if (before !== undefined) {
-      for (let p = place.parent; p !== undefined; p = p.parent) if (p.value === value) return { problem: `${pathOf(place)} refers back to itself, which JSON cannot hold`, protoKeys }
+      for (let p = place.parent; p !== undefined; p = p.parent)
+        if (p.value === value) return { problem: `${pathOf(place)} refers back to itself, which JSON cannot hold`, protoKeys }
       if (before >= place.depth) continue // the same object twice, side by side: already surveyed that deep
     }
     seen.set(value, place.depth)
@@ -342,7 +348,7 @@ function lostProto(root: unknown, keys: readonly (string | number)[], from: obje
 }
 
 const PROTO_ADVICE =
-  '(zod drops `__proto__` keys from objects and records). Keep keys that come from data, such as partition keys, in a Map whose JSON form is a list of entries, as the README\'s tumbling-window example does'
+  "(zod drops `__proto__` keys from objects and records). Keep keys that come from data, such as partition keys, in a Map whose JSON form is a list of entries, as the README's tumbling-window example does"
 
 /** The message of anything thrown, even by an error whose `message` cannot be read. */
 function messageOf(e: unknown): string {
@@ -395,19 +401,11 @@ function stateMismatch(name: string, issue: string, cause: unknown): WindowState
   )
 }
 
-/**
- * The engine's logger inside a window. The engine says a failed record is "reported for retry";
- * a window reports nothing per record: the whole invocation fails and the last good state stands.
- */
-function windowLogger(logger: RecordLogger): RecordLogger {
-  const say = (message: string): string =>
-    message.replace(/(?:,|;| are)(?: (\d+))? reported for retry/g, (_all, n?: string) => (n === '0' ? '; the invocation succeeds' : '; the invocation fails, so the last good state stands'))
-  return {
-    debug: (message, ...extra) => logger.debug(say(message), ...extra),
-    info: (message, ...extra) => logger.info(say(message), ...extra),
-    warn: (message, ...extra) => logger.warn(say(message), ...extra),
-    error: (message, ...extra) => logger.error(say(message), ...extra),
-  }
+/** A window reports nothing per record: a reported record fails the whole invocation, and the last good state stands. */
+const FAILS_INVOCATION: Reporting = {
+  one: '; the invocation fails, so the last good state stands',
+  many: '; the invocation fails, so the last good state stands',
+  summary: (reported) => (reported === 0 ? 'the invocation succeeds' : 'the invocation fails, so the last good state stands'),
 }
 
 function isEmptyObject(value: Record<string, unknown>): boolean {
@@ -435,14 +433,18 @@ export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchem
     onInvalid: options.onInvalid ?? 'fail',
     allFailed: 'report',
     deadlineMarginMs: options.deadlineMarginMs ?? 1000,
-    logger: windowLogger(options.logger ?? quietLogger),
+    logger: options.logger ?? quietLogger,
+    reporting: FAILS_INVOCATION,
     logPayloads: options.logPayloads ?? false,
   } as const
   const logger = options.logger ?? quietLogger
 
   async function incomingState(state: Record<string, unknown> | undefined): Promise<unknown> {
     const fail = (problem: string, cause?: unknown): never => {
-      throw new WindowStateError(`${name}: the incoming window state ${problem}. It is the state the previous invocation returned; the window cannot go on with it.`, { cause })
+      throw new WindowStateError(
+        `${name}: the incoming window state ${problem}. It is the state the previous invocation returned; the window cannot go on with it.`,
+        { cause },
+      )
     }
     let output: unknown
     let protoKeys: Place[]
@@ -465,7 +467,8 @@ export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchem
     // A key the schema dropped would be lost without a trace: `undefined` (the shape changed) counts as lost too.
     for (const place of protoKeys) {
       const keys = keysOf(place)
-      if (keys === undefined || lostProto(output, keys, place.value) !== false) fail(`has a \`__proto__\` key at ${pathOf(place)}, which the state schema dropped ${PROTO_ADVICE}`)
+      if (keys === undefined || lostProto(output, keys, place.value) !== false)
+        fail(`has a \`__proto__\` key at ${pathOf(place)}, which the state schema dropped ${PROTO_ADVICE}`)
     }
     return output
   }
@@ -478,7 +481,9 @@ export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchem
       if (e instanceof WindowStateError) throw e
       // A codec may nest its JSON form deeper than the state: the schema's own check then overflows.
       const problem = e instanceof RangeError ? 'is nested too deeply for the state schema to encode' : `cannot be read: ${messageOf(e)}`
-      throw new WindowStateError(`${name}: the window state ${problem}. The invocation fails, so the state returned last time stands.`, { cause: e })
+      throw new WindowStateError(`${name}: the window state ${problem}. The invocation fails, so the state returned last time stands.`, {
+        cause: e,
+      })
     }
   }
 
@@ -486,17 +491,21 @@ export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchem
     const fail = (problem: string): never => {
       throw new WindowStateError(`${name}: the window state ${problem}. The invocation fails, so the state returned last time stands.`)
     }
-    if (state === undefined) throw new WindowStateError(`${name}: the window state is undefined: \`initial\` and \`reduce\` must return the state.`)
+    if (state === undefined)
+      throw new WindowStateError(`${name}: the window state is undefined: \`initial\` and \`reduce\` must return the state.`)
     const surveyed = typeof state === 'object' && state !== null ? survey(state) : { protoKeys: [] }
     if (surveyed.problem !== undefined) fail(surveyed.problem)
     const json = encode === undefined ? state : encode(state)
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-      throw new WindowStateError(`${name}: the window state must be a JSON object (Lambda carries an object); it is ${describeValue(json)}.`)
+      throw new WindowStateError(
+        `${name}: the window state must be a JSON object (Lambda carries an object); it is ${describeValue(json)}.`,
+      )
     }
     if (json !== state) {
       for (const place of surveyed.protoKeys) {
         const keys = keysOf(place)
-        if (keys !== undefined && lostProto(json, keys, place.value) === true) fail(`has a \`__proto__\` key at ${pathOf(place)}, which the state schema dropped when encoding it ${PROTO_ADVICE}`)
+        if (keys !== undefined && lostProto(json, keys, place.value) === true)
+          fail(`has a \`__proto__\` key at ${pathOf(place)}, which the state schema dropped when encoding it ${PROTO_ADVICE}`)
       }
     }
     const problem = jsonProblem(json)

@@ -16,9 +16,14 @@ delete env.LOG_LEVEL
 
 function cli(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', ...args], { cwd: root, env, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr })
-    })
+    const child = execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/bin.ts', ...args],
+      { cwd: root, env, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr })
+      },
+    )
     if (stdin !== undefined) child.stdin?.end(stdin)
   })
 }
@@ -39,13 +44,20 @@ it('invoke: prints the response on stdout, the logs and a REPORT line with each 
   // The handler's own info line shows, as on Lambda.
   expect(lines[0]).toBe('{"level":"INFO","message":"order o-1"}')
   const report = lines.findIndex((l) => l.startsWith('REPORT '))
-  expect(lines[report]).toMatch(/^REPORT RequestId: \S+\tDuration: \d+\.\d\d ms\tRecords: 3\tSucceeded: 1\tFailed: 0\tInvalid: 1\tSkipped: 1$/)
+  expect(lines[report]).toMatch(
+    /^REPORT RequestId: \S+\tDuration: \d+\.\d\d ms\tRecords: 3\tSucceeded: 1\tFailed: 0\tInvalid: 1\tSkipped: 1$/,
+  )
   expect(lines.slice(report + 1)).toEqual([
     `  ${seq1} invalid (decode): The data is not valid JSON: Unexpected token.`,
     `  ${seq2} not started: a record it is ordered behind failed`,
   ])
 
-  const failing = await cli(['invoke', orders, '--event', file('refund.json', JSON.stringify(kinesisEvent([{ orderId: 'r-1', total: -5 }])))])
+  const failing = await cli([
+    'invoke',
+    orders,
+    '--event',
+    file('refund.json', JSON.stringify(kinesisEvent([{ orderId: 'r-1', total: -5 }]))),
+  ])
   expect(failing.code).toBe(1)
   expect(failing.stdout).toBe('')
   expect(failing.stderr).toContain('Failed: 1')
@@ -54,8 +66,23 @@ it('invoke: prints the response on stdout, the logs and a REPORT line with each 
 }, 30_000)
 
 it('simulate: prints what became of the records, why each lost one failed, and the top invocation errors', async () => {
-  const records = file('records.jsonl', jsonl({ orderId: 'o-1', total: 1 }, 'poison', { data: { orderId: 'o-3', total: 3 }, partitionKey: 'k' }))
-  const args = ['simulate', orders, '--source', 'kinesis', '--records', records, '--MaximumRetryAttempts', '1', '--FunctionResponseTypes', 'ReportBatchItemFailures', '--MaximumBatchingWindowInSeconds=1']
+  const records = file(
+    'records.jsonl',
+    jsonl({ orderId: 'o-1', total: 1 }, 'poison', { data: { orderId: 'o-3', total: 3 }, partitionKey: 'k' }),
+  )
+  const args = [
+    'simulate',
+    orders,
+    '--source',
+    'kinesis',
+    '--records',
+    records,
+    '--MaximumRetryAttempts',
+    '1',
+    '--FunctionResponseTypes',
+    'ReportBatchItemFailures',
+    '--MaximumBatchingWindowInSeconds=1',
+  ]
   const out = await cli(args)
   expect(out.code).toBe(0)
   // The handler's per-record lines repeat on every retry: the summary says them once instead.
@@ -64,7 +91,9 @@ it('simulate: prints what became of the records, why each lost one failed, and t
   expect(lines.slice(0, 4)).toEqual(['records         3', 'invocations     3 (3 not successful)', '  succeeded     1', '  discarded     2'])
   expect(lines).toContain('discarded behind a failed record: 1 (they did not fail themselves)')
   const why = lines.indexOf('why they did not succeed:')
-  expect(lines[why + 1]).toMatch(/^ {2}\d+ discarded: invalid \(validation\): The record does not match the schema: Invalid input: expected object, received string$/)
+  expect(lines[why + 1]).toMatch(
+    /^ {2}\d+ discarded: invalid \(validation\): The record does not match the schema: Invalid input: expected object, received string$/,
+  )
   expect(lines[why + 2]).toMatch(/^ {2}\d+ discarded: not started: a record before it in its batch failed$/)
   expect(lines).toContain('errors of failed invocations, most common first:')
   expect(lines.at(-1)).toMatch(/^ +2 × AllRecordsFailedError: All 2 records of the batch failed; .* First: record … invalid \(validation\)/)
@@ -75,7 +104,18 @@ it('simulate: prints what became of the records, why each lost one failed, and t
 
 it('simulate: the SQS summary stays aligned and names why each message went to the dead-letter queue', async () => {
   const records = file('messages.jsonl', jsonl({ orderId: 'o-1', total: 1 }, { body: { orderId: 'o-2', total: -2 } }))
-  const out = await cli(['simulate', queue, '--source', 'sqs', '--records', records, '--max-receive-count', '2', '--function-response-types', 'ReportBatchItemFailures'])
+  const out = await cli([
+    'simulate',
+    queue,
+    '--source',
+    'sqs',
+    '--records',
+    records,
+    '--max-receive-count',
+    '2',
+    '--function-response-types',
+    'ReportBatchItemFailures',
+  ])
   expect(out.code).toBe(0)
   const lines = out.stdout.trim().split('\n')
   expect(lines).toContain('  dead-lettered 1')
@@ -96,8 +136,37 @@ it('simulate: a handler wired to another source stops the run at the first invoc
 
 it('flags: kebab-case beside camelCase, switches without a value, and a misspelt setting names the nearest one', async () => {
   const records = file('two.jsonl', jsonl({ orderId: 'o-1', total: 1 }, 'poison'))
-  const camel = await cli(['simulate', orders, '--source', 'kinesis', '--records', records, '--MaximumRetryAttempts', '0', '--BisectBatchOnFunctionError', 'true', '--FunctionResponseTypes', 'ReportBatchItemFailures', '--timeoutSeconds', '5'])
-  const kebab = await cli(['simulate', orders, '--source', 'kinesis', '--records', records, '--maximum-retry-attempts', '0', '--bisect-batch-on-function-error', '--function-response-types', 'ReportBatchItemFailures', '--timeout-seconds', '5'])
+  const camel = await cli([
+    'simulate',
+    orders,
+    '--source',
+    'kinesis',
+    '--records',
+    records,
+    '--MaximumRetryAttempts',
+    '0',
+    '--BisectBatchOnFunctionError',
+    'true',
+    '--FunctionResponseTypes',
+    'ReportBatchItemFailures',
+    '--timeoutSeconds',
+    '5',
+  ])
+  const kebab = await cli([
+    'simulate',
+    orders,
+    '--source',
+    'kinesis',
+    '--records',
+    records,
+    '--maximum-retry-attempts',
+    '0',
+    '--bisect-batch-on-function-error',
+    '--function-response-types',
+    'ReportBatchItemFailures',
+    '--timeout-seconds',
+    '5',
+  ])
   expect(kebab.code).toBe(0)
   expect(kebab.stdout).toBe(camel.stdout)
   expect(kebab.stdout).toContain('  succeeded     1')
@@ -112,15 +181,25 @@ it('flags: kebab-case beside camelCase, switches without a value, and a misspelt
 
   const typo = await cli(['simulate', orders, '--source', 'kinesis', '--records', records, '--BatchSise', '10'])
   expect(typo.code).toBe(1)
-  expect(typo.stderr).toMatch(/^lambda-stream-handlers: ConfigurationError: simulate: unknown option `BatchSise`; the options are source, records, .*BatchSize.*\. Did you mean `BatchSize`\?\n$/)
+  expect(typo.stderr).toMatch(
+    /^lambda-stream-handlers: ConfigurationError: simulate: unknown option `BatchSise`; the options are source, records, .*BatchSize.*\. Did you mean `BatchSize`\?\n$/,
+  )
 }, 30_000)
 
 it('every command answers --help with its usage and examples, on stdout', async () => {
   for (const command of ['event', 'invoke', 'simulate', 'demo']) {
-    for (const args of command === 'event' ? [['event', '--help'], ['event', 'sqs', '-h'], ['help', 'event']] : [[command, '--help']]) {
+    for (const args of command === 'event'
+      ? [
+          ['event', '--help'],
+          ['event', 'sqs', '-h'],
+          ['help', 'event'],
+        ]
+      : [[command, '--help']]) {
       const out = await cli(args)
       expect(out.code, args.join(' ')).toBe(0)
-      expect(out.stdout, args.join(' ')).toMatch(new RegExp(`^usage: lambda-stream-handlers ${command} [\\s\\S]*\\nexamples:\\n {2}lambda-stream-handlers ${command}\\b`))
+      expect(out.stdout, args.join(' ')).toMatch(
+        new RegExp(`^usage: lambda-stream-handlers ${command} [\\s\\S]*\\nexamples:\\n {2}lambda-stream-handlers ${command}\\b`),
+      )
       expect(out.stderr).toBe('')
     }
   }
@@ -136,7 +215,10 @@ it('errors are one clear line and a non-zero exit', async () => {
     [['invoke', handler, '--event', join(dir, 'absent.json')], /cannot read/],
     [['invoke', handler, '--evnt', 'x.json'], /invoke: unknown option --evnt; the options are --event\./],
     [['invoke', handler, '--event'], /--event needs a value\./],
-    [['simulate', handler, '--source', 'kinesis', '--records', records, '--BatchSize', '0'], /ConfigurationError: simulate: `BatchSize` must be a whole number from 1 to 10000; received 0\./],
+    [
+      ['simulate', handler, '--source', 'kinesis', '--records', records, '--BatchSize', '0'],
+      /ConfigurationError: simulate: `BatchSize` must be a whole number from 1 to 10000; received 0\./,
+    ],
     [['simulate', handler, '--source', 'kafka', '--records', 'x'], /--source must be kinesis, dynamodb or sqs/],
     [['simulate', handler, '--source', 'kinesis', '--records', file('bad.jsonl', '{"a":1}\n{oops\n')], /bad\.jsonl:2 is not JSON/],
     [['deploy'], /unknown command deploy/],

@@ -9,9 +9,14 @@ const root = new URL('../../', import.meta.url).pathname
 // left open would keep it alive past the timeout.
 it('demo: every record ends as the stream made it, duplicates are suppressed, nothing is charged twice', async () => {
   const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'demo', '--records', '300', '--json'], { cwd: root, timeout: 90_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr })
-    })
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/bin.ts', 'demo', '--records', '300', '--json'],
+      { cwd: root, timeout: 90_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr })
+      },
+    )
   })
   expect(out.code, out.stderr).toBe(0)
   const s = JSON.parse(out.stdout)
@@ -71,9 +76,14 @@ it('demo: every record ends as the stream made it, duplicates are suppressed, no
 
 it('demo: a bad --records is one line and a non-zero exit', async () => {
   const out = await new Promise<{ code: number; stderr: string }>((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'demo', '--records', 'lots'], { cwd: root, timeout: 30_000 }, (error, _stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stderr })
-    })
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/bin.ts', 'demo', '--records', 'lots'],
+      { cwd: root, timeout: 30_000 },
+      (error, _stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stderr })
+      },
+    )
   })
   expect(out.code).toBe(1)
   expect(out.stderr).toBe('lambda-stream-handlers: --records must be a whole number from 1 to 20000; received lots.\n')

@@ -38,7 +38,10 @@ describe('the deadline: a record function that never settles', () => {
     const report = await handler.process(event, nearTimeout())
     expect(statuses(report.outcomes)).toEqual(['failed:deadline', 'ok', 'skipped:deadline', 'ok'])
     expect(ran.sort()).toEqual([0, 1, 3])
-    expect(report.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([event.Records[0]!.kinesis.sequenceNumber, event.Records[2]!.kinesis.sequenceNumber])
+    expect(report.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      event.Records[0]!.kinesis.sequenceNumber,
+      event.Records[2]!.kinesis.sequenceNumber,
+    ])
   })
 
   it('SQS: every unsettled message is reported by its messageId and the handler returns in time', async () => {
@@ -66,7 +69,9 @@ describe('the deadline: a record function that never settles', () => {
   it('the Lambda handler returns the partial batch response rather than throwing when only some records were cut', async () => {
     const handler = kinesisHandler({ schema: Item, logger: memoryLogger() }, (item) => (item.n === 2 ? never : undefined))
     const event = kinesisEvent(items(['a', 'b', 'c']), { schema: Item })
-    await expect(handler(event, nearTimeout())).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[2]!.kinesis.sequenceNumber }] })
+    await expect(handler(event, nearTimeout())).resolves.toEqual({
+      batchItemFailures: [{ itemIdentifier: event.Records[2]!.kinesis.sequenceNumber }],
+    })
   })
 
   it('with deadlineMarginMs: 0 or without a context, the handler waits as long as the records take', async () => {

@@ -31,19 +31,26 @@ function hostileValues(): unknown[] {
 }
 
 describe('hostile thrown values fail only their record', () => {
-  it.each(['in-order', 'unordered'] as const)('%s: every hostile value becomes a failed record with a readable reason', async (ordering) => {
-    const values = hostileValues()
-    const logger = memoryLogger()
-    const handler = kinesisHandler({ schema: Item, logger, ordering, allFailed: 'report' }, (item) => {
-      throw values[item.n]
-    })
-    const report = await handler.process(kinesisEvent(values.map((_, n) => ({ n }))))
-    const expected = ordering === 'in-order' ? ['failed:handler', ...values.slice(1).map(() => 'skipped:after-failure')] : values.map(() => 'failed:handler')
-    expect(statuses(report.outcomes)).toEqual(expected)
-    for (const o of report.outcomes) if (o.status === 'failed') expect(typeof o.reason.message).toBe('string')
-    // What the logger received can be turned into a log line.
-    for (const line of logger.lines) expect(() => JSON.stringify(line.extra, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toThrow()
-  })
+  it.each(['in-order', 'unordered'] as const)(
+    '%s: every hostile value becomes a failed record with a readable reason',
+    async (ordering) => {
+      const values = hostileValues()
+      const logger = memoryLogger()
+      const handler = kinesisHandler({ schema: Item, logger, ordering, allFailed: 'report' }, (item) => {
+        throw values[item.n]
+      })
+      const report = await handler.process(kinesisEvent(values.map((_, n) => ({ n }))))
+      const expected =
+        ordering === 'in-order'
+          ? ['failed:handler', ...values.slice(1).map(() => 'skipped:after-failure')]
+          : values.map(() => 'failed:handler')
+      expect(statuses(report.outcomes)).toEqual(expected)
+      for (const o of report.outcomes) if (o.status === 'failed') expect(typeof o.reason.message).toBe('string')
+      // What the logger received can be turned into a log line.
+      for (const line of logger.lines)
+        expect(() => JSON.stringify(line.extra, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toThrow()
+    },
+  )
 
   it('a thrown object is described by its kind, never serialised into the reason', async () => {
     const handler = sqsHandler({ schema: Item, logger: memoryLogger() }, () => {
@@ -108,7 +115,7 @@ describe('no payload text in reasons or log lines, unless logPayloads', () => {
     expect(JSON.stringify(logger.lines)).not.toContain('SECRET')
   })
 
-  it('logPayloads: true adds the validator\'s own words to the log line as detail, never to the reason', async () => {
+  it("logPayloads: true adds the validator's own words to the log line as detail, never to the reason", async () => {
     const logger = memoryLogger()
     const handler = kinesisHandler({ schema: Strict, logger, allFailed: 'report', logPayloads: true }, () => {})
     const report = await handler.process(kinesisEvent([{ n: 1, SECRET_KEY: 1 }]))
@@ -118,6 +125,8 @@ describe('no payload text in reasons or log lines, unless logPayloads', () => {
   })
 
   it('logPayloads must be a boolean', () => {
-    expect(() => kinesisHandler({ schema: Item, logPayloads: 'yes' as unknown as boolean }, () => {})).toThrow(/`logPayloads` must be true or false/)
+    expect(() => kinesisHandler({ schema: Item, logPayloads: 'yes' as unknown as boolean }, () => {})).toThrow(
+      /`logPayloads` must be true or false/,
+    )
   })
 })

@@ -11,7 +11,13 @@ const handler = kinesisHandler(z.object({ orderId: z.string() }), (order, meta) 
 
 /** The JSON lines the default logger writes on stdout and stderr while the handler runs once, as `stream level message`. */
 async function linesOf(env: Record<string, string | undefined>): Promise<string[]> {
-  for (const [name, value] of Object.entries({ AWS_LAMBDA_FUNCTION_NAME: undefined, AWS_LAMBDA_LOG_LEVEL: undefined, LOG_LEVEL: undefined, ...env })) vi.stubEnv(name, value)
+  for (const [name, value] of Object.entries({
+    AWS_LAMBDA_FUNCTION_NAME: undefined,
+    AWS_LAMBDA_LOG_LEVEL: undefined,
+    LOG_LEVEL: undefined,
+    ...env,
+  }))
+    vi.stubEnv(name, value)
   const lines: string[] = []
   for (const stream of ['stdout', 'stderr'] as const) {
     vi.spyOn(process[stream], 'write').mockImplementation((chunk) => {

@@ -8,11 +8,17 @@ const Rec = z.object({ i: z.number(), key: z.string(), fails: z.boolean() })
 type Rec = z.infer<typeof Rec>
 
 // Random batches: up to 40 records over a few keys, some failing, some resolving after a delay.
-const batch = fc.array(fc.record({ key: fc.constantFrom('a', 'b', 'c', 'd'), fails: fc.integer({ min: 0, max: 3 }).map((n) => n === 0), slow: fc.boolean() }), { minLength: 1, maxLength: 40 })
+const batch = fc.array(
+  fc.record({ key: fc.constantFrom('a', 'b', 'c', 'd'), fails: fc.integer({ min: 0, max: 3 }).map((n) => n === 0), slow: fc.boolean() }),
+  { minLength: 1, maxLength: 40 },
+)
 
 async function run(list: { key: string; fails: boolean; slow: boolean }[], ordering: Ordering) {
   const started: number[] = []
-  const options = ordering === 'in-order' ? { schema: Rec, logger: silentLogger, allFailed: 'report' as const } : { schema: Rec, logger: silentLogger, allFailed: 'report' as const, ordering, concurrency: 3 }
+  const options =
+    ordering === 'in-order'
+      ? { schema: Rec, logger: silentLogger, allFailed: 'report' as const }
+      : { schema: Rec, logger: silentLogger, allFailed: 'report' as const, ordering, concurrency: 3 }
   const handler = kinesisHandler(options, async (r: Rec) => {
     started.push(r.i)
     if (list[r.i]!.slow) await new Promise((resolve) => setImmediate(resolve))

@@ -8,7 +8,8 @@ const Item = z.object({ n: z.number(), key: z.string() })
 type Item = z.infer<typeof Item>
 const items = (keys: string[]) => keys.map((key, n) => ({ n, key }))
 const eventOf = (list: Item[]) => kinesisEvent(list, { schema: Item, partitionKey: (p) => (p as Item).key })
-const statuses = (outcomes: readonly RecordOutcome[]) => outcomes.map((o) => (o.status === 'skipped' ? `skipped:${o.reason.kind}` : o.status))
+const statuses = (outcomes: readonly RecordOutcome[]) =>
+  outcomes.map((o) => (o.status === 'skipped' ? `skipped:${o.reason.kind}` : o.status))
 
 describe("ordering: 'in-order' (the default for streams)", () => {
   it('runs one record at a time in order, stops at the first failure and never starts a later record', async () => {

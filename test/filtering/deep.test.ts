@@ -3,7 +3,16 @@
 import type { DynamoDBRecord, SQSRecord } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
-import { compileFilter, ConfigurationError, InvalidFilterPatternError, kinesisFilter, kinesisHandler, matchesFilter, silentLogger, sqsFilter } from 'lambda-stream-handlers'
+import {
+  compileFilter,
+  ConfigurationError,
+  InvalidFilterPatternError,
+  kinesisFilter,
+  kinesisHandler,
+  matchesFilter,
+  silentLogger,
+  sqsFilter,
+} from 'lambda-stream-handlers'
 import { simulate } from 'lambda-stream-handlers/local'
 import { kinesisEvent, raw, sqsEvent } from 'lambda-stream-handlers/testing'
 
@@ -56,7 +65,11 @@ describe('data nested deeper than 1,000 levels does not match, and nothing throw
     const seen: number[] = []
     const handler = kinesisHandler({ schema: Order, logger: silentLogger }, (o) => void seen.push(o.total))
     const event = kinesisEvent([{ total: 150 }, raw(`{"total": 200, "items": ${arrays(100_000)}}`), { total: 300 }], { schema: Order })
-    const report = await simulate(handler, { source: 'kinesis', records: event, FilterCriteria: kinesisFilter(Order, { data: { total: [{ numeric: ['>=', 100] }] } }) })
+    const report = await simulate(handler, {
+      source: 'kinesis',
+      records: event,
+      FilterCriteria: kinesisFilter(Order, { data: { total: [{ numeric: ['>=', 100] }] } }),
+    })
     expect(seen).toEqual([150, 300])
     expect(report.outcomes.map((o) => o.fate)).toEqual(['succeeded', 'filtered', 'succeeded'])
     expect(report.outcomes[1]!.filteredBecause).toMatch(/^The data is nested more than 1000 levels deep/)
@@ -89,11 +102,15 @@ describe('hostile patterns are refused with a ConfigurationError that says why',
       }
     })()
     expect(error).toBeInstanceOf(InvalidFilterPatternError)
-    expect((error as Error).message).toBe('Invalid filter pattern definition. Filters[0] at data.a: a rule inside a rule array cannot be an array.')
+    expect((error as Error).message).toBe(
+      'Invalid filter pattern definition. Filters[0] at data.a: a rule inside a rule array cannot be an array.',
+    )
   })
 
   it('a pattern too long, however it is nested', () => {
-    expect(() => compileFilter({ Filters: [{ Pattern: objects(100_000) }] }, 'kinesis')).toThrow(/Filters\[0\]: Pattern is 600001 characters; the limit is 4096/)
+    expect(() => compileFilter({ Filters: [{ Pattern: objects(100_000) }] }, 'kinesis')).toThrow(
+      /Filters\[0\]: Pattern is 600001 characters; the limit is 4096/,
+    )
   })
 
   it('a typed pattern object 100,000 levels deep, or one that refers back to itself', () => {
@@ -101,9 +118,13 @@ describe('hostile patterns are refused with a ConfigurationError that says why',
     for (let i = 0; i < 100_000; i++) deep = { a: deep }
     const Any = z.object({})
     expect(() => kinesisFilter(Any, { data: deep } as never)).toThrow(ConfigurationError)
-    expect(() => kinesisFilter(Any, { data: deep } as never)).toThrow(/^Invalid filter pattern definition\. Filters\[0\]: the pattern cannot be written as JSON: it is nested too deeply/)
+    expect(() => kinesisFilter(Any, { data: deep } as never)).toThrow(
+      /^Invalid filter pattern definition\. Filters\[0\]: the pattern cannot be written as JSON: it is nested too deeply/,
+    )
     const cyclic: Record<string, unknown> = {}
     cyclic.self = cyclic
-    expect(() => kinesisFilter(Any, { data: cyclic } as never)).toThrow(/^Invalid filter pattern definition\. Filters\[0\]: the pattern cannot be written as JSON: /)
+    expect(() => kinesisFilter(Any, { data: cyclic } as never)).toThrow(
+      /^Invalid filter pattern definition\. Filters\[0\]: the pattern cannot be written as JSON: /,
+    )
   })
 })

@@ -9,13 +9,22 @@ const operators = fc.oneof(
   fc.record({ suffix: fc.string() }),
   fc.record({ 'equals-ignore-case': fc.string() }),
   fc.record({ 'anything-but': fc.oneof(fc.string(), fc.array(fc.oneof(fc.string(), fc.integer()))) }),
-  fc.record({ numeric: fc.oneof(fc.tuple(fc.constantFrom('=', '<', '>='), fc.double({ noNaN: true, noDefaultInfinity: true })), fc.array(fc.jsonValue(), { maxLength: 5 })) }),
+  fc.record({
+    numeric: fc.oneof(
+      fc.tuple(fc.constantFrom('=', '<', '>='), fc.double({ noNaN: true, noDefaultInfinity: true })),
+      fc.array(fc.jsonValue(), { maxLength: 5 }),
+    ),
+  }),
   fc.record({ exists: fc.oneof(fc.boolean(), fc.jsonValue()) }),
   fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue(), { maxKeys: 2 }),
 )
 const rules = fc.array(fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), operators), { maxLength: 4 })
 const pattern: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  node: fc.dictionary(fc.constantFrom('data', 'body', 'dynamodb', 'a', 'b', '$or', 'eventName'), fc.oneof({ depthSize: 'small' }, rules, tie('node'), fc.array(tie('node'), { maxLength: 3 }), fc.jsonValue()), { maxKeys: 3 }),
+  node: fc.dictionary(
+    fc.constantFrom('data', 'body', 'dynamodb', 'a', 'b', '$or', 'eventName'),
+    fc.oneof({ depthSize: 'small' }, rules, tie('node'), fc.array(tie('node'), { maxLength: 3 }), fc.jsonValue()),
+    { maxKeys: 3 },
+  ),
 })).node
 
 it('compiling any pattern either succeeds or throws InvalidFilterPatternError', () => {

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest'
 import { compileFilter, InvalidFilterPatternError, matchesFilter, type FilterSource } from 'lambda-stream-handlers'
 import { kinesisEvent, raw, sampleEvents } from 'lambda-stream-handlers/testing'
 
-const criteria = (...patterns: (string | object)[]) => ({ Filters: patterns.map((p) => ({ Pattern: typeof p === 'string' ? p : JSON.stringify(p) })) })
+const criteria = (...patterns: (string | object)[]) => ({
+  Filters: patterns.map((p) => ({ Pattern: typeof p === 'string' ? p : JSON.stringify(p) })),
+})
 
 /** A Kinesis record whose data is `payload` (JSON-encoded unless raw). */
 const kinesis = (payload: unknown): KinesisStreamRecord => kinesisEvent([payload as never]).Records[0]!
@@ -13,7 +15,12 @@ const sqs = (body: string): SQSRecord => ({
   messageId: '059f36b4-87a3-44ab-83d2-661975830a7d',
   receiptHandle: 'AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a...',
   body,
-  attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1545082649183', SenderId: 'AIDAIENQZJOLO23YVJ4VO', ApproximateFirstReceiveTimestamp: '1545082649185' },
+  attributes: {
+    ApproximateReceiveCount: '1',
+    SentTimestamp: '1545082649183',
+    SenderId: 'AIDAIENQZJOLO23YVJ4VO',
+    ApproximateFirstReceiveTimestamp: '1545082649185',
+  },
   messageAttributes: {},
   md5OfBody: 'e4e68fb7bd0e697a0ae8f1bb342846b3',
   eventSource: 'aws:sqs',
@@ -28,14 +35,20 @@ const ddb = (dynamodb: object, eventName: 'INSERT' | 'MODIFY' | 'REMOVE' = 'INSE
   eventVersion: '1.1',
   eventSource: 'aws:dynamodb',
   awsRegion: 'us-east-2',
-  dynamodb: { ApproximateCreationDateTime: 1664559083.0, SequenceNumber: '111', SizeBytes: 26, StreamViewType: 'NEW_AND_OLD_IMAGES', ...dynamodb },
+  dynamodb: {
+    ApproximateCreationDateTime: 1664559083.0,
+    SequenceNumber: '111',
+    SizeBytes: 26,
+    StreamViewType: 'NEW_AND_OLD_IMAGES',
+    ...dynamodb,
+  },
   eventSourceARN: 'arn:aws:dynamodb:us-east-2:111122223333:table/CustomerTable/stream/2021-12-21T00:00:00.000',
 })
 
 /** Matches `data` (a Kinesis record's JSON payload) against one pattern on `data`. */
 const onData = (pattern: object, payload: unknown): boolean => matchesFilter(criteria({ data: pattern }), kinesis(payload))
 
-describe('operators (fact 72), on Kinesis data, with the Lambda guide\'s filter rule examples', () => {
+describe("operators (fact 72), on Kinesis data, with the Lambda guide's filter rule examples", () => {
   it('null and empty are different values', () => {
     expect(onData({ UserID: [null] }, { UserID: null })).toBe(true)
     expect(onData({ UserID: [null] }, { UserID: '' })).toBe(false)
@@ -174,7 +187,7 @@ describe('Kinesis: filters apply to data, base64-decoded and parsed as JSON (fac
     },
   }
 
-  it("matches the AWS example record on its decoded data", () => {
+  it('matches the AWS example record on its decoded data', () => {
     expect(matchesFilter(criteria({ data: { RequestCode: ['AAAA'] } }), awsExample)).toBe(true)
     expect(matchesFilter(criteria({ data: { RequestCode: ['BBBB'] } }), awsExample)).toBe(false)
     expect(matchesFilter(criteria({ data: { RecordNumber: [{ prefix: '00' }] } }), awsExample)).toBe(true)
@@ -183,7 +196,9 @@ describe('Kinesis: filters apply to data, base64-decoded and parsed as JSON (fac
   it('drops a record whose data is not JSON under a JSON data pattern, even for exists: false', () => {
     const text = kinesis(raw('Hello, this is a test.'))
     expect(matchesFilter(criteria({ data: { a: [{ exists: false }] } }), text)).toBe(false)
-    expect(matchesFilter(criteria({ data: { a: [{ exists: false }] } }), kinesis(raw(new Uint8Array([0xf3, 0x89, 0x9a, 0xc2]))))).toBe(false)
+    expect(matchesFilter(criteria({ data: { a: [{ exists: false }] } }), kinesis(raw(new Uint8Array([0xf3, 0x89, 0x9a, 0xc2]))))).toBe(
+      false,
+    )
     expect(matchesFilter(criteria({ data: { a: [{ exists: false }] } }), kinesis([1, 2]))).toBe(false)
   })
 
@@ -194,7 +209,9 @@ describe('Kinesis: filters apply to data, base64-decoded and parsed as JSON (fac
   })
 
   it('refuses a data pattern that is not a JSON object when it is compiled (fact 78)', () => {
-    expect(() => compileFilter(criteria({ data: ['Hello'] }), 'kinesis')).toThrow(/Invalid filter pattern definition\. Filters\[0\] at data: the Kinesis data pattern must be a JSON object/)
+    expect(() => compileFilter(criteria({ data: ['Hello'] }), 'kinesis')).toThrow(
+      /Invalid filter pattern definition\. Filters\[0\] at data: the Kinesis data pattern must be a JSON object/,
+    )
   })
 })
 
@@ -234,7 +251,10 @@ describe('DynamoDB: patterns in AttributeValue form (facts 76, 79, 80; §11 poin
   })
 
   it('matches TTL deletions by userIdentity (fact 8)', () => {
-    const ttl = { ...ddb({ Keys: { CustomerName: { S: 'x' } } }, 'REMOVE'), userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } }
+    const ttl = {
+      ...ddb({ Keys: { CustomerName: { S: 'x' } } }, 'REMOVE'),
+      userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' },
+    }
     const pattern = criteria({ userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] } })
     expect(matchesFilter(pattern, ttl)).toBe(true)
     expect(matchesFilter(pattern, record)).toBe(false)
@@ -333,7 +353,11 @@ describe('operators Lambda does not document are refused, saying so (fact 73)', 
   it.each([
     ['wildcard', { a: [{ wildcard: '*.png' }] }, /the wildcard operator/],
     ['cidr', { a: [{ cidr: '10.0.0.0/24' }] }, /the cidr operator/],
-    ['anything-but prefix', { a: [{ 'anything-but': { prefix: 'init' } }] }, /anything-but with a matcher \(\{"anything-but": \{"prefix": \.\.\.\}\}\)/],
+    [
+      'anything-but prefix',
+      { a: [{ 'anything-but': { prefix: 'init' } }] },
+      /anything-but with a matcher \(\{"anything-but": \{"prefix": \.\.\.\}\}\)/,
+    ],
     ['anything-but suffix', { a: [{ 'anything-but': { suffix: '.tmp' } }] }, /anything-but with a matcher/],
     ['anything-but equals-ignore-case', { a: [{ 'anything-but': { 'equals-ignore-case': 'x' } }] }, /anything-but with a matcher/],
     ['prefix equals-ignore-case', { a: [{ prefix: { 'equals-ignore-case': 'x' } }] }, /nested matcher/],

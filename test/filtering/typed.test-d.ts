@@ -11,7 +11,13 @@ const Order = z.object({
   tags: z.array(z.string()),
   note: z.string().optional(),
 })
-const Item = z.object({ pk: z.string(), stock: z.number(), active: z.boolean(), labels: z.array(z.string()), address: z.object({ city: z.string() }) })
+const Item = z.object({
+  pk: z.string(),
+  stock: z.number(),
+  active: z.boolean(),
+  labels: z.array(z.string()),
+  address: z.object({ city: z.string() }),
+})
 
 describe('typed filter builders', () => {
   it('returns FilterCriteria', () => {
@@ -35,7 +41,12 @@ describe('typed filter builders', () => {
       eventName: ['INSERT', 'MODIFY'],
       dynamodb: {
         Keys: { pk: { S: ['a'] } },
-        NewImage: { stock: { N: ['0'] }, active: { BOOL: [true] }, labels: { L: { S: [{ exists: true }] } }, address: { M: { city: { S: ['Paris'] } } } },
+        NewImage: {
+          stock: { N: ['0'] },
+          active: { BOOL: [true] },
+          labels: { L: { S: [{ exists: true }] } },
+          address: { M: { city: { S: ['Paris'] } } },
+        },
         ApproximateCreationDateTime: [{ numeric: ['>', 0] }],
       },
     })

@@ -7,7 +7,10 @@ const Order = z.object({ orderId: z.string(), total: z.number() })
 describe('typed filter builders at run time', () => {
   it('writes one Pattern per pattern, ORed, that compiles for its source', () => {
     const criteria = kinesisFilter(Order, { data: { orderId: ['a'] } }, { data: { total: [{ numeric: ['>', 1] }] } })
-    expect(criteria.Filters.map((f) => JSON.parse(f.Pattern))).toEqual([{ data: { orderId: ['a'] } }, { data: { total: [{ numeric: ['>', 1] }] } }])
+    expect(criteria.Filters.map((f) => JSON.parse(f.Pattern))).toEqual([
+      { data: { orderId: ['a'] } },
+      { data: { total: [{ numeric: ['>', 1] }] } },
+    ])
     expect(() => compileFilter(criteria, 'kinesis')).not.toThrow()
   })
 
@@ -15,6 +18,8 @@ describe('typed filter builders at run time', () => {
     // Types cannot see everything: a range upside down, an empty anything-but, a data pattern on an untyped schema.
     expect(() => kinesisFilter(Order, { data: { total: [{ numeric: ['>', 5, '<', 1] }] } })).toThrow(InvalidFilterPatternError)
     expect(() => sqsFilter(z.unknown(), { body: { a: [{ 'anything-but': [] as unknown as string[] }] } })).toThrow(/anything-but/)
-    expect(() => dynamodbFilter(z.unknown(), { dynamodb: { NewImage: { a: { S: [{ wildcard: 'x*' } as never] } } } })).toThrow(/unconfirmed/)
+    expect(() => dynamodbFilter(z.unknown(), { dynamodb: { NewImage: { a: { S: [{ wildcard: 'x*' } as never] } } } })).toThrow(
+      /unconfirmed/,
+    )
   })
 })

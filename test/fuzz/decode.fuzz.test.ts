@@ -7,8 +7,26 @@ import { gzipSync } from 'node:zlib'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
-import { dynamodbHandler, kinesisHandler, MalformedEventError, sqsHandler, type BatchReport, type DecodeMode, type RecordOutcome } from 'lambda-stream-handlers'
-import { attributeValues, dynamodbEvent, insert, kinesisEvent, kplAggregate, modify, raw, remove, sqsEvent } from 'lambda-stream-handlers/testing'
+import {
+  dynamodbHandler,
+  kinesisHandler,
+  MalformedEventError,
+  sqsHandler,
+  type BatchReport,
+  type DecodeMode,
+  type RecordOutcome,
+} from 'lambda-stream-handlers'
+import {
+  attributeValues,
+  dynamodbEvent,
+  insert,
+  kinesisEvent,
+  kplAggregate,
+  modify,
+  raw,
+  remove,
+  sqsEvent,
+} from 'lambda-stream-handlers/testing'
 import { memoryLogger } from '../helpers.js'
 
 const SECRET = 'SECRET'
@@ -67,18 +85,36 @@ const hostileJson: fc.Arbitrary<string> = fc.oneof(
     const text = JSON.stringify({ s: SECRET, v, t: SECRET })
     return text.slice(0, cut % text.length) // truncated anywhere
   }),
-  fc.tuple(fc.jsonValue({ maxDepth: 2 }), fc.nat(), fc.constantFrom(SECRET, `"${SECRET}`, '\u0001', '\\', '}', ']', ',', ':', '-', '1e', '0.', '"\\u12')).map(([v, at, junk]) => {
-    const text = JSON.stringify({ a: SECRET, v, b: `${SECRET}-${SECRET}` })
-    const i = at % (text.length + 1)
-    return text.slice(0, i) + junk + text.slice(i) // garbage inserted anywhere
-  }),
+  fc
+    .tuple(
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.nat(),
+      fc.constantFrom(SECRET, `"${SECRET}`, '\u0001', '\\', '}', ']', ',', ':', '-', '1e', '0.', '"\\u12'),
+    )
+    .map(([v, at, junk]) => {
+      const text = JSON.stringify({ a: SECRET, v, b: `${SECRET}-${SECRET}` })
+      const i = at % (text.length + 1)
+      return text.slice(0, i) + junk + text.slice(i) // garbage inserted anywhere
+    }),
   fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }).map((n) => `{"n": ${n}, "s": "${SECRET}"}`),
-  fc.constantFrom(SECRET, `${SECRET}-411 and more`, `"${SECRET}`, `[${SECRET}]`, '[object Object]', `{"${SECRET}": tru}`, `-${SECRET}`, '"[object Object]"'),
+  fc.constantFrom(
+    SECRET,
+    `${SECRET}-411 and more`,
+    `"${SECRET}`,
+    `[${SECRET}]`,
+    '[object Object]',
+    `{"${SECRET}": tru}`,
+    `-${SECRET}`,
+    '"[object Object]"',
+  ),
   secretText,
 )
 
 /** Strings that look like base64, or nearly: base64url characters, padding in the middle, whitespace, the marker. */
-const base64ish = fc.string({ unit: fc.constantFrom('A', 'Q', 'z', '0', '9', '+', '/', '=', '-', '_', ' ', '\n', '*', SECRET), maxLength: 24 })
+const base64ish = fc.string({
+  unit: fc.constantFrom('A', 'Q', 'z', '0', '9', '+', '/', '=', '-', '_', ' ', '\n', '*', SECRET),
+  maxLength: 24,
+})
 
 /** The base64 data of a KPL aggregate of `texts`. */
 const aggregated = (texts: readonly string[]): string => kinesisEvent([kplAggregate(texts.map((t) => raw(t)))]).Records[0]!.kinesis.data
@@ -126,14 +162,37 @@ const schema = fc.constantFrom(z.unknown(), z.object({ a: z.string() }), z.strin
 // ---------------------------------------------------------------------------------------------
 // DynamoDB AttributeValue trees
 
-const name = fc.oneof(fc.constantFrom('id', 'a', '__proto__', 'constructor', 'toString', 'M', 'S'), fc.string({ maxLength: 6 }).filter((s) => !s.includes(SECRET)))
+const name = fc.oneof(
+  fc.constantFrom('id', 'a', '__proto__', 'constructor', 'toString', 'M', 'S'),
+  fc.string({ maxLength: 6 }).filter((s) => !s.includes(SECRET)),
+)
 const { value: attributeValue } = fc.letrec<{ value: unknown }>((tie) => ({
   value: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    fc.constantFrom<unknown>({ S: SECRET }, { N: `${SECRET}1` }, { B: SECRET }, { NULL: SECRET }, { BOOL: SECRET }, { SS: [SECRET, 1] }, { NS: ['1', SECRET] }, { BS: [SECRET] }),
+    fc.constantFrom<unknown>(
+      { S: SECRET },
+      { N: `${SECRET}1` },
+      { B: SECRET },
+      { NULL: SECRET },
+      { BOOL: SECRET },
+      { SS: [SECRET, 1] },
+      { NS: ['1', SECRET] },
+      { BS: [SECRET] },
+    ),
     fc.record({ S: secretText }),
-    fc.record({ N: fc.oneof(fc.bigInt().map(String), fc.double().map(String), fc.constantFrom('1e400', '0.1234567890123456789', '-0', '', ' 1', SECRET)) }),
-    fc.record({ B: fc.oneof(secretBytes.map((b) => Buffer.from(b).toString('base64')), base64ish) }),
+    fc.record({
+      N: fc.oneof(
+        fc.bigInt().map(String),
+        fc.double().map(String),
+        fc.constantFrom('1e400', '0.1234567890123456789', '-0', '', ' 1', SECRET),
+      ),
+    }),
+    fc.record({
+      B: fc.oneof(
+        secretBytes.map((b) => Buffer.from(b).toString('base64')),
+        base64ish,
+      ),
+    }),
     fc.record({ SS: fc.array(secretText, { maxLength: 3 }) }),
     fc.record({ NS: fc.array(fc.oneof(fc.bigInt().map(String), secretText), { maxLength: 3 }) }),
     fc.record({ BS: fc.array(base64ish, { maxLength: 3 }) }),
@@ -191,9 +250,22 @@ describe('decoding hostile input (fast-check)', { timeout: 30_000 }, () => {
         fc.option(fc.integer({ min: 1, max: 4096 }), { nil: undefined }),
         async (data, mode, fn, s, ordering, maxInflatedBytes) => {
           const logger = memoryLogger()
-          const handler = kinesisHandler({ schema: s, decode: fn ?? mode, ordering, allFailed: 'report', logger, ...(maxInflatedBytes === undefined ? {} : { maxInflatedBytes }) }, () => {})
-          const event = kinesisEvent(data.map(() => ({})), { partitionKey: (_p, i) => `k${i % 2}` })
-          data.forEach((d, i) => (event.Records[i]!.kinesis.data = d))
+          const handler = kinesisHandler(
+            {
+              schema: s,
+              decode: fn ?? mode,
+              ordering,
+              allFailed: 'report',
+              logger,
+              ...(maxInflatedBytes === undefined ? {} : { maxInflatedBytes }),
+            },
+            () => {},
+          )
+          const event = kinesisEvent(
+            data.map(() => ({})),
+            { partitionKey: (_p, i) => `k${i % 2}` },
+          )
+          for (const [i, d] of data.entries()) event.Records[i]!.kinesis.data = d
           await expectContained(() => handler.process(event), logger, data.length)
         },
       ),
@@ -204,15 +276,26 @@ describe('decoding hostile input (fast-check)', { timeout: 30_000 }, () => {
   it('DynamoDB: random AttributeValue trees (deep, wide, wrong types, __proto__ keys) in keys and images, and diff()', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ keys: image, newImage: image, oldImage: image, eventName: fc.constantFrom<unknown>('INSERT', 'MODIFY', 'REMOVE', SECRET, 5, undefined) }), { minLength: 1, maxLength: 4 }),
+        fc.array(
+          fc.record({
+            keys: image,
+            newImage: image,
+            oldImage: image,
+            eventName: fc.constantFrom<unknown>('INSERT', 'MODIFY', 'REMOVE', SECRET, 5, undefined),
+          }),
+          { minLength: 1, maxLength: 4 },
+        ),
         fc.constantFrom('KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES') as fc.Arbitrary<'NEW_AND_OLD_IMAGES'>,
         fc.constantFrom('bigint', 'string', 'fail') as fc.Arbitrary<'bigint'>,
         fc.constantFrom('in-order', 'per-key') as fc.Arbitrary<'per-key'>,
         async (changes, streamViewType, unsafeNumbers, ordering) => {
           const logger = memoryLogger()
-          const handler = dynamodbHandler({ schema: z.unknown(), streamViewType, unsafeNumbers, ordering, allFailed: 'report', logger }, (change) => {
-            if ('diff' in change) change.diff()
-          })
+          const handler = dynamodbHandler(
+            { schema: z.unknown(), streamViewType, unsafeNumbers, ordering, allFailed: 'report', logger },
+            (change) => {
+              if ('diff' in change) change.diff()
+            },
+          )
           const event = dynamodbEvent(changes.map(() => modify(attributeValues({ id: { S: 'k' } }), attributeValues({ id: { S: 'k' } }))))
           changes.forEach((c, i) => {
             const r = event.Records[i]!
@@ -229,11 +312,21 @@ describe('decoding hostile input (fast-check)', { timeout: 30_000 }, () => {
   it('DynamoDB through Kinesis: hostile change records as data', async () => {
     // Deep trees as text: JSON.stringify itself would overflow the stack on them.
     const wide = fc.dictionary(name, attributeValue, { maxKeys: 5 }).map((i) => JSON.stringify(i))
-    const tall = fc.integer({ min: 1, max: 20_000 }).map((n) => `{"id":{"S":"k"},"a":${'{"L":['.repeat(n)}{"S":"${SECRET}"}${']}'.repeat(n)}}`)
+    const tall = fc
+      .integer({ min: 1, max: 20_000 })
+      .map((n) => `{"id":{"S":"k"},"a":${'{"L":['.repeat(n)}{"S":"${SECRET}"}${']}'.repeat(n)}}`)
     const change = fc.oneof(
       fc
-        .record({ eventName: fc.constantFrom('INSERT', 'MODIFY', SECRET), keys: fc.oneof(wide, tall), newImage: fc.oneof(wide, tall), at: fc.oneof(fc.nat().map(String), fc.constant(`"${SECRET}"`)) })
-        .map((c) => `{"eventName":"${c.eventName}","dynamodb":{"Keys":${c.keys},"NewImage":${c.newImage},"ApproximateCreationDateTime":${c.at}}}`)
+        .record({
+          eventName: fc.constantFrom('INSERT', 'MODIFY', SECRET),
+          keys: fc.oneof(wide, tall),
+          newImage: fc.oneof(wide, tall),
+          at: fc.oneof(fc.nat().map(String), fc.constant(`"${SECRET}"`)),
+        })
+        .map(
+          (c) =>
+            `{"eventName":"${c.eventName}","dynamodb":{"Keys":${c.keys},"NewImage":${c.newImage},"ApproximateCreationDateTime":${c.at}}}`,
+        )
         .map((text) => Buffer.from(text).toString('base64')),
       kinesisData,
     )
@@ -242,7 +335,7 @@ describe('decoding hostile input (fast-check)', { timeout: 30_000 }, () => {
         const logger = memoryLogger()
         const handler = dynamodbHandler({ schema: z.unknown(), allFailed: 'report', logger, ordering: 'per-key' }, () => {})
         const event = kinesisEvent(data.map(() => ({})))
-        data.forEach((d, i) => (event.Records[i]!.kinesis.data = d))
+        for (const [i, d] of data.entries()) event.Records[i]!.kinesis.data = d
         await expectContained(() => handler.process(event), logger, data.length)
       }),
       RUNS,
@@ -258,7 +351,10 @@ describe('decoding hostile input (fast-check)', { timeout: 30_000 }, () => {
           MessageId: fc.constantFrom<unknown>('m', 5),
           TopicArn: fc.constantFrom<unknown>('arn:aws:sns:us-east-1:123456789012:t', SECRET.length),
           Timestamp: fc.constantFrom<unknown>('2026-01-01T00:00:00Z', SECRET),
-          MessageAttributes: fc.oneof(fc.constant(undefined), fc.dictionary(name, fc.constantFrom<unknown>({ Type: 'String', Value: SECRET }, { Type: 5 }, SECRET, null))),
+          MessageAttributes: fc.oneof(
+            fc.constant(undefined),
+            fc.dictionary(name, fc.constantFrom<unknown>({ Type: 'String', Value: SECRET }, { Type: 5 }, SECRET, null)),
+          ),
         },
         { requiredKeys: [] },
       )
@@ -279,7 +375,11 @@ describe('decoding hostile input (fast-check)', { timeout: 30_000 }, () => {
       )
       .map((e) => JSON.stringify(e))
     const attribute = fc.oneof(
-      fc.record({ dataType: fc.constantFrom<unknown>('String', 'Number', 'Binary', 'Number.float', 'String.json', 5, undefined), stringValue: fc.oneof(secretText, fc.bigInt().map(String), fc.constantFrom<unknown>(5, undefined)), binaryValue: fc.oneof(base64ish, fc.constant(undefined)) }),
+      fc.record({
+        dataType: fc.constantFrom<unknown>('String', 'Number', 'Binary', 'Number.float', 'String.json', 5, undefined),
+        stringValue: fc.oneof(secretText, fc.bigInt().map(String), fc.constantFrom<unknown>(5, undefined)),
+        binaryValue: fc.oneof(base64ish, fc.constant(undefined)),
+      }),
       fc.constantFrom<unknown>(null, SECRET, 5),
     )
     const textDecode = fc.constantFrom<((t: string) => unknown) | undefined>(
@@ -295,14 +395,25 @@ describe('decoding hostile input (fast-check)', { timeout: 30_000 }, () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom<'sns' | 'eventbridge' | undefined>(undefined, 'sns', 'eventbridge'),
-        fc.array(fc.record({ plain: hostileJson, sns: notification, eb: eventBridge, attributes: fc.option(fc.dictionary(name, attribute, { maxKeys: 3 }), { nil: undefined }) }), { minLength: 1, maxLength: 5 }),
+        fc.array(
+          fc.record({
+            plain: hostileJson,
+            sns: notification,
+            eb: eventBridge,
+            attributes: fc.option(fc.dictionary(name, attribute, { maxKeys: 3 }), { nil: undefined }),
+          }),
+          { minLength: 1, maxLength: 5 },
+        ),
         textDecode,
         fc.constantFrom<'json' | 'text'>('json', 'text'),
         fc.boolean(),
         async (envelope, messages, fn, mode, fifo) => {
           const logger = memoryLogger()
           const decode = envelope === 'eventbridge' ? {} : { decode: fn ?? mode }
-          const handler = sqsHandler({ schema: z.unknown(), ...(envelope === undefined ? {} : { envelope }), ...decode, allFailed: 'report', logger }, () => {})
+          const handler = sqsHandler(
+            { schema: z.unknown(), ...(envelope === undefined ? {} : { envelope }), ...decode, allFailed: 'report', logger },
+            () => {},
+          )
           const event = sqsEvent(
             messages.map((m) => raw(envelope === 'sns' ? m.sns : envelope === 'eventbridge' ? m.eb : m.plain)),
             fifo ? { messageGroupId: (_b, i) => `g${i % 2}` } : {},
@@ -318,9 +429,37 @@ describe('decoding hostile input (fast-check)', { timeout: 30_000 }, () => {
   })
 
   it('every source: a record whose fields throw when read fails that record or the event, loudly', async () => {
-    const kinesisPaths = [['eventSource'], ['eventID'], ['kinesis'], ['kinesis', 'data'], ['kinesis', 'partitionKey'], ['kinesis', 'sequenceNumber'], ['kinesis', 'approximateArrivalTimestamp']]
-    const dynamodbPaths = [['eventSource'], ['eventName'], ['dynamodb'], ['dynamodb', 'Keys'], ['dynamodb', 'NewImage'], ['dynamodb', 'SequenceNumber'], ['dynamodb', 'ApproximateCreationDateTime'], ['userIdentity'], ['dynamodb', 'Keys', 'id']]
-    const sqsPaths = [['eventSource'], ['messageId'], ['body'], ['attributes'], ['attributes', 'MessageGroupId'], ['attributes', 'SentTimestamp'], ['messageAttributes'], ['messageAttributes', 'a'], ['eventSourceARN']]
+    const kinesisPaths = [
+      ['eventSource'],
+      ['eventID'],
+      ['kinesis'],
+      ['kinesis', 'data'],
+      ['kinesis', 'partitionKey'],
+      ['kinesis', 'sequenceNumber'],
+      ['kinesis', 'approximateArrivalTimestamp'],
+    ]
+    const dynamodbPaths = [
+      ['eventSource'],
+      ['eventName'],
+      ['dynamodb'],
+      ['dynamodb', 'Keys'],
+      ['dynamodb', 'NewImage'],
+      ['dynamodb', 'SequenceNumber'],
+      ['dynamodb', 'ApproximateCreationDateTime'],
+      ['userIdentity'],
+      ['dynamodb', 'Keys', 'id'],
+    ]
+    const sqsPaths = [
+      ['eventSource'],
+      ['messageId'],
+      ['body'],
+      ['attributes'],
+      ['attributes', 'MessageGroupId'],
+      ['attributes', 'SentTimestamp'],
+      ['messageAttributes'],
+      ['messageAttributes', 'a'],
+      ['eventSourceARN'],
+    ]
     await fc.assert(
       fc.asyncProperty(fc.nat(), fc.nat(), thrownByGetter, fc.integer({ min: 0, max: 2 }), async (pick, record, thrown, source) => {
         const logger = memoryLogger()
@@ -330,7 +469,11 @@ describe('decoding hostile input (fast-check)', { timeout: 30_000 }, () => {
           booby(event.Records[record % 3] as never, kinesisPaths[pick % kinesisPaths.length]!, thrown)
           await expectContained(() => kinesisHandler({ ...options, ordering: 'per-key' }, () => {}).process(event), logger, 3)
         } else if (source === 1) {
-          const event = dynamodbEvent([insert({ id: 'a', s: SECRET }), modify({ id: 'b', s: SECRET }, { id: 'b', s: 'x' }), remove({ id: 'c', s: SECRET })])
+          const event = dynamodbEvent([
+            insert({ id: 'a', s: SECRET }),
+            modify({ id: 'b', s: SECRET }, { id: 'b', s: 'x' }),
+            remove({ id: 'c', s: SECRET }),
+          ])
           booby(event.Records[record % 3] as never, dynamodbPaths[pick % dynamodbPaths.length]!, thrown)
           await expectContained(() => dynamodbHandler({ ...options, ordering: 'per-key' }, () => {}).process(event), logger, 3)
         } else {

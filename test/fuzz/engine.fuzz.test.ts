@@ -51,7 +51,13 @@ function payloads(plan: readonly Behaviour[], keys: readonly string[]): unknown[
   return plan.map((b, n) => (b === 'invalid' ? { n: MARKER, key: keys[n], note: MARKER } : { n, key: keys[n], note: MARKER }))
 }
 
-function check(outcomes: readonly RecordOutcome[], failures: readonly { itemIdentifier: string }[], ids: readonly string[], plan: readonly Behaviour[], text: string): void {
+function check(
+  outcomes: readonly RecordOutcome[],
+  failures: readonly { itemIdentifier: string }[],
+  ids: readonly string[],
+  plan: readonly Behaviour[],
+  text: string,
+): void {
   expect(outcomes).toHaveLength(plan.length)
   const reported = new Set(failures.map((f) => f.itemIdentifier))
   outcomes.forEach((o, i) => {
@@ -71,7 +77,10 @@ describe('fuzz: the engine under hostile record functions', () => {
     await fc.assert(
       fc.asyncProperty(batch, async ({ plan, keys, ordering, concurrency }) => {
         const logger = memoryLogger()
-        const options = ordering === 'in-order' ? { schema: Item, logger, allFailed: 'report' as const } : { schema: Item, logger, ordering, concurrency, allFailed: 'report' as const }
+        const options =
+          ordering === 'in-order'
+            ? { schema: Item, logger, allFailed: 'report' as const }
+            : { schema: Item, logger, ordering, concurrency, allFailed: 'report' as const }
         const handler = kinesisHandler(options, recordFunction(plan))
         const event = kinesisEvent(payloads(plan, keys), { partitionKey: (p) => String((p as { key: string }).key) })
         const report = await handler.process(event, context())
@@ -94,7 +103,13 @@ describe('fuzz: the engine under hostile record functions', () => {
         const handler = sqsHandler({ schema: Item, logger, concurrency, allFailed: 'report' }, recordFunction(plan))
         const event = sqsEvent(payloads(plan, []).map((p, n) => ({ ...(p as object), key: `k${n}` })))
         const report = await handler.process(event, context())
-        check(report.outcomes, report.batchItemFailures, event.Records.map((r) => r.messageId), plan, JSON.stringify({ outcomes: report.outcomes, lines: logger.lines }))
+        check(
+          report.outcomes,
+          report.batchItemFailures,
+          event.Records.map((r) => r.messageId),
+          plan,
+          JSON.stringify({ outcomes: report.outcomes, lines: logger.lines }),
+        )
       }),
       { numRuns: 25 },
     )

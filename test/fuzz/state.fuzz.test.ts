@@ -19,7 +19,16 @@ import {
 } from 'lambda-stream-handlers'
 import { idempotent } from 'lambda-stream-handlers/idempotency'
 import { simulate } from 'lambda-stream-handlers/local'
-import { InMemoryPersistenceStore, kinesisEvent, kinesisWindowEvent, kplAggregate, lambdaContext, raw, runWindow, sqsEvent } from 'lambda-stream-handlers/testing'
+import {
+  InMemoryPersistenceStore,
+  kinesisEvent,
+  kinesisWindowEvent,
+  kplAggregate,
+  lambdaContext,
+  raw,
+  runWindow,
+  sqsEvent,
+} from 'lambda-stream-handlers/testing'
 import { handler as totalsHandler, published, Sale as TotalsSale } from '../../examples/windows/totals.js'
 
 const HOSTILE_KEYS = ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'then', 'length', '', 'a', 'b']
@@ -41,7 +50,18 @@ const thrower = (): object =>
   })
 
 /** Values a state should never hold, or that JSON changes. */
-const nonJson = fc.constantFrom<unknown>(undefined, NaN, Infinity, -0, 10n, new Date(0), new Map([['__proto__', 1]]), new Set([1]), () => 1, Symbol('s'))
+const nonJson = fc.constantFrom<unknown>(
+  undefined,
+  NaN,
+  Infinity,
+  -0,
+  10n,
+  new Date(0),
+  new Map([['__proto__', 1]]),
+  new Set([1]),
+  () => 1,
+  Symbol('s'),
+)
 
 /** A hostile state: JSON with hostile keys, sometimes deep, huge, non-JSON, or with a throwing getter. */
 const hostileValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
@@ -103,61 +123,103 @@ function depthOf(text: string): number {
 
 /** A Standard Schema that keeps any object as it is (no `__proto__` rule, no depth of its own). */
 const anyObject: StandardSchemaV1<Record<string, unknown>, Record<string, unknown>> = {
-  '~standard': { version: 1, vendor: 'fuzz', validate: (v) => (typeof v === 'object' && v !== null ? { value: v as Record<string, unknown> } : { issues: [{ message: 'not an object' }] }) },
+  '~standard': {
+    version: 1,
+    vendor: 'fuzz',
+    validate: (v) =>
+      typeof v === 'object' && v !== null ? { value: v as Record<string, unknown> } : { issues: [{ message: 'not an object' }] },
+  },
 }
 const STATE_SCHEMAS = { 'z.record of z.json()': z.record(z.string(), z.json()), 'any object (Standard Schema)': anyObject }
 
-const isLibraryError = (e: unknown): boolean => e instanceof WindowStateError || e instanceof WindowRecordError || e instanceof MalformedEventError
+const isLibraryError = (e: unknown): boolean =>
+  e instanceof WindowStateError || e instanceof WindowRecordError || e instanceof MalformedEventError
 const Sale = z.object({ cents: z.number().int() })
 
 describe('hostile window state (fast-check)', () => {
-  it.each(Object.entries(STATE_SCHEMAS))('incoming, %s: the state comes out with every key, or the invocation fails with a WindowStateError', async (_name, schema) => {
-    const handler = kinesisWindowHandler({ schema: Sale, state: schema as never, logger: silentLogger, initial: () => ({}) as never, reduce: (s) => s, onWindowEnd: () => {} })
-    await fc.assert(
-      fc.asyncProperty(hostileState, async (state) => {
-        const event = kinesisWindowEvent([{ cents: 1 }], { schema: Sale, state: state as never })
-        let response: { state: unknown } | undefined
-        try {
-          response = await handler(event, lambdaContext())
-        } catch (e) {
-          expect(isLibraryError(e), `not the library's error: ${String(e)}`).toBe(true)
-          return
-        }
-        // It went through: as JSON (what Lambda carries), no key of the incoming state is missing.
-        const before = keyPaths(JSON.parse(JSON.stringify(state)))
-        const after = keyPaths(JSON.parse(JSON.stringify(response.state)))
-        for (const p of before) expect(after.has(p), `lost ${p}`).toBe(true)
-      }),
-      { numRuns: 150 },
-    )
-  }, 30_000)
+  it.each(Object.entries(STATE_SCHEMAS))(
+    'incoming, %s: the state comes out with every key, or the invocation fails with a WindowStateError',
+    async (_name, schema) => {
+      const handler = kinesisWindowHandler({
+        schema: Sale,
+        state: schema as never,
+        logger: silentLogger,
+        initial: () => ({}) as never,
+        reduce: (s) => s,
+        onWindowEnd: () => {},
+      })
+      await fc.assert(
+        fc.asyncProperty(hostileState, async (state) => {
+          const event = kinesisWindowEvent([{ cents: 1 }], { schema: Sale, state: state as never })
+          let response: { state: unknown } | undefined
+          try {
+            response = await handler(event, lambdaContext())
+          } catch (e) {
+            expect(isLibraryError(e), `not the library's error: ${String(e)}`).toBe(true)
+            return
+          }
+          // It went through: as JSON (what Lambda carries), no key of the incoming state is missing.
+          const before = keyPaths(JSON.parse(JSON.stringify(state)))
+          const after = keyPaths(JSON.parse(JSON.stringify(response.state)))
+          for (const p of before) expect(after.has(p), `lost ${p}`).toBe(true)
+        }),
+        { numRuns: 150 },
+      )
+    },
+    30_000,
+  )
 
-  it.each(Object.entries(STATE_SCHEMAS))('outgoing, %s: whatever reduce returns, the state goes out with its keys, or a WindowStateError or WindowRecordError', async (_name, schema) => {
-    await fc.assert(
-      fc.asyncProperty(hostileState, async (state) => {
-        const handler = kinesisWindowHandler({ schema: Sale, state: schema as never, logger: silentLogger, initial: () => ({}) as never, reduce: () => state as never, onWindowEnd: () => {} })
-        let response: { state: unknown } | undefined
-        try {
-          response = await handler(kinesisWindowEvent([{ cents: 1 }], { schema: Sale }), lambdaContext())
-        } catch (e) {
-          expect(isLibraryError(e), `not the library's error: ${String(e)}`).toBe(true)
-          return
-        }
-        const json = JSON.stringify(response.state)
-        expect(Buffer.byteLength(json)).toBeLessThanOrEqual(1024 * 1024)
-        for (const p of keyPaths(JSON.parse(JSON.stringify(state)))) expect(keyPaths(JSON.parse(json)).has(p), `lost ${p}`).toBe(true)
-      }),
-      { numRuns: 150 },
-    )
-  }, 30_000)
+  it.each(Object.entries(STATE_SCHEMAS))(
+    'outgoing, %s: whatever reduce returns, the state goes out with its keys, or a WindowStateError or WindowRecordError',
+    async (_name, schema) => {
+      await fc.assert(
+        fc.asyncProperty(hostileState, async (state) => {
+          const handler = kinesisWindowHandler({
+            schema: Sale,
+            state: schema as never,
+            logger: silentLogger,
+            initial: () => ({}) as never,
+            reduce: () => state as never,
+            onWindowEnd: () => {},
+          })
+          let response: { state: unknown } | undefined
+          try {
+            response = await handler(kinesisWindowEvent([{ cents: 1 }], { schema: Sale }), lambdaContext())
+          } catch (e) {
+            expect(isLibraryError(e), `not the library's error: ${String(e)}`).toBe(true)
+            return
+          }
+          const json = JSON.stringify(response.state)
+          expect(Buffer.byteLength(json)).toBeLessThanOrEqual(1024 * 1024)
+          for (const p of keyPaths(JSON.parse(JSON.stringify(state)))) expect(keyPaths(JSON.parse(json)).has(p), `lost ${p}`).toBe(true)
+        }),
+        { numRuns: 150 },
+      )
+    },
+    30_000,
+  )
 
   it("the README's totals example sums any partition keys over a window of several invocations, and loses none", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.array(fc.record({ pk: fc.oneof(fc.constantFrom(...HOSTILE_KEYS.filter((k) => k !== '')), fc.string({ minLength: 1, maxLength: 6 })), cents: fc.nat(1000) }), { maxLength: 8 }), { minLength: 1, maxLength: 4 }),
+        fc.array(
+          fc.array(
+            fc.record({
+              pk: fc.oneof(fc.constantFrom(...HOSTILE_KEYS.filter((k) => k !== '')), fc.string({ minLength: 1, maxLength: 6 })),
+              cents: fc.nat(1000),
+            }),
+            { maxLength: 8 },
+          ),
+          { minLength: 1, maxLength: 4 },
+        ),
         async (batches) => {
           published.length = 0
-          const events = batches.map((b) => kinesisEvent(b.map((s) => ({ cents: s.cents })), { schema: TotalsSale, partitionKey: (_p, i) => b[i]!.pk }))
+          const events = batches.map((b) =>
+            kinesisEvent(
+              b.map((s) => ({ cents: s.cents })),
+              { schema: TotalsSale, partitionKey: (_p, i) => b[i]!.pk },
+            ),
+          )
           await runWindow(totalsHandler, events)
           const expected = new Map<string, number>()
           for (const s of batches.flat()) expected.set(s.pk, (expected.get(s.pk) ?? 0) + s.cents)
@@ -172,7 +234,16 @@ describe('hostile window state (fast-check)', () => {
 
 describe('hostile filter data and patterns (fast-check)', () => {
   const sources: FilterSource[] = ['kinesis', 'dynamodb', 'sqs']
-  const rules = fc.array(fc.oneof(fc.string({ maxLength: 4 }), fc.integer(), fc.constant(null), fc.record({ exists: fc.boolean() }), fc.record({ numeric: fc.constant(['>', 0]) })), { minLength: 1, maxLength: 3 })
+  const rules = fc.array(
+    fc.oneof(
+      fc.string({ maxLength: 4 }),
+      fc.integer(),
+      fc.constant(null),
+      fc.record({ exists: fc.boolean() }),
+      fc.record({ numeric: fc.constant(['>', 0]) }),
+    ),
+    { minLength: 1, maxLength: 3 },
+  )
   const patternObject: fc.Arbitrary<Record<string, unknown>> = fc.letrec<{ node: Record<string, unknown> }>((tie) => ({
     node: fc.dictionary(key, fc.oneof({ depthSize: 'small' }, rules, tie('node')), { minKeys: 1, maxKeys: 3 }),
   })).node
@@ -188,7 +259,9 @@ describe('hostile filter data and patterns (fast-check)', () => {
   // Data: random JSON, or JSON around arrays or objects nested up to 100,000 deep.
   const data = fc.oneof(
     fc.json({ maxDepth: 4 }),
-    fc.tuple(fc.integer({ min: 990, max: 3000 }), fc.boolean()).map(([n, arrays]) => `{"a": ${arrays ? `${'['.repeat(n)}1${']'.repeat(n)}` : `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`}}`),
+    fc
+      .tuple(fc.integer({ min: 990, max: 3000 }), fc.boolean())
+      .map(([n, arrays]) => `{"a": ${arrays ? `${'['.repeat(n)}1${']'.repeat(n)}` : `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`}}`),
     fc.constant(`{"a": ${'['.repeat(100_000)}1${']'.repeat(100_000)}}`),
     fc.string({ maxLength: 20 }),
   )
@@ -205,16 +278,21 @@ describe('hostile filter data and patterns (fast-check)', () => {
 
   it('a pattern compiles or is refused with a ConfigurationError; a compiled filter answers true or false for any data', () => {
     fc.assert(
-      fc.property(fc.array(pattern, { minLength: 1, maxLength: 3 }), fc.constantFrom(...sources), fc.array(data, { maxLength: 3 }), (patterns, source, texts) => {
-        let passes: RecordFilter
-        try {
-          passes = compileFilter({ Filters: patterns.map((Pattern) => ({ Pattern })) }, source)
-        } catch (e) {
-          expect(e).toBeInstanceOf(ConfigurationError)
-          return
-        }
-        for (const text of texts) expect(typeof passes(recordOf(source, text))).toBe('boolean')
-      }),
+      fc.property(
+        fc.array(pattern, { minLength: 1, maxLength: 3 }),
+        fc.constantFrom(...sources),
+        fc.array(data, { maxLength: 3 }),
+        (patterns, source, texts) => {
+          let passes: RecordFilter
+          try {
+            passes = compileFilter({ Filters: patterns.map((Pattern) => ({ Pattern })) }, source)
+          } catch (e) {
+            expect(e).toBeInstanceOf(ConfigurationError)
+            return
+          }
+          for (const text of texts) expect(typeof passes(recordOf(source, text))).toBe('boolean')
+        },
+      ),
       { numRuns: 300 },
     )
   }, 30_000)
@@ -224,7 +302,13 @@ describe('hostile filter data and patterns (fast-check)', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(data, { minLength: 1, maxLength: 5 }), async (texts) => {
         const event = kinesisEvent(texts.map((t) => raw(t)))
-        const report = await simulate(handler, { source: 'kinesis', records: event, FunctionResponseTypes: ['ReportBatchItemFailures'], MaximumRetryAttempts: 0, FilterCriteria: { Filters: [{ Pattern: '{"data": {"a": [{"exists": true}]}}' }] } })
+        const report = await simulate(handler, {
+          source: 'kinesis',
+          records: event,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          MaximumRetryAttempts: 0,
+          FilterCriteria: { Filters: [{ Pattern: '{"data": {"a": [{"exists": true}]}}' }] },
+        })
         expect(report.outcomes).toHaveLength(texts.length)
         texts.forEach((text, i) => {
           const outcome = report.outcomes[i]!
@@ -256,12 +340,19 @@ describe('KPL aggregates under idempotent() (fast-check)', () => {
           let n = 0
           const records = shape.map((size) => {
             if (size === 0) return { orderId: `o-${n++}`, total: 1 }
-            return kplAggregate(Array.from({ length: size }, () => ({ orderId: `o-${n++}`, total: 1 })), { schema: Order })
+            return kplAggregate(
+              Array.from({ length: size }, () => ({ orderId: `o-${n++}`, total: 1 })),
+              { schema: Order },
+            )
           })
           const failuresLeft = [...flaky]
           const completed = new Map<string, number>()
           const persistenceStore = new InMemoryPersistenceStore()
-          const handler = kinesisHandler({ schema: Order, logger: silentLogger, ...(ordering === 'unordered' ? { ordering, concurrency: 4 } : {}) })
+          const handler = kinesisHandler({
+            schema: Order,
+            logger: silentLogger,
+            ...(ordering === 'unordered' ? { ordering, concurrency: 4 } : {}),
+          })
             .use(idempotent({ persistenceStore }))
             .handle((order) => {
               const i = Number(order.orderId.slice(2))
@@ -273,7 +364,12 @@ describe('KPL aggregates under idempotent() (fast-check)', () => {
               return order.orderId
             })
           const event = kinesisEvent(records, { schema: Order })
-          const report = await simulate(handler, { source: 'kinesis', records: event, FunctionResponseTypes: ['ReportBatchItemFailures'], MaximumRetryAttempts: 100 })
+          const report = await simulate(handler, {
+            source: 'kinesis',
+            records: event,
+            FunctionResponseTypes: ['ReportBatchItemFailures'],
+            MaximumRetryAttempts: 100,
+          })
           expect(report.outcomes.every((o) => o.fate === 'succeeded')).toBe(true)
           expect([...completed.keys()].sort()).toEqual(Array.from({ length: n }, (_, i) => `o-${i}`).sort())
           expect([...completed.values()].every((c) => c === 1)).toBe(true)

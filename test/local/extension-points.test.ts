@@ -8,17 +8,39 @@ import { kinesisSource } from '../../src/sources/kinesis/index.js'
 import { kinesisEvent } from 'lambda-stream-handlers/testing'
 
 it('accept (the FilterCriteria hook): refused records end `filtered`, never reach the function, and move the checkpoint', async () => {
-  const settings = { batchSize: 10, windowMs: 0, parallelization: 1, bisect: false, maxRetries: 0, maxAgeMs: -1, reportBatchItemFailures: true, retentionMs: 86_400_000, retryDelayMs: defaultRetryDelayMs, tumblingMs: 0, windowGraceMs: 0 }
+  const settings = {
+    batchSize: 10,
+    windowMs: 0,
+    parallelization: 1,
+    bisect: false,
+    maxRetries: 0,
+    maxAgeMs: -1,
+    reportBatchItemFailures: true,
+    retentionMs: 86_400_000,
+    retryDelayMs: defaultRetryDelayMs,
+    tumblingMs: 0,
+    windowGraceMs: 0,
+  }
   const accept = (r: KinesisStreamRecord): boolean => JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString()).keep === true
-  const mapping = createStreamMapping(kinesisSource, settings, { functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f', timeoutMs: 3000, nextRequestId: requestIds(1), accept })
+  const mapping = createStreamMapping(kinesisSource, settings, {
+    functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f',
+    timeoutMs: 3000,
+    nextRequestId: requestIds(1),
+    accept,
+  })
   const event = kinesisEvent([{ keep: true }, { keep: false }, { keep: true }, { keep: false }], { arrivedAt: new Date(0) })
   mapping.add(event.Records.map((r) => streamItem(kinesisSource, r)))
   const seen: string[] = []
   for (let next = mapping.next(); next !== undefined; next = mapping.next()) {
-    await mapping.run(next.lane, next.at, async (e) => {
-      seen.push(...(e as KinesisStreamEvent).Records.map((r) => r.kinesis.sequenceNumber))
-      return { response: {}, durationMs: 0 }
-    }, (t) => t)
+    await mapping.run(
+      next.lane,
+      next.at,
+      async (e) => {
+        seen.push(...(e as KinesisStreamEvent).Records.map((r) => r.kinesis.sequenceNumber))
+        return { response: {}, durationMs: 0 }
+      },
+      (t) => t,
+    )
   }
   const report = mapping.report(0)
   expect(report.outcomes.map((o) => o.fate)).toEqual(['succeeded', 'filtered', 'succeeded', 'filtered'])

@@ -1,9 +1,18 @@
-import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis'
+import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis'
 import type { KinesisStreamEvent } from 'aws-lambda'
 import { startKinesalite, type Kinesalite } from '../servers/kinesalite.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as z from 'zod'
-import { dynamodbFilter, dynamodbHandler, InvalidFilterPatternError, kinesisFilter, kinesisHandler, silentLogger, sqsFilter, sqsHandler } from 'lambda-stream-handlers'
+import {
+  dynamodbFilter,
+  dynamodbHandler,
+  InvalidFilterPatternError,
+  kinesisFilter,
+  kinesisHandler,
+  silentLogger,
+  sqsFilter,
+  sqsHandler,
+} from 'lambda-stream-handlers'
 import { runLocal, simulate } from 'lambda-stream-handlers/local'
 import { dynamodbEvent, insert, kinesisEvent, kinesisEventFromDynamoDB, kplAggregate, modify, raw } from 'lambda-stream-handlers/testing'
 
@@ -41,7 +50,9 @@ describe('simulate applies FilterCriteria (facts 25, 81)', () => {
     const seen: string[] = []
     const handler = dynamodbHandler(Item, (c) => void seen.push(`${c.eventName} ${c.keys.id}`))
     const a = { id: 'a', status: 'NEW', total: 1 } as const
-    const event = dynamodbEvent([insert(a), modify(a, { ...a, status: 'PAID' }), insert({ id: 'b', status: 'PAID', total: 2 })], { schema: Item })
+    const event = dynamodbEvent([insert(a), modify(a, { ...a, status: 'PAID' }), insert({ id: 'b', status: 'PAID', total: 2 })], {
+      schema: Item,
+    })
     const report = await simulate(handler, {
       source: 'dynamodb',
       records: event,
@@ -57,7 +68,12 @@ describe('simulate applies FilterCriteria (facts 25, 81)', () => {
     const handler = sqsHandler({ schema: Message, logger: silentLogger }, (m) => void seen.push(`${m.kind}/${m.priority}`))
     const report = await simulate(handler, {
       source: 'sqs',
-      records: [{ body: { kind: 'a', priority: 9 } }, { body: { kind: 'b', priority: 1 } }, { body: 'plain text' }, { body: { kind: 'c', priority: 7 } }],
+      records: [
+        { body: { kind: 'a', priority: 9 } },
+        { body: { kind: 'b', priority: 1 } },
+        { body: 'plain text' },
+        { body: { kind: 'c', priority: 7 } },
+      ],
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       FilterCriteria: sqsFilter(Message, { body: { priority: [{ numeric: ['>', 5] }] } }),
     })
@@ -68,7 +84,9 @@ describe('simulate applies FilterCriteria (facts 25, 81)', () => {
 
   it('refuses criteria Lambda would refuse, before any invocation', async () => {
     const handler = kinesisHandler(Order, () => {})
-    await expect(simulate(handler, { source: 'kinesis', records: [], FilterCriteria: { Filters: [{ Pattern: '{"data": {"total": 100}}' }] } })).rejects.toThrow(InvalidFilterPatternError)
+    await expect(
+      simulate(handler, { source: 'kinesis', records: [], FilterCriteria: { Filters: [{ Pattern: '{"data": {"total": 100}}' }] } }),
+    ).rejects.toThrow(InvalidFilterPatternError)
   })
 })
 
@@ -85,7 +103,9 @@ describe('on kinesalite: KPL aggregates, filters and DynamoDB changes through ru
 
   async function stream(name: string, records: { data: Uint8Array; key: string }[]): Promise<void> {
     await kinesalite.createStream(name, 1)
-    const out = await client.send(new PutRecordsCommand({ StreamName: name, Records: records.map((r) => ({ Data: r.data, PartitionKey: r.key })) }))
+    const out = await client.send(
+      new PutRecordsCommand({ StreamName: name, Records: records.map((r) => ({ Data: r.data, PartitionKey: r.key })) }),
+    )
     expect(out.FailedRecordCount ?? 0).toBe(0)
   }
 
@@ -98,13 +118,24 @@ describe('on kinesalite: KPL aggregates, filters and DynamoDB changes through ru
       ],
       { schema: Order, partitionKey: (p) => `customer-${(p as { orderId: string }).orderId}` },
     )
-    await stream('kpl', [{ data: Buffer.from(JSON.stringify({ orderId: 'd', total: 4, currency: 'EUR' })), key: 'x' }, { data: bytesOf(aggregate), key: 'outer' }])
+    await stream('kpl', [
+      { data: Buffer.from(JSON.stringify({ orderId: 'd', total: 4, currency: 'EUR' })), key: 'x' },
+      { data: bytesOf(aggregate), key: 'outer' },
+    ])
     const seen: string[] = []
     const handler = kinesisHandler({ schema: Order, logger: silentLogger }, (o, meta) => {
       if (o.total < 0) throw new Error('negative total')
       seen.push(`${o.orderId} ${meta.partitionKey} #${meta.subSequenceNumber ?? '-'}`)
     })
-    const run = await runLocal(handler, { source: 'kinesis', client, streamName: 'kpl', FunctionResponseTypes: ['ReportBatchItemFailures'], MaximumRetryAttempts: 1, retryDelayMs: () => 20, pollIntervalMs: 50 })
+    const run = await runLocal(handler, {
+      source: 'kinesis',
+      client,
+      streamName: 'kpl',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: 1,
+      retryDelayMs: () => 20,
+      pollIntervalMs: 50,
+    })
     await run.idle()
     const report = await run.stop()
     // The aggregate is one record to Lambda: a failed user record reports the aggregate's sequence
@@ -119,10 +150,18 @@ describe('on kinesalite: KPL aggregates, filters and DynamoDB changes through ru
   it('delivers DynamoDB changes put on a Kinesis stream, filtered as Lambda filters them', async () => {
     const Item = z.object({ id: z.string(), status: z.enum(['NEW', 'PAID']), total: z.number() })
     const a = { id: 'a', status: 'NEW', total: 1 } as const
-    const changes = kinesisEventFromDynamoDB(dynamodbEvent([insert(a), modify(a, { ...a, status: 'PAID' }), insert({ id: 'b', status: 'NEW', total: 2 })], { schema: Item }))
-    await stream('orders-cdc', changes.Records.map((r) => ({ data: Buffer.from(r.kinesis.data, 'base64'), key: r.kinesis.partitionKey })))
+    const changes = kinesisEventFromDynamoDB(
+      dynamodbEvent([insert(a), modify(a, { ...a, status: 'PAID' }), insert({ id: 'b', status: 'NEW', total: 2 })], { schema: Item }),
+    )
+    await stream(
+      'orders-cdc',
+      changes.Records.map((r) => ({ data: Buffer.from(r.kinesis.data, 'base64'), key: r.kinesis.partitionKey })),
+    )
     const seen: string[] = []
-    const handler = dynamodbHandler(Item, (c, meta) => void seen.push(`${c.eventName} ${c.keys.id} via ${meta.kinesisRecord?.kinesis.sequenceNumber === meta.sequenceNumber}`))
+    const handler = dynamodbHandler(
+      Item,
+      (c, meta) => void seen.push(`${c.eventName} ${c.keys.id} via ${meta.kinesisRecord?.kinesis.sequenceNumber === meta.sequenceNumber}`),
+    )
     const run = await runLocal(handler, {
       source: 'kinesis',
       client,

@@ -5,8 +5,19 @@ const root = new URL('../../', import.meta.url).pathname
 
 // Which packages an entry point loads when it is imported, and how.
 async function imports(entry: string): Promise<{ path: string; kind: string }[]> {
-  const result = await build({ entryPoints: [`${root}${entry}`], bundle: true, write: false, metafile: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent' })
-  return Object.values(result.metafile.inputs).flatMap((input) => input.imports.filter((i) => i.external === true).map((i) => ({ path: i.path, kind: i.kind })))
+  const result = await build({
+    entryPoints: [`${root}${entry}`],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'silent',
+  })
+  return Object.values(result.metafile.inputs).flatMap((input) =>
+    input.imports.filter((i) => i.external === true).map((i) => ({ path: i.path, kind: i.kind })),
+  )
 }
 
 it('the root entry point does not load the AWS SDK', async () => {

@@ -1,7 +1,13 @@
 import { build } from 'esbuild'
 import { createRequire } from 'node:module'
 import type { Server } from 'node:http'
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, ListStreamsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis'
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  KinesisClient,
+  ListStreamsCommand,
+  PutRecordsCommand,
+} from '@aws-sdk/client-kinesis'
 import { afterAll, beforeAll, expect, it, vi } from 'vitest'
 import * as z from 'zod'
 import { ConfigurationError, kinesisHandler, silentLogger, sqsHandler } from 'lambda-stream-handlers'
@@ -17,7 +23,12 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
 it('a KinesisClient built the default way fails against kinesalite: its HTTP/2 handler meets an HTTP/1.1 server', async () => {
-  const plain = new KinesisClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 })
+  const plain = new KinesisClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    maxAttempts: 1,
+  })
   await expect(plain.send(new ListStreamsCommand({}))).rejects.toThrow(/Protocol error/)
   plain.destroy()
 })
@@ -31,9 +42,17 @@ it('localClient gives a KinesisClient that works there, and runLocal reads the s
     expect(s.StreamDescriptionSummary?.StreamStatus).toBe('ACTIVE')
   })
   const seen: string[] = []
-  const handler = kinesisHandler({ schema: z.object({ orderId: z.string() }), logger: silentLogger }, (order) => void seen.push(order.orderId))
+  const handler = kinesisHandler(
+    { schema: z.object({ orderId: z.string() }), logger: silentLogger },
+    (order) => void seen.push(order.orderId),
+  )
   const run = await runLocal(handler, { source: 'kinesis', client: kinesis, streamName: 'orders', pollIntervalMs: 50 })
-  await kinesis.send(new PutRecordsCommand({ StreamName: 'orders', Records: ['o-1', 'o-2'].map((orderId) => ({ Data: Buffer.from(JSON.stringify({ orderId })), PartitionKey: orderId })) }))
+  await kinesis.send(
+    new PutRecordsCommand({
+      StreamName: 'orders',
+      Records: ['o-1', 'o-2'].map((orderId) => ({ Data: Buffer.from(JSON.stringify({ orderId })), PartitionKey: orderId })),
+    }),
+  )
   await vi.waitFor(() => expect(seen).toEqual(['o-1', 'o-2']), { timeout: 10_000 })
   const report = await run.stop()
   expect(report.outcomes.map((o) => o.fate)).toEqual(['succeeded', 'succeeded'])
@@ -42,9 +61,13 @@ it('localClient gives a KinesisClient that works there, and runLocal reads the s
 
 it('localClient refuses what is not a client class or an endpoint, with the reason', async () => {
   await expect(localClient(KinesisClient, { endpoint: '127.0.0.1:4567' })).rejects.toThrow(
-    new ConfigurationError("localClient: `endpoint` must be the server's URL, such as 'http://127.0.0.1:4567'; received \"127.0.0.1:4567\"."),
+    new ConfigurationError(
+      "localClient: `endpoint` must be the server's URL, such as 'http://127.0.0.1:4567'; received \"127.0.0.1:4567\".",
+    ),
   )
-  await expect(localClient('kinesis' as never, { endpoint })).rejects.toThrow(/the first argument must be an AWS SDK v3 client class, such as KinesisClient; received "kinesis"\./)
+  await expect(localClient('kinesis' as never, { endpoint })).rejects.toThrow(
+    /the first argument must be an AWS SDK v3 client class, such as KinesisClient; received "kinesis"\./,
+  )
 })
 
 it('runLocal names the setting a misspelt one was meant to be', async () => {
@@ -67,7 +90,18 @@ it('runLocal checks that the client is one of the source: a Kinesis client canno
 
 it('/local loads the HTTP handler only when localClient is called (a dynamic import), as it loads the SDK clients', async () => {
   const root = new URL('../../', import.meta.url).pathname
-  const result = await build({ entryPoints: [`${root}src/local/index.ts`], bundle: true, write: false, metafile: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent' })
-  const smithy = Object.values(result.metafile.inputs).flatMap((input) => input.imports.filter((i) => i.external === true && i.path.startsWith('@smithy/')))
+  const result = await build({
+    entryPoints: [`${root}src/local/index.ts`],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'silent',
+  })
+  const smithy = Object.values(result.metafile.inputs).flatMap((input) =>
+    input.imports.filter((i) => i.external === true && i.path.startsWith('@smithy/')),
+  )
   expect(smithy.map((i) => `${i.path} ${i.kind}`)).toEqual(['@smithy/node-http-handler dynamic-import'])
 })

@@ -14,7 +14,9 @@ declare const kinesisClient: KinesisClient
 const streamArn = 'arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000'
 
 it('runLocal with a DynamoDB stream takes a DynamoDB Streams handler and a DynamoDB Streams client', () => {
-  expectTypeOf(runLocal(ddb, { source: 'dynamodb', client: streams, streamArn, FunctionResponseTypes: ['ReportBatchItemFailures'] })).toEqualTypeOf<Promise<LocalRun>>()
+  expectTypeOf(
+    runLocal(ddb, { source: 'dynamodb', client: streams, streamArn, FunctionResponseTypes: ['ReportBatchItemFailures'] }),
+  ).toEqualTypeOf<Promise<LocalRun>>()
   // @ts-expect-error a Kinesis handler cannot read a DynamoDB stream
   void runLocal(kinesis, { source: 'dynamodb', client: streams, streamArn })
   // Clients are typed by shape (the types need no SDK package you do not use): runLocal checks
@@ -27,8 +29,16 @@ it('runLocal with a DynamoDB stream takes a DynamoDB Streams handler and a Dynam
 })
 
 it('a tumbling-window DynamoDB handler needs TumblingWindowInSeconds', () => {
-  const windowed = dynamodbWindowHandler({ schema: Order, state: z.object({ n: z.number() }), initial: () => ({ n: 0 }), reduce: (s) => ({ n: s.n + 1 }), onWindowEnd: () => {} })
-  expectTypeOf(runLocal(windowed, { source: 'dynamodb', client: streams, streamArn, TumblingWindowInSeconds: 60 })).toEqualTypeOf<Promise<LocalRun>>()
+  const windowed = dynamodbWindowHandler({
+    schema: Order,
+    state: z.object({ n: z.number() }),
+    initial: () => ({ n: 0 }),
+    reduce: (s) => ({ n: s.n + 1 }),
+    onWindowEnd: () => {},
+  })
+  expectTypeOf(runLocal(windowed, { source: 'dynamodb', client: streams, streamArn, TumblingWindowInSeconds: 60 })).toEqualTypeOf<
+    Promise<LocalRun>
+  >()
   // @ts-expect-error without windows the mapping never sends the window fields the handler needs
   void runLocal(windowed, { source: 'dynamodb', client: streams, streamArn })
 })

@@ -13,7 +13,10 @@ import { runLocal, type InvocationReport } from 'lambda-stream-handlers/local'
 import { hasJava, startDynamoDBLocal, type DynamoDBLocal } from '../servers/dynamodb-local.js'
 
 const skip = process.env.LSH_SKIP_DYNAMODB_LOCAL === '1'
-if (!skip && !hasJava()) throw new Error('This test runs DynamoDB Local, which needs Java 17 (apt-get install openjdk-17-jre-headless); set LSH_SKIP_DYNAMODB_LOCAL=1 to skip it.')
+if (!skip && !hasJava())
+  throw new Error(
+    'This test runs DynamoDB Local, which needs Java 17 (apt-get install openjdk-17-jre-headless); set LSH_SKIP_DYNAMODB_LOCAL=1 to skip it.',
+  )
 
 let server: DynamoDBLocal
 let ddb: DynamoDBClient
@@ -33,17 +36,33 @@ async function createTable(TableName: string): Promise<string> {
   return out.TableDescription!.LatestStreamArn!
 }
 const putOrder = (TableName: string, orderId: string, status: string, total: number) =>
-  ddb.send(new PutItemCommand({ TableName, Item: { orderId: { S: orderId }, status: { S: status }, total: { N: String(total) }, bin: { B: new Uint8Array([0, 255]) } } }))
+  ddb.send(
+    new PutItemCommand({
+      TableName,
+      Item: { orderId: { S: orderId }, status: { S: status }, total: { N: String(total) }, bin: { B: new Uint8Array([0, 255]) } },
+    }),
+  )
 
 const Order = z.object({ orderId: z.string(), status: z.string(), total: z.number(), bin: z.instanceof(Uint8Array) })
 
 describe.skipIf(skip)('runLocal on DynamoDB Local', () => {
   beforeAll(async () => {
     server = await startDynamoDBLocal()
-    const config = { endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 }
+    const config = {
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    }
     ddb = new DynamoDBClient(config)
     streams = new DynamoDBStreamsClient(config)
-    streams.middlewareStack.add((next) => (args) => ((requests += 1), next(args)), { step: 'initialize', name: 'countRequests' })
+    streams.middlewareStack.add(
+      (next) => (args) => {
+        requests += 1
+        return next(args)
+      },
+      { step: 'initialize', name: 'countRequests' },
+    )
   }, 120_000)
 
   afterAll(async () => {
@@ -57,7 +76,15 @@ describe.skipIf(skip)('runLocal on DynamoDB Local', () => {
     const streamArn = await createTable(TableName)
     await putOrder(TableName, 'o-1', 'NEW', 10)
     await putOrder(TableName, 'o-2', 'POISON', 20)
-    await ddb.send(new UpdateItemCommand({ TableName, Key: { orderId: { S: 'o-1' } }, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': { S: 'PAID' } } }))
+    await ddb.send(
+      new UpdateItemCommand({
+        TableName,
+        Key: { orderId: { S: 'o-1' } },
+        UpdateExpression: 'SET #s = :s',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':s': { S: 'PAID' } },
+      }),
+    )
     await ddb.send(new DeleteItemCommand({ TableName, Key: { orderId: { S: 'o-1' } } }))
 
     const seen: string[] = []
@@ -92,7 +119,11 @@ describe.skipIf(skip)('runLocal on DynamoDB Local', () => {
     expect(first.map((r) => r.eventName)).toEqual(['INSERT', 'INSERT', 'MODIFY', 'REMOVE'])
     const insert = first[0]!
     expect(insert).toMatchObject({ eventSource: 'aws:dynamodb', eventVersion: '1.1', awsRegion: 'ddblocal', eventSourceARN: streamArn })
-    expect(insert.dynamodb).toMatchObject({ StreamViewType: 'NEW_AND_OLD_IMAGES', Keys: { orderId: { S: 'o-1' } }, NewImage: { bin: { B: 'AP8=' }, total: { N: '10' } } })
+    expect(insert.dynamodb).toMatchObject({
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+      Keys: { orderId: { S: 'o-1' } },
+      NewImage: { bin: { B: 'AP8=' }, total: { N: '10' } },
+    })
     expect(typeof insert.dynamodb!.ApproximateCreationDateTime).toBe('number')
     expect(Math.abs(insert.dynamodb!.ApproximateCreationDateTime! - Date.now() / 1000)).toBeLessThan(120) // seconds, not ms
     expect(first[3]!.dynamodb).toMatchObject({ OldImage: { status: { S: 'PAID' } } })
@@ -121,14 +152,22 @@ describe.skipIf(skip)('runLocal on DynamoDB Local', () => {
     // The OnFailure destination record (fact 40).
     expect(report.failureDestination).toHaveLength(1)
     const failure = report.failureDestination[0]!
-    expect(failure.requestContext).toMatchObject({ functionArn: 'arn:aws:lambda:ddblocal:000000000000:function:orders-fn', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 })
+    expect(failure.requestContext).toMatchObject({
+      functionArn: 'arn:aws:lambda:ddblocal:000000000000:function:orders-fn',
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: 3,
+    })
     expect(failure.KinesisBatchInfo).toBeUndefined()
     expect(failure.DDBStreamBatchInfo).toEqual({
       shardId: report.shards[0]!.shardId,
       startSequenceNumber: ids[1],
       endSequenceNumber: ids[3],
-      approximateArrivalOfFirstRecord: new Date(first[1]!.dynamodb!.ApproximateCreationDateTime! * 1000).toISOString().replace(/\.\d{3}Z$/, '.000Z'),
-      approximateArrivalOfLastRecord: new Date(first[3]!.dynamodb!.ApproximateCreationDateTime! * 1000).toISOString().replace(/\.\d{3}Z$/, '.000Z'),
+      approximateArrivalOfFirstRecord: new Date(first[1]!.dynamodb!.ApproximateCreationDateTime! * 1000)
+        .toISOString()
+        .replace(/\.\d{3}Z$/, '.000Z'),
+      approximateArrivalOfLastRecord: new Date(first[3]!.dynamodb!.ApproximateCreationDateTime! * 1000)
+        .toISOString()
+        .replace(/\.\d{3}Z$/, '.000Z'),
       batchSize: 3,
       streamArn,
     })
@@ -179,7 +218,12 @@ describe.skipIf(skip)('runLocal on DynamoDB Local', () => {
   it('tumbling windows by creation time: the state carried between invocations and each window closed once', async () => {
     const TableName = 'windows'
     const streamArn = await createTable(TableName)
-    for (const [id, total] of [['o-1', 5], ['o-2', 7], ['o-3', 11]] as const) await putOrder(TableName, id, 'NEW', total)
+    for (const [id, total] of [
+      ['o-1', 5],
+      ['o-2', 7],
+      ['o-3', 11],
+    ] as const)
+      await putOrder(TableName, id, 'NEW', total)
     const closed: { start: string; orders: number; total: number }[] = []
     const handler = dynamodbWindowHandler({
       schema: Order,
@@ -188,21 +232,36 @@ describe.skipIf(skip)('runLocal on DynamoDB Local', () => {
       reduce: (s, change) => (change.eventName === 'INSERT' ? { orders: s.orders + 1, total: s.total + change.newImage.total } : s),
       onWindowEnd: (s, w) => void closed.push({ start: w.start.toISOString(), ...s }),
     })
-    const run = await runLocal(handler, { source: 'dynamodb', client: streams, streamArn, TumblingWindowInSeconds: 1, windowGraceSeconds: 0, pollIntervalMs: 20 })
+    const run = await runLocal(handler, {
+      source: 'dynamodb',
+      client: streams,
+      streamArn,
+      TumblingWindowInSeconds: 1,
+      windowGraceSeconds: 0,
+      pollIntervalMs: 20,
+    })
     await vi.waitFor(() => expect(closed.reduce((n, w) => n + w.orders, 0)).toBe(3), { timeout: 10_000 })
     const report = await run.stop()
     expect(closed.reduce((n, w) => n + w.total, 0)).toBe(23)
     expect(new Set(closed.map((w) => w.start)).size).toBe(closed.length)
     expect(report.outcomes.map((o) => o.fate)).toEqual(['succeeded', 'succeeded', 'succeeded'])
     // One final invocation per window (fact 63), with records when the window had already ended as they were read.
-    expect(report.invocations.filter((i) => (i.event as { isFinalInvokeForWindow?: boolean }).isFinalInvokeForWindow === true)).toHaveLength(closed.length)
+    expect(
+      report.invocations.filter((i) => (i.event as { isFinalInvokeForWindow?: boolean }).isFinalInvokeForWindow === true),
+    ).toHaveLength(closed.length)
   }, 60_000)
 
   it('refuses what Lambda refuses, before reading anything', async () => {
     const handler = () => {}
-    await expect(runLocal(handler, { source: 'dynamodb', client: streams, streamArn: 'orders' })).rejects.toThrow(/`streamArn` must be the stream's ARN/)
+    await expect(runLocal(handler, { source: 'dynamodb', client: streams, streamArn: 'orders' })).rejects.toThrow(
+      /`streamArn` must be the stream's ARN/,
+    )
     const streamArn = 'arn:aws:dynamodb:us-east-1:000000000000:table/x/stream/2026-01-01T00:00:00.000'
-    await expect(runLocal(handler, { source: 'dynamodb', client: streams, streamArn, StartingPosition: 'AT_TIMESTAMP' })).rejects.toThrow(/not available for DynamoDB Streams/)
-    await expect(runLocal(handler, { source: 'dynamodb', client: streams, streamArn, streamName: 'x' } as never)).rejects.toThrow(/unknown option `streamName`/)
+    await expect(runLocal(handler, { source: 'dynamodb', client: streams, streamArn, StartingPosition: 'AT_TIMESTAMP' })).rejects.toThrow(
+      /not available for DynamoDB Streams/,
+    )
+    await expect(runLocal(handler, { source: 'dynamodb', client: streams, streamArn, streamName: 'x' } as never)).rejects.toThrow(
+      /unknown option `streamName`/,
+    )
   })
 })

@@ -58,8 +58,20 @@ beforeAll(async () => {
     requestHandler: new NodeHttpHandler({ requestTimeout: 10_000, throwOnRequestTimeout: true }),
     maxAttempts: 1,
   })
-  client.middlewareStack.add((next, context) => (args) => (sent.push(context.commandName ?? '?'), next(args)), { step: 'initialize' })
-  await vi.waitFor(() => client.send(new DescribeStreamSummaryCommand({ StreamName: 'none' })).catch((e: Error) => expect(e.name).toBe('ResourceNotFoundException')), { timeout: 20_000, interval: 100 })
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      sent.push(context.commandName ?? '?')
+      return next(args)
+    },
+    { step: 'initialize' },
+  )
+  await vi.waitFor(
+    () =>
+      client
+        .send(new DescribeStreamSummaryCommand({ StreamName: 'none' }))
+        .catch((e: Error) => expect(e.name).toBe('ResourceNotFoundException')),
+    { timeout: 20_000, interval: 100 },
+  )
 }, 30_000)
 
 afterAll(async () => {
@@ -76,9 +88,20 @@ const Order = z.object({ orderId: z.string(), total: z.number() })
 
 it('reads every shard through an enhanced fan-out consumer (RegisterStreamConsumer, SubscribeToShard), with the same rules, and deregisters it', async () => {
   await client.send(new CreateStreamCommand({ StreamName: 'orders', ShardCount: 2 }))
-  await vi.waitFor(async () => expect((await client.send(new DescribeStreamSummaryCommand({ StreamName: 'orders' }))).StreamDescriptionSummary?.StreamStatus).toBe('ACTIVE'), { timeout: 10_000 })
+  await vi.waitFor(
+    async () =>
+      expect((await client.send(new DescribeStreamSummaryCommand({ StreamName: 'orders' }))).StreamDescriptionSummary?.StreamStatus).toBe(
+        'ACTIVE',
+      ),
+    { timeout: 10_000 },
+  )
   const orders = Array.from({ length: 12 }, (_, i) => ({ orderId: `o-${i}`, total: i === 5 ? -1 : i }))
-  await client.send(new PutRecordsCommand({ StreamName: 'orders', Records: orders.map((o, i) => ({ Data: Buffer.from(JSON.stringify(o)), PartitionKey: `c-${i % 4}` })) }))
+  await client.send(
+    new PutRecordsCommand({
+      StreamName: 'orders',
+      Records: orders.map((o, i) => ({ Data: Buffer.from(JSON.stringify(o)), PartitionKey: `c-${i % 4}` })),
+    }),
+  )
   const seen: string[] = []
   const handler = kinesisHandler({ schema: Order, logger: silentLogger }, (order) => {
     if (order.total < 0) throw new Error('negative total')
@@ -101,9 +124,15 @@ it('reads every shard through an enhanced fan-out consumer (RegisterStreamConsum
   expect(report.outcomes).toHaveLength(12)
   expect(report.outcomes.filter((o) => o.fate === 'discarded').map((o) => o.key)).toEqual(['c-1'])
   expect(report.outcomes.filter((o) => o.fate === 'succeeded')).toHaveLength(11)
-  expect(seen.sort()).toEqual(orders.filter((o) => o.total >= 0).map((o) => o.orderId).sort())
+  expect(seen.sort()).toEqual(
+    orders
+      .filter((o) => o.total >= 0)
+      .map((o) => o.orderId)
+      .sort(),
+  )
   // The events are Lambda's: base64 data, shard:sequence eventIDs, the stream's ARN.
-  const record = (report.invocations[0]!.event as { Records: { eventID: string; eventSourceARN: string; kinesis: { data: string } }[] }).Records[0]!
+  const record = (report.invocations[0]!.event as { Records: { eventID: string; eventSourceARN: string; kinesis: { data: string } }[] })
+    .Records[0]!
   expect(record.eventSourceARN).toMatch(/^arn:aws:kinesis:[a-z0-9-]+:\d{12}:stream\/orders$/)
   expect(JSON.parse(Buffer.from(record.kinesis.data, 'base64').toString())).toHaveProperty('orderId')
   // It subscribed, and never polled.
@@ -121,11 +150,22 @@ it('reads every shard through an enhanced fan-out consumer (RegisterStreamConsum
 
 it('uses the stream consumer of that name when it exists, and leaves it registered', async () => {
   await client.send(new CreateStreamCommand({ StreamName: 'existing', ShardCount: 1 }))
-  await vi.waitFor(async () => expect((await client.send(new DescribeStreamSummaryCommand({ StreamName: 'existing' }))).StreamDescriptionSummary?.StreamStatus).toBe('ACTIVE'), { timeout: 10_000 })
+  await vi.waitFor(
+    async () =>
+      expect((await client.send(new DescribeStreamSummaryCommand({ StreamName: 'existing' }))).StreamDescriptionSummary?.StreamStatus).toBe(
+        'ACTIVE',
+      ),
+    { timeout: 10_000 },
+  )
   const arn = (await client.send(new DescribeStreamSummaryCommand({ StreamName: 'existing' }))).StreamDescriptionSummary!.StreamARN!
   await client.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: 'shared' }))
-  await client.send(new PutRecordsCommand({ StreamName: 'existing', Records: [{ Data: Buffer.from('{"orderId":"o-1","total":1}'), PartitionKey: 'k' }] }))
-  const run = await runLocal(kinesisHandler({ schema: Order, logger: silentLogger }, () => {}), { source: 'kinesis', client, streamName: 'existing', consumerName: 'shared', pollIntervalMs: 50 })
+  await client.send(
+    new PutRecordsCommand({ StreamName: 'existing', Records: [{ Data: Buffer.from('{"orderId":"o-1","total":1}'), PartitionKey: 'k' }] }),
+  )
+  const run = await runLocal(
+    kinesisHandler({ schema: Order, logger: silentLogger }, () => {}),
+    { source: 'kinesis', client, streamName: 'existing', consumerName: 'shared', pollIntervalMs: 50 },
+  )
   await run.idle()
   const report = await run.stop()
   expect(report.outcomes.map((o) => o.fate)).toEqual(['succeeded'])
@@ -134,5 +174,7 @@ it('uses the stream consumer of that name when it exists, and leaves it register
 }, 60_000)
 
 it('refuses a consumer name AWS would refuse, before any call', async () => {
-  await expect(runLocal(async () => {}, { source: 'kinesis', client, streamName: 'orders', consumerName: 'no spaces' })).rejects.toThrow(`runLocal: \`consumerName\` must be 1 to 128 letters, digits, '_', '.' or '-'; received "no spaces".`)
+  await expect(runLocal(async () => {}, { source: 'kinesis', client, streamName: 'orders', consumerName: 'no spaces' })).rejects.toThrow(
+    `runLocal: \`consumerName\` must be 1 to 128 letters, digits, '_', '.' or '-'; received "no spaces".`,
+  )
 })

@@ -1,4 +1,4 @@
-import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis'
+import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis'
 import type { KinesisStreamEvent } from 'aws-lambda'
 import { startKinesalite, type Kinesalite } from '../servers/kinesalite.js'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -20,7 +20,10 @@ const createStream = (name: string, shards: number): Promise<void> => kinesalite
 
 async function put(name: string, items: { data: unknown; key: string }[]): Promise<void> {
   const out = await client.send(
-    new PutRecordsCommand({ StreamName: name, Records: items.map((i) => ({ Data: Buffer.from(typeof i.data === 'string' ? i.data : JSON.stringify(i.data)), PartitionKey: i.key })) }),
+    new PutRecordsCommand({
+      StreamName: name,
+      Records: items.map((i) => ({ Data: Buffer.from(typeof i.data === 'string' ? i.data : JSON.stringify(i.data)), PartitionKey: i.key })),
+    }),
   )
   expect(out.FailedRecordCount ?? 0).toBe(0)
 }
@@ -64,13 +67,25 @@ describe('runLocal on kinesalite', () => {
     expect(new Set(seen)).toEqual(new Set(orders.filter((o) => o.data.total >= 0).map((o) => o.data.orderId)))
     for (const o of bad) {
       expect(o.failureRecord?.requestContext.condition).toBe('RetryAttemptsExhausted')
-      expect(o.failureRecord?.KinesisBatchInfo).toMatchObject({ shardId: o.shardId, startSequenceNumber: o.id, endSequenceNumber: o.id, batchSize: 1, streamArn: expect.stringMatching(/:stream\/orders$/) })
+      expect(o.failureRecord?.KinesisBatchInfo).toMatchObject({
+        shardId: o.shardId,
+        startSequenceNumber: o.id,
+        endSequenceNumber: o.id,
+        batchSize: 1,
+        streamArn: expect.stringMatching(/:stream\/orders$/),
+      })
     }
     // Each shard's checkpoint is its last record.
     for (const shard of report.shards) expect(shard.checkpoint).toBe(report.outcomes.filter((o) => o.shardId === shard.shardId).at(-1)!.id)
     // The events are built as Lambda builds them (fact 2).
     const record = (report.invocations[0]!.event as KinesisStreamEvent).Records[0]!
-    expect(record).toMatchObject({ eventSource: 'aws:kinesis', eventVersion: '1.0', eventName: 'aws:kinesis:record', awsRegion: 'us-east-1', kinesis: { kinesisSchemaVersion: '1.0' } })
+    expect(record).toMatchObject({
+      eventSource: 'aws:kinesis',
+      eventVersion: '1.0',
+      eventName: 'aws:kinesis:record',
+      awsRegion: 'us-east-1',
+      kinesis: { kinesisSchemaVersion: '1.0' },
+    })
     expect(record.eventID).toBe(`${report.invocations[0]!.shardId}:${record.kinesis.sequenceNumber}`)
     expect(typeof record.kinesis.approximateArrivalTimestamp).toBe('number')
     expect(invocations.map((i) => i.index).sort((a, b) => a - b)).toEqual(report.invocations.map((i) => i.index))

@@ -15,7 +15,14 @@ it('dynamodbHandler through the stream rules: order per item key under Paralleli
   })
   const o = (orderId: string, total: number) => ({ orderId, total })
   const event = dynamodbEvent(
-    [insert(o('a', 1)), insert(o('b', 1)), modify(o('a', 1), o('a', 2)), modify(o('b', 1), o('b', -1)), modify(o('a', 2), o('a', 3)), insert(o('c', 1))],
+    [
+      insert(o('a', 1)),
+      insert(o('b', 1)),
+      modify(o('a', 1), o('a', 2)),
+      modify(o('b', 1), o('b', -1)),
+      modify(o('a', 2), o('a', 3)),
+      insert(o('c', 1)),
+    ],
     { schema: Order, keys: ['orderId'], createdAt: new Date('2026-01-01T00:00:00Z') },
   )
   const report = await simulate(handler, {
@@ -31,7 +38,11 @@ it('dynamodbHandler through the stream rules: order per item key under Paralleli
   const poison = event.Records[3]!.dynamodb!.SequenceNumber!
   expect(fateOf.get(poison)).toBe('discarded')
   expect(report.outcomes.filter((r) => r.fate === 'succeeded')).toHaveLength(5)
-  expect(report.failureDestination[0]!.DDBStreamBatchInfo).toMatchObject({ startSequenceNumber: poison, endSequenceNumber: poison, batchSize: 1 })
+  expect(report.failureDestination[0]!.DDBStreamBatchInfo).toMatchObject({
+    startSequenceNumber: poison,
+    endSequenceNumber: poison,
+    batchSize: 1,
+  })
   // Item a's changes reached the function in order, whatever the lanes did.
   expect(seen.filter((s) => s.startsWith('a:'))).toEqual(['a:1', 'a:2', 'a:3'])
   for (const inv of report.invocations) {

@@ -9,13 +9,19 @@ import { raw, sqsEvent } from 'lambda-stream-handlers/testing'
 const RBIF = ['ReportBatchItemFailures'] as const
 const bodies = (event: SQSEvent): string[] => event.Records.map((r) => r.body)
 const batches = (report: MappingReport): string[][] => report.invocations.map((i) => bodies(i.event as SQSEvent))
-const sqs = (records: SqsSimulation['records'], settings: Omit<SqsSimulation, 'source' | 'records'> = {}): SqsSimulation => ({ source: 'sqs', records, ...settings })
+const sqs = (records: SqsSimulation['records'], settings: Omit<SqsSimulation, 'source' | 'records'> = {}): SqsSimulation => ({
+  source: 'sqs',
+  records,
+  ...settings,
+})
 const msgs = (...names: string[]) => names.map((body) => ({ body }))
 
 /** Reports (RBIF) the messages whose body is in `bad`. */
 const reports =
   (...bad: string[]) =>
-  (event: SQSEvent) => ({ batchItemFailures: event.Records.filter((r) => bad.includes(r.body)).map((r) => ({ itemIdentifier: r.messageId })) })
+  (event: SQSEvent) => ({
+    batchItemFailures: event.Records.filter((r) => bad.includes(r.body)).map((r) => ({ itemIdentifier: r.messageId })),
+  })
 
 describe('SQS', () => {
   it('fact 48: on a function error the whole batch comes back after the visibility timeout, successes included', async () => {
@@ -26,9 +32,15 @@ describe('SQS', () => {
       },
       sqs(msgs('a', 'b'), { visibilityTimeoutSeconds: 30 }),
     )
-    expect(batches(report)).toEqual([['a', 'b'], ['a', 'b']])
+    expect(batches(report)).toEqual([
+      ['a', 'b'],
+      ['a', 'b'],
+    ])
     expect(report.invocations.map((i) => i.at.slice(11, 19))).toEqual(['00:00:00', '00:00:30'])
-    expect(report.outcomes.map((o) => [o.fate, o.deliveries])).toEqual([['succeeded', 2], ['succeeded', 2]])
+    expect(report.outcomes.map((o) => [o.fate, o.deliveries])).toEqual([
+      ['succeeded', 2],
+      ['succeeded', 2],
+    ])
     expect(report.costly.duplicates).toHaveLength(2)
   })
 
@@ -55,14 +67,25 @@ describe('SQS', () => {
   it('fact 53: SQS success forms', async () => {
     for (const response of [null, undefined, {}, { batchItemFailures: [] }, { batchItemFailures: null }]) {
       const report = await simulate(() => response, sqs(msgs('a'), { FunctionResponseTypes: RBIF, maxReceiveCount: 1 }))
-      expect(report.outcomes.map((o) => o.fate), JSON.stringify(response)).toEqual(['succeeded'])
+      expect(
+        report.outcomes.map((o) => o.fate),
+        JSON.stringify(response),
+      ).toEqual(['succeeded'])
     }
   })
 
   it('fact 54: malformed responses return every message of the batch', async () => {
-    for (const response of [{ batchItemFailures: [{ foo: 'notvalid' }] }, { batchItemFailures: [{ itemIdentifier: '' }] }, { batchItemFailures: [{ itemIdentifier: 'not-in-batch' }] }, 'text']) {
+    for (const response of [
+      { batchItemFailures: [{ foo: 'notvalid' }] },
+      { batchItemFailures: [{ itemIdentifier: '' }] },
+      { batchItemFailures: [{ itemIdentifier: 'not-in-batch' }] },
+      'text',
+    ]) {
       const report = await simulate(() => response, sqs(msgs('a', 'b'), { FunctionResponseTypes: RBIF, maxReceiveCount: 2 }))
-      expect(report.invocations.map((i) => i.result), JSON.stringify(response)).toEqual(['malformed-response', 'malformed-response'])
+      expect(
+        report.invocations.map((i) => i.result),
+        JSON.stringify(response),
+      ).toEqual(['malformed-response', 'malformed-response'])
       expect(report.outcomes.map((o) => o.fate)).toEqual(['dead-lettered', 'dead-lettered'])
     }
   })
@@ -80,7 +103,11 @@ describe('SQS', () => {
         const first = event.Records.findIndex((r) => r.body === 'g1-0')
         if (first >= 0 && Number(event.Records[first]!.attributes.ApproximateReceiveCount) < 2) {
           // Report the failure and everything after it in the batch (fact 56).
-          return { batchItemFailures: event.Records.slice(first).filter((r) => r.attributes.MessageGroupId === 'g1').map((r) => ({ itemIdentifier: r.messageId })) }
+          return {
+            batchItemFailures: event.Records.slice(first)
+              .filter((r) => r.attributes.MessageGroupId === 'g1')
+              .map((r) => ({ itemIdentifier: r.messageId })),
+          }
         }
         return {}
       },
@@ -95,33 +122,57 @@ describe('SQS', () => {
       ),
     )
     expect(batches(report)).toEqual([['g1-0'], ['g2-0'], ['g2-1'], ['g1-0'], ['g1-1']])
-    expect(report.invocations.map((i) => i.at.slice(11, 21))).toEqual(['00:00:00.0', '00:00:01.0', '00:00:02.0', '00:00:30.0', '00:00:30.1'])
+    expect(report.invocations.map((i) => i.at.slice(11, 21))).toEqual([
+      '00:00:00.0',
+      '00:00:01.0',
+      '00:00:02.0',
+      '00:00:30.0',
+      '00:00:30.1',
+    ])
     const event = report.invocations[0]!.event as SQSEvent
     expect(event.Records[0]!.attributes).toMatchObject({ MessageGroupId: 'g1', ApproximateReceiveCount: '1' })
     expect(event.Records[0]!.eventSourceARN).toMatch(/\.fifo$/)
   })
 
   it('ScalingConfig.MaximumConcurrency bounds the invocations running at once', async () => {
-    const report = await simulate(() => {}, sqs(msgs(...'abcdefgh'.split('')), { BatchSize: 1, durationMs: 1000, ScalingConfig: { MaximumConcurrency: 3 } }))
+    const report = await simulate(
+      () => {},
+      sqs(msgs(...'abcdefgh'.split('')), { BatchSize: 1, durationMs: 1000, ScalingConfig: { MaximumConcurrency: 3 } }),
+    )
     expect(report.invocations.map((i) => i.at.slice(17, 19))).toEqual(['00', '00', '00', '01', '01', '01', '02', '02'])
   })
 
   it('settings: fact 50, §11.12 and fact 57 are checked before anything runs', async () => {
-    await expect(simulate(() => {}, sqs([], { timeoutSeconds: 60, visibilityTimeoutSeconds: 30 }))).rejects.toThrow(/must not exceed the queue's visibility timeout/)
+    await expect(simulate(() => {}, sqs([], { timeoutSeconds: 60, visibilityTimeoutSeconds: 30 }))).rejects.toThrow(
+      /must not exceed the queue's visibility timeout/,
+    )
     await expect(simulate(() => {}, sqs([], { BatchSize: 11 }))).rejects.toThrow(/needs `MaximumBatchingWindowInSeconds`/)
     await expect(simulate(() => {}, sqs([], { fifo: true, BatchSize: 11 }))).rejects.toThrow(/from 1 to 10/)
-    await expect(simulate(() => {}, { ...sqs([]), BisectBatchOnFunctionError: true } as SqsSimulation)).rejects.toThrow(/stream setting with no SQS equivalent/)
+    await expect(simulate(() => {}, { ...sqs([]), BisectBatchOnFunctionError: true } as SqsSimulation)).rejects.toThrow(
+      /stream setting with no SQS equivalent/,
+    )
     await expect(simulate(() => {}, sqs([{ body: 'x' }], { fifo: true }))).rejects.toThrow(/messageGroupId/)
   })
 
   it('settings are checked as the stream simulator checks them: a near-miss name is suggested, a bad durationMs is refused', async () => {
-    await expect(simulate(() => {}, { ...sqs([]), visibilityTimeoutSecond: 30 } as SqsSimulation)).rejects.toThrow(/unknown option `visibilityTimeoutSecond`.*Did you mean `visibilityTimeoutSeconds`\?/)
-    await expect(simulate(() => {}, sqs([], { maxReceiveCount: 0 }))).rejects.toThrow('simulate: `maxReceiveCount` must be a whole number from 1 to 1000; received 0.')
-    await expect(simulate(() => {}, sqs(msgs('a'), { durationMs: -1 }))).rejects.toThrow(/`durationMs` must give a number of milliseconds, 0 or more; it gave -1/)
+    await expect(simulate(() => {}, { ...sqs([]), visibilityTimeoutSecond: 30 } as SqsSimulation)).rejects.toThrow(
+      /unknown option `visibilityTimeoutSecond`.*Did you mean `visibilityTimeoutSeconds`\?/,
+    )
+    await expect(simulate(() => {}, sqs([], { maxReceiveCount: 0 }))).rejects.toThrow(
+      'simulate: `maxReceiveCount` must be a whole number from 1 to 1000; received 0.',
+    )
+    await expect(simulate(() => {}, sqs(msgs('a'), { durationMs: -1 }))).rejects.toThrow(
+      /`durationMs` must give a number of milliseconds, 0 or more; it gave -1/,
+    )
   })
 
   it('property: whatever the handler fails, every message is deleted or dead-lettered, once, and none is lost', async () => {
-    const answer = fc.oneof(fc.constant('ok'), fc.constant('throw'), fc.constant('malformed'), fc.array(fc.nat({ max: 9 }), { minLength: 1, maxLength: 3 }))
+    const answer = fc.oneof(
+      fc.constant('ok'),
+      fc.constant('throw'),
+      fc.constant('malformed'),
+      fc.array(fc.nat({ max: 9 }), { minLength: 1, maxLength: 3 }),
+    )
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.record({ group: fc.constantFrom('a', 'b', 'c'), at: fc.nat({ max: 5000 }) }), { minLength: 1, maxLength: 25 }),
@@ -137,11 +188,20 @@ describe('SQS', () => {
               if (a === 'throw') throw new Error('x')
               if (a === 'malformed') return { batchItemFailures: [{ itemIdentifier: null }] }
               if (a === 'ok') return {}
-              return { batchItemFailures: a.filter((i) => i < event.Records.length).map((i) => ({ itemIdentifier: event.Records[i]!.messageId })) }
+              return {
+                batchItemFailures: a.filter((i) => i < event.Records.length).map((i) => ({ itemIdentifier: event.Records[i]!.messageId })),
+              }
             },
             sqs(
               list.map((m, i) => ({ body: `m${i}`, messageGroupId: m.group, at: m.at })),
-              { fifo, maxReceiveCount, BatchSize: 3, durationMs: 200, visibilityTimeoutSeconds: 5, ...(rbif ? { FunctionResponseTypes: RBIF } : {}) },
+              {
+                fifo,
+                maxReceiveCount,
+                BatchSize: 3,
+                durationMs: 200,
+                visibilityTimeoutSeconds: 5,
+                ...(rbif ? { FunctionResponseTypes: RBIF } : {}),
+              },
             ),
           )
           expect(report.outcomes).toHaveLength(list.length)
@@ -150,11 +210,17 @@ describe('SQS', () => {
             expect(['succeeded', 'dead-lettered']).toContain(o.fate)
             expect(o.deliveries).toBeLessThanOrEqual(maxReceiveCount)
           }
-          expect(report.deadLetters!.map((d) => d.messageId).sort()).toEqual(report.outcomes.filter((o) => o.fate === 'dead-lettered').map((o) => o.id).sort())
+          expect(report.deadLetters!.map((d) => d.messageId).sort()).toEqual(
+            report.outcomes
+              .filter((o) => o.fate === 'dead-lettered')
+              .map((o) => o.id)
+              .sort(),
+          )
           if (fifo) {
             // Per group, first deliveries happen in send order.
             const firstSeen: string[] = []
-            for (const inv of report.invocations) for (const b of bodies(inv.event as SQSEvent)) if (!firstSeen.includes(b)) firstSeen.push(b)
+            for (const inv of report.invocations)
+              for (const b of bodies(inv.event as SQSEvent)) if (!firstSeen.includes(b)) firstSeen.push(b)
             for (const g of ['a', 'b', 'c']) {
               const inGroup = list.map((m, i) => ({ ...m, body: `m${i}` })).filter((m) => m.group === g)
               const sent = inGroup.sort((x, y) => x.at - y.at || Number(x.body.slice(1)) - Number(y.body.slice(1))).map((m) => m.body)
@@ -181,7 +247,13 @@ describe('SQS with this library’s handler and test kit', () => {
       messageAttributes: { tenant: 'acme' },
       sentAt: new Date('2026-01-01T00:00:00Z'),
     })
-    const report = await simulate(handler, { source: 'sqs', records: event, BatchSize: 10, FunctionResponseTypes: RBIF, maxReceiveCount: 2 })
+    const report = await simulate(handler, {
+      source: 'sqs',
+      records: event,
+      BatchSize: 10,
+      FunctionResponseTypes: RBIF,
+      maxReceiveCount: 2,
+    })
     expect(report.outcomes.map((o) => [o.key, o.fate, o.deliveries])).toEqual([
       ['a', 'succeeded', 1],
       ['a', 'dead-lettered', 2],

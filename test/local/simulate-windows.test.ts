@@ -10,7 +10,14 @@ import { handler as ddbHandler, Order as DdbOrder, reports } from '../../example
 const Sale = z.object({ cents: z.number().int() })
 const Totals = z.record(z.string(), z.number().int())
 const start = new Date('2026-11-22T09:00:00Z')
-type WindowEvent = KinesisStreamEvent & { window: { start: string; end: string }; state: Record<string, unknown>; shardId: string; eventSourceARN: string; isFinalInvokeForWindow: boolean; isWindowTerminatedEarly: boolean }
+type WindowEvent = KinesisStreamEvent & {
+  window: { start: string; end: string }
+  state: Record<string, unknown>
+  shardId: string
+  eventSourceARN: string
+  isFinalInvokeForWindow: boolean
+  isWindowTerminatedEarly: boolean
+}
 
 function totals(flaky: Set<number> = new Set()) {
   const ended: { start: string; totals: Record<string, number> }[] = []
@@ -50,11 +57,18 @@ it('facts 59-61, 63, 68: the state travels between the invocations of a window, 
   ])
   const events = report.invocations.map((i) => i.event as WindowEvent)
   // Fact 59: the window fields, aligned to whole minutes (fact 60); `{}` opens each window.
-  expect(events[0]).toMatchObject({ window: { start: '2026-11-22T09:00:00Z', end: '2026-11-22T09:01:00Z' }, state: {}, shardId: 'shardId-000000000000', isFinalInvokeForWindow: false, isWindowTerminatedEarly: false })
+  expect(events[0]).toMatchObject({
+    window: { start: '2026-11-22T09:00:00Z', end: '2026-11-22T09:01:00Z' },
+    state: {},
+    shardId: 'shardId-000000000000',
+    isFinalInvokeForWindow: false,
+    isWindowTerminatedEarly: false,
+  })
   expect(events[0]!.eventSourceARN).toMatch(/^arn:aws:kinesis:/)
   // Fact 61: the state each invocation returned is the next one's.
   for (let i = 1; i < events.length; i++) {
-    if (events[i]!.window.start === events[i - 1]!.window.start) expect(events[i]!.state).toEqual((report.invocations[i - 1]!.response as { state: unknown }).state)
+    if (events[i]!.window.start === events[i - 1]!.window.start)
+      expect(events[i]!.state).toEqual((report.invocations[i - 1]!.response as { state: unknown }).state)
     else expect(events[i]!.state).toEqual({})
   }
   // Fact 63: one final invocation per window; a window whose records were all delivered before it was over ends with one without records (fact 68).
@@ -71,17 +85,34 @@ it('facts 59-61, 63, 68: the state travels between the invocations of a window, 
 
 it('facts 60, 63: a batch never spans two windows; a batch read after its window is over is the final one', async () => {
   const { handler, ended } = totals()
-  const report = await simulate(handler, { source: 'kinesis', records: puts.slice(0, 5), start, TumblingWindowInSeconds: 60, BatchSize: 10, MaximumBatchingWindowInSeconds: 300 })
+  const report = await simulate(handler, {
+    source: 'kinesis',
+    records: puts.slice(0, 5),
+    start,
+    TumblingWindowInSeconds: 60,
+    BatchSize: 10,
+    MaximumBatchingWindowInSeconds: 300,
+  })
   expect(report.invocations.map((i) => [i.records.length, (i.event as WindowEvent).isFinalInvokeForWindow])).toEqual([
     [3, true],
     [2, true],
   ])
-  expect(ended.map((e) => e.totals)).toEqual([{ 'store-1': 103, 'store-2': 20 }, { 'store-1': 400, 'store-2': 50 }])
+  expect(ended.map((e) => e.totals)).toEqual([
+    { 'store-1': 103, 'store-2': 20 },
+    { 'store-1': 400, 'store-2': 50 },
+  ])
 })
 
 it('fact 66: a failed window invocation is retried with the state it was given; every record counts once', async () => {
   const { handler, ended } = totals(new Set([20, 400]))
-  const report = await simulate(handler, { source: 'kinesis', records: puts, start, TumblingWindowInSeconds: 60, BatchSize: 2, MaximumRetryAttempts: 2 })
+  const report = await simulate(handler, {
+    source: 'kinesis',
+    records: puts,
+    start,
+    TumblingWindowInSeconds: 60,
+    BatchSize: 2,
+    MaximumRetryAttempts: 2,
+  })
   const retries = report.invocations.filter((i) => i.trigger === 'retry')
   expect(retries).toHaveLength(2)
   for (const r of retries) expect((r.event as WindowEvent).state).toEqual((report.invocations[r.index - 1]!.event as WindowEvent).state)
@@ -90,14 +121,29 @@ it('fact 66: a failed window invocation is retried with the state it was given; 
 })
 
 it('fact 61: a window response without `state` fails the invocation', async () => {
-  const report = await simulate(() => ({ batchItemFailures: [] }), { source: 'kinesis', records: puts.slice(0, 1), start, TumblingWindowInSeconds: 60, MaximumRetryAttempts: 1 })
-  expect(report.invocations.map((i) => i.result)).toEqual(['malformed-response', 'malformed-response', 'malformed-response', 'malformed-response'])
+  const report = await simulate(() => ({ batchItemFailures: [] }), {
+    source: 'kinesis',
+    records: puts.slice(0, 1),
+    start,
+    TumblingWindowInSeconds: 60,
+    MaximumRetryAttempts: 1,
+  })
+  expect(report.invocations.map((i) => i.result)).toEqual([
+    'malformed-response',
+    'malformed-response',
+    'malformed-response',
+    'malformed-response',
+  ])
   expect(report.outcomes[0]!.fate).toBe('discarded')
 })
 
 it('TumblingWindowInSeconds is checked at once: 0-900', async () => {
-  await expect(simulate(() => ({ state: {} }), { source: 'kinesis', records: [], TumblingWindowInSeconds: 901 })).rejects.toThrow('`TumblingWindowInSeconds` must be a whole number from 0 to 900; received 901.')
-  await expect(simulate(() => ({ state: {} }), { source: 'kinesis', records: [], windowGraceSeconds: 5 })).rejects.toThrow('`windowGraceSeconds` goes with `TumblingWindowInSeconds`.')
+  await expect(simulate(() => ({ state: {} }), { source: 'kinesis', records: [], TumblingWindowInSeconds: 901 })).rejects.toThrow(
+    '`TumblingWindowInSeconds` must be a whole number from 0 to 900; received 901.',
+  )
+  await expect(simulate(() => ({ state: {} }), { source: 'kinesis', records: [], windowGraceSeconds: 5 })).rejects.toThrow(
+    '`windowGraceSeconds` goes with `TumblingWindowInSeconds`.',
+  )
 })
 
 it('facts 59-60 for DynamoDB Streams: windows by approximate creation time, the example handler tallies each window once', async () => {
@@ -106,9 +152,23 @@ it('facts 59-60 for DynamoDB Streams: windows by approximate creation time, the 
   const o2 = { orderId: 'o-2', status: 'NEW', totalCents: 500 } as const
   const at = (s: number): Date => new Date(start.getTime() + s * 1000)
   // Two events of the same stream shard, written 2 minutes apart: one window each.
-  const first = dynamodbEvent([insert(o1), insert(o2), modify(o1, { ...o1, status: 'PAID' })], { schema: DdbOrder, keys: ['orderId'], createdAt: at(5) })
-  const second = dynamodbEvent([remove(o2)], { schema: DdbOrder, keys: ['orderId'], createdAt: at(125), firstSequenceNumber: '4421584500000000017450439999' })
-  const report = await simulate(ddbHandler, { source: 'dynamodb', records: [...first.Records, ...second.Records], TumblingWindowInSeconds: 60, BatchSize: 10 })
+  const first = dynamodbEvent([insert(o1), insert(o2), modify(o1, { ...o1, status: 'PAID' })], {
+    schema: DdbOrder,
+    keys: ['orderId'],
+    createdAt: at(5),
+  })
+  const second = dynamodbEvent([remove(o2)], {
+    schema: DdbOrder,
+    keys: ['orderId'],
+    createdAt: at(125),
+    firstSequenceNumber: '4421584500000000017450439999',
+  })
+  const report = await simulate(ddbHandler, {
+    source: 'dynamodb',
+    records: [...first.Records, ...second.Records],
+    TumblingWindowInSeconds: 60,
+    BatchSize: 10,
+  })
   expect(report.outcomes.map((o) => o.fate)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded'])
   expect(reports).toEqual([
     '2026-11-22T09:00:00.000Z shardId-00000000000000000000-00000000: 2 new, 1 paid (900 cents), 0 removed',

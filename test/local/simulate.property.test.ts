@@ -23,7 +23,10 @@ const settings = fc.record({
   shards: fc.integer({ min: 1, max: 3 }),
 })
 
-const records = fc.array(fc.record({ key: fc.constantFrom('a', 'b', 'c', 'd', 'e'), at: fc.nat({ max: 120_000 }) }), { minLength: 1, maxLength: 30 })
+const records = fc.array(fc.record({ key: fc.constantFrom('a', 'b', 'c', 'd', 'e'), at: fc.nat({ max: 120_000 }) }), {
+  minLength: 1,
+  maxLength: 30,
+})
 
 it('whatever the handler fails, every record ends in exactly one fate and none is lost', async () => {
   await fc.assert(
@@ -33,7 +36,12 @@ it('whatever the handler fails, every record ends in exactly one fate and none i
         const a = answers[n++ % answers.length]!
         if (a.kind === 'throw') throw new Error('failed')
         if (a.kind === 'malformed') return { batchItemFailures: [{ itemIdentifier: 'nope' }] }
-        if (a.kind === 'partial') return { batchItemFailures: a.pick.filter((p) => p < event.Records.length).map((p) => ({ itemIdentifier: event.Records[p]!.kinesis.sequenceNumber })) }
+        if (a.kind === 'partial')
+          return {
+            batchItemFailures: a.pick
+              .filter((p) => p < event.Records.length)
+              .map((p) => ({ itemIdentifier: event.Records[p]!.kinesis.sequenceNumber })),
+          }
         return undefined
       }
       const report = await simulate(handler, {
@@ -54,7 +62,8 @@ it('whatever the handler fails, every record ends in exactly one fate and none i
       }
       // Deliveries match the invocations.
       const delivered = new Map<string, number>()
-      for (const inv of report.invocations) for (const id of inv.records) delivered.set(`${inv.shardId}:${id}`, (delivered.get(`${inv.shardId}:${id}`) ?? 0) + 1)
+      for (const inv of report.invocations)
+        for (const id of inv.records) delivered.set(`${inv.shardId}:${id}`, (delivered.get(`${inv.shardId}:${id}`) ?? 0) + 1)
       for (const o of report.outcomes) expect(o.deliveries).toBe(delivered.get(`${o.shardId}:${o.id}`) ?? 0)
       // Each discarded record is in exactly one failure-destination record's range.
       for (const o of report.outcomes.filter((x) => x.failureRecord !== undefined)) {
@@ -62,7 +71,8 @@ it('whatever the handler fails, every record ends in exactly one fate and none i
         expect(BigInt(info.startSequenceNumber) <= BigInt(o.id) && BigInt(o.id) <= BigInt(info.endSequenceNumber)).toBe(true)
       }
       // Every shard's checkpoint is its last record once everything is settled.
-      for (const shard of report.shards) expect(shard.checkpoint).toBe(report.outcomes.filter((o) => o.shardId === shard.shardId).at(-1)!.id)
+      for (const shard of report.shards)
+        expect(shard.checkpoint).toBe(report.outcomes.filter((o) => o.shardId === shard.shardId).at(-1)!.id)
     }),
     { numRuns: 150 },
   )

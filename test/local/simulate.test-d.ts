@@ -26,12 +26,20 @@ it('simulate takes a handler for the source it names, and resolves to the report
 
 it('the report is typed to the last field', () => {
   expectTypeOf<MappingReport['outcomes'][number]['fate']>().toEqualTypeOf<Fate>()
-  expectTypeOf<MappingReport['failureDestination'][number]['requestContext']['condition']>().toEqualTypeOf<'RetryAttemptsExhausted' | 'RecordAgeExceeded'>()
+  expectTypeOf<MappingReport['failureDestination'][number]['requestContext']['condition']>().toEqualTypeOf<
+    'RetryAttemptsExhausted' | 'RecordAgeExceeded'
+  >()
   expectTypeOf(runLocal).returns.toEqualTypeOf<Promise<LocalRun>>()
 })
 
 it('a tumbling-window handler needs TumblingWindowInSeconds on the mapping', () => {
-  const windowed = kinesisWindowHandler({ schema: Order, state: z.object({ n: z.number() }), initial: () => ({ n: 0 }), reduce: (s) => ({ n: s.n + 1 }), onWindowEnd: () => {} })
+  const windowed = kinesisWindowHandler({
+    schema: Order,
+    state: z.object({ n: z.number() }),
+    initial: () => ({ n: 0 }),
+    reduce: (s) => ({ n: s.n + 1 }),
+    onWindowEnd: () => {},
+  })
   expectTypeOf(simulate(windowed, { source: 'kinesis', records: [], TumblingWindowInSeconds: 60 })).toEqualTypeOf<Promise<MappingReport>>()
   // @ts-expect-error without windows the mapping never sends the window fields the handler needs
   void simulate(windowed, { source: 'kinesis', records: [] })

@@ -6,8 +6,10 @@ import { simulate, type KinesisSimulation, type MappingReport } from 'lambda-str
 import { kinesisEvent } from 'lambda-stream-handlers/testing'
 
 type Put = { data: unknown; partitionKey?: string; at?: number }
-const puts = (n: number, extra: (i: number) => Partial<Put> = () => ({})): Put[] => Array.from({ length: n }, (_, i) => ({ data: { i }, ...extra(i) }))
-const payloads = (event: KinesisStreamEvent): number[] => event.Records.map((r) => (JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString()) as { i: number }).i)
+const puts = (n: number, extra: (i: number) => Partial<Put> = () => ({})): Put[] =>
+  Array.from({ length: n }, (_, i) => ({ data: { i }, ...extra(i) }))
+const payloads = (event: KinesisStreamEvent): number[] =>
+  event.Records.map((r) => (JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString()) as { i: number }).i)
 const RBIF = ['ReportBatchItemFailures'] as const
 
 /** The payload numbers of each invocation's records. */
@@ -25,10 +27,16 @@ const throwsOn =
 const reports =
   (...poison: number[]) =>
   (event: KinesisStreamEvent) => ({
-    batchItemFailures: event.Records.filter((_, k) => poison.includes(payloads(event)[k]!)).map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })),
+    batchItemFailures: event.Records.filter((_, k) => poison.includes(payloads(event)[k]!)).map((r) => ({
+      itemIdentifier: r.kinesis.sequenceNumber,
+    })),
   })
 
-const kinesis = (records: Put[], settings: Omit<KinesisSimulation, 'source' | 'records'> = {}): KinesisSimulation => ({ source: 'kinesis', records, ...settings })
+const kinesis = (records: Put[], settings: Omit<KinesisSimulation, 'source' | 'records'> = {}): KinesisSimulation => ({
+  source: 'kinesis',
+  records,
+  ...settings,
+})
 
 describe('batching', () => {
   it('fact 22: with a window of 0, a batch goes as soon as records are there, up to BatchSize', async () => {
@@ -39,17 +47,39 @@ describe('batching', () => {
 
   it('fact 22: with a batching window, records gather until the window closes or BatchSize is reached', async () => {
     // Records at 0, 1 s, 2 s, … 9 s; a 3 s window; BatchSize 10.
-    const report = await simulate(() => {}, kinesis(puts(10, (i) => ({ at: i * 1000 })), { BatchSize: 10, MaximumBatchingWindowInSeconds: 3 }))
-    expect(batches(report)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]])
+    const report = await simulate(
+      () => {},
+      kinesis(
+        puts(10, (i) => ({ at: i * 1000 })),
+        { BatchSize: 10, MaximumBatchingWindowInSeconds: 3 },
+      ),
+    )
+    expect(batches(report)).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ])
     expect(report.invocations.map((i) => i.at.slice(11, 19))).toEqual(['00:00:03', '00:00:07', '00:00:11'])
-    const full = await simulate(() => {}, kinesis(puts(10, (i) => ({ at: i * 100 })), { BatchSize: 3, MaximumBatchingWindowInSeconds: 60 }))
+    const full = await simulate(
+      () => {},
+      kinesis(
+        puts(10, (i) => ({ at: i * 100 })),
+        { BatchSize: 3, MaximumBatchingWindowInSeconds: 60 },
+      ),
+    )
     expect(batches(full)).toEqual([[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]])
     expect(full.invocations[0]!.at.slice(11, 23)).toBe('00:00:00.200') // when the third record arrived
   })
 
   it('fact 16: a batch never passes the 6 MB invoke payload limit, so it can hold fewer records than BatchSize', async () => {
     const big = 'x'.repeat(1_500_000) // 2 MB once base64-encoded
-    const report = await simulate(() => {}, kinesis(puts(7, () => ({ data: big })), { BatchSize: 100 }))
+    const report = await simulate(
+      () => {},
+      kinesis(
+        puts(7, () => ({ data: big })),
+        { BatchSize: 100 },
+      ),
+    )
     expect(report.invocations.map((i) => i.records.length)).toEqual([3, 3, 1])
     for (const inv of report.invocations) expect(Buffer.byteLength(JSON.stringify(inv.event))).toBeLessThanOrEqual(6 * 1024 * 1024)
   })
@@ -60,7 +90,13 @@ describe('batching', () => {
   })
 
   it('shards: puts spread over shards by partition key, each shard in order and with its own checkpoint', async () => {
-    const report = await simulate(() => {}, kinesis(puts(40, (i) => ({ partitionKey: `k${i % 8}` })), { shards: 2, BatchSize: 100, durationMs: 1000 }))
+    const report = await simulate(
+      () => {},
+      kinesis(
+        puts(40, (i) => ({ partitionKey: `k${i % 8}` })),
+        { shards: 2, BatchSize: 100, durationMs: 1000 },
+      ),
+    )
     expect(report.shards.map((s) => s.shardId)).toEqual(['shardId-000000000000', 'shardId-000000000001'])
     expect(report.invocations).toHaveLength(2)
     // Both shards' batches start at 0: shards run in parallel.
@@ -74,7 +110,9 @@ describe('batching', () => {
     const byKey = new Map<string, number[]>()
     for (const inv of report.invocations) {
       const event = inv.event as KinesisStreamEvent
-      event.Records.forEach((r, k) => byKey.set(r.kinesis.partitionKey, [...(byKey.get(r.kinesis.partitionKey) ?? []), payloads(event)[k]!]))
+      for (const [k, r] of event.Records.entries()) {
+        byKey.set(r.kinesis.partitionKey, [...(byKey.get(r.kinesis.partitionKey) ?? []), payloads(event)[k]!])
+      }
     }
     for (const list of byKey.values()) expect(list).toEqual([...list].sort((a, b) => a - b))
     expect(new Set(report.invocations.map((i) => i.lane)).size).toBeGreaterThan(1)
@@ -82,7 +120,16 @@ describe('batching', () => {
   })
 
   it('StartingPosition LATEST: records put before the mapping starts are never read', async () => {
-    const report = await simulate(() => {}, kinesis([{ data: { i: 0 }, at: -5000 }, { data: { i: 1 }, at: 0 }], { StartingPosition: 'LATEST' }))
+    const report = await simulate(
+      () => {},
+      kinesis(
+        [
+          { data: { i: 0 }, at: -5000 },
+          { data: { i: 1 }, at: 0 },
+        ],
+        { StartingPosition: 'LATEST' },
+      ),
+    )
     expect(fates(report)).toEqual(['before-start', 'succeeded'])
     expect(batches(report)).toEqual([[1]])
   })
@@ -97,7 +144,12 @@ describe('errors: whole batch, retries, record age', () => {
       },
       kinesis(puts(4), { BatchSize: 2 }),
     )
-    expect(batches(report)).toEqual([[0, 1], [0, 1], [0, 1], [2, 3]])
+    expect(batches(report)).toEqual([
+      [0, 1],
+      [0, 1],
+      [0, 1],
+      [2, 3],
+    ])
     expect(report.invocations.map((i) => i.trigger)).toEqual(['batch', 'retry', 'retry', 'batch'])
     expect(fates(report)).toEqual(Array(4).fill('succeeded'))
     expect(report.costly.duplicates.map((d) => d.deliveries)).toEqual([3, 3])
@@ -108,7 +160,10 @@ describe('errors: whole batch, retries, record age', () => {
     expect(thrown.invocations).toHaveLength(2)
     expect(thrown.failureDestination[0]!.requestContext.approximateInvokeCount).toBe(2)
     expect(thrown.failureDestination[0]!.responseContext?.functionError).toBe('Unhandled')
-    const badResponse = await simulate(() => ({ batchItemFailures: [{ itemIdentifier: '123' }] }), kinesis(puts(1), { MaximumRetryAttempts: 2, FunctionResponseTypes: RBIF }))
+    const badResponse = await simulate(
+      () => ({ batchItemFailures: [{ itemIdentifier: '123' }] }),
+      kinesis(puts(1), { MaximumRetryAttempts: 2, FunctionResponseTypes: RBIF }),
+    )
     expect(badResponse.invocations).toHaveLength(3)
     expect(badResponse.failureDestination[0]!.requestContext.approximateInvokeCount).toBe(3)
   })
@@ -119,7 +174,12 @@ describe('errors: whole batch, retries, record age', () => {
     const [first, second] = report.outcomes
     expect(report.failureDestination).toEqual([
       {
-        requestContext: { requestId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/), functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:orders', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 1 },
+        requestContext: {
+          requestId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/),
+          functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:orders',
+          condition: 'RetryAttemptsExhausted',
+          approximateInvokeCount: 1,
+        },
         responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
         version: '1.0',
         timestamp: '2026-01-01T00:00:00.000Z',
@@ -140,7 +200,10 @@ describe('errors: whole batch, retries, record age', () => {
 
   it('fact 36 and §11.5: records past MaximumRecordAgeInSeconds are discarded before an invocation; fresh ones are still delivered', async () => {
     // Record 0 arrives at 0 and is retried with backoff until it is older than 60 s; record 1 arrives at 70 s.
-    const report = await simulate(throwsOn(0), kinesis([{ data: { i: 0 } }, { data: { i: 1 }, at: 70_000 }], { MaximumRecordAgeInSeconds: 60, BatchSize: 10 }))
+    const report = await simulate(
+      throwsOn(0),
+      kinesis([{ data: { i: 0 } }, { data: { i: 1 }, at: 70_000 }], { MaximumRecordAgeInSeconds: 60, BatchSize: 10 }),
+    )
     expect(fates(report)).toEqual(['expired', 'succeeded'])
     const aged = report.outcomes[0]!
     expect(aged.expiredBy).toBe('MaximumRecordAgeInSeconds')
@@ -156,7 +219,10 @@ describe('errors: whole batch, retries, record age', () => {
 
   it('§11.5: approximateInvokeCount is 1 even when the function never ran', async () => {
     // A 61 s invocation of record 0 blocks the shard while record 1 ages past 60 s.
-    const report = await simulate(() => {}, kinesis(puts(2), { BatchSize: 1, durationMs: 61_000, timeoutSeconds: 900, MaximumRecordAgeInSeconds: 60 }))
+    const report = await simulate(
+      () => {},
+      kinesis(puts(2), { BatchSize: 1, durationMs: 61_000, timeoutSeconds: 900, MaximumRecordAgeInSeconds: 60 }),
+    )
     expect(fates(report)).toEqual(['succeeded', 'expired'])
     expect(report.outcomes[1]!.deliveries).toBe(0)
     expect(report.outcomes[1]!.failureRecord?.requestContext.approximateInvokeCount).toBe(1)
@@ -171,7 +237,16 @@ describe('errors: whole batch, retries, record age', () => {
   })
 
   it('the function timeout: an invocation longer than timeoutSeconds fails, whatever it returned', async () => {
-    const report = await simulate(() => {}, kinesis(puts(2), { BatchSize: 10, timeoutSeconds: 5, durationMs: (e) => (e.Records.length > 1 ? 6000 : 10), MaximumRetryAttempts: 0, BisectBatchOnFunctionError: true }))
+    const report = await simulate(
+      () => {},
+      kinesis(puts(2), {
+        BatchSize: 10,
+        timeoutSeconds: 5,
+        durationMs: (e) => (e.Records.length > 1 ? 6000 : 10),
+        MaximumRetryAttempts: 0,
+        BisectBatchOnFunctionError: true,
+      }),
+    )
     expect(report.invocations.map((i) => i.result)).toEqual(['timeout', 'success', 'success'])
     expect(report.invocations[0]!.error).toEqual({ name: 'TimeoutError', message: 'Task timed out after 5.00 seconds' })
     expect(report.invocations[0]).not.toHaveProperty('response')
@@ -181,7 +256,10 @@ describe('errors: whole batch, retries, record age', () => {
 
 describe('bisect', () => {
   it('fact 37: BisectBatchOnFunctionError splits a failed batch until the poison record is alone; splitting uses no retries', async () => {
-    const report = await simulate(throwsOn(5), kinesis(puts(8), { BatchSize: 8, BisectBatchOnFunctionError: true, MaximumRetryAttempts: 0 }))
+    const report = await simulate(
+      throwsOn(5),
+      kinesis(puts(8), { BatchSize: 8, BisectBatchOnFunctionError: true, MaximumRetryAttempts: 0 }),
+    )
     expect(batches(report)).toEqual([[0, 1, 2, 3, 4, 5, 6, 7], [0, 1, 2, 3], [4, 5, 6, 7], [4, 5], [4], [5], [6, 7]])
     expect(report.invocations.map((i) => i.trigger)).toEqual(['batch', 'bisect', 'bisect', 'bisect', 'bisect', 'bisect', 'bisect'])
     expect(fates(report)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'discarded', 'succeeded', 'succeeded'])
@@ -193,15 +271,24 @@ describe('bisect', () => {
   })
 
   it('fact 37 (our choice, UNCONFIRMED): each half starts with a fresh retry count', async () => {
-    const report = await simulate(throwsOn(1), kinesis(puts(2), { BatchSize: 2, BisectBatchOnFunctionError: true, MaximumRetryAttempts: 1 }))
+    const report = await simulate(
+      throwsOn(1),
+      kinesis(puts(2), { BatchSize: 2, BisectBatchOnFunctionError: true, MaximumRetryAttempts: 1 }),
+    )
     // [0,1] fails and splits; [0] succeeds; [1] runs twice (R=1) and is discarded.
     expect(batches(report)).toEqual([[0, 1], [0], [1], [1]])
     expect(report.invocations.map((i) => i.attempt)).toEqual([1, 1, 1, 2])
   })
 
   it('fact 38: a malformed response is not a function error, so it is not bisected', async () => {
-    const report = await simulate(() => ({ batchItemFailures: [{ itemIdentifier: '' }] }), kinesis(puts(2), { BisectBatchOnFunctionError: true, MaximumRetryAttempts: 1, FunctionResponseTypes: RBIF }))
-    expect(batches(report)).toEqual([[0, 1], [0, 1]])
+    const report = await simulate(
+      () => ({ batchItemFailures: [{ itemIdentifier: '' }] }),
+      kinesis(puts(2), { BisectBatchOnFunctionError: true, MaximumRetryAttempts: 1, FunctionResponseTypes: RBIF }),
+    )
+    expect(batches(report)).toEqual([
+      [0, 1],
+      [0, 1],
+    ])
     expect(report.failureDestination[0]!.responseContext?.functionError).toBeNull()
   })
 })
@@ -227,7 +314,10 @@ describe('partial batch responses', () => {
       },
       kinesis(puts(5), { FunctionResponseTypes: RBIF }),
     )
-    expect(batches(report)).toEqual([[0, 1, 2, 3, 4], [1, 2, 3, 4]])
+    expect(batches(report)).toEqual([
+      [0, 1, 2, 3, 4],
+      [1, 2, 3, 4],
+    ])
     expect(report.invocations.map((i) => i.trigger)).toEqual(['batch', 'remainder'])
     expect(report.outcomes.map((o) => o.deliveries)).toEqual([1, 2, 2, 2, 2])
   })
@@ -235,7 +325,10 @@ describe('partial batch responses', () => {
   it('fact 46 and §11.4: the success forms of a streams response', async () => {
     for (const response of [null, undefined, [], {}, { batchItemFailures: [] }, { batchItemFailures: null }]) {
       const report = await simulate(() => response, kinesis(puts(2), { FunctionResponseTypes: RBIF, MaximumRetryAttempts: 0 }))
-      expect(report.invocations.map((i) => i.result), JSON.stringify(response)).toEqual(['success'])
+      expect(
+        report.invocations.map((i) => i.result),
+        JSON.stringify(response),
+      ).toEqual(['success'])
       expect(fates(report)).toEqual(['succeeded', 'succeeded'])
     }
   })
@@ -251,7 +344,10 @@ describe('partial batch responses', () => {
     ]
     for (const response of malformed) {
       const report = await simulate(() => response, kinesis(puts(2), { FunctionResponseTypes: RBIF, MaximumRetryAttempts: 0 }))
-      expect(report.invocations.map((i) => i.result), JSON.stringify(response)).toEqual(['malformed-response'])
+      expect(
+        report.invocations.map((i) => i.result),
+        JSON.stringify(response),
+      ).toEqual(['malformed-response'])
       expect(fates(report)).toEqual(['discarded', 'discarded'])
       expect(report.failureDestination[0]!.responseContext).toEqual({ statusCode: 200, executedVersion: '$LATEST', functionError: null })
     }
@@ -285,15 +381,27 @@ describe('the costly cases, with this library’s handler', () => {
   })
 
   it('…and bisection saves them', async () => {
-    const report = await simulate(handler, { source: 'kinesis', records, FunctionResponseTypes: RBIF, MaximumRetryAttempts: 1, BisectBatchOnFunctionError: true })
+    const report = await simulate(handler, {
+      source: 'kinesis',
+      records,
+      FunctionResponseTypes: RBIF,
+      MaximumRetryAttempts: 1,
+      BisectBatchOnFunctionError: true,
+    })
     expect(fates(report)).toEqual(['succeeded', 'discarded', 'succeeded', 'succeeded'])
     expect(report.costly.discardedBehindFailure).toEqual([])
   })
 
   it('records built by the test kit keep their shard and sequence numbers', async () => {
-    const event = kinesisEvent([{ orderId: 'a' }, { orderId: 'b' }], { schema: Order, shardId: 'shardId-000000000007', arrivedAt: new Date('2026-03-01T00:00:00Z') })
+    const event = kinesisEvent([{ orderId: 'a' }, { orderId: 'b' }], {
+      schema: Order,
+      shardId: 'shardId-000000000007',
+      arrivedAt: new Date('2026-03-01T00:00:00Z'),
+    })
     const report = await simulate(handler, { source: 'kinesis', records: event, FunctionResponseTypes: RBIF })
-    expect(report.outcomes.map((o) => [o.shardId, o.id])).toEqual(event.Records.map((r) => ['shardId-000000000007', r.kinesis.sequenceNumber]))
+    expect(report.outcomes.map((o) => [o.shardId, o.id])).toEqual(
+      event.Records.map((r) => ['shardId-000000000007', r.kinesis.sequenceNumber]),
+    )
     // Window 0: the first record goes alone, as soon as it is there (fact 22).
     expect(report.invocations.map((i) => i.at)).toEqual(['2026-03-01T00:00:00.000Z', '2026-03-01T00:00:00.001Z'])
   })
@@ -312,13 +420,23 @@ describe('DynamoDB Streams: the same rules, its own record', () => {
       eventVersion: '1.0',
       eventSource: 'aws:dynamodb',
       awsRegion: 'us-east-1',
-      dynamodb: { Keys: { Id: { N: '101' } }, SequenceNumber: r.SequenceNumber, SizeBytes: 26, StreamViewType: 'NEW_AND_OLD_IMAGES', ApproximateCreationDateTime: r.t },
+      dynamodb: {
+        Keys: { Id: { N: '101' } },
+        SequenceNumber: r.SequenceNumber,
+        SizeBytes: 26,
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+        ApproximateCreationDateTime: r.t,
+      },
       eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2026-01-01T00:00:00.000',
     }))
 
   it('§11.2 and §11.6: checkpoint by dynamodb.SequenceNumber; the failure record is DDBStreamBatchInfo with second precision', async () => {
     const report = await simulate(
-      (event: DynamoDBStreamEvent) => ({ batchItemFailures: event.Records.filter((r) => r.eventName === 'REMOVE').map((r) => ({ itemIdentifier: r.dynamodb!.SequenceNumber! })) }),
+      (event: DynamoDBStreamEvent) => ({
+        batchItemFailures: event.Records.filter((r) => r.eventName === 'REMOVE').map((r) => ({
+          itemIdentifier: r.dynamodb!.SequenceNumber!,
+        })),
+      }),
       { source: 'dynamodb', records: records(), MaximumBatchingWindowInSeconds: 5, FunctionResponseTypes: RBIF, MaximumRetryAttempts: 3 },
     )
     expect(report.outcomes.map((o) => [o.id, o.fate, o.deliveries])).toEqual([
@@ -341,9 +459,14 @@ describe('DynamoDB Streams: the same rules, its own record', () => {
   })
 
   it('§11.12: AT_TIMESTAMP is refused for DynamoDB', async () => {
-    await expect(simulate(() => {}, { source: 'dynamodb', records: records(), StartingPosition: 'AT_TIMESTAMP', StartingPositionTimestamp: 1767225600 })).rejects.toThrow(
-      /not available for DynamoDB Streams/,
-    )
+    await expect(
+      simulate(() => {}, {
+        source: 'dynamodb',
+        records: records(),
+        StartingPosition: 'AT_TIMESTAMP',
+        StartingPositionTimestamp: 1767225600,
+      }),
+    ).rejects.toThrow(/not available for DynamoDB Streams/)
   })
 
   it('§11.1: a throw with R=1 gives 2 invocations on DynamoDB too', async () => {
@@ -377,7 +500,10 @@ describe('settings and determinism', () => {
 
   it('onInvocation reports progress: each invocation and the records settled so far', async () => {
     const seen: [number, number][] = []
-    const report = await simulate(throwsOn(3), kinesis(puts(6), { BatchSize: 2, MaximumRetryAttempts: 1, onInvocation: (inv, settled) => seen.push([inv.index, settled]) }))
+    const report = await simulate(
+      throwsOn(3),
+      kinesis(puts(6), { BatchSize: 2, MaximumRetryAttempts: 1, onInvocation: (inv, settled) => seen.push([inv.index, settled]) }),
+    )
     expect(seen).toEqual([
       [0, 2],
       [1, 2],
@@ -388,7 +514,10 @@ describe('settings and determinism', () => {
   })
 
   it('the same handler and settings give the same report', async () => {
-    const settings = kinesis(puts(20, (i) => ({ partitionKey: `k${i % 3}`, at: i * 10 })), { shards: 2, ParallelizationFactor: 2, BatchSize: 3, BisectBatchOnFunctionError: true, MaximumRetryAttempts: 1, seed: 7 })
+    const settings = kinesis(
+      puts(20, (i) => ({ partitionKey: `k${i % 3}`, at: i * 10 })),
+      { shards: 2, ParallelizationFactor: 2, BatchSize: 3, BisectBatchOnFunctionError: true, MaximumRetryAttempts: 1, seed: 7 },
+    )
     const a = await simulate(throwsOn(4, 11), settings)
     const b = await simulate(throwsOn(4, 11), settings)
     expect(JSON.stringify(a)).toBe(JSON.stringify(b))
@@ -400,9 +529,17 @@ describe('settings and determinism', () => {
 describe('bad input', () => {
   it('refuses records it cannot place, naming the record', async () => {
     const event = kinesisEvent([{ a: 1 }])
-    await expect(simulate(() => {}, { source: 'kinesis', records: [...event.Records, ...event.Records] })).rejects.toThrow(/share shard shardId-000000000000 and sequence number/)
-    await expect(simulate(() => {}, { source: 'kinesis', records: [{ data: 1 }, { data: 2, at: Number.NaN }] })).rejects.toThrow(/records\[1\]\.at must be a number/)
-    await expect(simulate(() => {}, { source: 'kinesis', records: [{ data: 1, partitionKey: '' }] })).rejects.toThrow(/partitionKey must be a string of 1 to 256/)
-    await expect(simulate(() => {}, { source: 'kinesis', records: [{ nodata: 1 } as unknown as { data: unknown }] })).rejects.toThrow(/records\[0\] must be a put/)
+    await expect(simulate(() => {}, { source: 'kinesis', records: [...event.Records, ...event.Records] })).rejects.toThrow(
+      /share shard shardId-000000000000 and sequence number/,
+    )
+    await expect(simulate(() => {}, { source: 'kinesis', records: [{ data: 1 }, { data: 2, at: Number.NaN }] })).rejects.toThrow(
+      /records\[1\]\.at must be a number/,
+    )
+    await expect(simulate(() => {}, { source: 'kinesis', records: [{ data: 1, partitionKey: '' }] })).rejects.toThrow(
+      /partitionKey must be a string of 1 to 256/,
+    )
+    await expect(simulate(() => {}, { source: 'kinesis', records: [{ nodata: 1 } as unknown as { data: unknown }] })).rejects.toThrow(
+      /records\[0\] must be a put/,
+    )
   })
 })

@@ -16,9 +16,15 @@ const SECONDS = 1545084650.987
 
 it('Kinesis: the handler and the simulator give a record the same key and arrival time', async () => {
   const event = kinesisEvent([{ id: 1 }], { partitionKey: 'pk-7' })
-  const record: KinesisStreamRecord = { ...event.Records[0]!, kinesis: { ...event.Records[0]!.kinesis, approximateArrivalTimestamp: SECONDS } }
+  const record: KinesisStreamRecord = {
+    ...event.Records[0]!,
+    kinesis: { ...event.Records[0]!.kinesis, approximateArrivalTimestamp: SECONDS },
+  }
   const metas: KinesisMeta[] = []
-  await kinesisHandler({ schema: z.object({ id: z.number() }), logger: silentLogger }, (_p, meta) => void metas.push(meta))({ Records: [record] })
+  await kinesisHandler(
+    { schema: z.object({ id: z.number() }), logger: silentLogger },
+    (_p, meta) => void metas.push(meta),
+  )({ Records: [record] })
   const item = streamItem(kinesisSource, record)
   expect(item.key).toBe(metas[0]!.partitionKey)
   expect(item.key).toBe(kinesisSource.key(record))
@@ -33,7 +39,13 @@ function change(seq: string, keys: Record<string, { S: string }>): DynamoDBRecor
     eventName: 'MODIFY',
     eventSource: 'aws:dynamodb',
     eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000',
-    dynamodb: { Keys: keys, NewImage: { ...keys, n: { S: seq } }, SequenceNumber: seq, ApproximateCreationDateTime: SECONDS, StreamViewType: 'NEW_IMAGE' },
+    dynamodb: {
+      Keys: keys,
+      NewImage: { ...keys, n: { S: seq } },
+      SequenceNumber: seq,
+      ApproximateCreationDateTime: SECONDS,
+      StreamViewType: 'NEW_IMAGE',
+    },
   }
 }
 
@@ -41,7 +53,10 @@ it('DynamoDB: the handler and the simulator give a change the same key (whatever
   const first = change('100', { pk: { S: 'order#1' }, sk: { S: 'line#2' } })
   const second = change('200', { sk: { S: 'line#2' }, pk: { S: 'order#1' } })
   const metas: DynamoDBMeta[] = []
-  const handler = dynamodbHandler({ schema: z.object({ pk: z.string() }).loose(), streamViewType: 'NEW_IMAGE', logger: silentLogger }, (_c, meta) => void metas.push(meta))
+  const handler = dynamodbHandler(
+    { schema: z.object({ pk: z.string() }).loose(), streamViewType: 'NEW_IMAGE', logger: silentLogger },
+    (_c, meta) => void metas.push(meta),
+  )
   await handler({ Records: [first, second] })
 
   const items = [first, second].map((r) => streamItem(dynamodbSource, r))
@@ -52,7 +67,11 @@ it('DynamoDB: the handler and the simulator give a change the same key (whatever
   expect(items[0]!.arrivalMs).toBe(1545084650987)
 
   // Through the public simulator: one item, one key, whichever order its attributes came in.
-  const report = await simulate(handler, { source: 'dynamodb', records: [first, second], FunctionResponseTypes: ['ReportBatchItemFailures'] })
+  const report = await simulate(handler, {
+    source: 'dynamodb',
+    records: [first, second],
+    FunctionResponseTypes: ['ReportBatchItemFailures'],
+  })
   expect(report.outcomes.map((o) => o.fate)).toEqual(['succeeded', 'succeeded'])
   expect(new Set(report.outcomes.map((o) => o.key)).size).toBe(1)
 })

@@ -8,14 +8,32 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
-import { ConfigurationError, dynamodbHandler, kinesisHandler, silentLogger, type BaseMeta, type KinesisMeta, type Middleware, type RecordOutcome } from 'lambda-stream-handlers'
+import {
+  ConfigurationError,
+  dynamodbHandler,
+  kinesisHandler,
+  silentLogger,
+  type BaseMeta,
+  type KinesisMeta,
+  type Middleware,
+  type RecordOutcome,
+} from 'lambda-stream-handlers'
 import { idempotent } from 'lambda-stream-handlers/idempotency'
 import { simulate } from 'lambda-stream-handlers/local'
-import { dynamodbEvent, insert, InMemoryPersistenceStore, kinesisEvent, kinesisEventFromDynamoDB, kplAggregate, lambdaContext } from 'lambda-stream-handlers/testing'
+import {
+  dynamodbEvent,
+  insert,
+  InMemoryPersistenceStore,
+  kinesisEvent,
+  kinesisEventFromDynamoDB,
+  kplAggregate,
+  lambdaContext,
+} from 'lambda-stream-handlers/testing'
 
 const Order = z.object({ orderId: z.string(), total: z.number() })
 type Order = z.output<typeof Order>
-const statuses = (outcomes: readonly RecordOutcome[]): string[] => outcomes.map((o) => (o.status === 'ok' ? 'ok' : `${o.status}: ${o.reason.message}`))
+const statuses = (outcomes: readonly RecordOutcome[]): string[] =>
+  outcomes.map((o) => (o.status === 'ok' ? 'ok' : `${o.status}: ${o.reason.message}`))
 
 let server: Server | undefined
 let client: DynamoDBClient | undefined
@@ -60,7 +78,10 @@ let prefix = 0
  * Two persistence layers over one store, as two Lambda containers have. On DynamoDB each test gets
  * its own key prefix, so tests sharing the table do not see each other's entries.
  */
-const stores: Record<string, () => { a: BasePersistenceLayer; b: BasePersistenceLayer; keyPrefix: string; completed: () => Promise<number> }> = {
+const stores: Record<
+  string,
+  () => { a: BasePersistenceLayer; b: BasePersistenceLayer; keyPrefix: string; completed: () => Promise<number> }
+> = {
   'DynamoDB (dynalite)': () => {
     const keyPrefix = `test-${++prefix}`
     const layer = (): DynamoDBPersistenceLayer => new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client as DynamoDBClient })
@@ -90,7 +111,12 @@ describe.each(Object.keys(stores))('idempotent on %s', (name) => {
   const setup = stores[name] as (typeof stores)[string]
 
   /** A handler that counts runs per order and returns a result to store. */
-  function build(store: BasePersistenceLayer, keyPrefix: string, extra: Partial<Parameters<typeof idempotent<Order, KinesisMeta>>[0]> = {}, fn?: (order: Order) => unknown) {
+  function build(
+    store: BasePersistenceLayer,
+    keyPrefix: string,
+    extra: Partial<Parameters<typeof idempotent<Order, KinesisMeta>>[0]> = {},
+    fn?: (order: Order) => unknown,
+  ) {
     const runs: string[] = []
     const results: unknown[] = []
     // Outside idempotent: sees what the record function returned, or the stored result for a repeat.
@@ -113,7 +139,13 @@ describe.each(Object.keys(stores))('idempotent on %s', (name) => {
   it('runs each record once when the same event is delivered twice', async () => {
     const { a, keyPrefix, completed } = setup()
     const { handler, runs, results } = build(a, keyPrefix)
-    const event = kinesisEvent([{ orderId: 'o-1', total: 10 }, { orderId: 'o-2', total: 20 }], { schema: Order })
+    const event = kinesisEvent(
+      [
+        { orderId: 'o-1', total: 10 },
+        { orderId: 'o-2', total: 20 },
+      ],
+      { schema: Order },
+    )
     expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] })
     expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] })
     expect(runs.sort()).toEqual(['o-1', 'o-2'])
@@ -131,7 +163,14 @@ describe.each(Object.keys(stores))('idempotent on %s', (name) => {
       await new Promise((resolve) => setTimeout(resolve, 30))
       return { charged: order.total }
     })
-    const event = kinesisEvent([{ orderId: 'o-1', total: 10 }, { orderId: 'o-1', total: 10 }, { orderId: 'o-2', total: 5 }], { schema: Order })
+    const event = kinesisEvent(
+      [
+        { orderId: 'o-1', total: 10 },
+        { orderId: 'o-1', total: 10 },
+        { orderId: 'o-2', total: 5 },
+      ],
+      { schema: Order },
+    )
     const report = await handler.process(event, lambdaContext())
     expect(statuses(report.outcomes)).toEqual(['ok', 'ok', 'ok'])
     expect(runs.filter((o) => o === 'o-1')).toHaveLength(1)
@@ -207,7 +246,9 @@ describe.each(Object.keys(stores))('idempotent on %s', (name) => {
     void stuck.handler.process(event, lambdaContext({ timeoutMs: 5_000, now: () => Date.now() }))
     await g.entered
     vi.setSystemTime(Date.now() + 4_000)
-    expect(statuses((await retry.handler.process(event, lambdaContext())).outcomes)).toEqual([expect.stringMatching(/already an execution in progress/)])
+    expect(statuses((await retry.handler.process(event, lambdaContext())).outcomes)).toEqual([
+      expect.stringMatching(/already an execution in progress/),
+    ])
     vi.setSystemTime(Date.now() + 1_500) // past the first invocation's deadline, far short of the hour of expiry
     expect((await retry.handler.process(event, lambdaContext())).batchItemFailures).toEqual([])
     expect(retry.runs).toEqual(['o-1'])
@@ -222,7 +263,13 @@ describe('idempotent', () => {
     const handler = kinesisHandler(Order)
       .use(idempotent({ persistenceStore }))
       .handle((order) => void runs.push(order.orderId))
-    const event = kinesisEvent([{ orderId: 'o-1', total: 1 }, { orderId: 'o-1', total: 1 }], { schema: Order })
+    const event = kinesisEvent(
+      [
+        { orderId: 'o-1', total: 1 },
+        { orderId: 'o-1', total: 1 },
+      ],
+      { schema: Order },
+    )
     await handler(event, lambdaContext())
     await handler(event, lambdaContext())
     expect(runs).toEqual(['o-1', 'o-1'])
@@ -250,12 +297,20 @@ describe('idempotent', () => {
 
   describe.each(['in-order', 'unordered'] as const)('the user records of a KPL aggregate (%s)', (ordering) => {
     // They share the aggregate's eventID and sequence number (fact 87); only the sub-sequence number tells them apart.
-    const orders = [{ orderId: 'o-1', total: 1 }, { orderId: 'o-2', total: 2 }, { orderId: 'o-3', total: 3 }]
+    const orders = [
+      { orderId: 'o-1', total: 1 },
+      { orderId: 'o-2', total: 2 },
+      { orderId: 'o-3', total: 3 },
+    ]
 
     it('each runs once with the default key; a redelivery of the aggregate runs none', async () => {
       const persistenceStore = new InMemoryPersistenceStore()
       const runs: string[] = []
-      const handler = kinesisHandler({ schema: Order, logger: silentLogger, ...(ordering === 'unordered' ? { ordering, concurrency: 3 } : {}) })
+      const handler = kinesisHandler({
+        schema: Order,
+        logger: silentLogger,
+        ...(ordering === 'unordered' ? { ordering, concurrency: 3 } : {}),
+      })
         .use(idempotent({ persistenceStore }))
         .handle((order) => {
           runs.push(order.orderId)
@@ -264,7 +319,12 @@ describe('idempotent', () => {
       const event = kinesisEvent([kplAggregate(orders, { schema: Order }), { orderId: 'o-4', total: 4 }], { schema: Order })
       expect(statuses((await handler.process(event, lambdaContext())).outcomes)).toEqual(['ok', 'ok', 'ok', 'ok'])
       expect(runs.sort()).toEqual(['o-1', 'o-2', 'o-3', 'o-4'])
-      expect(persistenceStore.entries().map((e) => e.responseData).sort()).toEqual(['o-1', 'o-2', 'o-3', 'o-4'])
+      expect(
+        persistenceStore
+          .entries()
+          .map((e) => e.responseData)
+          .sort(),
+      ).toEqual(['o-1', 'o-2', 'o-3', 'o-4'])
       expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] })
       expect(runs).toHaveLength(4)
     })
@@ -272,7 +332,11 @@ describe('idempotent', () => {
     it('a user-supplied key stays as given', async () => {
       const persistenceStore = new InMemoryPersistenceStore()
       const runs: string[] = []
-      const handler = kinesisHandler({ schema: Order, logger: silentLogger, ...(ordering === 'unordered' ? { ordering, concurrency: 3 } : {}) })
+      const handler = kinesisHandler({
+        schema: Order,
+        logger: silentLogger,
+        ...(ordering === 'unordered' ? { ordering, concurrency: 3 } : {}),
+      })
         .use(idempotent({ persistenceStore, key: () => 'one key for all' }))
         .handle((order) => void runs.push(order.orderId))
       await handler(kinesisEvent([kplAggregate(orders, { schema: Order })], { schema: Order }), lambdaContext())
@@ -293,7 +357,16 @@ describe('idempotent', () => {
           throw new Error('payment service down')
         }
       })
-    const event = kinesisEvent([kplAggregate([{ orderId: 'o-1', total: 1 }, { orderId: 'o-2', total: 2 }, { orderId: 'o-3', total: 3 }], { schema: Order })])
+    const event = kinesisEvent([
+      kplAggregate(
+        [
+          { orderId: 'o-1', total: 1 },
+          { orderId: 'o-2', total: 2 },
+          { orderId: 'o-3', total: 3 },
+        ],
+        { schema: Order },
+      ),
+    ])
     const report = await simulate(handler, { source: 'kinesis', records: event, FunctionResponseTypes: ['ReportBatchItemFailures'] })
     // o-1 completed on the first delivery: the retry of the aggregate gets its stored result.
     expect(runs).toEqual(['o-1', 'o-2', 'o-2', 'o-3'])
@@ -310,7 +383,9 @@ describe('idempotent', () => {
       .use(idempotent({ persistenceStore }))
       .handle((change) => void runs.push(String(change.keys.id)))
     // The same change written to the stream twice (two Kinesis sequence numbers) runs once.
-    const twice = kinesisEventFromDynamoDB(dynamodbEvent([insert({ id: 'a' }), insert({ id: 'b' }), insert({ id: 'a' })], { schema: Item, keys: ['id'] }))
+    const twice = kinesisEventFromDynamoDB(
+      dynamodbEvent([insert({ id: 'a' }), insert({ id: 'b' }), insert({ id: 'a' })], { schema: Item, keys: ['id'] }),
+    )
     twice.Records[2] = { ...twice.Records[2]!, kinesis: { ...twice.Records[2]!.kinesis, data: twice.Records[0]!.kinesis.data } }
     expect(await handler(twice, lambdaContext())).toEqual({ batchItemFailures: [] })
     expect(runs).toEqual(['a', 'b'])
@@ -321,7 +396,7 @@ describe('idempotent', () => {
     const seen: string[] = []
     const handler = kinesisHandler({ schema: Order, logger: silentLogger })
       .use(idempotent({ persistenceStore }))
-      .handle((order, meta) => void seen.push(meta.record.eventID))
+      .handle((_order, meta) => void seen.push(meta.record.eventID))
     const event = kinesisEvent([{ orderId: 'o-1', total: 1 }], { schema: Order })
     await handler(event, lambdaContext())
     // The same key, hashed as Powertools hashes it, finds the stored entry.

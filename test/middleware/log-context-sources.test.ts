@@ -41,10 +41,14 @@ it('DynamoDB Streams: sequenceNumber, eventID, eventName', async () => {
   expect(contextOf(logger)).toEqual({ sequenceNumber: r.dynamodb!.SequenceNumber, eventID: r.eventID, eventName: 'INSERT' })
 })
 
-it('DynamoDB through Kinesis: the Kinesis sequenceNumber, and the change record\'s eventID and eventName', async () => {
+it("DynamoDB through Kinesis: the Kinesis sequenceNumber, and the change record's eventID and eventName", async () => {
   const logger = memoryLogger()
   const changes = dynamodbEvent([insert({ orderId: 'o-1' })], { keys: ['orderId'] })
   const event = kinesisEventFromDynamoDB(changes)
   await dynamodbHandler({ schema: Order, logger }).use(logContext()).handle(logRecord)(event)
-  expect(contextOf(logger)).toEqual({ sequenceNumber: event.Records[0]!.kinesis.sequenceNumber, eventID: changes.Records[0]!.eventID, eventName: 'INSERT' })
+  expect(contextOf(logger)).toEqual({
+    sequenceNumber: event.Records[0]!.kinesis.sequenceNumber,
+    eventID: changes.Records[0]!.eventID,
+    eventName: 'INSERT',
+  })
 })

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { Logger } from '@aws-lambda-powertools/logger'
 import * as z from 'zod'
 import { ConfigurationError, kinesisHandler, logContext, summarize } from 'lambda-stream-handlers'
 import { kinesisEvent, lambdaContext, raw } from 'lambda-stream-handlers/testing'
@@ -25,7 +24,10 @@ async function powertoolsLines(run: () => Promise<unknown>): Promise<Record<stri
     spy.mockRestore()
     errSpy.mockRestore()
   }
-  return written.flatMap((w) => w.split('\n')).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
+  return written
+    .flatMap((w) => w.split('\n'))
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
 }
 
 afterEach(() => {
@@ -42,14 +44,23 @@ describe('logContext with a Powertools Logger', () => {
     const lines = await powertoolsLines(() => exampleHandler.process(event, lambdaContext()))
     const received = lines.filter((l) => l.message === 'order received')
     expect(received).toEqual([
-      expect.objectContaining({ level: 'INFO', service: 'orders', shardId: 'shardId-000000000007', sequenceNumber: seq[0], partitionKey: 'pk-0', orderId: 'o-1', total: 5 }),
+      expect.objectContaining({
+        level: 'INFO',
+        service: 'orders',
+        shardId: 'shardId-000000000007',
+        sequenceNumber: seq[0],
+        partitionKey: 'pk-0',
+        orderId: 'o-1',
+        total: 5,
+      }),
     ])
     // In order, the failed o-2 stops the batch: the invalid record and o-3 are not started.
     const summary = lines.filter((l) => typeof l.message === 'string' && l.message.startsWith('Batch of'))
     expect(summary).toEqual([
       expect.objectContaining({
         level: 'INFO',
-        message: 'Batch of 4 records: 1 succeeded, 1 failed, 0 invalid, 2 skipped after a failure, 0 cut by the deadline; 3 reported for retry.',
+        message:
+          'Batch of 4 records: 1 succeeded, 1 failed, 0 invalid, 2 skipped after a failure, 0 cut by the deadline; 3 reported for retry.',
         batch: { records: 4, succeeded: 1, failed: 1, invalid: 0, skipped: 2, deadline: 0, reported: 3 },
       }),
     ])
@@ -63,7 +74,13 @@ describe('logContext with a Powertools Logger', () => {
         await new Promise((resolve) => setTimeout(resolve, order.total))
         meta.logger.warn('done')
       })
-    const event = kinesisEvent([{ orderId: 'slow', total: 20 }, { orderId: 'fast', total: 1 }], { schema: Order, partitionKey: (p) => String((p as { orderId: string }).orderId) })
+    const event = kinesisEvent(
+      [
+        { orderId: 'slow', total: 20 },
+        { orderId: 'fast', total: 1 },
+      ],
+      { schema: Order, partitionKey: (p) => String((p as { orderId: string }).orderId) },
+    )
     await handler(event, lambdaContext())
     const done = logger.lines.filter((l) => l.message === 'done').map((l) => l.extra[0])
     expect(done).toEqual([
@@ -79,7 +96,16 @@ describe('logContext with a Powertools Logger', () => {
     const handler = kinesisHandler({ schema: Order, logger, onInvalid: 'skip' }, () => {
       now += 1000
     })
-    const report = await handler.process(kinesisEvent([{ orderId: 'a', total: 1 }, raw('x'), { orderId: 'b', total: 1 }, { orderId: 'c', total: 1 }, { orderId: 'd', total: 1 }]), context)
+    const report = await handler.process(
+      kinesisEvent([
+        { orderId: 'a', total: 1 },
+        raw('x'),
+        { orderId: 'b', total: 1 },
+        { orderId: 'c', total: 1 },
+        { orderId: 'd', total: 1 },
+      ]),
+      context,
+    )
     expect(summarize(report.outcomes)).toEqual({ records: 5, succeeded: 3, failed: 0, invalid: 1, skipped: 0, deadline: 1, reported: 1 })
     expect(logger.lines.filter((l) => l.level === 'info').map((l) => l.message)).toEqual([
       'Batch of 5 records: 3 succeeded, 0 failed, 1 invalid, 0 skipped after a failure, 1 cut by the deadline; 1 reported for retry.',

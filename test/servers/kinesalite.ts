@@ -16,7 +16,12 @@ export interface Kinesalite {
 }
 
 export async function startKinesalite(): Promise<Kinesalite> {
-  const server = (require('kinesalite') as (o: object) => Server)({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 })
+  const server = (require('kinesalite') as (o: object) => Server)({
+    createStreamMs: 0,
+    deleteStreamMs: 0,
+    updateStreamMs: 0,
+    shardLimit: 100,
+  })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', resolve)

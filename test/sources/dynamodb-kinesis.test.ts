@@ -2,12 +2,22 @@ import type { KinesisStreamRecord } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import { dynamodbHandler, MalformedEventError, silentLogger, type DynamoDBMeta, type RecordOutcome } from 'lambda-stream-handlers'
-import { dynamodbEvent, insert, kinesisEvent, kinesisEventFromDynamoDB, modify, raw, remove, ttlDelete } from 'lambda-stream-handlers/testing'
+import {
+  dynamodbEvent,
+  insert,
+  kinesisEvent,
+  kinesisEventFromDynamoDB,
+  modify,
+  raw,
+  remove,
+  ttlDelete,
+} from 'lambda-stream-handlers/testing'
 
 const Item = z.object({ id: z.string(), status: z.enum(['NEW', 'PAID']), total: z.number() })
 const a0: z.input<typeof Item> = { id: 'a', status: 'NEW', total: 1 }
 const a1: z.input<typeof Item> = { id: 'a', status: 'PAID', total: 1 }
-const reasons = (outcomes: readonly RecordOutcome[]) => outcomes.map((o) => (o.status === 'ok' ? 'ok' : `${o.status}:${o.reason.kind}: ${o.reason.message}`))
+const reasons = (outcomes: readonly RecordOutcome[]) =>
+  outcomes.map((o) => (o.status === 'ok' ? 'ok' : `${o.status}:${o.reason.kind}: ${o.reason.message}`))
 const seqs = (records: readonly KinesisStreamRecord[]) => records.map((r) => r.kinesis.sequenceNumber)
 
 describe('dynamodbHandler: DynamoDB changes delivered through a Kinesis data stream', () => {
@@ -17,16 +27,21 @@ describe('dynamodbHandler: DynamoDB changes delivered through a Kinesis data str
     const kinesis = kinesisEventFromDynamoDB(streams)
     const seen = (into: unknown[]) => (change: object, meta: DynamoDBMeta) => {
       const { diff, ...rest } = change as { diff?: () => { changed: readonly string[] } }
-      into.push({ ...rest, changed: diff?.().changed, ttl: meta.ttlDelete, at: meta.createdAt?.toISOString(), seq: meta.sequenceNumber, via: meta.kinesisRecord?.kinesis.sequenceNumber })
+      into.push({
+        ...rest,
+        changed: diff?.().changed,
+        ttl: meta.ttlDelete,
+        at: meta.createdAt?.toISOString(),
+        seq: meta.sequenceNumber,
+        via: meta.kinesisRecord?.kinesis.sequenceNumber,
+      })
     }
     const fromStreams: unknown[] = []
     const fromKinesis: unknown[] = []
     await dynamodbHandler(Item, seen(fromStreams))(streams)
     expect(await dynamodbHandler(Item, seen(fromKinesis))(kinesis)).toEqual({ batchItemFailures: [] })
     const kseq = seqs(kinesis.Records)
-    expect(fromKinesis).toEqual(
-      fromStreams.map((c, i) => ({ ...(c as object), seq: kseq[i], via: kseq[i] })),
-    )
+    expect(fromKinesis).toEqual(fromStreams.map((c, i) => ({ ...(c as object), seq: kseq[i], via: kseq[i] })))
     expect(fromKinesis[0]).toMatchObject({ eventName: 'INSERT', newImage: a0, at: '2026-03-04T05:06:07.000Z' })
     expect(fromKinesis[2]).toMatchObject({ eventName: 'REMOVE', ttl: true })
   })
@@ -66,7 +81,11 @@ describe('dynamodbHandler: DynamoDB changes delivered through a Kinesis data str
       eventSource: 'aws:dynamodb',
     }
     const seen: unknown[] = []
-    const handler = dynamodbHandler(Item, (c, meta) => void seen.push([c.eventName, c.eventName === 'MODIFY' && c.diff().changed, meta.record.eventID, meta.createdAt?.toISOString()]))
+    const handler = dynamodbHandler(
+      Item,
+      (c, meta) =>
+        void seen.push([c.eventName, c.eventName === 'MODIFY' && c.diff().changed, meta.record.eventID, meta.createdAt?.toISOString()]),
+    )
     expect(await handler(kinesisEvent([change]))).toEqual({ batchItemFailures: [] })
     expect(seen).toEqual([['MODIFY', ['status'], '6e1f3a3c-1f29-4f8a-9c4a-2a0f4b8c6d10', '2023-11-14T22:13:20.123Z']])
   })
@@ -98,6 +117,8 @@ describe('dynamodbHandler: DynamoDB changes delivered through a Kinesis data str
     const event = kinesisEventFromDynamoDB(dynamodbEvent([insert(a0)], { schema: Item }))
     const mixed = { Records: [...event.Records, ...dynamodbEvent([insert(a1)], { schema: Item }).Records] }
     await expect(dynamodbHandler(Item, () => {})(mixed as never)).rejects.toThrow(MalformedEventError)
-    await expect(dynamodbHandler(Item, () => {})(mixed as never)).rejects.toThrow(/record that is not from Kinesis at Records\[1\] \(eventSource "aws:dynamodb"\)/)
+    await expect(dynamodbHandler(Item, () => {})(mixed as never)).rejects.toThrow(
+      /record that is not from Kinesis at Records\[1\] \(eventSource "aws:dynamodb"\)/,
+    )
   })
 })

@@ -6,8 +6,21 @@
 import type { DynamoDBStreamEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as z from 'zod'
-import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb'
-import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams'
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb'
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record,
+} from '@aws-sdk/client-dynamodb-streams'
 import { unmarshall } from '@aws-sdk/util-dynamodb'
 import { dynamodbHandler, silentLogger, unmarshallImage, type StreamViewType } from 'lambda-stream-handlers'
 import { lambdaDynamoDBRecord } from 'lambda-stream-handlers/local'
@@ -15,7 +28,10 @@ import { lambdaContext } from 'lambda-stream-handlers/testing'
 import { hasJava, startDynamoDBLocal, type DynamoDBLocal } from '../servers/dynamodb-local.js'
 
 const skip = process.env.LSH_SKIP_DYNAMODB_LOCAL === '1'
-if (!skip && !hasJava()) throw new Error('This test runs DynamoDB Local, which needs Java 17 (apt-get install openjdk-17-jre-headless); set LSH_SKIP_DYNAMODB_LOCAL=1 to skip it.')
+if (!skip && !hasJava())
+  throw new Error(
+    'This test runs DynamoDB Local, which needs Java 17 (apt-get install openjdk-17-jre-headless); set LSH_SKIP_DYNAMODB_LOCAL=1 to skip it.',
+  )
 
 const VIEWS: StreamViewType[] = ['NEW_AND_OLD_IMAGES', 'NEW_IMAGE', 'OLD_IMAGE', 'KEYS_ONLY']
 const bytes = (...b: number[]) => new Uint8Array(b)
@@ -31,9 +47,17 @@ const itemA: Record<string, AttributeValue> = {
   tags: { SS: ['red', 'blue'] },
   nums: { NS: ['1', '2.5', '123456789012345678901234567890'] },
   bins: { BS: [bytes(1), bytes(2, 3)] },
-  nested: { M: { list: { L: [{ N: '1' }, { M: { deep: { S: 'x' } } }, { NULL: true }, { BOOL: false }] }, map: { M: { n: { N: '-0.5' } } } } },
+  nested: {
+    M: { list: { L: [{ N: '1' }, { M: { deep: { S: 'x' } } }, { NULL: true }, { BOOL: false }] }, map: { M: { n: { N: '-0.5' } } } },
+  },
 }
-const itemB: Record<string, AttributeValue> = { ...itemA, pk: { S: 'order#2' }, sk: { N: '2' }, status: { S: 'PAID' }, big: { N: '-18014398509481985' } }
+const itemB: Record<string, AttributeValue> = {
+  ...itemA,
+  pk: { S: 'order#2' },
+  sk: { N: '2' },
+  status: { S: 'PAID' },
+  big: { N: '-18014398509481985' },
+}
 
 const Order = z.object({
   pk: z.string(),
@@ -80,8 +104,23 @@ describe.skipIf(skip)('dynamodbHandler over real DynamoDB Streams records (Dynam
       )
       const Key = { pk: itemA.pk!, sk: itemA.sk! }
       await ddb.send(new PutItemCommand({ TableName, Item: itemA }))
-      await ddb.send(new UpdateItemCommand({ TableName, Key, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': { S: 'PAID' } } }))
-      await ddb.send(new UpdateItemCommand({ TableName, Key, UpdateExpression: 'SET updatedAt = :u', ExpressionAttributeValues: { ':u': { S: '2026-11-22T03:00:00Z' } } }))
+      await ddb.send(
+        new UpdateItemCommand({
+          TableName,
+          Key,
+          UpdateExpression: 'SET #s = :s',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':s': { S: 'PAID' } },
+        }),
+      )
+      await ddb.send(
+        new UpdateItemCommand({
+          TableName,
+          Key,
+          UpdateExpression: 'SET updatedAt = :u',
+          ExpressionAttributeValues: { ':u': { S: '2026-11-22T03:00:00Z' } },
+        }),
+      )
       await ddb.send(new PutItemCommand({ TableName, Item: itemB }))
       await ddb.send(new DeleteItemCommand({ TableName, Key }))
 
@@ -89,7 +128,11 @@ describe.skipIf(skip)('dynamodbHandler over real DynamoDB Streams records (Dynam
       const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))
       const sdk: _Record[] = []
       for (const shard of StreamDescription!.Shards!) {
-        let iterator = (await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator
+        let iterator = (
+          await streams.send(
+            new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
+          )
+        ).ShardIterator
         while (iterator !== undefined) {
           const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }))
           sdk.push(...(page.Records ?? []))
@@ -118,8 +161,15 @@ describe.skipIf(skip)('dynamodbHandler over real DynamoDB Streams records (Dynam
   it('NEW_AND_OLD_IMAGES: typed images, exact numbers, bytes, sets, nested values, and the diff', async () => {
     const seen: unknown[] = []
     const handler = dynamodbHandler({ schema: Order, logger: silentLogger }, (change, meta) => {
-      if (change.eventName === 'MODIFY') seen.push({ e: 'MODIFY', keys: change.keys, diff: { ...change.diff(), touches: undefined }, ttl: meta.ttlDelete })
-      else seen.push({ e: change.eventName, keys: change.keys, image: change.eventName === 'INSERT' ? change.newImage : change.oldImage, ttl: meta.ttlDelete })
+      if (change.eventName === 'MODIFY')
+        seen.push({ e: 'MODIFY', keys: change.keys, diff: { ...change.diff(), touches: undefined }, ttl: meta.ttlDelete })
+      else
+        seen.push({
+          e: change.eventName,
+          keys: change.keys,
+          image: change.eventName === 'INSERT' ? change.newImage : change.oldImage,
+          ttl: meta.ttlDelete,
+        })
     })
     expect(await handler(eventFor('NEW_AND_OLD_IMAGES'), lambdaContext())).toEqual({ batchItemFailures: [] })
     const a = {
@@ -139,7 +189,12 @@ describe.skipIf(skip)('dynamodbHandler over real DynamoDB Streams records (Dynam
       { e: 'INSERT', keys, image: a, ttl: false },
       { e: 'MODIFY', keys, diff: { added: [], removed: [], changed: ['status'], touches: undefined }, ttl: false },
       { e: 'MODIFY', keys, diff: { added: ['updatedAt'], removed: [], changed: [], touches: undefined }, ttl: false },
-      { e: 'INSERT', keys: { pk: 'order#2', sk: 2 }, image: { ...a, pk: 'order#2', sk: 2, status: 'PAID', big: -18014398509481985n }, ttl: false },
+      {
+        e: 'INSERT',
+        keys: { pk: 'order#2', sk: 2 },
+        image: { ...a, pk: 'order#2', sk: 2, status: 'PAID', big: -18014398509481985n },
+        ttl: false,
+      },
       { e: 'REMOVE', keys, image: { ...a, status: 'PAID', updatedAt: '2026-11-22T03:00:00Z' }, ttl: false },
     ])
   })

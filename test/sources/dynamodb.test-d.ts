@@ -1,7 +1,17 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda'
 import { describe, expectTypeOf, it } from 'vitest'
 import * as z from 'zod'
-import { dynamodbHandler, unmarshallImage, type BatchReport, type DynamoDBMeta, type ImageDiff, type ItemKey, type Middleware, type NativeValue, type StreamViewType } from 'lambda-stream-handlers'
+import {
+  dynamodbHandler,
+  unmarshallImage,
+  type BatchReport,
+  type DynamoDBMeta,
+  type ImageDiff,
+  type ItemKey,
+  type Middleware,
+  type NativeValue,
+  type StreamViewType,
+} from 'lambda-stream-handlers'
 import { attributeValues, dynamodbEvent, insert, modify, remove, ttlDelete } from 'lambda-stream-handlers/testing'
 
 const Item = z.object({ id: z.string(), total: z.number(), placedAt: z.string().transform((s) => new Date(s)) })
@@ -82,7 +92,10 @@ describe('dynamodbHandler types', () => {
       expectTypeOf(meta.createdAt).toEqualTypeOf<Date | undefined>()
       expectTypeOf(meta.record).toEqualTypeOf<DynamoDBRecord>()
     })
-    const handler = dynamodbHandler({ schema: Item, onInvalid: ({ record }) => expectTypeOf(record).toEqualTypeOf<DynamoDBRecord>() }, () => {})
+    const handler = dynamodbHandler(
+      { schema: Item, onInvalid: ({ record }) => expectTypeOf(record).toEqualTypeOf<DynamoDBRecord>() },
+      () => {},
+    )
     expectTypeOf(handler).parameter(0).toEqualTypeOf<DynamoDBStreamEvent | KinesisStreamEvent>()
     expectTypeOf(handler).returns.resolves.toEqualTypeOf<DynamoDBBatchResponse>()
     expectTypeOf(handler.process).returns.resolves.toEqualTypeOf<BatchReport>()
@@ -109,7 +122,9 @@ describe('dynamodbHandler types', () => {
     dynamodbEvent([insert(attributeValues({ id: { S: 'a' }, total: { N: 'x' } }))], { schema: Item })
     dynamodbEvent([insert({ anything: 1 })], { keys: ['anything'] })
     const Status = z.object({ id: z.string(), status: z.enum(['NEW', 'PAID']) })
-    dynamodbEvent([modify({ id: 'a', status: 'NEW' }, { id: 'a', status: 'PAID' }), remove(attributeValues({ id: { S: 'a' } }))], { schema: Status })
+    dynamodbEvent([modify({ id: 'a', status: 'NEW' }, { id: 'a', status: 'PAID' }), remove(attributeValues({ id: { S: 'a' } }))], {
+      schema: Status,
+    })
     // @ts-expect-error: not a status
     dynamodbEvent([modify({ id: 'a', status: 'NEW' }, { id: 'a', status: 'LOST' })], { schema: Status })
   })

@@ -21,7 +21,8 @@ import { memoryLogger } from '../helpers.js'
 
 // Every record runs and is reported on its own, so a test sees each record's reason.
 const quiet = { logger: silentLogger, allFailed: 'report', ordering: 'unordered' } as const
-const reasonsOf = (outcomes: readonly RecordOutcome[]) => outcomes.map((o) => (o.status === 'ok' ? 'ok' : `${o.reason.kind}: ${o.reason.message}`))
+const reasonsOf = (outcomes: readonly RecordOutcome[]) =>
+  outcomes.map((o) => (o.status === 'ok' ? 'ok' : `${o.reason.kind}: ${o.reason.message}`))
 const kinesisReasons = async (data: readonly (unknown | Uint8Array)[], options: object = {}) =>
   reasonsOf((await kinesisHandler({ schema: z.unknown(), ...quiet, ...options }, () => {}).process(kinesisEvent(data))).outcomes)
 
@@ -38,7 +39,8 @@ describe('gzip: maxInflatedBytes', () => {
   it('fails a record that inflates past the limit, naming it, in every mode; at the limit it decodes', async () => {
     const exactly = gzipSync(JSON.stringify('x'.repeat(998))) // 1,000 bytes of JSON
     const over = gzipSync(JSON.stringify('x'.repeat(999)))
-    const refused = 'decode: The data inflates past maxInflatedBytes (1000 bytes); it was refused there. Raise `maxInflatedBytes` if records this large are expected.'
+    const refused =
+      'decode: The data inflates past maxInflatedBytes (1000 bytes); it was refused there. Raise `maxInflatedBytes` if records this large are expected.'
     expect(await kinesisReasons([raw(exactly), raw(over)], { maxInflatedBytes: 1000 })).toEqual(['ok', refused])
     for (const decode of ['text', 'bytes', (b: Uint8Array) => b.length] as const) {
       expect(await kinesisReasons([raw(over)], { maxInflatedBytes: 1000, decode })).toEqual([refused])
@@ -58,10 +60,14 @@ describe('gzip: maxInflatedBytes', () => {
     for (const bad of [0, 1.5, -1, '6MB', Number.MAX_SAFE_INTEGER]) {
       expect(() => kinesisHandler({ schema: z.unknown(), maxInflatedBytes: bad as number }, () => {})).toThrow(ConfigurationError)
     }
-    expect(() => kinesisHandler({ schema: z.unknown(), maxInflatedBytes: 0 }, () => {})).toThrow(/`maxInflatedBytes` must be a whole number of bytes from 1 to/)
+    expect(() => kinesisHandler({ schema: z.unknown(), maxInflatedBytes: 0 }, () => {})).toThrow(
+      /`maxInflatedBytes` must be a whole number of bytes from 1 to/,
+    )
     const windowOptions = { schema: z.unknown(), state: z.object({}), initial: () => ({}), reduce: () => ({}), onWindowEnd: () => {} }
     expect(() => kinesisWindowHandler({ ...windowOptions, maxInflatedBytes: 1024 })).not.toThrow()
-    expect(() => kinesisWindowHandler({ ...windowOptions, maxInflatedBytes: 0 })).toThrow(/kinesisWindowHandler: `maxInflatedBytes` must be/)
+    expect(() => kinesisWindowHandler({ ...windowOptions, maxInflatedBytes: 0 })).toThrow(
+      /kinesisWindowHandler: `maxInflatedBytes` must be/,
+    )
   })
 })
 
@@ -72,7 +78,9 @@ describe('deep nesting', () => {
     const event = dynamodbEvent([insert(attributeValues(nestedImage(32))), insert(attributeValues(nestedImage(33)))])
     const [ok, deep] = reasonsOf((await handler().process(event)).outcomes)
     expect(ok).toBe('ok')
-    expect(deep).toBe(`decode: NewImage.a${'.a'.repeat(32)} is nested 33 levels deep; DynamoDB stores at most 32 (a top-level attribute is level 1).`)
+    expect(deep).toBe(
+      `decode: NewImage.a${'.a'.repeat(32)} is nested 33 levels deep; DynamoDB stores at most 32 (a top-level attribute is level 1).`,
+    )
   })
 
   it('fails the record, not the handler, for images, old images and keys 5,000 and 100,000 levels deep, in every ordering', async () => {
@@ -84,7 +92,11 @@ describe('deep nesting', () => {
       keys.dynamodb!.Keys = { id: deep.a } as never
       event.Records.push({ ...keys, dynamodb: { ...keys.dynamodb, SequenceNumber: '99999999999999999999999' } })
       const got = reasonsOf((await handler().process(event)).outcomes)
-      expect(got).toEqual(['ok', expect.stringMatching(/^decode: OldImage\.a(\.a)+ is nested 33 levels deep/), expect.stringMatching(/^decode: Keys\.id(\.a)+ is nested 33 levels deep/)])
+      expect(got).toEqual([
+        'ok',
+        expect.stringMatching(/^decode: OldImage\.a(\.a)+ is nested 33 levels deep/),
+        expect.stringMatching(/^decode: Keys\.id(\.a)+ is nested 33 levels deep/),
+      ])
       // 'per-key' reads the keys of every record before it starts one.
       const perKey = await handler({ ordering: 'per-key' }).process(event)
       expect(perKey.batchItemFailures).toEqual([{ itemIdentifier: seqs(event)[1] }, { itemIdentifier: seqs(event)[2] }])
@@ -94,8 +106,12 @@ describe('deep nesting', () => {
   it('refuses it through Kinesis and in unmarshallImage too', async () => {
     const n = 100_000
     const image = `{"id":{"S":"k"},"a":${'{"M":{"a":'.repeat(n)}{"S":"x"}${'}}'.repeat(n)}}`
-    const event = kinesisEvent([raw(`{"eventName":"INSERT","eventSource":"aws:dynamodb","dynamodb":{"Keys":{"id":{"S":"k"}},"NewImage":${image}}}`)])
-    expect(reasonsOf((await handler().process(event)).outcomes)).toEqual([expect.stringMatching(/^decode: NewImage\.a(\.a)+ is nested 33 levels deep/)])
+    const event = kinesisEvent([
+      raw(`{"eventName":"INSERT","eventSource":"aws:dynamodb","dynamodb":{"Keys":{"id":{"S":"k"}},"NewImage":${image}}}`),
+    ])
+    expect(reasonsOf((await handler().process(event)).outcomes)).toEqual([
+      expect.stringMatching(/^decode: NewImage\.a(\.a)+ is nested 33 levels deep/),
+    ])
     expect(() => unmarshallImage(nestedImage(100_000))).toThrow(AttributeValueError)
   })
 
@@ -118,13 +134,17 @@ describe('deep nesting', () => {
     expect(reasonsOf(report.outcomes)).toEqual(['ok'])
     expect(thrown).toBeInstanceOf(Error)
     expect(thrown).not.toBeInstanceOf(RangeError)
-    expect((thrown as Error).message).toBe("change.diff() compares values nested more than 256 levels deep (does the schema's output hold a cycle?).")
+    expect((thrown as Error).message).toBe(
+      "change.diff() compares values nested more than 256 levels deep (does the schema's output hold a cycle?).",
+    )
   })
 
   it("gives a clear error from the test kit's marshaller for an object deeper than DynamoDB stores, or a cycle", () => {
     let deep: Record<string, unknown> = { leaf: 'x' }
     for (let i = 0; i < 40; i++) deep = { a: deep }
-    expect(() => dynamodbEvent([insert({ id: 'x', deep })])).toThrow(/is nested more than 32 levels deep, which DynamoDB does not store; use attributeValues\(\) to build one anyway/)
+    expect(() => dynamodbEvent([insert({ id: 'x', deep })])).toThrow(
+      /is nested more than 32 levels deep, which DynamoDB does not store; use attributeValues\(\) to build one anyway/,
+    )
     const cycle: Record<string, unknown> = { id: 'x' }
     cycle.self = cycle
     expect(() => dynamodbEvent([insert(cycle)])).toThrow(TypeError)
@@ -137,9 +157,21 @@ describe('malformed events name what is missing', () => {
   it.each([
     ['eventID', (r: Record<string, unknown>) => delete r.eventID, /without a valid eventID \(shardId-…:sequenceNumber\) at Records\[1\]/],
     ['an eventID without the shard', (r: Record<string, unknown>) => (r.eventID = '12345'), /without a valid eventID/],
-    ['approximateArrivalTimestamp', (r: Record<string, any>) => delete r.kinesis.approximateArrivalTimestamp, /without a valid kinesis.approximateArrivalTimestamp \(epoch seconds\) at Records\[1\]/],
-    ['a string arrival time', (r: Record<string, any>) => (r.kinesis.approximateArrivalTimestamp = '1545084650.987'), /approximateArrivalTimestamp/],
-    ['partitionKey', (r: Record<string, any>) => delete r.kinesis.partitionKey, /without a kinesis.partitionKey string at Records\[1\]/],
+    [
+      'approximateArrivalTimestamp',
+      (r: { kinesis: Record<string, unknown> }) => delete r.kinesis.approximateArrivalTimestamp,
+      /without a valid kinesis.approximateArrivalTimestamp \(epoch seconds\) at Records\[1\]/,
+    ],
+    [
+      'a string arrival time',
+      (r: { kinesis: Record<string, unknown> }) => (r.kinesis.approximateArrivalTimestamp = '1545084650.987'),
+      /approximateArrivalTimestamp/,
+    ],
+    [
+      'partitionKey',
+      (r: { kinesis: Record<string, unknown> }) => delete r.kinesis.partitionKey,
+      /without a kinesis.partitionKey string at Records\[1\]/,
+    ],
   ])('Kinesis: a record without %s is a MalformedEventError', async (_what, breakIt, message) => {
     const event = kinesisEvent([{}, {}])
     breakIt(event.Records[1] as never)
@@ -150,17 +182,23 @@ describe('malformed events name what is missing', () => {
   it('Kinesis: a record whose fields throw when read is a MalformedEventError with the error as its cause', async () => {
     const event = kinesisEvent([{}, {}])
     const boom = new Error('getter')
-    Object.defineProperty(event.Records[1]!.kinesis, 'partitionKey', { get: () => { throw boom } })
+    Object.defineProperty(event.Records[1]!.kinesis, 'partitionKey', {
+      get: () => {
+        throw boom
+      },
+    })
     const rejection = kinesis(event)
     await expect(rejection).rejects.toThrow('kinesisHandler could not read the record at Records[1]: reading its fields threw.')
     await expect(rejection).rejects.toMatchObject({ name: 'MalformedEventError', cause: boom })
   })
 
-  it("SQS: an eventSourceARN that is not a string, or a MessageGroupId that is not one, is a MalformedEventError", async () => {
+  it('SQS: an eventSourceARN that is not a string, or a MessageGroupId that is not one, is a MalformedEventError', async () => {
     const sqs = sqsHandler({ schema: z.unknown(), logger: silentLogger }, () => {})
     const event = sqsEvent([{}, {}])
     ;(event.Records[1] as { eventSourceARN: unknown }).eventSourceARN = 42
-    await expect(sqs(event)).rejects.toThrow(/sqsHandler received a record without an eventSourceARN string \(the queue's ARN\) at Records\[1\]/)
+    await expect(sqs(event)).rejects.toThrow(
+      /sqsHandler received a record without an eventSourceARN string \(the queue's ARN\) at Records\[1\]/,
+    )
     const grouped = sqsEvent([{}], { fifo: true })
     ;(grouped.Records[0]!.attributes as { MessageGroupId: unknown }).MessageGroupId = { g: 1 }
     await expect(sqs(grouped)).rejects.toThrow(/attributes.MessageGroupId is an object, not a string, at Records\[0\]/)
@@ -171,14 +209,21 @@ describe('malformed events name what is missing', () => {
     delete (event.Records[1] as { attributes?: unknown }).attributes
     ;(event.Records[2]!.attributes as { SequenceNumber: unknown }).SequenceNumber = 7
     const report = await sqsHandler({ schema: z.unknown(), ...quiet }, () => {}).process(event)
-    expect(reasonsOf(report.outcomes)).toEqual(['ok', 'decode: attributes is undefined, not an object of SQS attributes.', 'decode: attributes.SequenceNumber is a number, not a string.'])
+    expect(reasonsOf(report.outcomes)).toEqual([
+      'ok',
+      'decode: attributes is undefined, not an object of SQS attributes.',
+      'decode: attributes.SequenceNumber is a number, not a string.',
+    ])
   })
 
   it('DynamoDB: a creation time that is not a number fails only that record', async () => {
     const event = dynamodbEvent([insert({ id: 'a' }), insert({ id: 'b' })])
     ;(event.Records[1]!.dynamodb as { ApproximateCreationDateTime: unknown }).ApproximateCreationDateTime = '1700000000'
     const report = await dynamodbHandler({ schema: z.unknown(), ...quiet, ordering: 'per-key' }, () => {}).process(event)
-    expect(reasonsOf(report.outcomes)).toEqual(['ok', 'decode: dynamodb.ApproximateCreationDateTime is a string, not a time in epoch seconds.'])
+    expect(reasonsOf(report.outcomes)).toEqual([
+      'ok',
+      'decode: dynamodb.ApproximateCreationDateTime is a string, not a time in epoch seconds.',
+    ])
   })
 })
 
@@ -187,8 +232,12 @@ describe('strict base64', () => {
     const event = kinesisEvent([{}])
     event.Records[0]!.kinesis.data = 'e30-' // `{}` then a base64url character, 4 characters long
     const report = await kinesisHandler({ schema: z.unknown(), ...quiet }, () => {}).process(event)
-    expect(reasonsOf(report.outcomes)).toEqual(['decode: kinesis.data is not valid base64 (4 characters that do not decode cleanly as standard base64).'])
-    expect(await kinesisReasons([raw(new Uint8Array([0xfb, 0xff]))])).toEqual([expect.stringMatching(/^decode: The data is not valid UTF-8/)]) // '+/8=' stays fine
+    expect(reasonsOf(report.outcomes)).toEqual([
+      'decode: kinesis.data is not valid base64 (4 characters that do not decode cleanly as standard base64).',
+    ])
+    expect(await kinesisReasons([raw(new Uint8Array([0xfb, 0xff]))])).toEqual([
+      expect.stringMatching(/^decode: The data is not valid UTF-8/),
+    ]) // '+/8=' stays fine
 
     const sqs = sqsEvent([{}], { messageAttributes: { a: new Uint8Array([0xfb, 0xff]) } })
     sqs.Records[0]!.messageAttributes.a!.binaryValue = '-_8='
@@ -234,7 +283,7 @@ describe('no payload text in reasons', () => {
     ])
   })
 
-  it('keeps the parser error as the cause of the reason\'s error, never in its message', async () => {
+  it("keeps the parser error as the cause of the reason's error, never in its message", async () => {
     const report = await kinesisHandler({ schema: z.unknown(), ...quiet }, () => {}).process(kinesisEvent([raw('SECRET')]))
     const reason = (report.outcomes[0] as { reason: { message: string; error: Error } }).reason
     expect(reason.error.message).toBe(reason.message)
@@ -244,8 +293,14 @@ describe('no payload text in reasons', () => {
 
   it('does not echo envelope values, JSON strings where a change was expected, or values a decode function threw', async () => {
     const logger = memoryLogger()
-    const sns = sqsEvent([raw(JSON.stringify({ Type: 'SECRET-type', Message: '{}' })), raw('"SECRET as a JSON string"'), raw(JSON.stringify({ Type: 'SubscriptionConfirmation' }))])
-    const snsReasons = reasonsOf((await sqsHandler({ schema: z.unknown(), envelope: 'sns', ...quiet, logger }, () => {}).process(sns)).outcomes)
+    const sns = sqsEvent([
+      raw(JSON.stringify({ Type: 'SECRET-type', Message: '{}' })),
+      raw('"SECRET as a JSON string"'),
+      raw(JSON.stringify({ Type: 'SubscriptionConfirmation' })),
+    ])
+    const snsReasons = reasonsOf(
+      (await sqsHandler({ schema: z.unknown(), envelope: 'sns', ...quiet, logger }, () => {}).process(sns)).outcomes,
+    )
     expect(snsReasons).toEqual([
       expect.stringContaining('`Type` is a string, not "Notification"'),
       'decode: The body is not an SNS notification: it is JSON but not an object.',
@@ -253,7 +308,9 @@ describe('no payload text in reasons', () => {
     ])
 
     const viaKinesis = kinesisEvent([raw('"SECRET where a change belongs"'), raw('{"eventSource": "SECRET", "dynamodb": {}}')])
-    const changeReasons = reasonsOf((await dynamodbHandler({ schema: z.unknown(), ...quiet, logger }, () => {}).process(viaKinesis)).outcomes)
+    const changeReasons = reasonsOf(
+      (await dynamodbHandler({ schema: z.unknown(), ...quiet, logger }, () => {}).process(viaKinesis)).outcomes,
+    )
     expect(changeReasons).toEqual([
       "decode: The Kinesis record's data is not a DynamoDB change record: it is a string.",
       `decode: The Kinesis record's data is not a DynamoDB change record: its eventSource is not "aws:dynamodb" (it is a string).`,
@@ -261,15 +318,30 @@ describe('no payload text in reasons', () => {
 
     const thrown: unknown[] = ['SECRET string', { secret: 'SECRET object' }, 42, null]
     let n = 0
-    const throwing = sqsHandler({ schema: z.unknown(), decode: () => { throw thrown[n++] }, ...quiet, logger }, () => {})
+    const throwing = sqsHandler(
+      {
+        schema: z.unknown(),
+        decode: () => {
+          throw thrown[n++]
+        },
+        ...quiet,
+        logger,
+      },
+      () => {},
+    )
     expect(reasonsOf((await throwing.process(sqsEvent([{}, {}, {}, {}]))).outcomes)).toEqual([
       'decode: The decode function threw a string, not an Error',
       'decode: The decode function threw an object, not an Error',
       'decode: The decode function threw a number, not an Error',
       'decode: The decode function threw null, not an Error',
     ])
-    const parsing = kinesisHandler({ schema: z.unknown(), decode: (b) => JSON.parse(Buffer.from(b).toString()), ...quiet, logger }, () => {})
-    expect(reasonsOf((await parsing.process(kinesisEvent([raw('SECRET')]))).outcomes)).toEqual(['decode: The decode function threw: Unexpected token'])
+    const parsing = kinesisHandler(
+      { schema: z.unknown(), decode: (b) => JSON.parse(Buffer.from(b).toString()), ...quiet, logger },
+      () => {},
+    )
+    expect(reasonsOf((await parsing.process(kinesisEvent([raw('SECRET')]))).outcomes)).toEqual([
+      'decode: The decode function threw: Unexpected token',
+    ])
     expect(JSON.stringify(logger.lines)).not.toContain('SECRET')
   })
 })
@@ -289,7 +361,9 @@ describe('JSON integers beyond 2^53', () => {
     expect(await kinesisReasons(bodies.map(raw))).toEqual([rounded(7), rounded(6), rounded(6), rounded(6), 'ok', 'ok'])
     const sqs = await sqsHandler({ schema: z.unknown(), ...quiet }, () => {}).process(sqsEvent([raw(bodies[0]!)], {}))
     expect(reasonsOf(sqs.outcomes)).toEqual([rounded(7)])
-    const eventBridge = await sqsHandler({ schema: z.unknown(), envelope: 'eventbridge', ...quiet }, () => {}).process(sqsEvent([{ id: 12345678901234567890n.toString() }], { envelope: 'eventbridge' }))
+    const eventBridge = await sqsHandler({ schema: z.unknown(), envelope: 'eventbridge', ...quiet }, () => {}).process(
+      sqsEvent([{ id: 12345678901234567890n.toString() }], { envelope: 'eventbridge' }),
+    )
     expect(reasonsOf(eventBridge.outcomes)).toEqual(['ok'])
   })
 })

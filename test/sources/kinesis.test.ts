@@ -1,7 +1,14 @@
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
-import { AllRecordsFailedError, ConfigurationError, kinesisHandler, MalformedEventError, silentLogger, type RecordOutcome } from 'lambda-stream-handlers'
+import {
+  AllRecordsFailedError,
+  ConfigurationError,
+  kinesisHandler,
+  MalformedEventError,
+  silentLogger,
+  type RecordOutcome,
+} from 'lambda-stream-handlers'
 import { kinesisEvent, lambdaContext, raw, sampleEvents } from 'lambda-stream-handlers/testing'
 import { memoryLogger } from '../helpers.js'
 
@@ -15,11 +22,27 @@ describe('kinesisHandler decoding', () => {
     const handler = kinesisHandler(Order, (order, meta) => {
       seen.push({ order, pk: meta.partitionKey, shard: meta.shardId, seq: meta.sequenceNumber, at: meta.arrivedAt.toISOString() })
     })
-    const event = kinesisEvent(orders(2), { schema: Order, shardId: 'shardId-000000000003', arrivedAt: new Date('2026-01-02T03:04:05.678Z') })
+    const event = kinesisEvent(orders(2), {
+      schema: Order,
+      shardId: 'shardId-000000000003',
+      arrivedAt: new Date('2026-01-02T03:04:05.678Z'),
+    })
     expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] })
     expect(seen).toEqual([
-      { order: { orderId: 'o-0', total: 0 }, pk: 'pk-0', shard: 'shardId-000000000003', seq: event.Records[0]!.kinesis.sequenceNumber, at: '2026-01-02T03:04:05.678Z' },
-      { order: { orderId: 'o-1', total: 1 }, pk: 'pk-0', shard: 'shardId-000000000003', seq: event.Records[1]!.kinesis.sequenceNumber, at: '2026-01-02T03:04:05.679Z' },
+      {
+        order: { orderId: 'o-0', total: 0 },
+        pk: 'pk-0',
+        shard: 'shardId-000000000003',
+        seq: event.Records[0]!.kinesis.sequenceNumber,
+        at: '2026-01-02T03:04:05.678Z',
+      },
+      {
+        order: { orderId: 'o-1', total: 1 },
+        pk: 'pk-0',
+        shard: 'shardId-000000000003',
+        seq: event.Records[1]!.kinesis.sequenceNumber,
+        at: '2026-01-02T03:04:05.679Z',
+      },
     ])
   })
 
@@ -75,17 +98,33 @@ describe('kinesisHandler decoding', () => {
   it('fails, with a reason and without the payload, records with bad base64, bad UTF-8, bad JSON, bad gzip or a schema mismatch', async () => {
     const logger = memoryLogger()
     const handler = kinesisHandler({ schema: Order, logger }, () => {})
-    const event = kinesisEvent([{ orderId: 'ok', total: 1 }, raw('{"secret": "s3cr3t" oops'), raw(new Uint8Array([0xff, 0xfe])), { orderId: 'x', total: 'NaN' }, raw(new Uint8Array([0x1f, 0x8b, 1, 2]))], {
-      partitionKey: (_p, i) => `k${i}`,
+    const event = kinesisEvent(
+      [
+        { orderId: 'ok', total: 1 },
+        raw('{"secret": "s3cr3t" oops'),
+        raw(new Uint8Array([0xff, 0xfe])),
+        { orderId: 'x', total: 'NaN' },
+        raw(new Uint8Array([0x1f, 0x8b, 1, 2])),
+      ],
+      {
+        partitionKey: (_p, i) => `k${i}`,
+      },
+    )
+    event.Records.push({
+      ...event.Records[0]!,
+      kinesis: { ...event.Records[0]!.kinesis, data: 'not base64!!', sequenceNumber: '9'.repeat(57) },
     })
-    event.Records.push({ ...event.Records[0]!, kinesis: { ...event.Records[0]!.kinesis, data: 'not base64!!', sequenceNumber: '9'.repeat(57) } })
     const report = await handler.process(event)
-    const byKind = report.outcomes.map((o) => (o.status === 'invalid' ? `${o.reason.kind}${o.reason.path ? `@${o.reason.path}` : ''}: ${o.reason.message}` : o.status))
+    const byKind = report.outcomes.map((o) =>
+      o.status === 'invalid' ? `${o.reason.kind}${o.reason.path ? `@${o.reason.path}` : ''}: ${o.reason.message}` : o.status,
+    )
     expect(byKind[0]).toBe('ok')
     expect(byKind[1]).toMatch(/^decode: The data is not valid JSON/)
     expect(byKind[2]).toBe('skipped') // in order: the first failure stops the batch
     const unordered = kinesisHandler({ schema: Order, logger, ordering: 'unordered' }, () => {})
-    const all = (await unordered.process(event)).outcomes.map((o) => (o.status === 'invalid' ? `${o.reason.kind}${o.reason.path ? `@${o.reason.path}` : ''}: ${o.reason.message}` : o.status))
+    const all = (await unordered.process(event)).outcomes.map((o) =>
+      o.status === 'invalid' ? `${o.reason.kind}${o.reason.path ? `@${o.reason.path}` : ''}: ${o.reason.message}` : o.status,
+    )
     expect(all).toEqual([
       'ok',
       expect.stringMatching(/^decode: The data is not valid JSON: Expected ',' or '}' after property value/),
@@ -143,7 +182,10 @@ describe('kinesisHandler: malformed events and options', () => {
     [{ schema: Order, onInvalid: 'drop' }, /`onInvalid` must be 'fail', 'skip' or a function/],
     [{ schema: Order, allFailed: false }, /`allFailed` must be 'throw' or 'report'/],
     [{ schema: Order, deadlineMarginMs: -5 }, /`deadlineMarginMs` must be a number of milliseconds/],
-    [{ schema: Order, logger: {} }, /`logger` must be an object with debug, info, warn and error methods \(a Powertools Logger or console\); received an object with keys: \(none\)\./],
+    [
+      { schema: Order, logger: {} },
+      /`logger` must be an object with debug, info, warn and error methods \(a Powertools Logger or console\); received an object with keys: \(none\)\./,
+    ],
     [{ schema: Order, concurency: 4 }, /unknown option `concurency`/],
     [{ schema: { parse: () => 1 } }, /`schema` must be a Standard Schema validator/],
     [{}, /`schema` must be a Standard Schema validator .* received undefined/],
@@ -168,7 +210,10 @@ describe('kinesisHandler: failures and the response', () => {
       throw 'plain'
     })
     const report = await handler.process(kinesisEvent(orders(3)), undefined)
-    expect(report.outcomes[0]).toMatchObject({ status: 'failed', reason: { kind: 'handler', message: 'A non-Error value was thrown: undefined. Throw an Error to say why.' } })
+    expect(report.outcomes[0]).toMatchObject({
+      status: 'failed',
+      reason: { kind: 'handler', message: 'A non-Error value was thrown: undefined. Throw an Error to say why.' },
+    })
     expect(report.outcomes[0]!.status === 'failed' && report.outcomes[0]!.reason.error).toBeInstanceOf(Error)
     const unordered = kinesisHandler({ schema: Order, logger: silentLogger, ordering: 'unordered' }, (o) => {
       if (o.total === 1) throw { code: 42 }
@@ -177,7 +222,11 @@ describe('kinesisHandler: failures and the response', () => {
     expect(reasons((await unordered.process(kinesisEvent(orders(3)))).outcomes)).toEqual(['ok', 'failed:handler', 'failed:handler'])
     const messages = (await unordered.process(kinesisEvent(orders(3)))).outcomes.map((o) => (o.status === 'failed' ? o.reason.message : ''))
     // A thrown object is often a payload or a response: the reason says what kind of value it was, never its contents.
-    expect(messages).toEqual(['', 'A non-Error value was thrown: an object. Throw an Error to say why.', 'A non-Error value was thrown: plain'])
+    expect(messages).toEqual([
+      '',
+      'A non-Error value was thrown: an object. Throw an Error to say why.',
+      'A non-Error value was thrown: plain',
+    ])
   })
 
   it('throws AllRecordsFailedError, carrying every reason, when every record failed', async () => {
@@ -218,19 +267,46 @@ describe('kinesisHandler: failures and the response', () => {
     expect(report.batchItemFailures).toEqual([])
     expect(report.outcomes.map((o) => o.status)).toEqual(['ok', 'invalid', 'ok'])
     expect(report.outcomes[1]).toMatchObject({ handled: true, reason: { kind: 'decode' } })
-    expect(logger.lines.filter((l) => l.level !== 'info')).toEqual([expect.objectContaining({ level: 'warn', message: expect.stringMatching(/skipped \(onInvalid: 'skip'\)/) })])
+    expect(logger.lines.filter((l) => l.level !== 'info')).toEqual([
+      expect.objectContaining({ level: 'warn', message: expect.stringMatching(/skipped \(onInvalid: 'skip'\)/) }),
+    ])
   })
 
   it('hands invalid records to an onInvalid function; a throwing one leaves the record reported', async () => {
     const stash: string[] = []
     const event = kinesisEvent([raw('bad-1'), { orderId: 'ok', total: 1 }, raw('bad-2')])
-    const handler = kinesisHandler({ schema: Order, logger: silentLogger, ordering: 'unordered', onInvalid: async ({ id, reason }) => void stash.push(`${id}:${reason.kind}`) }, () => {})
+    const handler = kinesisHandler(
+      {
+        schema: Order,
+        logger: silentLogger,
+        ordering: 'unordered',
+        onInvalid: async ({ id, reason }) => void stash.push(`${id}:${reason.kind}`),
+      },
+      () => {},
+    )
     expect(await handler(event)).toEqual({ batchItemFailures: [] })
     expect(stash).toEqual([`${event.Records[0]!.kinesis.sequenceNumber}:decode`, `${event.Records[2]!.kinesis.sequenceNumber}:decode`])
-    const failing = kinesisHandler({ schema: Order, logger: silentLogger, ordering: 'unordered', onInvalid: () => { throw new Error('dlq down') } }, () => {})
+    const failing = kinesisHandler(
+      {
+        schema: Order,
+        logger: silentLogger,
+        ordering: 'unordered',
+        onInvalid: () => {
+          throw new Error('dlq down')
+        },
+      },
+      () => {},
+    )
     const report = await failing.process(event)
-    expect(report.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([event.Records[0]!.kinesis.sequenceNumber, event.Records[2]!.kinesis.sequenceNumber])
-    expect(report.outcomes[0]).toMatchObject({ status: 'invalid', handled: false, reason: { message: expect.stringMatching(/onInvalid function then threw: dlq down/) } })
+    expect(report.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      event.Records[0]!.kinesis.sequenceNumber,
+      event.Records[2]!.kinesis.sequenceNumber,
+    ])
+    expect(report.outcomes[0]).toMatchObject({
+      status: 'invalid',
+      handled: false,
+      reason: { message: expect.stringMatching(/onInvalid function then threw: dlq down/) },
+    })
   })
 })
 

@@ -54,7 +54,14 @@ describe('KPL aggregated records (facts 86-87)', () => {
     const event = kinesisEvent(
       [
         { orderId: 'before', total: 0 },
-        kplAggregate([{ orderId: 'a', total: 1 }, { orderId: 'b', total: 2 }, { orderId: 'c', total: 3 }], { schema: Order, partitionKey: (_p, i) => `inner-${i}` }),
+        kplAggregate(
+          [
+            { orderId: 'a', total: 1 },
+            { orderId: 'b', total: 2 },
+            { orderId: 'c', total: 3 },
+          ],
+          { schema: Order, partitionKey: (_p, i) => `inner-${i}` },
+        ),
         { orderId: 'after', total: 9 },
       ],
       { partitionKey: 'outer' },
@@ -70,23 +77,41 @@ describe('KPL aggregated records (facts 86-87)', () => {
     ])
   })
 
-  it('reports a failed user record by the aggregate\'s sequence number, once', async () => {
+  it("reports a failed user record by the aggregate's sequence number, once", async () => {
     const handler = kinesisHandler({ schema: Order, logger: silentLogger }, (order) => {
       if (order.orderId === 'b') throw new Error('boom')
     })
-    const event = kinesisEvent([kplAggregate([{ orderId: 'a', total: 1 }, { orderId: 'b', total: 2 }, { orderId: 'c', total: 3 }]), { orderId: 'd', total: 4 }])
+    const event = kinesisEvent([
+      kplAggregate([
+        { orderId: 'a', total: 1 },
+        { orderId: 'b', total: 2 },
+        { orderId: 'c', total: 3 },
+      ]),
+      { orderId: 'd', total: 4 },
+    ])
     const report = await handler.process(event)
     expect(statuses(report.outcomes)).toEqual(['ok', 'failed:handler', 'skipped:after-failure', 'skipped:after-failure'])
     expect(report.outcomes.map((o) => o.id)).toEqual([0, 0, 0, 1].map((i) => event.Records[i]!.kinesis.sequenceNumber))
-    expect(report.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]!.kinesis.sequenceNumber }, { itemIdentifier: event.Records[1]!.kinesis.sequenceNumber }])
+    expect(report.batchItemFailures).toEqual([
+      { itemIdentifier: event.Records[0]!.kinesis.sequenceNumber },
+      { itemIdentifier: event.Records[1]!.kinesis.sequenceNumber },
+    ])
     expect(report.allFailed).toBe(false)
   })
 
   it('validates each user record on its own: an invalid one fails its aggregate, with the path', async () => {
     const handler = kinesisHandler({ schema: Order, logger: silentLogger, ordering: 'unordered' }, () => {})
-    const event = kinesisEvent([kplAggregate([{ orderId: 'a', total: 1 }, { orderId: 'b', total: 'two' }, raw('not json')]), { orderId: 'c', total: 3 }])
+    const event = kinesisEvent([
+      kplAggregate([{ orderId: 'a', total: 1 }, { orderId: 'b', total: 'two' }, raw('not json')]),
+      { orderId: 'c', total: 3 },
+    ])
     const report = await handler.process(event)
-    expect(report.outcomes.map((o) => (o.status === 'invalid' ? `${o.reason.kind}@${o.reason.path ?? ''}` : o.status))).toEqual(['ok', 'validation@total', 'decode@', 'ok'])
+    expect(report.outcomes.map((o) => (o.status === 'invalid' ? `${o.reason.kind}@${o.reason.path ?? ''}` : o.status))).toEqual([
+      'ok',
+      'validation@total',
+      'decode@',
+      'ok',
+    ])
     expect(report.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]!.kinesis.sequenceNumber }])
   })
 
@@ -94,15 +119,26 @@ describe('KPL aggregated records (facts 86-87)', () => {
     const handler = kinesisHandler({ schema: Order, logger: silentLogger }, () => {
       throw new Error('down')
     })
-    await expect(handler(kinesisEvent([kplAggregate([{ orderId: 'a', total: 1 }, { orderId: 'b', total: 2 }])]))).rejects.toThrow(AllRecordsFailedError)
+    await expect(
+      handler(
+        kinesisEvent([
+          kplAggregate([
+            { orderId: 'a', total: 1 },
+            { orderId: 'b', total: 2 },
+          ]),
+        ]),
+      ),
+    ).rejects.toThrow(AllRecordsFailedError)
   })
 
-  it('gives onInvalid the user record: its key and data, the aggregate\'s sequence number', async () => {
+  it("gives onInvalid the user record: its key and data, the aggregate's sequence number", async () => {
     const handed: KinesisStreamRecord[] = []
     const handler = kinesisHandler({ schema: Order, logger: silentLogger, onInvalid: ({ record }) => void handed.push(record) }, () => {})
     const event = kinesisEvent([kplAggregate([{ orderId: 'a', total: 1 }, raw('broken')], { partitionKey: (_p, i) => `k${i}` })])
     expect(await handler(event)).toEqual({ batchItemFailures: [] })
-    expect(handed.map((r) => [r.kinesis.partitionKey, Buffer.from(r.kinesis.data, 'base64').toString(), r.kinesis.sequenceNumber])).toEqual([['k1', 'broken', event.Records[0]!.kinesis.sequenceNumber]])
+    expect(handed.map((r) => [r.kinesis.partitionKey, Buffer.from(r.kinesis.data, 'base64').toString(), r.kinesis.sequenceNumber])).toEqual(
+      [['k1', 'broken', event.Records[0]!.kinesis.sequenceNumber]],
+    )
   })
 
   it("runs user records by their own partition key under 'per-key'", async () => {
@@ -114,7 +150,16 @@ describe('KPL aggregated records (facts 86-87)', () => {
       order.push(o.orderId)
       if (o.orderId === 'fast-2') release()
     })
-    const event = kinesisEvent([kplAggregate([{ orderId: 'slow-1', total: 1 }, { orderId: 'fast-1', total: 1 }, { orderId: 'fast-2', total: 1 }], { partitionKey: (p) => ((p as Order).orderId.startsWith('slow') ? 'slow' : 'fast') })])
+    const event = kinesisEvent([
+      kplAggregate(
+        [
+          { orderId: 'slow-1', total: 1 },
+          { orderId: 'fast-1', total: 1 },
+          { orderId: 'fast-2', total: 1 },
+        ],
+        { partitionKey: (p) => ((p as Order).orderId.startsWith('slow') ? 'slow' : 'fast') },
+      ),
+    ])
     expect(await handler(event)).toEqual({ batchItemFailures: [] })
     expect(order).toEqual(['fast-1', 'fast-2', 'slow-1'])
   })
@@ -150,9 +195,14 @@ describe('KPL: cross-checked against aws-kinesis-agg', () => {
     const reference = deaggregateWithReference(event.Records[0]!)
     // aws-kinesis-agg reads an absent explicit_hash_key_index as 0 (protobufjs' default), so it
     // is compared only where the record has one.
-    expect(reference.map((r, i) => [r.partitionKey, users[i]!.explicitHashKey && r.explicitPartitionKey, r.subSequenceNumber, Buffer.from(r.data, 'base64').toString()])).toEqual(
-      users.map((u, i) => [u.partitionKey, u.explicitHashKey, i, u.data.toString()]),
-    )
+    expect(
+      reference.map((r, i) => [
+        r.partitionKey,
+        users[i]!.explicitHashKey && r.explicitPartitionKey,
+        r.subSequenceNumber,
+        Buffer.from(r.data, 'base64').toString(),
+      ]),
+    ).toEqual(users.map((u, i) => [u.partitionKey, u.explicitHashKey, i, u.data.toString()]))
   })
 })
 
@@ -170,7 +220,9 @@ describe('KPL: broken aggregates fail their record with a clear reason', () => {
   }
 
   it('a bad checksum', async () => {
-    const good = (kplAggregate([{ orderId: 'a', total: 1 }]) as unknown as Record<symbol, Uint8Array>)[Symbol.for('lambda-stream-handlers.raw')]!
+    const good = (kplAggregate([{ orderId: 'a', total: 1 }]) as unknown as Record<symbol, Uint8Array>)[
+      Symbol.for('lambda-stream-handlers.raw')
+    ]!
     const bad = Uint8Array.from(good)
     bad[8] = bad[8]! ^ 0xff
     expect(await reasonFor(bad)).toBe(
@@ -179,13 +231,19 @@ describe('KPL: broken aggregates fail their record with a clear reason', () => {
   })
 
   it('a record too short for its checksum', async () => {
-    expect(await reasonFor(Buffer.concat([MAGIC, Uint8Array.of(1, 2, 3)]))).toMatch(/but it is 7 bytes long, too short for the magic bytes and the MD5 checksum\.$/)
+    expect(await reasonFor(Buffer.concat([MAGIC, Uint8Array.of(1, 2, 3)]))).toMatch(
+      /but it is 7 bytes long, too short for the magic bytes and the MD5 checksum\.$/,
+    )
   })
 
   it('a broken protobuf message under a valid checksum', async () => {
-    expect(await reasonFor(withDigest(Uint8Array.of(0x0a, 0x05, 0x61)))).toMatch(/but the length of a partition key|a partition key runs past the end of the protobuf message\.$/)
+    expect(await reasonFor(withDigest(Uint8Array.of(0x0a, 0x05, 0x61)))).toMatch(
+      /but the length of a partition key|a partition key runs past the end of the protobuf message\.$/,
+    )
     expect(await reasonFor(withDigest(Uint8Array.of(0x1a, 0x02, 0x08, 0x00)))).toMatch(/but record 0 has no data\.$/)
-    expect(await reasonFor(withDigest(Uint8Array.of(0x1a, 0x04, 0x08, 0x03, 0x1a, 0x00)))).toMatch(/but record 0 names partition key 3 of a table of 0\.$/)
+    expect(await reasonFor(withDigest(Uint8Array.of(0x1a, 0x04, 0x08, 0x03, 0x1a, 0x00)))).toMatch(
+      /but record 0 names partition key 3 of a table of 0\.$/,
+    )
     expect(await reasonFor(withDigest(Uint8Array.of(0x0f)))).toMatch(/but field 1 has the unknown wire type 7\.$/)
     expect(await reasonFor(withDigest(Uint8Array.of(0x0a, 0x01, 0xff)))).toMatch(/but a partition key is not UTF-8\.$/)
   })

@@ -34,7 +34,11 @@ beforeAll(async () => {
   const { createSqsServer } = await import('local-aws-sqs')
   server = await createSqsServer({ port: 0, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false })
   const { port } = server.address() as AddressInfo
-  sqs = new SQSClient({ endpoint: `http://127.0.0.1:${port}`, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
+  sqs = new SQSClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: REGION,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  })
 })
 
 afterAll(async () => {
@@ -55,7 +59,13 @@ function lambdaEvent(messages: readonly Message[], queueArn: string): SQSEvent {
 
 async function receive(url: string): Promise<Message[]> {
   const { Messages } = await sqs.send(
-    new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, AttributeNames: ['All'], MessageAttributeNames: ['All'] }),
+    new ReceiveMessageCommand({
+      QueueUrl: url,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 0,
+      AttributeNames: ['All'],
+      MessageAttributeNames: ['All'],
+    }),
   )
   return Messages ?? []
 }
@@ -72,7 +82,9 @@ async function round(url: string, arn: string, handler: (event: SQSEvent) => Pro
   const failed = new Set(reported)
   const done = messages.filter((m) => !failed.has(m.MessageId!))
   if (done.length > 0) {
-    const { Failed } = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }))
+    const { Failed } = await sqs.send(
+      new DeleteMessageBatchCommand({ QueueUrl: url, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+    )
     expect(Failed ?? []).toEqual([])
   }
   return { messages, event, failed: [...failed] }
@@ -85,15 +97,29 @@ const Order = z.object({ orderId: z.string(), total: z.number() })
 describe('sqsHandler against local-aws-sqs', () => {
   it('deletes successes, leaves failures to come back after the visibility timeout, and they reach the DLQ after maxReceiveCount', async () => {
     const dlq = await createQueue('orders-dlq')
-    const queue = await createQueue('orders', { VisibilityTimeout: '1', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 }) })
-    const bodies = ['{"orderId":"o-1","total":1}', '{"orderId":"o-2","total":-1}', 'not json', '{"orderId":"o-4","total":4}', '{"orderId":"o-5"}']
+    const queue = await createQueue('orders', {
+      VisibilityTimeout: '1',
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 }),
+    })
+    const bodies = [
+      '{"orderId":"o-1","total":1}',
+      '{"orderId":"o-2","total":-1}',
+      'not json',
+      '{"orderId":"o-4","total":4}',
+      '{"orderId":"o-5"}',
+    ]
     const attributes: Record<string, MessageAttributeValue> = {
       tenant: { DataType: 'String', StringValue: 'acme' },
       big: { DataType: 'Number', StringValue: '123456789012345678901234567890' },
       ratio: { DataType: 'Number.float', StringValue: '0.25' },
       blob: { DataType: 'Binary', BinaryValue: new Uint8Array([0, 1, 254, 255]) },
     }
-    await sqs.send(new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: bodies.map((b, i) => ({ Id: String(i), MessageBody: b, MessageAttributes: attributes })) }))
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queue.url,
+        Entries: bodies.map((b, i) => ({ Id: String(i), MessageBody: b, MessageAttributes: attributes })),
+      }),
+    )
 
     const seen: { orderId: string; receiveCount: number; attributes: Readonly<Record<string, SqsAttribute>> }[] = []
     const handler = sqsHandler({ schema: Order, logger: silentLogger }, (order, meta) => {
@@ -109,7 +135,12 @@ describe('sqsHandler against local-aws-sqs', () => {
     expect(seen.map((s) => s.orderId).sort()).toEqual(['o-1', 'o-2', 'o-4'])
     // The test kit computes the same MD5s as the server for the same body and attributes.
     const built = sqsEvent([raw(bodies[0]!)], {
-      messageAttributes: { tenant: 'acme', big: 123456789012345678901234567890n, ratio: { dataType: 'Number.float', value: '0.25' }, blob: new Uint8Array([0, 1, 254, 255]) },
+      messageAttributes: {
+        tenant: 'acme',
+        big: 123456789012345678901234567890n,
+        ratio: { dataType: 'Number.float', value: '0.25' },
+        blob: new Uint8Array([0, 1, 254, 255]),
+      },
     }).Records[0]!
     expect(built.md5OfMessageAttributes).toBe(first.messages[0]!.MD5OfMessageAttributes)
     expect(built.md5OfBody).toBe(first.messages.find((m) => m.Body === bodies[0])!.MD5OfBody)
@@ -117,7 +148,12 @@ describe('sqsHandler against local-aws-sqs', () => {
     // Attributes decoded as sent: the 30-digit number is not rounded.
     expect(seen[0]!.receiveCount).toBe(1)
     expect(seen[0]!.attributes.tenant).toEqual({ type: 'String', dataType: 'String', value: 'acme' })
-    expect(seen[0]!.attributes.big).toEqual({ type: 'Number', dataType: 'Number', value: 123456789012345678901234567890n, text: '123456789012345678901234567890' })
+    expect(seen[0]!.attributes.big).toEqual({
+      type: 'Number',
+      dataType: 'Number',
+      value: 123456789012345678901234567890n,
+      text: '123456789012345678901234567890',
+    })
     expect(seen[0]!.attributes.ratio).toEqual({ type: 'Number', dataType: 'Number.float', value: 0.25, text: '0.25' })
     expect(seen[0]!.attributes.blob).toEqual({ type: 'Binary', dataType: 'Binary', value: new Uint8Array([0, 1, 254, 255]) })
 
@@ -155,7 +191,14 @@ describe('sqsHandler against local-aws-sqs', () => {
       ['b', 'b-3'],
     ] as const
     await sqs.send(
-      new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: sent.map(([group, id], i) => ({ Id: String(i), MessageGroupId: group, MessageBody: JSON.stringify({ orderId: id, total: 1 }) })) }),
+      new SendMessageBatchCommand({
+        QueueUrl: queue.url,
+        Entries: sent.map(([group, id], i) => ({
+          Id: String(i),
+          MessageGroupId: group,
+          MessageBody: JSON.stringify({ orderId: id, total: 1 }),
+        })),
+      }),
     )
     const started: string[] = []
     let poison = 'a-2'
@@ -167,7 +210,9 @@ describe('sqsHandler against local-aws-sqs', () => {
 
     const first = await round(queue.url, queue.arn, handler)
     expect(first.messages).toHaveLength(6)
-    expect(first.event.Records.every((r) => r.attributes.SequenceNumber !== undefined && r.attributes.MessageDeduplicationId !== undefined)).toBe(true)
+    expect(
+      first.event.Records.every((r) => r.attributes.SequenceNumber !== undefined && r.attributes.MessageDeduplicationId !== undefined),
+    ).toBe(true)
     // a-3 never started; group b ran to the end.
     expect(started.filter((s) => s.startsWith('a:'))).toEqual(['a:a-1', 'a:a-2'])
     expect(started.filter((s) => s.startsWith('b:'))).toEqual(['b:b-1', 'b:b-2', 'b:b-3'])

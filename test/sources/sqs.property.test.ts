@@ -8,7 +8,11 @@ const Msg = z.object({ i: z.number(), group: z.string(), fails: z.boolean() })
 type Msg = z.infer<typeof Msg>
 
 // Random batches of up to 10 messages (a FIFO batch holds at most 10) or 40 (standard), over a few groups.
-const message = fc.record({ group: fc.constantFrom('a', 'b', 'c', 'd'), fails: fc.integer({ min: 0, max: 3 }).map((n) => n === 0), slow: fc.boolean() })
+const message = fc.record({
+  group: fc.constantFrom('a', 'b', 'c', 'd'),
+  fails: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
+  slow: fc.boolean(),
+})
 
 async function run(list: { group: string; fails: boolean; slow: boolean }[], fifo: boolean, concurrency: number) {
   const started: number[] = []

@@ -120,7 +120,9 @@ describe('sqsHandler types', () => {
     sqsEvent([{ orderId: 'a', total: 1, placedAt: '2026-01-01' }], { schema: Order, messageGroupId: 'g' })
     // @ts-expect-error: total must be a number in the schema's input
     sqsEvent([{ orderId: 'a', total: '1', placedAt: '2026-01-01' }], { schema: Order })
-    sqsEvent([{ anything: true }, 'text', 42], { messageAttributes: { n: 1n, s: 's', b: new Uint8Array(1), f: { dataType: 'Number.float', value: '1.5' } } })
+    sqsEvent([{ anything: true }, 'text', 42], {
+      messageAttributes: { n: 1n, s: 's', b: new Uint8Array(1), f: { dataType: 'Number.float', value: '1.5' } },
+    })
     // @ts-expect-error: an attribute is a string, number, bigint, bytes or { dataType, value }
     sqsEvent([{}], { messageAttributes: { bad: true } })
   })

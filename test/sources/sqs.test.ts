@@ -8,7 +8,11 @@ import { memoryLogger } from '../helpers.js'
 const Order = z.object({ orderId: z.string(), total: z.number() })
 const orders = (n: number) => Array.from({ length: n }, (_, i) => ({ orderId: `o-${i}`, total: i }))
 const reasons = (outcomes: readonly RecordOutcome[]) =>
-  outcomes.map((o) => (o.status === 'ok' ? 'ok' : `${o.status}:${o.reason.kind}${o.status === 'invalid' || o.status === 'failed' ? ` ${o.reason.message}` : ''}`))
+  outcomes.map((o) =>
+    o.status === 'ok'
+      ? 'ok'
+      : `${o.status}:${o.reason.kind}${o.status === 'invalid' || o.status === 'failed' ? ` ${o.reason.message}` : ''}`,
+  )
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('sqsHandler: bodies and meta', () => {
@@ -38,7 +42,10 @@ describe('sqsHandler: bodies and meta', () => {
           logger: expect.anything(),
         },
       },
-      expect.objectContaining({ order: { orderId: 'o-1', total: 1 }, meta: expect.objectContaining({ receiveCount: 2, sentAt: new Date(sentAt.getTime() + 1) }) }),
+      expect.objectContaining({
+        order: { orderId: 'o-1', total: 1 },
+        meta: expect.objectContaining({ receiveCount: 2, sentAt: new Date(sentAt.getTime() + 1) }),
+      }),
     ])
   })
 
@@ -49,14 +56,28 @@ describe('sqsHandler: bodies and meta', () => {
     const csv = sqsHandler({ schema: z.array(z.string()), decode: (t) => t.split(',') }, (a) => void got.push(a))
     await csv(sqsEvent([raw('a,b,c')]))
     expect(got).toEqual(['plain words', ['a', 'b', 'c']])
-    const throwing = sqsHandler({ schema: z.unknown(), decode: () => { throw new Error('no parser for this') }, logger: silentLogger, allFailed: 'report' }, () => {})
-    expect(reasons((await throwing.process(sqsEvent([raw('x')]))).outcomes)).toEqual(['invalid:decode The decode function threw: no parser for this'])
+    const throwing = sqsHandler(
+      {
+        schema: z.unknown(),
+        decode: () => {
+          throw new Error('no parser for this')
+        },
+        logger: silentLogger,
+        allFailed: 'report',
+      },
+      () => {},
+    )
+    expect(reasons((await throwing.process(sqsEvent([raw('x')]))).outcomes)).toEqual([
+      'invalid:decode The decode function threw: no parser for this',
+    ])
   })
 
   it('parses the AWS sample FIFO event as text', async () => {
     const seen: string[] = []
     const handler = sqsHandler({ schema: z.string(), decode: 'text' }, (body, meta) => {
-      seen.push(`${body} ${meta.messageGroupId} ${meta.deduplicationId} ${meta.sequenceNumber} ${meta.receiveCount} ${meta.sentAt.toISOString()}`)
+      seen.push(
+        `${body} ${meta.messageGroupId} ${meta.deduplicationId} ${meta.sequenceNumber} ${meta.receiveCount} ${meta.sentAt.toISOString()}`,
+      )
     })
     expect(await handler(sampleEvents.sqsFifo())).toEqual({ batchItemFailures: [] })
     expect(seen).toEqual(['Test message. 1 1 18849496460467696128 1 2019-11-08T22:18:30.774Z'])
@@ -65,7 +86,14 @@ describe('sqsHandler: bodies and meta', () => {
   it('fails, with a reason and without the payload, bad JSON, a schema mismatch and broken metadata; the rest go on', async () => {
     const logger = memoryLogger()
     const handler = sqsHandler({ schema: Order, logger }, () => {})
-    const event = sqsEvent([{ orderId: 'ok', total: 1 }, raw('{"secret": "s3cr3t" oops'), { orderId: 'x', total: 'NaN' }, { orderId: 'a', total: 2 }, { orderId: 'b', total: 3 }, { orderId: 'c', total: 4 }])
+    const event = sqsEvent([
+      { orderId: 'ok', total: 1 },
+      raw('{"secret": "s3cr3t" oops'),
+      { orderId: 'x', total: 'NaN' },
+      { orderId: 'a', total: 2 },
+      { orderId: 'b', total: 3 },
+      { orderId: 'c', total: 4 },
+    ])
     ;(event.Records[3]!.attributes as { ApproximateReceiveCount: string }).ApproximateReceiveCount = 'many'
     delete (event.Records[4]!.attributes as { SentTimestamp?: string }).SentTimestamp
     ;(event.Records[5] as { body: unknown }).body = null
@@ -89,15 +117,34 @@ describe('sqsHandler: delivery attributes', () => {
     const counts = ['2', '0', '0x2', ' 2', '1e1', '']
     const times = ['1767225600000', '0x1', '1.5', '-1', '1767225600000 ', '12345678901234567']
     const event = sqsEvent([...counts, ...times].map(() => ({})))
-    counts.forEach((c, i) => ((event.Records[i]!.attributes as { ApproximateReceiveCount: string }).ApproximateReceiveCount = c))
-    times.forEach((t, i) => ((event.Records[counts.length + i]!.attributes as { SentTimestamp: string }).SentTimestamp = t))
+    for (const [i, c] of counts.entries()) (event.Records[i]!.attributes as { ApproximateReceiveCount: string }).ApproximateReceiveCount = c
+    for (const [i, t] of times.entries()) (event.Records[counts.length + i]!.attributes as { SentTimestamp: string }).SentTimestamp = t
     const report = await handler.process(event)
-    expect(report.outcomes.map((o) => o.status)).toEqual(['ok', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid', 'ok', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid'])
+    expect(report.outcomes.map((o) => o.status)).toEqual([
+      'ok',
+      'invalid',
+      'invalid',
+      'invalid',
+      'invalid',
+      'invalid',
+      'ok',
+      'invalid',
+      'invalid',
+      'invalid',
+      'invalid',
+      'invalid',
+    ])
   })
 })
 
 describe('sqsHandler: message attributes', () => {
-  async function attributesOf(attrs: Parameters<typeof sqsEvent>[1] extends infer O ? (O extends { messageAttributes?: infer A } ? Exclude<A, Function | undefined> : never) : never) {
+  async function attributesOf(
+    attrs: Parameters<typeof sqsEvent>[1] extends infer O
+      ? O extends { messageAttributes?: infer A }
+        ? Exclude<A, ((...args: never[]) => unknown) | undefined>
+        : never
+      : never,
+  ) {
     let got: SqsMeta['attributes'] | undefined
     const handler = sqsHandler({ schema: z.unknown(), logger: silentLogger, allFailed: 'report' }, (_b, meta) => {
       got = meta.attributes
@@ -107,7 +154,13 @@ describe('sqsHandler: message attributes', () => {
   }
 
   it('decodes String, Number and Binary, custom suffixes included', async () => {
-    const { got } = await attributesOf({ tenant: 'acme', count: 42, blob: new Uint8Array([0, 255]), kind: { dataType: 'String.json', value: '{}' }, img: { dataType: 'Binary.png', value: new Uint8Array([137]) } })
+    const { got } = await attributesOf({
+      tenant: 'acme',
+      count: 42,
+      blob: new Uint8Array([0, 255]),
+      kind: { dataType: 'String.json', value: '{}' },
+      img: { dataType: 'Binary.png', value: new Uint8Array([137]) },
+    })
     expect(got).toEqual({
       tenant: { type: 'String', dataType: 'String', value: 'acme' },
       count: { type: 'Number', dataType: 'Number', value: 42, text: '42' },
@@ -157,25 +210,34 @@ describe('sqsHandler: message attributes', () => {
     expect(await bad({ dataType: 'Number', stringValue: 'twelve' })).toBe('invalid:decode Message attribute "a" (Number) is not a number.')
     expect(await bad({ dataType: 'Number', stringValue: '1e400x' })).toBe('invalid:decode Message attribute "a" (Number) is not a number.')
     expect(await bad({ dataType: 'String' })).toBe('invalid:decode Message attribute "a" (String) has no stringValue.')
-    expect(await bad({ dataType: 'Binary', binaryValue: 'not base64!' })).toBe('invalid:decode Message attribute "a" binaryValue is not valid base64 (11 characters that do not decode cleanly as standard base64).')
-    expect(await bad({ dataType: 'Date', stringValue: 'x' })).toBe('invalid:decode Message attribute "a" has the data type "Date"; SQS knows String, Number and Binary.')
+    expect(await bad({ dataType: 'Binary', binaryValue: 'not base64!' })).toBe(
+      'invalid:decode Message attribute "a" binaryValue is not valid base64 (11 characters that do not decode cleanly as standard base64).',
+    )
+    expect(await bad({ dataType: 'Date', stringValue: 'x' })).toBe(
+      'invalid:decode Message attribute "a" has the data type "Date"; SQS knows String, Number and Binary.',
+    )
     expect(await bad({ stringValue: 'x' })).toBe('invalid:decode Message attribute "a" has no dataType.')
   })
 
   it('keeps an attribute named __proto__ as data', async () => {
     const event = sqsEvent([{}])
-    event.Records[0]!.messageAttributes = JSON.parse('{"__proto__": {"dataType": "String", "stringValue": "x", "stringListValues": [], "binaryListValues": []}}')
+    event.Records[0]!.messageAttributes = JSON.parse(
+      '{"__proto__": {"dataType": "String", "stringValue": "x", "stringListValues": [], "binaryListValues": []}}',
+    )
     let got: SqsMeta['attributes'] | undefined
     await sqsHandler(z.unknown(), (_b, meta) => void (got = meta.attributes))(event)
     expect(Object.keys(got!)).toEqual(['__proto__'])
-    expect(got!['__proto__']).toEqual({ type: 'String', dataType: 'String', value: 'x' })
+    expect(Object.getOwnPropertyDescriptor(got!, '__proto__')?.value).toEqual({ type: 'String', dataType: 'String', value: 'x' })
     expect(({} as Record<string, unknown>).dataType).toBeUndefined()
   })
 })
 
 describe('sqsHandler: standard queues', () => {
   it('runs messages concurrently, never more than `concurrency` at once (default 10), and reports each failure', async () => {
-    for (const [options, bound] of [[{}, 10], [{ concurrency: 3 }, 3]] as const) {
+    for (const [options, bound] of [
+      [{}, 10],
+      [{ concurrency: 3 }, 3],
+    ] as const) {
       let running = 0
       let peak = 0
       const handler = sqsHandler({ schema: Order, logger: silentLogger, ...options }, async (order) => {
@@ -188,7 +250,9 @@ describe('sqsHandler: standard queues', () => {
       const report = await handler.process(event)
       expect(peak).toBe(bound)
       expect(report.outcomes.map((o) => o.status)).toEqual(orders(30).map((o) => (o.total % 5 === 0 ? 'failed' : 'ok')))
-      expect(report.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(event.Records.filter((_r, i) => i % 5 === 0).map((r) => r.messageId))
+      expect(report.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(
+        event.Records.filter((_r, i) => i % 5 === 0).map((r) => r.messageId),
+      )
     }
   })
 
@@ -223,10 +287,13 @@ describe('sqsHandler: standard queues', () => {
     expect(report.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(event.Records.slice(4).map((r) => r.messageId))
   })
 
-  it("skips or hands off invalid messages with onInvalid, as for every source", async () => {
+  it('skips or hands off invalid messages with onInvalid, as for every source', async () => {
     const handedOff: string[] = []
     const event = sqsEvent([raw('bad'), { orderId: 'a', total: 1 }])
-    const handler = sqsHandler({ schema: Order, logger: silentLogger, onInvalid: ({ id, record }) => void handedOff.push(`${id === record.messageId}`) }, () => {})
+    const handler = sqsHandler(
+      { schema: Order, logger: silentLogger, onInvalid: ({ id, record }) => void handedOff.push(`${id === record.messageId}`) },
+      () => {},
+    )
     expect(await handler(event)).toEqual({ batchItemFailures: [] })
     expect(handedOff).toEqual(['true'])
   })
@@ -249,7 +316,10 @@ describe('sqsHandler: FIFO queues', () => {
     })
     const report = await handler.process(event)
     const ids = event.Records.map((r) => r.messageId)
-    const reported = report.batchItemFailures.map((f) => { const b = JSON.parse(event.Records[ids.indexOf(f.itemIdentifier)]!.body); return `${b.group}${b.n}` })
+    const reported = report.batchItemFailures.map((f) => {
+      const b = JSON.parse(event.Records[ids.indexOf(f.itemIdentifier)]!.body)
+      return `${b.group}${b.n}`
+    })
     return { started, reported, peak, report }
   }
 
@@ -262,7 +332,11 @@ describe('sqsHandler: FIFO queues', () => {
     expect(started.filter((s) => s.startsWith('c'))).toEqual(['c1'])
     expect(reported).toEqual(['a2', 'c1', 'a3', 'c2', 'a4'])
     expect(event.Records.map((r) => r.attributes.MessageGroupId).join('')).toBe('abacbacba')
-    expect(report.outcomes.filter((o) => o.status === 'skipped').map((o) => o.reason.kind)).toEqual(['after-failure', 'after-failure', 'after-failure'])
+    expect(report.outcomes.filter((o) => o.status === 'skipped').map((o) => o.reason.kind)).toEqual([
+      'after-failure',
+      'after-failure',
+      'after-failure',
+    ])
   })
 
   it('recognises FIFO from the .fifo ARN alone and from MessageGroupId alone', async () => {
@@ -290,7 +364,11 @@ describe('sqsHandler: SNS envelope', () => {
       seen.push({ order, sns: meta.sns, receiveCount: meta.receiveCount })
     })
     const sentAt = new Date('2026-03-04T05:06:07.100Z')
-    const event = sqsEvent([{ orderId: 'o-1', total: 5 }], { envelope: 'sns', sentAt, sns: { topicArn: 'arn:aws:sns:us-east-1:123456789012:orders', subject: 'new order', messageAttributes: { tenant: 'acme' } } })
+    const event = sqsEvent([{ orderId: 'o-1', total: 5 }], {
+      envelope: 'sns',
+      sentAt,
+      sns: { topicArn: 'arn:aws:sns:us-east-1:123456789012:orders', subject: 'new order', messageAttributes: { tenant: 'acme' } },
+    })
     expect(await handler(event)).toEqual({ batchItemFailures: [] })
     const notification = JSON.parse(event.Records[0]!.body)
     expect(seen).toEqual([
@@ -311,7 +389,10 @@ describe('sqsHandler: SNS envelope', () => {
 
   it("decodes the Message with `decode` ('text' here)", async () => {
     const got: string[] = []
-    const handler = sqsHandler({ schema: z.string(), envelope: 'sns', decode: 'text' }, (t, meta) => void got.push(`${t} ${meta.sns.subject}`))
+    const handler = sqsHandler(
+      { schema: z.string(), envelope: 'sns', decode: 'text' },
+      (t, meta) => void got.push(`${t} ${meta.sns.subject}`),
+    )
     await handler(sqsEvent([raw('hello')], { envelope: 'sns' }))
     expect(got).toEqual(['hello undefined'])
   })
@@ -331,8 +412,8 @@ describe('sqsHandler: SNS envelope', () => {
     ])
     expect(reasons((await handler.process(event)).outcomes)).toEqual([
       expect.stringMatching(/^invalid:decode The body is not an SNS notification: The data is not valid JSON/),
-      "invalid:decode The body is not an SNS notification: `Type` is undefined, not \"Notification\". (With raw message delivery on, the body is the message itself: drop `envelope: 'sns'`.)",
-      "invalid:decode The body is not an SNS notification: `Type` is \"SubscriptionConfirmation\", not \"Notification\". (With raw message delivery on, the body is the message itself: drop `envelope: 'sns'`.)",
+      'invalid:decode The body is not an SNS notification: `Type` is undefined, not "Notification". (With raw message delivery on, the body is the message itself: drop `envelope: \'sns\'`.)',
+      'invalid:decode The body is not an SNS notification: `Type` is "SubscriptionConfirmation", not "Notification". (With raw message delivery on, the body is the message itself: drop `envelope: \'sns\'`.)',
       "invalid:decode The body is not an SNS notification: `Message` is not a string. (With raw message delivery on, the body is the message itself: drop `envelope: 'sns'`.)",
       'invalid:decode The body is not an SNS notification: `Timestamp` is missing.',
       'invalid:validation The SNS message does not match the schema at orderId: Invalid input: expected string, received number (and 1 more issue)',
@@ -373,9 +454,18 @@ describe('sqsHandler: EventBridge envelope', () => {
     const handler = sqsHandler({ schema: Order, envelope: 'eventbridge', logger: silentLogger, allFailed: 'report' }, () => {})
     const good = JSON.parse(sqsEvent([{ orderId: 'o', total: 1 }], { envelope: 'eventbridge' }).Records[0]!.body)
     const { detail: _d, ...noDetail } = good
-    const event = sqsEvent([raw('{"orderId": "o", "total": 1}'), raw(JSON.stringify(noDetail)), raw(JSON.stringify({ ...good, 'detail-type': 3 })), raw(JSON.stringify({ ...good, detail: { orderId: 1 } })), raw('nope')], {
-      envelope: 'eventbridge',
-    })
+    const event = sqsEvent(
+      [
+        raw('{"orderId": "o", "total": 1}'),
+        raw(JSON.stringify(noDetail)),
+        raw(JSON.stringify({ ...good, 'detail-type': 3 })),
+        raw(JSON.stringify({ ...good, detail: { orderId: 1 } })),
+        raw('nope'),
+      ],
+      {
+        envelope: 'eventbridge',
+      },
+    )
     expect(reasons((await handler.process(event)).outcomes)).toEqual([
       'invalid:decode The body is not an EventBridge event: `detail` is missing.',
       'invalid:decode The body is not an EventBridge event: `detail` is missing.',
@@ -434,7 +524,12 @@ describe('sqsEvent', () => {
       messageId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       receiptHandle: expect.stringMatching(/^AQEB/),
       body: '{"a":1}',
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1767225600000', SenderId: expect.any(String), ApproximateFirstReceiveTimestamp: '1767225600010' },
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '1767225600000',
+        SenderId: expect.any(String),
+        ApproximateFirstReceiveTimestamp: '1767225600010',
+      },
       messageAttributes: {},
       md5OfBody: createHash('md5').update('{"a":1}').digest('hex'),
       md5OfMessageAttributes: null,
@@ -459,10 +554,10 @@ describe('sqsEvent', () => {
   })
 
   it('computes md5OfMessageAttributes as SQS does (checked against a real server in sqs.integration.test.ts), whatever the attribute order', () => {
-    const md5 = (attributes: Record<string, string | bigint>) => sqsEvent([{}], { messageAttributes: attributes }).Records[0]!.md5OfMessageAttributes
+    const md5 = (attributes: Record<string, string | bigint>) =>
+      sqsEvent([{}], { messageAttributes: attributes }).Records[0]!.md5OfMessageAttributes
     expect(md5({ b: 'x', a: 1n })).toMatch(/^[0-9a-f]{32}$/)
     expect(md5({ b: 'x', a: 1n })).toBe(md5({ a: 1n, b: 'x' }))
     expect(md5({ b: 'x', a: 2n })).not.toBe(md5({ a: 1n, b: 'x' }))
   })
-
 })

@@ -28,7 +28,9 @@ function kindOf(text: string): Kind {
 const digit = fc.integer({ min: 0, max: 9 })
 const numberText = fc.oneof(
   fc.maxSafeInteger().map(String),
-  fc.tuple(fc.integer({ min: -99_999_999, max: 99_999_999 }), fc.integer({ min: 0, max: 999_999 })).map(([a, b]) => `${a}.${String(b).padStart(6, '0')}`),
+  fc
+    .tuple(fc.integer({ min: -99_999_999, max: 99_999_999 }), fc.integer({ min: 0, max: 999_999 }))
+    .map(([a, b]) => `${a}.${String(b).padStart(6, '0')}`),
   fc
     .double({ noNaN: true, noDefaultInfinity: true, min: -1e125, max: 1e125 })
     .filter((d) => d === 0 || Math.abs(d) >= 1e-129)
@@ -36,7 +38,13 @@ const numberText = fc.oneof(
   fc.bigInt({ min: -(10n ** 38n) + 1n, max: 10n ** 38n - 1n }).map(String),
   // 20 to 38 significant digits, the last one not zero, with a fraction: no double gives them back.
   fc
-    .tuple(fc.integer({ min: 1, max: 9 }), fc.array(digit, { minLength: 18, maxLength: 35 }), fc.integer({ min: 1, max: 9 }), fc.nat(), fc.boolean())
+    .tuple(
+      fc.integer({ min: 1, max: 9 }),
+      fc.array(digit, { minLength: 18, maxLength: 35 }),
+      fc.integer({ min: 1, max: 9 }),
+      fc.nat(),
+      fc.boolean(),
+    )
     .map(([first, mid, last, at, negative]) => {
       const digits = `${first}${mid.join('')}${last}`
       const point = 1 + (at % (digits.length - 1))
@@ -73,7 +81,8 @@ function toEventForm(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toEventForm)
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: toEventForm(v), enumerable: true, writable: true, configurable: true })
+    for (const [k, v] of Object.entries(value))
+      Object.defineProperty(out, k, { value: toEventForm(v), enumerable: true, writable: true, configurable: true })
     return out
   }
   return value
@@ -171,7 +180,7 @@ describe('unmarshallImage against @aws-sdk/util-dynamodb unmarshall (fast-check)
             expect(Object.keys(value as object)).toEqual(Object.keys(av.M))
             for (const k of Object.keys(av.M)) walk((value as Record<string, unknown>)[k], av.M[k] as object)
           }
-          if (av.L !== undefined) av.L.forEach((item, i) => walk((value as unknown[])[i], item as object))
+          if (av.L !== undefined) for (const [i, item] of av.L.entries()) walk((value as unknown[])[i], item as object)
         }
         walk(unmarshallImage(json), { M: json as Record<string, unknown> })
         expect(({} as Record<string, unknown>).a).toBeUndefined()
@@ -181,31 +190,54 @@ describe('unmarshallImage against @aws-sdk/util-dynamodb unmarshall (fast-check)
 
   it('fails a malformed AttributeValue anywhere in an image with an AttributeValueError naming its path', () => {
     const name = fc.stringMatching(/^[a-z]{1,4}$/)
-    const malformed = fc.constantFrom<unknown>({}, { S: 1 }, { S: 'a', N: '1' }, { N: 'abc' }, { N: '' }, { N: 'NaN' }, { X: 1 }, null, [], 'S', { NULL: false }, { B: '***' }, { L: {} }, { M: [] }, { SS: [1] }, { NS: ['1', 'x'] }, { BOOL: 'true' })
+    const malformed = fc.constantFrom<unknown>(
+      {},
+      { S: 1 },
+      { S: 'a', N: '1' },
+      { N: 'abc' },
+      { N: '' },
+      { N: 'NaN' },
+      { X: 1 },
+      null,
+      [],
+      'S',
+      { NULL: false },
+      { B: '***' },
+      { L: {} },
+      { M: [] },
+      { SS: [1] },
+      { NS: ['1', 'x'] },
+      { BOOL: 'true' },
+    )
     fc.assert(
-      fc.property(fc.dictionary(name, avArb(fc.maxSafeInteger().map(String), name), { minKeys: 1, maxKeys: 5 }), fc.nat(), malformed, (image, pick, bad) => {
-        const json = toEventForm(image) as Record<string, unknown>
-        // Every AttributeValue position, with the path the error should name.
-        const slots: { path: string; set: (v: unknown) => void }[] = []
-        const visit = (container: Record<string, unknown> | unknown[], key: string | number, path: string): void => {
-          const av = (container as Record<string, unknown>)[key] as Record<string, unknown>
-          slots.push({ path, set: (v) => ((container as Record<string, unknown>)[key] = v) })
-          if (Array.isArray(av.L)) av.L.forEach((_, i) => visit(av.L as unknown[], i, `${path}[${i}]`))
-          if (av.M !== undefined) for (const k of Object.keys(av.M as object)) visit(av.M as Record<string, unknown>, k, `${path}.${k}`)
-        }
-        for (const k of Object.keys(json)) visit(json, k, k)
-        const slot = slots[pick % slots.length]!
-        slot.set(bad)
-        let error: unknown
-        try {
-          unmarshallImage(json)
-        } catch (e) {
-          error = e
-        }
-        expect(error).toBeInstanceOf(AttributeValueError)
-        expect((error as AttributeValueError).path).toBe(slot.path)
-        expect((error as AttributeValueError).message.startsWith(`${slot.path} `)).toBe(true)
-      }),
+      fc.property(
+        fc.dictionary(name, avArb(fc.maxSafeInteger().map(String), name), { minKeys: 1, maxKeys: 5 }),
+        fc.nat(),
+        malformed,
+        (image, pick, bad) => {
+          const json = toEventForm(image) as Record<string, unknown>
+          // Every AttributeValue position, with the path the error should name.
+          const slots: { path: string; set: (v: unknown) => void }[] = []
+          const visit = (container: Record<string, unknown> | unknown[], key: string | number, path: string): void => {
+            const av = (container as Record<string, unknown>)[key] as Record<string, unknown>
+            slots.push({ path, set: (v) => ((container as Record<string, unknown>)[key] = v) })
+            if (Array.isArray(av.L)) for (let i = 0; i < av.L.length; i++) visit(av.L as unknown[], i, `${path}[${i}]`)
+            if (av.M !== undefined) for (const k of Object.keys(av.M as object)) visit(av.M as Record<string, unknown>, k, `${path}.${k}`)
+          }
+          for (const k of Object.keys(json)) visit(json, k, k)
+          const slot = slots[pick % slots.length]!
+          slot.set(bad)
+          let error: unknown
+          try {
+            unmarshallImage(json)
+          } catch (e) {
+            error = e
+          }
+          expect(error).toBeInstanceOf(AttributeValueError)
+          expect((error as AttributeValueError).path).toBe(slot.path)
+          expect((error as AttributeValueError).message.startsWith(`${slot.path} `)).toBe(true)
+        },
+      ),
       { numRuns: 300 },
     )
   })

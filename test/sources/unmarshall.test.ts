@@ -48,7 +48,8 @@ describe('unmarshallImage', () => {
   })
 
   it('keeps numbers exact: number when a double holds them, bigint or text or a failure otherwise', () => {
-    const n = (text: string, unsafeNumbers?: 'bigint' | 'string' | 'fail') => unmarshallImage({ x: { N: text } }, unsafeNumbers === undefined ? {} : { unsafeNumbers }).x
+    const n = (text: string, unsafeNumbers?: 'bigint' | 'string' | 'fail') =>
+      unmarshallImage({ x: { N: text } }, unsafeNumbers === undefined ? {} : { unsafeNumbers }).x
     expect(n('9007199254740991')).toBe(9007199254740991)
     expect(n('9007199254740992')).toBe(9007199254740992n) // 2^53 itself: the next integer would round to it
     expect(n('-9007199254740993')).toBe(-9007199254740993n)
@@ -62,7 +63,9 @@ describe('unmarshallImage', () => {
       "x is a number that is an integer beyond ±(2^53 − 1), which a JavaScript number cannot hold exactly; set `unsafeNumbers: 'bigint'` or `'string'` to receive it.",
     )
     expect(fails({ x: { NS: ['1', '0.12345678901234567891'] } }).message).toMatch(/^x has NS\[1\], a number that has 20 significant digits/)
-    expect(fails({ x: { N: '1e200' } }).message).toBe('x has an N outside what DynamoDB stores (38 significant digits, magnitudes from 1E-130 to under 1E+126).')
+    expect(fails({ x: { N: '1e200' } }).message).toBe(
+      'x has an N outside what DynamoDB stores (38 significant digits, magnitudes from 1E-130 to under 1E+126).',
+    )
     expect(fails({ x: { N: ' 1' } }).message).toBe('x has an N that is not a decimal number.')
     expect(fails({ x: { N: '0x10' } }).message).toBe('x has an N that is not a decimal number.')
     expect(fails({ x: { N: 'Infinity' } }).message).toBe('x has an N that is not a decimal number.')
@@ -74,10 +77,15 @@ describe('unmarshallImage', () => {
       message: 'a[0][1].b has NULL that is not true; NULL is always true.',
     })
     expect(fails({ a: { M: { c: { BOOL: 'yes' } } } }).message).toBe('a.c has BOOL that is a string; BOOL must be true or false.')
-    expect(fails({ a: ['S'] }).message).toBe('a is an array, not an AttributeValue (an object with one of S, N, B, SS, NS, BS, M, L, NULL or BOOL).')
+    expect(fails({ a: ['S'] }).message).toBe(
+      'a is an array, not an AttributeValue (an object with one of S, N, B, SS, NS, BS, M, L, NULL or BOOL).',
+    )
     expect(fails({ a: { B: 'AAE' } }).message).toBe('a has B that is not valid base64.')
     expect(fails({ a: { BS: ['AA==', 7] } }).message).toBe('a has BS[1] that is a number; binary travels as a base64 string.')
     expect(fails({ a: { L: { S: 'x' } } }).message).toBe('a has L that is an object; L must be an array.')
-    expect(fails('image')).toEqual({ path: '', message: 'The value is a string, not an image (an object of attribute names to AttributeValues).' })
+    expect(fails('image')).toEqual({
+      path: '',
+      message: 'The value is a string, not an image (an object of attribute names to AttributeValues).',
+    })
   })
 })

@@ -4,7 +4,11 @@ import { join } from 'node:path'
 import ts from 'typescript'
 
 const root = new URL('../../', import.meta.url).pathname
-const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })
+const config = ts.getParsedCommandLineOfConfigFile(
+  join(root, 'tsconfig.json'),
+  {},
+  { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+)
 if (config === undefined) throw new Error('cannot read tsconfig.json')
 
 let previous: ts.Program | undefined
@@ -16,7 +20,8 @@ export function diagnosticsOf(source: string): string[] {
   const { getSourceFile, fileExists, readFile } = host
   host.fileExists = (f) => f === file || fileExists(f)
   host.readFile = (f) => (f === file ? source : readFile(f))
-  host.getSourceFile = (f, language, ...rest) => (f === file ? ts.createSourceFile(f, source, language) : getSourceFile(f, language, ...rest))
+  host.getSourceFile = (f, language, ...rest) =>
+    f === file ? ts.createSourceFile(f, source, language) : getSourceFile(f, language, ...rest)
   // The previous program lends its unchanged files (the sources, zod, node), which halves the time.
   const program = ts.createProgram([file], config!.options, host, previous)
   previous = program

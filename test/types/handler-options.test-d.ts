@@ -54,14 +54,8 @@ describe('handler options are exact', () => {
   it('a bad value is one error on the option, and the record function keeps its payload type', () => {
     // The one error is on the call's first line; an `unknown` payload would be a second one below.
     // @ts-expect-error: 'sorted' is not an ordering
-    kinesisHandler(
-      { schema: Order, ordering: 'sorted' },
-      (order) => expectTypeOf(order).toEqualTypeOf<OrderOut>(),
-    )
+    kinesisHandler({ schema: Order, ordering: 'sorted' }, (order) => expectTypeOf(order).toEqualTypeOf<OrderOut>())
     // @ts-expect-error: 'sns-raw' is not an envelope
-    sqsHandler(
-      { schema: Order, envelope: 'sns-raw' },
-      (order) => expectTypeOf(order).toEqualTypeOf<OrderOut>(),
-    )
+    sqsHandler({ schema: Order, envelope: 'sns-raw' }, (order) => expectTypeOf(order).toEqualTypeOf<OrderOut>())
   })
 })

@@ -1,8 +1,24 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import * as z from 'zod'
-import { dynamodbEvent, insert, kinesisEvent, kinesisWindowEvent, kplAggregate, lambdaContext, raw, sqsEvent, type RawData } from 'lambda-stream-handlers/testing'
+import {
+  dynamodbEvent,
+  insert,
+  kinesisEvent,
+  kinesisWindowEvent,
+  kplAggregate,
+  lambdaContext,
+  raw,
+  sqsEvent,
+  type RawData,
+} from 'lambda-stream-handlers/testing'
 
-const Order = z.object({ orderId: z.string(), accountId: z.string(), status: z.enum(['NEW', 'PAID']), total: z.number(), note: z.string().optional() })
+const Order = z.object({
+  orderId: z.string(),
+  accountId: z.string(),
+  status: z.enum(['NEW', 'PAID']),
+  total: z.number(),
+  note: z.string().optional(),
+})
 
 describe('test kit typing', () => {
   it("the builders' functions receive the payloads as written: no RawData unless a raw() is among them", () => {
@@ -12,7 +28,11 @@ describe('test kit typing', () => {
       deduplicationId: (b, i) => `${b.orderId}-${i}`,
     })
     kinesisEvent([{ orderId: 'o-1', accountId: 'a-1', status: 'PAID', total: 1 }], { schema: Order, partitionKey: (p) => p.accountId })
-    kinesisWindowEvent([{ orderId: 'o-1', accountId: 'a-1', status: 'PAID', total: 1 }], { schema: Order, partitionKey: (p) => p.accountId, final: true })
+    kinesisWindowEvent([{ orderId: 'o-1', accountId: 'a-1', status: 'PAID', total: 1 }], {
+      schema: Order,
+      partitionKey: (p) => p.accountId,
+      final: true,
+    })
     kplAggregate([{ orderId: 'o-1', accountId: 'a-1', status: 'PAID', total: 1 }], { schema: Order, partitionKey: (p) => p.accountId })
     // With a raw() among them, the function must tell the two apart, as it will be called with both.
     sqsEvent([{ orderId: 'o-1', accountId: 'a-1', status: 'NEW', total: 1 }, raw('oops')], {

@@ -1,6 +1,12 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import * as z from 'zod'
-import { dynamodbWindowHandler, type DynamoDBChange, type DynamoDBMeta, type DynamoDBWindowEvent, type WindowResponse } from 'lambda-stream-handlers'
+import {
+  dynamodbWindowHandler,
+  type DynamoDBChange,
+  type DynamoDBMeta,
+  type DynamoDBWindowEvent,
+  type WindowResponse,
+} from 'lambda-stream-handlers'
 import { dynamodbEvent, dynamodbWindowEvent, insert, runWindow, type WindowRun } from 'lambda-stream-handlers/testing'
 
 const Item = z.object({ id: z.string(), total: z.number() })
@@ -60,7 +66,13 @@ describe('dynamodbWindowHandler types', () => {
   })
 
   it('types the test kit', async () => {
-    const handler = dynamodbWindowHandler({ schema: Item, state: Totals, initial: () => ({ sum: 0 }), reduce: (s) => s, onWindowEnd: () => {} })
+    const handler = dynamodbWindowHandler({
+      schema: Item,
+      state: Totals,
+      initial: () => ({ sum: 0 }),
+      reduce: (s) => s,
+      onWindowEnd: () => {},
+    })
     expectTypeOf(dynamodbWindowEvent([insert({ id: 'a', total: 1 })], { schema: Item, final: true })).toEqualTypeOf<DynamoDBWindowEvent>()
     // @ts-expect-error: total must be a number in the schema's input
     dynamodbWindowEvent([insert({ id: 'a', total: '1' })], { schema: Item })

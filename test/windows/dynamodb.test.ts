@@ -1,7 +1,26 @@
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
-import { ConfigurationError, dynamodbWindowHandler, MalformedEventError, silentLogger, WindowRecordError, WindowStateError, type WindowInfo } from 'lambda-stream-handlers'
-import { attributeValues, dynamodbEvent, dynamodbWindowEvent, insert, modify, remove, runWindow, sampleEvents, ttlDelete, windowEvent } from 'lambda-stream-handlers/testing'
+import {
+  ConfigurationError,
+  dynamodbWindowHandler,
+  MalformedEventError,
+  silentLogger,
+  WindowRecordError,
+  WindowStateError,
+  type WindowInfo,
+} from 'lambda-stream-handlers'
+import {
+  attributeValues,
+  dynamodbEvent,
+  dynamodbWindowEvent,
+  insert,
+  modify,
+  remove,
+  runWindow,
+  sampleEvents,
+  ttlDelete,
+  windowEvent,
+} from 'lambda-stream-handlers/testing'
 
 const Item = z.object({ id: z.string(), status: z.enum(['NEW', 'PAID']), total: z.number() })
 const Counts = z.record(z.string(), z.number().int())
@@ -35,7 +54,9 @@ describe('dynamodbWindowHandler', () => {
       handler,
       [
         dynamodbEvent([insert(item('a', 'NEW', 1)), insert(item('b', 'NEW', 2))], { schema: Item }),
-        dynamodbEvent([modify(item('a', 'NEW', 1), item('a', 'PAID', 1)), modify(item('b', 'NEW', 2), item('b', 'NEW', 3))], { schema: Item }),
+        dynamodbEvent([modify(item('a', 'NEW', 1), item('a', 'PAID', 1)), modify(item('b', 'NEW', 2), item('b', 'NEW', 3))], {
+          schema: Item,
+        }),
         dynamodbEvent([remove(item('a', 'PAID', 1)), ttlDelete(item('b', 'NEW', 3))], { schema: Item }),
         { Records: [] },
       ],
@@ -50,7 +71,11 @@ describe('dynamodbWindowHandler', () => {
     ])
     expect(ended).toHaveLength(1)
     expect(ended[0]!.counts).toEqual(final)
-    expect(ended[0]!.window).toMatchObject({ start: new Date('2026-02-01T00:00:00Z'), shardId: 'shardId-00000001700000000000-0a1b2c3d', terminatedEarly: false })
+    expect(ended[0]!.window).toMatchObject({
+      start: new Date('2026-02-01T00:00:00Z'),
+      shardId: 'shardId-00000001700000000000-0a1b2c3d',
+      terminatedEarly: false,
+    })
     expect(ended[0]!.window.eventSourceARN).toMatch(/^arn:aws:dynamodb:us-east-1:123456789012:table\/test-table\/stream\//)
   })
 
@@ -73,9 +98,12 @@ describe('dynamodbWindowHandler', () => {
 
   it('fails the whole invocation on an image the schema refuses, naming the image and the field', async () => {
     const { handler } = countingHandler()
-    const event = dynamodbWindowEvent([insert(item('a', 'NEW', 1)), insert(attributeValues({ id: { S: 'b' }, status: { S: 'LOST' }, total: { N: '1' } }))], {
-      state: { 'insert NEW': 7 },
-    })
+    const event = dynamodbWindowEvent(
+      [insert(item('a', 'NEW', 1)), insert(attributeValues({ id: { S: 'b' }, status: { S: 'LOST' }, total: { N: '1' } }))],
+      {
+        state: { 'insert NEW': 7 },
+      },
+    )
     const error = await handler(event).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(WindowRecordError)
     expect((error as Error).message).toMatch(/^dynamodbWindowHandler: record \d+ invalid \(validation at NewImage\.status\)/)
@@ -93,9 +121,13 @@ describe('dynamodbWindowHandler', () => {
       onWindowEnd: () => {},
     })
     await expect(plain(big)).rejects.toThrow(WindowStateError)
-    await expect(plain(big)).rejects.toThrow(/the state after this batch does not match the `state` schema \(at sum: Invalid input: expected number, received bigint\)/)
+    await expect(plain(big)).rejects.toThrow(
+      /the state after this batch does not match the `state` schema \(at sum: Invalid input: expected number, received bigint\)/,
+    )
 
-    const BigSum = z.object({ sum: z.codec(z.string().regex(/^-?\d+$/), z.bigint(), { decode: (s) => BigInt(s), encode: (b) => b.toString() }) })
+    const BigSum = z.object({
+      sum: z.codec(z.string().regex(/^-?\d+$/), z.bigint(), { decode: (s) => BigInt(s), encode: (b) => b.toString() }),
+    })
     const coded = dynamodbWindowHandler({
       schema: Big,
       state: BigSum,
@@ -103,7 +135,10 @@ describe('dynamodbWindowHandler', () => {
       reduce: (s, c) => (c.eventName === 'INSERT' ? { sum: s.sum + BigInt(c.newImage.n) } : s),
       onWindowEnd: () => {},
     })
-    const run = await runWindow(coded, [dynamodbEvent([insert(attributeValues({ id: { S: 'x' }, n: { N: '12345678901234567890' } }))]), dynamodbEvent([insert(attributeValues({ id: { S: 'y' }, n: { N: '1' } }))])])
+    const run = await runWindow(coded, [
+      dynamodbEvent([insert(attributeValues({ id: { S: 'x' }, n: { N: '12345678901234567890' } }))]),
+      dynamodbEvent([insert(attributeValues({ id: { S: 'y' }, n: { N: '1' } }))]),
+    ])
     expect(run.state).toEqual({ sum: '12345678901234567891' })
   })
 
@@ -116,15 +151,23 @@ describe('dynamodbWindowHandler', () => {
       reduce: (s, c) => ({ changes: [...s.changes, `${c.eventName} ${c.keys.Id}`] }),
       onWindowEnd: () => {},
     })
-    const event = windowEvent(sampleEvents.dynamodb(), { start: '2020-12-09T07:04:00Z', end: '2020-12-09T07:06:00Z', shardId: 'shardId-00000001607497475000-a1b2c3d4' })
+    const event = windowEvent(sampleEvents.dynamodb(), {
+      start: '2020-12-09T07:04:00Z',
+      end: '2020-12-09T07:06:00Z',
+      shardId: 'shardId-00000001607497475000-a1b2c3d4',
+    })
     expect(await handler(event)).toEqual({ state: { changes: ['INSERT 101', 'MODIFY 101', 'REMOVE 101'] }, batchItemFailures: [] })
   })
 
   it('checks its options when built, and the event when called', async () => {
     const base = { schema: Item, state: Counts, initial: () => ({}), reduce: (c: Record<string, number>) => c, onWindowEnd: () => {} }
     expect(() => dynamodbWindowHandler({ ...base, streamViewType: 'ALL' } as never)).toThrow(ConfigurationError)
-    expect(() => dynamodbWindowHandler({ ...base, streamViewType: 'ALL' } as never)).toThrow(/^dynamodbWindowHandler: `streamViewType` must be/)
-    expect(() => dynamodbWindowHandler({ ...base, ordering: 'per-key' } as never)).toThrow(/^dynamodbWindowHandler: `ordering` does not apply to a window/)
+    expect(() => dynamodbWindowHandler({ ...base, streamViewType: 'ALL' } as never)).toThrow(
+      /^dynamodbWindowHandler: `streamViewType` must be/,
+    )
+    expect(() => dynamodbWindowHandler({ ...base, ordering: 'per-key' } as never)).toThrow(
+      /^dynamodbWindowHandler: `ordering` does not apply to a window/,
+    )
     const handler = dynamodbWindowHandler(base)
     await expect(handler(dynamodbEvent([insert(item('a', 'NEW', 1))]) as never)).rejects.toThrow(MalformedEventError)
   })

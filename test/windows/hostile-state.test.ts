@@ -18,12 +18,22 @@ const anyObject: StandardSchemaV1<Record<string, unknown>, Record<string, unknow
   '~standard': {
     version: 1,
     vendor: 'test',
-    validate: (value) => (typeof value === 'object' && value !== null ? { value: value as Record<string, unknown> } : { issues: [{ message: 'not an object' }] }),
+    validate: (value) =>
+      typeof value === 'object' && value !== null
+        ? { value: value as Record<string, unknown> }
+        : { issues: [{ message: 'not an object' }] },
   },
 }
 
 function handlerWith(state: StandardSchemaV1<Record<string, unknown>, unknown>, reduce: (s: never) => unknown = (s) => s) {
-  return kinesisWindowHandler({ schema: Sale, state: state as never, logger: silentLogger, initial: () => ({}) as never, reduce: reduce as never, onWindowEnd: () => {} })
+  return kinesisWindowHandler({
+    schema: Sale,
+    state: state as never,
+    logger: silentLogger,
+    initial: () => ({}) as never,
+    reduce: reduce as never,
+    onWindowEnd: () => {},
+  })
 }
 
 describe('window state nested too deep', () => {
@@ -49,15 +59,23 @@ describe('window state nested too deep', () => {
   })
 
   it('outgoing: a codec whose JSON form is far deeper than the state fails with a WindowStateError', async () => {
-    const Deep = z.codec(z.record(z.string(), z.json()), z.object({ n: z.number() }), { decode: () => ({ n: 1 }), encode: () => ({ x: deep(100_000) as never }) })
+    const Deep = z.codec(z.record(z.string(), z.json()), z.object({ n: z.number() }), {
+      decode: () => ({ n: 1 }),
+      encode: () => ({ x: deep(100_000) as never }),
+    })
     const handler = handlerWith(Deep as never, () => ({ n: 1 }))
     const error = await handler(kinesisWindowEvent([{ cents: 1 }], { schema: Sale }), lambdaContext()).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(WindowStateError)
     expect((error as Error).message).toMatch(/the window state is nested too deeply for the state schema to encode/)
     // A JSON form the schema does not look into: the JSON check stops at 256 levels.
-    const Opaque = z.codec(z.record(z.string(), z.unknown()), z.object({ n: z.number() }), { decode: () => ({ n: 1 }), encode: () => ({ x: deep(300) }) })
+    const Opaque = z.codec(z.record(z.string(), z.unknown()), z.object({ n: z.number() }), {
+      decode: () => ({ n: 1 }),
+      encode: () => ({ x: deep(300) }),
+    })
     const opaque = handlerWith(Opaque as never, () => ({ n: 1 }))
-    await expect(opaque(kinesisWindowEvent([{ cents: 1 }], { schema: Sale }), lambdaContext())).rejects.toThrow(/cannot travel to Lambda as JSON: the state is nested more than 256 levels deep/)
+    await expect(opaque(kinesisWindowEvent([{ cents: 1 }], { schema: Sale }), lambdaContext())).rejects.toThrow(
+      /cannot travel to Lambda as JSON: the state is nested more than 256 levels deep/,
+    )
   })
 
   it('256 levels are fine, both ways', async () => {
@@ -72,27 +90,48 @@ describe('a `__proto__` key in the window state survives as an own property, or 
   const incoming = JSON.parse('{"totals": {"__proto__": 5, "a": 1}}') as never
 
   it('zod drops `__proto__` keys from objects and records: the incoming state fails, naming where', async () => {
-    for (const schema of [z.object({ totals: z.record(z.string(), z.number()) }), z.object({ totals: z.object({ a: z.number() }).loose() })]) {
+    for (const schema of [
+      z.object({ totals: z.record(z.string(), z.number()) }),
+      z.object({ totals: z.object({ a: z.number() }).loose() }),
+    ]) {
       const handler = handlerWith(schema as never)
-      const error = await handler(kinesisWindowEvent([{ cents: 1 }], { schema: Sale, state: incoming }), lambdaContext()).catch((e: unknown) => e)
+      const error = await handler(kinesisWindowEvent([{ cents: 1 }], { schema: Sale, state: incoming }), lambdaContext()).catch(
+        (e: unknown) => e,
+      )
       expect(error).toBeInstanceOf(WindowStateError)
-      expect((error as Error).message).toMatch(/the incoming window state has a `__proto__` key at state\.totals, which the state schema dropped/)
+      expect((error as Error).message).toMatch(
+        /the incoming window state has a `__proto__` key at state\.totals, which the state schema dropped/,
+      )
     }
   })
 
   it('a Map codec whose JSON form is an object loses it in the record before the codec: fails loudly too', async () => {
-    const MapState = z.codec(z.record(z.string(), z.number()), z.map(z.string(), z.number()), { decode: (r) => new Map(Object.entries(r)), encode: (m) => Object.fromEntries(m) })
+    const MapState = z.codec(z.record(z.string(), z.number()), z.map(z.string(), z.number()), {
+      decode: (r) => new Map(Object.entries(r)),
+      encode: (m) => Object.fromEntries(m),
+    })
     const handler = handlerWith(MapState as never)
-    const error = await handler(kinesisWindowEvent([{ cents: 1 }], { schema: Sale, state: JSON.parse('{"__proto__": 5, "a": 1}') as never }), lambdaContext()).catch((e: unknown) => e)
+    const error = await handler(
+      kinesisWindowEvent([{ cents: 1 }], { schema: Sale, state: JSON.parse('{"__proto__": 5, "a": 1}') as never }),
+      lambdaContext(),
+    ).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(WindowStateError)
     expect((error as Error).message).toMatch(/has a `__proto__` key at state, which the state schema dropped/)
   })
 
   it('outgoing: a Map holding a `__proto__` key, behind a codec whose JSON form is a record, fails instead of losing it', async () => {
     const State = z.object({
-      seen: z.codec(z.record(z.string(), z.number()), z.map(z.string(), z.number()), { decode: (r) => new Map(Object.entries(r)), encode: (m) => Object.fromEntries(m) }),
+      seen: z.codec(z.record(z.string(), z.number()), z.map(z.string(), z.number()), {
+        decode: (r) => new Map(Object.entries(r)),
+        encode: (m) => Object.fromEntries(m),
+      }),
     })
-    const handler = handlerWith(State as never, () => ({ seen: new Map([['__proto__', 1], ['a', 2]]) }))
+    const handler = handlerWith(State as never, () => ({
+      seen: new Map([
+        ['__proto__', 1],
+        ['a', 2],
+      ]),
+    }))
     const error = await handler(kinesisWindowEvent([{ cents: 1 }], { schema: Sale }), lambdaContext()).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(WindowStateError)
     expect((error as Error).message).toMatch(/has a `__proto__` key at state\.seen, which the state schema dropped when encoding it/)
@@ -112,11 +151,13 @@ describe('a `__proto__` key in the window state survives as an own property, or 
   it('outgoing: a reduce that keeps the key in a null-prototype object, under a zod schema that drops it, fails instead of losing it', async () => {
     const state = Object.create(null) as Record<string, number>
     state.a = 1
-    state['__proto__'] = 2 // an own key: a null-prototype object has no `__proto__` setter
+    Reflect.set(state, '__proto__', 2) // an own key: a null-prototype object has no `__proto__` setter
     const handler = handlerWith(z.record(z.string(), z.number()) as never, () => state)
     const error = await handler(kinesisWindowEvent([{ cents: 1 }], { schema: Sale }), lambdaContext()).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(WindowStateError)
-    expect((error as Error).message).toMatch(/the window state has a `__proto__` key at state, which the state schema dropped when encoding it/)
+    expect((error as Error).message).toMatch(
+      /the window state has a `__proto__` key at state, which the state schema dropped when encoding it/,
+    )
   })
 })
 
@@ -128,10 +169,16 @@ describe('window state that cannot be read', () => {
         throw new Error('getter says no')
       },
     })
-    const incoming = await handlerWith(z.record(z.string(), z.number()) as never)(kinesisWindowEvent([{ cents: 1 }], { schema: Sale, state: hostile as never }), lambdaContext()).catch((e: unknown) => e)
+    const incoming = await handlerWith(z.record(z.string(), z.number()) as never)(
+      kinesisWindowEvent([{ cents: 1 }], { schema: Sale, state: hostile as never }),
+      lambdaContext(),
+    ).catch((e: unknown) => e)
     expect(incoming).toBeInstanceOf(WindowStateError)
     expect((incoming as Error).message).toMatch(/^kinesisWindowHandler: the incoming window state cannot be read: getter says no/)
-    const outgoing = await handlerWith(anyObject as never, () => hostile)(kinesisWindowEvent([{ cents: 1 }], { schema: Sale }), lambdaContext()).catch((e: unknown) => e)
+    const outgoing = await handlerWith(anyObject as never, () => hostile)(
+      kinesisWindowEvent([{ cents: 1 }], { schema: Sale }),
+      lambdaContext(),
+    ).catch((e: unknown) => e)
     expect(outgoing).toBeInstanceOf(WindowStateError)
     expect((outgoing as Error).message).toMatch(/^kinesisWindowHandler: the window state cannot be read: getter says no/)
   })
@@ -139,10 +186,16 @@ describe('window state that cannot be read', () => {
   it('a revoked Proxy: as the incoming state a WindowStateError; returned by reduce, a failed record (WindowRecordError)', async () => {
     const { proxy, revoke } = Proxy.revocable({}, {})
     revoke()
-    const incoming = await handlerWith(anyObject as never)(kinesisWindowEvent([{ cents: 1 }], { schema: Sale, state: proxy as never }), lambdaContext()).catch((e: unknown) => e)
+    const incoming = await handlerWith(anyObject as never)(
+      kinesisWindowEvent([{ cents: 1 }], { schema: Sale, state: proxy as never }),
+      lambdaContext(),
+    ).catch((e: unknown) => e)
     expect(incoming).toBeInstanceOf(WindowStateError)
     expect((incoming as Error).message).toMatch(/the incoming window state cannot be read: Cannot perform/)
-    const reduced = await handlerWith(anyObject as never, () => proxy)(kinesisWindowEvent([{ cents: 1 }], { schema: Sale }), lambdaContext()).catch((e: unknown) => e)
+    const reduced = await handlerWith(anyObject as never, () => proxy)(
+      kinesisWindowEvent([{ cents: 1 }], { schema: Sale }),
+      lambdaContext(),
+    ).catch((e: unknown) => e)
     expect(reduced).toBeInstanceOf(WindowRecordError)
   })
 })

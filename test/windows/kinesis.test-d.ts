@@ -1,7 +1,13 @@
 import type { Context } from 'aws-lambda'
 import { describe, expectTypeOf, it } from 'vitest'
 import * as z from 'zod'
-import { kinesisWindowHandler, type KinesisMeta, type KinesisWindowEvent, type WindowInfo, type WindowResponse } from 'lambda-stream-handlers'
+import {
+  kinesisWindowHandler,
+  type KinesisMeta,
+  type KinesisWindowEvent,
+  type WindowInfo,
+  type WindowResponse,
+} from 'lambda-stream-handlers'
 import { kinesisEvent, kinesisWindowEvent, runWindow, type WindowRun } from 'lambda-stream-handlers/testing'
 
 const Sale = z.object({ cents: z.number(), at: z.string().transform((s) => new Date(s)) })

@@ -11,11 +11,18 @@ import {
   WindowStateError,
   type WindowInfo,
 } from 'lambda-stream-handlers'
-import { kinesisEvent, kinesisWindowEvent, lambdaContext, raw, runWindow, sampleWindowEvents, windowEvent } from 'lambda-stream-handlers/testing'
+import {
+  kinesisEvent,
+  kinesisWindowEvent,
+  lambdaContext,
+  raw,
+  runWindow,
+  sampleWindowEvents,
+  windowEvent,
+} from 'lambda-stream-handlers/testing'
 
 const Sale = z.object({ id: z.string(), cents: z.number().int() })
 const Totals = z.record(z.string(), z.number().int())
-type Sale = z.infer<typeof Sale>
 
 const sales = (from: number, n: number, key = (i: number) => `k${i % 3}`) =>
   Array.from({ length: n }, (_, i) => ({ id: `s-${from + i}`, cents: from + i, pk: key(from + i) }))
@@ -65,7 +72,11 @@ describe('kinesisWindowHandler: one window over several invocations', () => {
   it('aggregates every record once and calls onWindowEnd once, on the final invocation, with the whole aggregate', async () => {
     const { handler, reduced, ended } = totalsHandler()
     const items = [sales(0, 4), sales(4, 5), sales(9, 3)]
-    const run = await runWindow(handler, items.map((b) => batch(b)), { start: '2026-01-01T00:00:00Z', end: '2026-01-01T00:02:00Z' })
+    const run = await runWindow(
+      handler,
+      items.map((b) => batch(b)),
+      { start: '2026-01-01T00:00:00Z', end: '2026-01-01T00:02:00Z' },
+    )
 
     expect(run.invocations).toHaveLength(3)
     const states = run.invocations.map((i) => ('response' in i ? i.response : i.error))
@@ -99,7 +110,9 @@ describe('kinesisWindowHandler: one window over several invocations', () => {
     const run = await runWindow(handler, [batch(items), { Records: [] }])
     expect(run.invocations[1]!.event.Records).toEqual([])
     // The empty invocation belongs to the same window and shard.
-    expect(run.invocations.map((i) => [i.event.shardId, i.event.window, i.event.eventSourceARN])).toEqual([0, 1].map(() => [ended[0]!.window.shardId, run.invocations[0]!.event.window, ended[0]!.window.eventSourceARN]))
+    expect(run.invocations.map((i) => [i.event.shardId, i.event.window, i.event.eventSourceARN])).toEqual(
+      [0, 1].map(() => [ended[0]!.window.shardId, run.invocations[0]!.event.window, ended[0]!.window.eventSourceARN]),
+    )
     expect(ended[0]!.window.shardId).toBe('shardId-000000000007')
     expect(run.state).toEqual(expectedTotals(items))
     expect(ended.map((e) => e.totals)).toEqual([expectedTotals(items)])
@@ -149,7 +162,11 @@ describe('kinesisWindowHandler: failures fail the whole invocation, so the state
   it('a reduce that throws mid-window: the invocation throws, the retry from the same state gives the right total', async () => {
     const { handler, reduced, ended } = totalsHandler({ failOnce: 's-6' })
     const items = [sales(0, 4), sales(4, 5), sales(9, 3)]
-    const run = await runWindow(handler, items.map((b) => batch(b)), { retries: 2 })
+    const run = await runWindow(
+      handler,
+      items.map((b) => batch(b)),
+      { retries: 2 },
+    )
 
     const outcome = run.invocations.map((i) => ('error' in i ? `error ${(i.error as Error).name}` : 'ok'))
     expect(outcome).toEqual(['ok', 'error WindowRecordError', 'ok', 'ok'])
@@ -162,14 +179,23 @@ describe('kinesisWindowHandler: failures fail the whole invocation, so the state
     expect(ended.map((e) => e.totals)).toEqual([expectedTotals(items.flat())])
 
     const error = (run.invocations[1] as { error: WindowRecordError }).error
-    expect(error.message).toMatch(/^kinesisWindowHandler: record \d+ failed \(handler\): downstream hiccup on s-6\. The whole invocation fails/)
+    expect(error.message).toMatch(
+      /^kinesisWindowHandler: record \d+ failed \(handler\): downstream hiccup on s-6\. The whole invocation fails/,
+    )
     expect(error.outcomes.map((o) => o.status)).toEqual(['ok', 'ok', 'failed', 'skipped', 'skipped'])
     expect((error.cause as Error).message).toBe('downstream hiccup on s-6')
   })
 
   it('an invalid record fails the invocation, naming the record and the field but not the payload', async () => {
     const { handler, reduced } = totalsHandler()
-    const event = kinesisWindowEvent([{ id: 'a', cents: 1 }, { id: 'b', cents: 'secret-1.5' }, { id: 'c', cents: 3 }], { state: { k: 5 } })
+    const event = kinesisWindowEvent(
+      [
+        { id: 'a', cents: 1 },
+        { id: 'b', cents: 'secret-1.5' },
+        { id: 'c', cents: 3 },
+      ],
+      { state: { k: 5 } },
+    )
     const error = await handler(event).then(
       () => undefined,
       (e: unknown) => e,
@@ -182,7 +208,12 @@ describe('kinesisWindowHandler: failures fail the whole invocation, so the state
 
   it('logs what happens to a failed record in a window: the invocation fails and the last good state stands, never "reported for retry"', async () => {
     const lines: string[] = []
-    const logger = { debug: () => {}, info: (m: string) => void lines.push(m), warn: (m: string) => void lines.push(m), error: (m: string) => void lines.push(m) }
+    const logger = {
+      debug: () => {},
+      info: (m: string) => void lines.push(m),
+      warn: (m: string) => void lines.push(m),
+      error: (m: string) => void lines.push(m),
+    }
     const handler = kinesisWindowHandler({
       schema: Sale,
       state: Totals,
@@ -195,9 +226,22 @@ describe('kinesisWindowHandler: failures fail the whole invocation, so the state
       },
       onWindowEnd: () => {},
     })
-    const event = kinesisWindowEvent([{ id: 'a', cents: 1 }, { id: 'b', cents: 'x' }], { state: { k: 5 } })
+    const event = kinesisWindowEvent(
+      [
+        { id: 'a', cents: 1 },
+        { id: 'b', cents: 'x' },
+      ],
+      { state: { k: 5 } },
+    )
     await expect(handler(event)).rejects.toThrow(WindowRecordError)
-    await expect(handler(kinesisWindowEvent([{ id: 'c', cents: 1 }, { id: 'd', cents: 2 }]))).rejects.toThrow(WindowRecordError)
+    await expect(
+      handler(
+        kinesisWindowEvent([
+          { id: 'c', cents: 1 },
+          { id: 'd', cents: 2 },
+        ]),
+      ),
+    ).rejects.toThrow(WindowRecordError)
     const library = lines.filter((l) => !l.startsWith('reducing'))
     expect(library.filter((l) => l.includes('reported for retry'))).toEqual([])
     expect(library.filter((l) => l.includes('; the invocation fails, so the last good state stands'))).toHaveLength(3)
@@ -225,7 +269,11 @@ describe('kinesisWindowHandler: failures fail the whole invocation, so the state
   it('an onWindowEnd that throws fails the final invocation; the retry reduces again from the same state and ends the window once', async () => {
     const { handler, ended } = totalsHandler({ endFailsOnce: true })
     const items = [sales(0, 3), sales(3, 3)]
-    const run = await runWindow(handler, items.map((b) => batch(b)), { retries: 1 })
+    const run = await runWindow(
+      handler,
+      items.map((b) => batch(b)),
+      { retries: 1 },
+    )
     const failed = run.invocations[1] as { error: unknown }
     expect(failed.error).toBeInstanceOf(WindowEndError)
     expect((failed.error as Error).message).toMatch(/onWindowEnd threw: the sink is down\. The final invocation fails/)
@@ -248,10 +296,19 @@ describe('kinesisWindowHandler: failures fail the whole invocation, so the state
       },
       onWindowEnd: () => {},
     })
-    const error = await handler(kinesisWindowEvent([{ id: 'a', cents: 1 }, { id: 'b', cents: 2 }, { id: 'c', cents: 3 }]), context).catch((e: unknown) => e)
+    const error = await handler(
+      kinesisWindowEvent([
+        { id: 'a', cents: 1 },
+        { id: 'b', cents: 2 },
+        { id: 'c', cents: 3 },
+      ]),
+      context,
+    ).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(WindowRecordError)
     expect((error as WindowRecordError).outcomes.map((o) => o.status)).toEqual(['ok', 'ok', 'skipped'])
-    expect((error as Error).message).toMatch(/skipped \(deadline\): Not started: the Lambda was close to its timeout\. The whole invocation fails/)
+    expect((error as Error).message).toMatch(
+      /skipped \(deadline\): Not started: the Lambda was close to its timeout\. The whole invocation fails/,
+    )
   })
 
   it('when the retries run out, runWindow throws the last error', async () => {
@@ -279,7 +336,9 @@ describe('kinesisWindowHandler: failures fail the whole invocation, so the state
       }) as never,
       onWindowEnd: () => {},
     })
-    await expect(handler(kinesisWindowEvent([{ id: 'a', cents: 1 }]))).rejects.toThrow('`reduce` returned undefined; it must return the new state.')
+    await expect(handler(kinesisWindowEvent([{ id: 'a', cents: 1 }]))).rejects.toThrow(
+      '`reduce` returned undefined; it must return the new state.',
+    )
   })
 })
 
@@ -368,7 +427,9 @@ describe('kinesisWindowHandler: the state', () => {
       reduce: (s) => s,
       onWindowEnd: () => {},
     })
-    await expect(oneWay(kinesisWindowEvent([1]))).rejects.toThrow(/the state schema has a one-way transform, so the state cannot be turned back into JSON/)
+    await expect(oneWay(kinesisWindowEvent([1]))).rejects.toThrow(
+      /the state schema has a one-way transform, so the state cannot be turned back into JSON/,
+    )
   })
 
   it('with a validator that cannot encode (any Standard Schema), checks the state as it will travel', async () => {
@@ -429,14 +490,26 @@ describe('kinesisWindowHandler: the state', () => {
     const arrivedAt = new Date('2026-05-05T05:05:05.000Z')
     const run = await runWindow(handler, [
       kinesisEvent([{ id: 'a', cents: 1 }], { partitionKey: 'x', arrivedAt }),
-      kinesisEvent([{ id: 'b', cents: 2 }, { id: 'c', cents: 4 }], { partitionKey: 'y', arrivedAt }),
+      kinesisEvent(
+        [
+          { id: 'b', cents: 2 },
+          { id: 'c', cents: 4 },
+        ],
+        { partitionKey: 'y', arrivedAt },
+      ),
     ])
     expect(run.invocations.map((i) => ('response' in i ? i.response.state : i.error))).toEqual([
       { seen: { x: 1 }, last: '2026-05-05T05:05:05.000Z' },
       { seen: { x: 1, y: 6 }, last: '2026-05-05T05:05:05.001Z' },
     ])
     expect(sawMap).toEqual([true, true, true])
-    expect(ended).toEqual({ seen: new Map([['x', 1], ['y', 6]]), last: new Date('2026-05-05T05:05:05.001Z') })
+    expect(ended).toEqual({
+      seen: new Map([
+        ['x', 1],
+        ['y', 6],
+      ]),
+      last: new Date('2026-05-05T05:05:05.001Z'),
+    })
   })
 
   it('accepts the AWS sample window event (spec §9.4) and carries its state on', async () => {
@@ -457,11 +530,23 @@ describe('kinesisWindowHandler: malformed events and options', () => {
   const { handler } = totalsHandler()
 
   it.each([
-    ['a plain Kinesis event', kinesisEvent([]), /expected a tumbling-window event \(`window` is undefined\); is TumblingWindowInSeconds set/],
-    ['a bad window start', { ...kinesisWindowEvent([]), window: { start: 'yesterday', end: '2026-01-01T00:00:00Z' } }, /`window\.start` is not an ISO-8601 time: "yesterday"/],
+    [
+      'a plain Kinesis event',
+      kinesisEvent([]),
+      /expected a tumbling-window event \(`window` is undefined\); is TumblingWindowInSeconds set/,
+    ],
+    [
+      'a bad window start',
+      { ...kinesisWindowEvent([]), window: { start: 'yesterday', end: '2026-01-01T00:00:00Z' } },
+      /`window\.start` is not an ISO-8601 time: "yesterday"/,
+    ],
     ['a state that is not an object', { ...kinesisWindowEvent([]), state: [1] }, /`state` must be an object; it is an array/],
     ['no shard id', { ...kinesisWindowEvent([]), shardId: undefined }, /`shardId` is undefined/],
-    ['a flag that is not a boolean', { ...kinesisWindowEvent([]), isFinalInvokeForWindow: 'true' }, /`isFinalInvokeForWindow` must be true or false; it is "true"/],
+    [
+      'a flag that is not a boolean',
+      { ...kinesisWindowEvent([]), isFinalInvokeForWindow: 'true' },
+      /`isFinalInvokeForWindow` must be true or false; it is "true"/,
+    ],
   ])('throws MalformedEventError for %s', async (_name, event, message) => {
     const error = await handler(event as never).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(MalformedEventError)
@@ -490,6 +575,3 @@ describe('kinesisWindowHandler: malformed events and options', () => {
     expect(build({ schema: undefined })).toThrow(/`schema` must be a Standard Schema validator/)
   })
 })
-
-// Keep the Sale type in use for readers: the payload is typed by the schema.
-export type { Sale }

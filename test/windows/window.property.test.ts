@@ -9,7 +9,14 @@ const Sale = z.object({ i: z.number().int(), cents: z.number().int() })
 // A window: up to 60 sales over a few keys, cut into batches (some empty), and for each sale how
 // many times its reduce fails before it succeeds (mostly 0).
 const windowCase = fc
-  .array(fc.record({ key: fc.constantFrom('a', 'b', 'c'), cents: fc.integer({ min: -1000, max: 1000 }), flaky: fc.integer({ min: 0, max: 8 }).map((n) => Math.max(0, n - 6)) }), { maxLength: 60 })
+  .array(
+    fc.record({
+      key: fc.constantFrom('a', 'b', 'c'),
+      cents: fc.integer({ min: -1000, max: 1000 }),
+      flaky: fc.integer({ min: 0, max: 8 }).map((n) => Math.max(0, n - 6)),
+    }),
+    { maxLength: 60 },
+  )
   .chain((sales) =>
     fc.record({
       sales: fc.constant(sales),

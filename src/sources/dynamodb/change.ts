@@ -13,7 +13,9 @@ export function invalid(kind: 'decode' | 'validation', message: string, path?: s
  * Builds the record parser once, from checked options: each record becomes the typed change the
  * record function receives, its images unmarshalled and checked by the schema, by the view type.
  */
-export function changeParser(options: Pick<DynamoDBOptions<Schema>, 'schema' | 'streamViewType' | 'unsafeNumbers'>): (record: Rec) => unknown {
+export function changeParser(
+  options: Pick<DynamoDBOptions<Schema>, 'schema' | 'streamViewType' | 'unsafeNumbers'>,
+): (record: Rec) => unknown {
   const view = options.streamViewType ?? 'NEW_AND_OLD_IMAGES'
   const numbers = { unsafeNumbers: options.unsafeNumbers ?? 'bigint' }
   const { schema } = options
@@ -77,7 +79,10 @@ export function changeParser(options: Pick<DynamoDBOptions<Schema>, 'schema' | '
     throwIfUndecodable(record)
     const eventName: unknown = record.eventName
     if (eventName !== 'INSERT' && eventName !== 'MODIFY' && eventName !== 'REMOVE') {
-      throw invalid('decode', `The record's eventName is not INSERT, MODIFY or REMOVE (it is ${typeof eventName === 'string' ? `a string of ${eventName.length} characters` : jsonType(eventName)}).`)
+      throw invalid(
+        'decode',
+        `The record's eventName is not INSERT, MODIFY or REMOVE (it is ${typeof eventName === 'string' ? `a string of ${eventName.length} characters` : jsonType(eventName)}).`,
+      )
     }
     const keys = image(record, 'Keys')
     if (keysOnly) {
@@ -86,8 +91,8 @@ export function changeParser(options: Pick<DynamoDBOptions<Schema>, 'schema' | '
     }
     const newImage = wantsNew && eventName !== 'REMOVE' ? check(image(record, 'NewImage'), 'NewImage') : undefined
     const oldImage = wantsOld && eventName !== 'INSERT' ? check(image(record, 'OldImage'), 'OldImage') : undefined
-    if (newImage instanceof Promise || oldImage instanceof Promise) return Promise.all([newImage, oldImage]).then(([n, o]) => change(eventName, keys, n, o))
+    if (newImage instanceof Promise || oldImage instanceof Promise)
+      return Promise.all([newImage, oldImage]).then(([n, o]) => change(eventName, keys, n, o))
     return change(eventName, keys, newImage, oldImage)
   }
 }
-

@@ -8,9 +8,11 @@ const MAX_COMPARE_DEPTH = 256
 
 /** Deep equality for unmarshalled and schema-validated values. */
 export function sameValue(a: unknown, b: unknown, depth = 0): boolean {
-  if (a === b || (a !== a && b !== b)) return true
+  if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return true
   if (depth > MAX_COMPARE_DEPTH) {
-    throw new Error(`change.diff() compares values nested more than ${MAX_COMPARE_DEPTH} levels deep (does the schema's output hold a cycle?).`)
+    throw new Error(
+      `change.diff() compares values nested more than ${MAX_COMPARE_DEPTH} levels deep (does the schema's output hold a cycle?).`,
+    )
   }
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
   if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false
@@ -46,7 +48,8 @@ export function sameValue(a: unknown, b: unknown, depth = 0): boolean {
   const ka = Object.keys(a)
   const kb = Object.keys(b)
   if (ka.length !== kb.length) return false
-  for (const k of ka) if (!Object.prototype.hasOwnProperty.call(b, k) || !sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], depth + 1)) return false
+  for (const k of ka)
+    if (!Object.hasOwn(b, k) || !sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], depth + 1)) return false
   return true
 }
 
@@ -59,14 +62,13 @@ export function diffImages<T>(oldImage: T, newImage: T): ImageDiff<T> {
   const changed: string[] = []
   for (const name of Object.keys(after)) {
     if (after[name] === undefined) continue
-    if (before[name] === undefined || !Object.prototype.hasOwnProperty.call(before, name)) added.push(name)
+    if (before[name] === undefined || !Object.hasOwn(before, name)) added.push(name)
     else if (!sameValue(before[name], after[name])) changed.push(name)
   }
   for (const name of Object.keys(before)) {
-    if (before[name] !== undefined && (after[name] === undefined || !Object.prototype.hasOwnProperty.call(after, name))) removed.push(name)
+    if (before[name] !== undefined && (after[name] === undefined || !Object.hasOwn(after, name))) removed.push(name)
   }
   const touched = new Set<string>([...added, ...removed, ...changed])
   const diff: ImageDiff<Record<string, unknown>> = { added, removed, changed, touches: (...names) => names.some((n) => touched.has(n)) }
   return diff as unknown as ImageDiff<T>
 }
-

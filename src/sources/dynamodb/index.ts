@@ -56,11 +56,14 @@ export const dynamodbSource: Required<Source<Rec, DynamoDBMeta, DynamoDBOptions<
     let i = 0
     try {
       // Changes a table streams into a Kinesis data stream arrive as a Kinesis event.
-      if ((records[0] as { eventSource?: unknown } | null)?.eventSource === 'aws:kinesis') return fromKinesis(records, 'dynamodbHandler') as Rec[]
+      if ((records[0] as { eventSource?: unknown } | null)?.eventSource === 'aws:kinesis')
+        return fromKinesis(records, 'dynamodbHandler') as Rec[]
       for (; i < records.length; i++) {
         const r = records[i] as DynamoDBRecord | null
         if (r?.eventSource !== 'aws:dynamodb') {
-          throw malformed(`received a record that is not from DynamoDB Streams at Records[${i}] (${describeSource(r)}); is the handler wired to the right event source?`)
+          throw malformed(
+            `received a record that is not from DynamoDB Streams at Records[${i}] (${describeSource(r)}); is the handler wired to the right event source?`,
+          )
         }
         // Without a sequence number the record cannot be reported, so the batch cannot be processed safely.
         const seq = (r.dynamodb as { SequenceNumber?: unknown } | undefined)?.SequenceNumber
@@ -161,17 +164,23 @@ export type ChangeOf<O> = DynamoDBChange<InferOutput<SchemaOf<O>>, ViewOf<O>>
 export function dynamodbHandler<S extends Schema, V extends StreamViewType = 'NEW_AND_OLD_IMAGES'>(
   options: DynamoDBOptions<S> & { readonly streamViewType?: V },
 ): HandlerBuilder<DynamoDBChange<InferOutput<S>, V>, DynamoDBMeta, DynamoDBStreamEvent | KinesisStreamEvent, DynamoDBBatchResponse>
-export function dynamodbHandler<S extends Schema>(schema: S): HandlerBuilder<ChangeOf<S>, DynamoDBMeta, DynamoDBStreamEvent | KinesisStreamEvent, DynamoDBBatchResponse>
+export function dynamodbHandler<S extends Schema>(
+  schema: S,
+): HandlerBuilder<ChangeOf<S>, DynamoDBMeta, DynamoDBStreamEvent | KinesisStreamEvent, DynamoDBBatchResponse>
 export function dynamodbHandler<S extends Schema, V extends StreamViewType = 'NEW_AND_OLD_IMAGES'>(
   options: DynamoDBOptions<S> & { readonly streamViewType?: V },
   fn: RecordFunction<DynamoDBChange<InferOutput<S>, V>, DynamoDBMeta>,
 ): DynamoDBHandler
 export function dynamodbHandler<S extends Schema>(schema: S, fn: RecordFunction<ChangeOf<S>, DynamoDBMeta>): DynamoDBHandler
-export function dynamodbHandler(
-  schemaOrOptions: Schema | DynamoDBOptions<Schema>,
-  fn?: RecordFunction<never, DynamoDBMeta>,
-): unknown {
-  const builder = makeBuilder<Rec, DynamoDBMeta, unknown, DynamoDBOptions<Schema>, DynamoDBStreamEvent | KinesisStreamEvent, DynamoDBBatchResponse>(dynamodbSource, toOptions(schemaOrOptions))
+export function dynamodbHandler(schemaOrOptions: Schema | DynamoDBOptions<Schema>, fn?: RecordFunction<never, DynamoDBMeta>): unknown {
+  const builder = makeBuilder<
+    Rec,
+    DynamoDBMeta,
+    unknown,
+    DynamoDBOptions<Schema>,
+    DynamoDBStreamEvent | KinesisStreamEvent,
+    DynamoDBBatchResponse
+  >(dynamodbSource, toOptions(schemaOrOptions))
   // The overloads type the change from the schema and the view; here it is the parser's unknown.
   return fn === undefined ? builder : builder.handle(fn as RecordFunction<unknown, DynamoDBMeta>)
 }

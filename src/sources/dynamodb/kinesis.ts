@@ -51,7 +51,8 @@ function change(record: KinesisStreamRecord): DynamoDBRecord {
   const v = value as Record<string, unknown>
   const dynamodb = v.dynamodb as Record<string, unknown> | undefined
   if (typeof dynamodb !== 'object' || dynamodb === null || Array.isArray(dynamodb)) throw notAChange('it has no `dynamodb` object.')
-  if (v.eventSource !== undefined && v.eventSource !== 'aws:dynamodb') throw notAChange(`its eventSource is not "aws:dynamodb" (it is ${jsonType(v.eventSource)}).`)
+  if (v.eventSource !== undefined && v.eventSource !== 'aws:dynamodb')
+    throw notAChange(`its eventSource is not "aws:dynamodb" (it is ${jsonType(v.eventSource)}).`)
   const { ApproximateCreationDateTimePrecision: precision, ...rest } = dynamodb
   return {
     ...(v as DynamoDBRecord),
@@ -83,7 +84,9 @@ export function fromKinesis(records: readonly unknown[], name: string): DynamoDB
 function fromKinesisRecord(raw: unknown, i: number, name: string): DynamoDBRecord {
   const r = raw as Partial<KinesisStreamRecord> | null
   if (r?.eventSource !== 'aws:kinesis') {
-    throw new MalformedEventError(`${name} received a Kinesis event with a record that is not from Kinesis at Records[${i}] (${describeSource(r)}).`)
+    throw new MalformedEventError(
+      `${name} received a Kinesis event with a record that is not from Kinesis at Records[${i}] (${describeSource(r)}).`,
+    )
   }
   if (typeof r.kinesis?.sequenceNumber !== 'string' || !SEQUENCE_NUMBER.test(r.kinesis.sequenceNumber)) {
     throw new MalformedEventError(`${name} received a record without a valid kinesis.sequenceNumber at Records[${i}].`)

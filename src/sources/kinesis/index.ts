@@ -53,7 +53,9 @@ const SEQUENCE_NUMBER = /^(0|[1-9]\d{0,128})$/ // fact 3
 // its meta would be wrong (an Invalid Date, a shard id cut from nothing), so the event is malformed.
 function checkRecord(r: Partial<KinesisStreamRecord> | null, i: number): void {
   if (r?.eventSource !== 'aws:kinesis') {
-    throw malformed(`received a record that is not from Kinesis at Records[${i}] (${describeSource(r)}); is the handler wired to the right event source?`)
+    throw malformed(
+      `received a record that is not from Kinesis at Records[${i}] (${describeSource(r)}); is the handler wired to the right event source?`,
+    )
   }
   const k = r.kinesis
   // Without a sequence number the record cannot be reported, so the batch cannot be processed safely.
@@ -164,17 +166,28 @@ export const kinesisSource: Required<Source<KinesisStreamRecord, KinesisMeta, Ki
  */
 // The options form comes first and infers only the schema, so that a misspelt option is an excess
 // property ("Did you mean ...?") and the record function stays typed when an option is wrong.
-export function kinesisHandler<S extends Schema>(options: KinesisOptions<S>): HandlerBuilder<InferOutput<S>, KinesisMeta, KinesisStreamEvent, KinesisStreamBatchResponse>
-export function kinesisHandler<S extends Schema>(schema: S): HandlerBuilder<InferOutput<S>, KinesisMeta, KinesisStreamEvent, KinesisStreamBatchResponse>
-export function kinesisHandler<S extends Schema>(options: KinesisOptions<S>, fn: RecordFunction<InferOutput<S>, KinesisMeta>): KinesisHandler
+export function kinesisHandler<S extends Schema>(
+  options: KinesisOptions<S>,
+): HandlerBuilder<InferOutput<S>, KinesisMeta, KinesisStreamEvent, KinesisStreamBatchResponse>
+export function kinesisHandler<S extends Schema>(
+  schema: S,
+): HandlerBuilder<InferOutput<S>, KinesisMeta, KinesisStreamEvent, KinesisStreamBatchResponse>
+export function kinesisHandler<S extends Schema>(
+  options: KinesisOptions<S>,
+  fn: RecordFunction<InferOutput<S>, KinesisMeta>,
+): KinesisHandler
 export function kinesisHandler<S extends Schema>(schema: S, fn: RecordFunction<InferOutput<S>, KinesisMeta>): KinesisHandler
 export function kinesisHandler(
   schemaOrOptions: Schema | KinesisOptions<Schema>,
   fn?: RecordFunction<unknown, KinesisMeta>,
 ): HandlerBuilder<unknown, KinesisMeta, KinesisStreamEvent, KinesisStreamBatchResponse> | KinesisHandler {
-  const builder = makeBuilder<KinesisStreamRecord, KinesisMeta, unknown, KinesisOptions<Schema>, KinesisStreamEvent, KinesisStreamBatchResponse>(
-    kinesisSource,
-    toOptions(schemaOrOptions),
-  )
+  const builder = makeBuilder<
+    KinesisStreamRecord,
+    KinesisMeta,
+    unknown,
+    KinesisOptions<Schema>,
+    KinesisStreamEvent,
+    KinesisStreamBatchResponse
+  >(kinesisSource, toOptions(schemaOrOptions))
   return fn === undefined ? builder : builder.handle(fn)
 }

@@ -134,14 +134,21 @@ export function deaggregate(bytes: Uint8Array): KplUserRecord[] {
     }
     if (data === undefined) throw new Error(`record ${i} has no data`)
     const partitionKey = lookup(partitionKeys, keyIndex, i, 'partition key')
-    return { partitionKey, explicitHashKey: hashIndex === undefined ? undefined : lookup(hashKeys, hashIndex, i, 'explicit hash key'), data }
+    return {
+      partitionKey,
+      explicitHashKey: hashIndex === undefined ? undefined : lookup(hashKeys, hashIndex, i, 'explicit hash key'),
+      data,
+    }
   })
 }
 
 /** The key user record `i` names by its index into one of the aggregate's tables. */
 function lookup(table: readonly string[], index: number | undefined, i: number, what: string): string {
   const key = table[index ?? -1]
-  if (key === undefined) throw new Error(index === undefined ? `record ${i} has no ${what} index` : `record ${i} names ${what} ${index} of a table of ${table.length}`)
+  if (key === undefined)
+    throw new Error(
+      index === undefined ? `record ${i} has no ${what} index` : `record ${i} names ${what} ${index} of a table of ${table.length}`,
+    )
   return key
 }
 

@@ -22,7 +22,8 @@ export function isFifo(record: SQSRecord): boolean {
 
 function timestamp(attributes: SQSRecord['attributes'] | undefined, name: 'SentTimestamp' | 'ApproximateFirstReceiveTimestamp'): Date {
   const ms = digits(attributes?.[name])
-  if (ms === -1) throw decodeError(`attributes.${name} is ${attributes?.[name] === undefined ? 'missing' : 'not a time in epoch milliseconds'}.`)
+  if (ms === -1)
+    throw decodeError(`attributes.${name} is ${attributes?.[name] === undefined ? 'missing' : 'not a time in epoch milliseconds'}.`)
   return new Date(ms)
 }
 
@@ -58,7 +59,9 @@ export const sqsSource: Source<SQSRecord, SqsMeta, SqsOptions<Schema>> = {
       for (; i < records.length; i++) {
         const r = records[i] as Partial<SQSRecord> | null
         if (r?.eventSource !== 'aws:sqs') {
-          throw new MalformedEventError(`sqsHandler received a record that is not from SQS at Records[${i}] (${describeSource(r)}); is the handler wired to the right event source?`)
+          throw new MalformedEventError(
+            `sqsHandler received a record that is not from SQS at Records[${i}] (${describeSource(r)}); is the handler wired to the right event source?`,
+          )
         }
         // Without a messageId the record cannot be reported (fact 52), so the batch cannot be processed safely.
         if (typeof r.messageId !== 'string' || r.messageId === '') {
@@ -70,7 +73,9 @@ export const sqsSource: Source<SQSRecord, SqsMeta, SqsOptions<Schema>> = {
         }
         const group: unknown = r.attributes?.MessageGroupId
         if (group !== undefined && typeof group !== 'string') {
-          throw new MalformedEventError(`sqsHandler received a record whose attributes.MessageGroupId is ${jsonType(group)}, not a string, at Records[${i}].`)
+          throw new MalformedEventError(
+            `sqsHandler received a record whose attributes.MessageGroupId is ${jsonType(group)}, not a string, at Records[${i}].`,
+          )
         }
       }
     } catch (e) {
@@ -185,7 +190,10 @@ export function sqsHandler(
   schemaOrOptions: Schema | SqsOptions<Schema>,
   fn?: RecordFunction<unknown, never>,
 ): HandlerBuilder<unknown, SqsMeta, SQSEvent, SQSBatchResponse> | SqsHandler {
-  const builder = makeBuilder<SQSRecord, SqsMeta, unknown, SqsOptions<Schema>, SQSEvent, SQSBatchResponse>(sqsSource, toOptions(schemaOrOptions))
+  const builder = makeBuilder<SQSRecord, SqsMeta, unknown, SqsOptions<Schema>, SQSEvent, SQSBatchResponse>(
+    sqsSource,
+    toOptions(schemaOrOptions),
+  )
   // The overloads type `meta` by the envelope; here it is the base meta the engine builds.
   return fn === undefined ? builder : builder.handle(fn as RecordFunction<unknown, SqsMeta>)
 }

@@ -86,4 +86,3 @@ export function digits(text: unknown): number {
   }
   return n
 }
-

@@ -108,4 +108,3 @@ export type SqsMetaOf<O> = O extends { readonly envelope: 'sns' }
 
 /** The meta of one record as `meta` builds it, writable, so that the parser can add the envelope's. */
 export type Found = { -readonly [K in keyof SqsMeta]: SqsMeta[K] } & { sns?: SnsEnvelopeMeta; eventBridge?: EventBridgeEnvelopeMeta }
-
