@@ -43,7 +43,8 @@ it('every TSDoc @example in src is taken from a type-checked file in examples/ (
         .split('\n')
         .map((l) => l.replace(/^\s*\* ?/, '').trim())
         .filter((l) => l !== '' && !l.startsWith('//'))
-      for (const line of lines) if (!exampleLines.has(line) && !exampleText.includes(squash(line).replace(/,$/, ''))) missing.push(`${file}: ${line}`)
+      for (const line of lines)
+        if (!exampleLines.has(line) && !exampleText.includes(squash(line).replace(/,$/, ''))) missing.push(`${file}: ${line}`)
     }
   }
   expect(count).toBeGreaterThan(40)
