@@ -215,14 +215,14 @@ async function bundle(name: string, source: string, plugins: Plugin[] = []): Pro
 
 /**
  * What the KPL de-aggregator costs in the minimal kinesisHandler's bundle: the same bundle with
- * dist/esm/sources/kpl.js replaced by what the Kinesis source would keep if KPL support were a
+ * dist/esm/sources/kinesis/kpl.js replaced by what the Kinesis source would keep if KPL support were a
  * separate import (the aggregate's prefix, and an error saying to import it), and the difference.
  */
 export async function kplShare(): Promise<string[]> {
   const stub: Plugin = {
     name: 'kpl-stub',
     setup(b) {
-      b.onLoad({ filter: /dist\/esm\/sources\/kpl\.js$/ }, () => ({
+      b.onLoad({ filter: /dist\/esm\/sources\/kinesis\/kpl\.js$/ }, () => ({
         loader: 'js',
         contents: [
           "export const KPL_BASE64_PREFIX = '84maw'",
@@ -240,10 +240,12 @@ export async function kplShare(): Promise<string[]> {
     await bundle('kinesisHandler', source),
     await bundle('kinesisHandler-no-kpl', source, [stub]),
   ]
+  if (without!.raw >= withKpl!.raw)
+    throw new Error('bench/coldstart.ts kplShare: the KPL stub replaced nothing (did src/sources/kinesis/kpl.ts move?)')
   const row = (b: Bundle): string =>
     `| ${b.name} | ${fmt(b.raw)} | ${fmt(b.gzip)} | ${fmt(b.raw - floor!.raw)} | ${fmt(b.gzip - floor!.gzip)} |`
   return [
-    'The KPL de-aggregator in the minimal kinesisHandler bundle: the same bundle with dist/esm/sources/kpl.js replaced (esbuild plugin) by what the Kinesis',
+    'The KPL de-aggregator in the minimal kinesisHandler bundle: the same bundle with dist/esm/sources/kinesis/kpl.js replaced (esbuild plugin) by what the Kinesis',
     'source would keep if KPL support were imported separately: the aggregate prefix check and an error that says to import it.',
     '',
     '| bundle | raw B | gzip B | + raw B vs floor | + gzip B vs floor |',

@@ -44,6 +44,12 @@ export interface Source<Rec, Meta, O = object> {
    */
   meta(record: Rec, base: BaseMeta): Meta
   /**
+   * The same `meta` with its costly fields computed when first read (getters), for a record
+   * function without middleware (middleware spreads `meta`, which copies no getter). A broken
+   * field throws `InvalidRecord` when read, and the record is invalid as if `meta` had thrown.
+   */
+  lazyMeta?(record: Rec, base: BaseMeta): Meta
+  /**
    * The ordering used when the user does not choose one (for an empty batch, the default the
    * options are checked against), and how far a failure reaches under an ordered mode: `'batch'`
    * for streams (Lambda rewinds to the lowest reported sequence number and re-delivers everything
@@ -70,6 +76,9 @@ export interface Source<Rec, Meta, O = object> {
   }
 }
 
+/** A stream's source: one the local simulator and runner can read (Kinesis, DynamoDB Streams). */
+export type StreamSource<Rec, Meta, O = object> = Source<Rec, Meta, O> & Required<Pick<Source<Rec, Meta, O>, 'stream'>>
+
 /** The `Records` array of an event, or a {@link MalformedEventError} that says what came instead. */
 export function recordsOf(event: unknown, name: string): readonly unknown[] {
   const records = (event as { Records?: unknown } | null | undefined)?.Records
@@ -89,6 +98,8 @@ export interface EngineSettings<Rec> {
   readonly logger: RecordLogger
   /** Put the decoder's and validator's own words (which may quote the payload) into log lines. Default false. */
   readonly logPayloads?: boolean
+  /** Build `meta` by the source's `lazyMeta`, when it has one (no middleware, no `eagerMeta`). Default false. */
+  readonly lazyMeta?: boolean
   /** How log lines say what becomes of a reported record. Default `RETRY`; a window handler fails its whole invocation instead. */
   readonly reporting?: Reporting
 }
@@ -130,6 +141,15 @@ const ABANDONED: RecordFailure = {
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}
+
+/** `instanceof`, which a thrown revoked Proxy would make throw, asked safely. */
+function isInvalidRecord(thrown: unknown): thrown is InvalidRecord {
+  try {
+    return thrown instanceof InvalidRecord
+  } catch {
+    return false
+  }
 }
 
 /** The logger the engine itself writes to: a logger that throws (or chokes on a hostile error) never fails a batch. */
@@ -218,7 +238,7 @@ function named(ids: readonly string[]): string {
 
 /** The decoder's or validator's own words, which may quote the payload: logged only under `logPayloads`. */
 function detailOf(thrown: unknown): string | undefined {
-  if (thrown instanceof InvalidRecord) {
+  if (isInvalidRecord(thrown)) {
     if (thrown.detail !== undefined) return thrown.detail
     const cause = thrown.failure.error?.cause
     return cause instanceof Error ? toError(cause).message : undefined
@@ -238,6 +258,7 @@ export function createProcessor<Rec, P, M>(
   settings: EngineSettings<Rec>,
 ): (event: unknown, context?: Context) => Promise<BatchReport> {
   const { onInvalid, deadlineMarginMs, logPayloads, reporting = RETRY } = settings
+  const metaOf = settings.lazyMeta === true && source.lazyMeta !== undefined ? source.lazyMeta : source.meta
   const logger = guarded(settings.logger)
 
   return async function processBatch(event, context) {
@@ -266,8 +287,9 @@ export function createProcessor<Rec, P, M>(
     const pastDeadline = (): boolean => watched && context.getRemainingTimeInMillis() < deadlineMarginMs
 
     function invalid(i: number, id: string, record: Rec, thrown: unknown): RecordOutcome | Promise<RecordOutcome> {
-      const reason: RecordFailure =
-        thrown instanceof InvalidRecord ? thrown.failure : { kind: 'decode', message: toError(thrown).message, error: toError(thrown) }
+      const reason: RecordFailure = isInvalidRecord(thrown)
+        ? thrown.failure
+        : { kind: 'decode', message: toError(thrown).message, error: toError(thrown) }
       const detail = logPayloads ? detailOf(thrown) : undefined
       const log = {
         recordId: id,
@@ -335,7 +357,7 @@ export function createProcessor<Rec, P, M>(
           let payload: P | undefined
           // Broken metadata fails the record like a broken payload.
           try {
-            meta = source.meta(record, base)
+            meta = metaOf(record, base)
             const parsed = parse(record, meta)
             payload = parsed instanceof Promise ? await parsed : parsed
           } catch (e) {
@@ -349,7 +371,14 @@ export function createProcessor<Rec, P, M>(
               if (isThenable(result)) await result
               outcome = { status: 'ok', id, index: i }
             } catch (e) {
-              outcome = failed(i, id, e)
+              // A lazy meta field that is broken throws when the record function reads it: the
+              // record is invalid, as it would have been had the field been decoded first.
+              if (isInvalidRecord(e)) {
+                const o = invalid(i, id, record, e)
+                outcome = o instanceof Promise ? await o : o
+              } else {
+                outcome = failed(i, id, e)
+              }
             }
             if (closed) return
           }

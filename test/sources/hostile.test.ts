@@ -208,7 +208,7 @@ describe('malformed events name what is missing', () => {
     const event = sqsEvent([{}, {}, {}], { fifo: true })
     delete (event.Records[1] as { attributes?: unknown }).attributes
     ;(event.Records[2]!.attributes as { SequenceNumber: unknown }).SequenceNumber = 7
-    const report = await sqsHandler({ schema: z.unknown(), ...quiet }, () => {}).process(event)
+    const report = await sqsHandler({ schema: z.unknown(), ...quiet, eagerMeta: true }, () => {}).process(event)
     expect(reasonsOf(report.outcomes)).toEqual([
       'ok',
       'decode: attributes is undefined, not an object of SQS attributes.',
@@ -241,7 +241,7 @@ describe('strict base64', () => {
 
     const sqs = sqsEvent([{}], { messageAttributes: { a: new Uint8Array([0xfb, 0xff]) } })
     sqs.Records[0]!.messageAttributes.a!.binaryValue = '-_8='
-    const sqsReport = await sqsHandler({ schema: z.unknown(), ...quiet }, () => {}).process(sqs)
+    const sqsReport = await sqsHandler({ schema: z.unknown(), ...quiet }, (_body, meta) => meta.attributes).process(sqs)
     expect(reasonsOf(sqsReport.outcomes)).toEqual([expect.stringContaining('binaryValue is not valid base64')])
 
     expect(() => unmarshallImage({ b: { B: '-_8=' } })).toThrow('b has B that is not valid base64.')

@@ -1,6 +1,6 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda'
 import { makeBuilder, type BatchHandler, type HandlerBuilder } from '../../engine/builder.js'
-import { recordsOf, type RecordFunction, type Source } from '../../engine/engine.js'
+import { recordsOf, type RecordFunction, type StreamSource } from '../../engine/engine.js'
 import { MalformedEventError } from '../../engine/errors.js'
 import { toOptions } from '../../engine/options.js'
 import type { InferOutput, Schema, SchemaOf } from '../../engine/schema.js'
@@ -49,7 +49,7 @@ function createdMs(record: Rec): number | undefined {
  * DynamoDB Streams, defined once (and changes a table streams into a Kinesis data stream, read by
  * `./kinesis.ts`): what the handler, the window handler and the local simulator and runner read.
  */
-export const dynamodbSource: Required<Source<Rec, DynamoDBMeta, DynamoDBOptions<Schema>>> = {
+export const dynamodbSource: StreamSource<Rec, DynamoDBMeta, DynamoDBOptions<Schema>> = {
   name: 'dynamodbHandler',
   records(event) {
     const records = recordsOf(event, 'dynamodbHandler')

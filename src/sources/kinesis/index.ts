@@ -1,6 +1,6 @@
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda'
 import { makeBuilder, type BatchHandler, type HandlerBuilder } from '../../engine/builder.js'
-import { recordsOf, type BaseMeta, type RecordFunction, type Source } from '../../engine/engine.js'
+import { recordsOf, type BaseMeta, type RecordFunction, type StreamSource } from '../../engine/engine.js'
 import { MalformedEventError } from '../../engine/errors.js'
 import { toOptions, type CommonOptions } from '../../engine/options.js'
 import { validate, type InferOutput, type Schema } from '../../engine/schema.js'
@@ -78,8 +78,21 @@ const shardOf = (record: KinesisStreamRecord): string => record.eventID.slice(0,
 // Seconds with a millisecond fraction (fact 3), as epoch ms; rounded, since 1545084650.987 * 1000 is not exact.
 const arrivalOf = (record: KinesisStreamRecord): number => Math.round(record.kinesis.approximateArrivalTimestamp * 1000)
 
+function metaOf(record: KinesisStreamRecord, base: BaseMeta): KinesisMeta {
+  return {
+    record,
+    partitionKey: record.kinesis.partitionKey,
+    sequenceNumber: record.kinesis.sequenceNumber,
+    subSequenceNumber: (record.kinesis as KplPayload).subSequenceNumber,
+    shardId: shardOf(record),
+    arrivedAt: new Date(arrivalOf(record)),
+    context: base.context,
+    logger: base.logger,
+  }
+}
+
 /** Kinesis Data Streams, defined once: what the handler, the window handler and the local simulator and runner read. */
-export const kinesisSource: Required<Source<KinesisStreamRecord, KinesisMeta, KinesisOptions<Schema>>> = {
+export const kinesisSource: StreamSource<KinesisStreamRecord, KinesisMeta, KinesisOptions<Schema>> = {
   name: 'kinesisHandler',
   records(event) {
     const records = recordsOf(event, 'kinesisHandler')
@@ -106,16 +119,7 @@ export const kinesisSource: Required<Source<KinesisStreamRecord, KinesisMeta, Ki
   },
   id: (record) => record.kinesis.sequenceNumber, // fact 44
   key: (record) => record.kinesis.partitionKey,
-  meta: (record, base) => ({
-    record,
-    partitionKey: record.kinesis.partitionKey,
-    sequenceNumber: record.kinesis.sequenceNumber,
-    subSequenceNumber: (record.kinesis as KplPayload).subSequenceNumber,
-    shardId: shardOf(record),
-    arrivedAt: new Date(arrivalOf(record)),
-    context: base.context,
-    logger: base.logger,
-  }),
+  meta: metaOf,
   plan: () => ({ ordering: 'in-order', stops: 'batch' }),
   options: { decode: DECODE_RULE, maxInflatedBytes: MAX_INFLATED_RULE },
   // Base64, gzip, the decode mode, the schema.

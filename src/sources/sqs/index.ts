@@ -7,7 +7,7 @@ import { validate, type InferOutput, type Schema } from '../../engine/schema.js'
 import { decodeError, decodeFunctionThrew, describeSource, parseJson, unreadable } from '../decode.js'
 import { jsonType } from '../unmarshall.js'
 import { unwrapEventBridge, unwrapSns } from './envelopes.js'
-import { decodeAttributes, digits } from './numbers.js'
+import { eagerSqsMeta, LazySqsMeta } from './meta.js'
 import type { Found, SqsDecode, SqsEnvelope, SqsMeta, SqsMetaOf, SqsOptions } from './types.js'
 
 export type * from './types.js'
@@ -18,19 +18,6 @@ export type SqsHandler = BatchHandler<SQSEvent, SQSBatchResponse>
 /** A queue is FIFO when its ARN says so or its messages carry a group. */
 export function isFifo(record: SQSRecord): boolean {
   return record.eventSourceARN?.endsWith('.fifo') === true || typeof record.attributes?.MessageGroupId === 'string'
-}
-
-function timestamp(attributes: SQSRecord['attributes'] | undefined, name: 'SentTimestamp' | 'ApproximateFirstReceiveTimestamp'): Date {
-  const ms = digits(attributes?.[name])
-  if (ms === -1)
-    throw decodeError(`attributes.${name} is ${attributes?.[name] === undefined ? 'missing' : 'not a time in epoch milliseconds'}.`)
-  return new Date(ms)
-}
-
-function optionalString(attributes: SQSRecord['attributes'], name: 'MessageDeduplicationId' | 'SequenceNumber'): string | undefined {
-  const value: unknown = attributes[name]
-  if (value !== undefined && typeof value !== 'string') throw decodeError(`attributes.${name} is ${jsonType(value)}, not a string.`)
-  return value
 }
 
 function textDecoder(decode: SqsDecode): (text: string) => unknown {
@@ -87,25 +74,8 @@ export const sqsSource: Source<SQSRecord, SqsMeta, SqsOptions<Schema>> = {
   // A record without a group (a standard queue under 'per-key', which SQS gives no key for) shares
   // one lane, so it keeps the batch's order rather than losing it.
   key: (record) => record.attributes?.MessageGroupId ?? '',
-  meta: (record, base): Found => {
-    const a = record.attributes
-    if (typeof a !== 'object' || a === null) throw decodeError(`attributes is ${jsonType(a)}, not an object of SQS attributes.`)
-    const receiveCount = digits(a.ApproximateReceiveCount)
-    if (receiveCount < 1) throw decodeError('attributes.ApproximateReceiveCount is not a whole number of 1 or more.')
-    return {
-      record,
-      messageId: record.messageId,
-      receiveCount,
-      sentAt: timestamp(a, 'SentTimestamp'),
-      firstReceivedAt: timestamp(a, 'ApproximateFirstReceiveTimestamp'),
-      messageGroupId: a.MessageGroupId,
-      deduplicationId: optionalString(a, 'MessageDeduplicationId'),
-      sequenceNumber: optionalString(a, 'SequenceNumber'),
-      attributes: decodeAttributes(record.messageAttributes),
-      context: base.context,
-      logger: base.logger,
-    }
-  },
+  meta: eagerSqsMeta,
+  lazyMeta: (record, base) => new LazySqsMeta(record, base),
   // Standard queues promise no order (fact 30): each message on its own. FIFO keeps order per
   // message group, and a failure stops only its group: Lambda retries the group's failed and
   // unprocessed messages before it delivers more of that group, while other groups go on (facts 31, 56).
@@ -120,6 +90,7 @@ export const sqsSource: Source<SQSRecord, SqsMeta, SqsOptions<Schema>> = {
           : undefined,
     ],
     envelope: [(v) => v === 'sns' || v === 'eventbridge', "'sns' or 'eventbridge'"],
+    eagerMeta: [(v) => typeof v === 'boolean', 'true or false'],
   },
   parser(options) {
     const { envelope, schema } = options

@@ -42,7 +42,14 @@ export type SqsAttribute =
     }
   | { readonly type: 'Binary'; readonly dataType: string; readonly value: Uint8Array }
 
-/** What the SQS record function receives besides the body. */
+/**
+ * What the SQS record function receives besides the body.
+ *
+ * Without middleware (and unless `eagerMeta`), `receiveCount`, `sentAt`, `firstReceivedAt`,
+ * `deduplicationId`, `sequenceNumber` and `attributes` are getters, computed when first read, so
+ * a record function that does not read them does not pay for them: read them by name or by
+ * destructuring; `{ ...meta }` copies only the other fields. Middleware always gets every field.
+ */
 export interface SqsMeta extends BaseMeta {
   /** The record as Lambda delivered it. */
   readonly record: SQSRecord
@@ -97,6 +104,14 @@ export interface SqsOptions<S extends Schema> extends CommonOptions<S, SQSRecord
   readonly decode?: SqsDecode
   /** Unwrap an SNS notification or an EventBridge event first. Default: none, the body is the message. */
   readonly envelope?: SqsEnvelope
+  /**
+   * Decode every field of `meta` (times, counts, message attributes) before the record function
+   * runs, so that a broken one fails the record as invalid before the function starts. Default
+   * false: without middleware, those fields are computed when the record function first reads
+   * them (a broken one then fails the record as invalid at that read). With middleware, `meta` is
+   * always decoded first, since middleware spreads it.
+   */
+  readonly eagerMeta?: boolean
 }
 
 /** The `meta` of an SQS record function, grown by the envelope the options name. */
