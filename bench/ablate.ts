@@ -5,7 +5,7 @@
 // library as built. The figures are the ablation's x floor, and its lead over the build as built
 // (the build's µs / the ablation's µs, same round: what removing, or making lazy, that feature
 // would save). Read a lead beside the control's: an identical copy reads 1.00 only on a quiet machine.
-//   npm run bench:ablate -- [--only kinesis-date,sqs-dates] [--sizes 1000] [--pairs 9] [--out FILE]
+//   npm run bench:ablate -- [--only kinesis-date,sqs-eager-meta] [--sizes 1000] [--pairs 9] [--out FILE]
 //                           [--builds name=DIR,... --sources kinesis,sqs]
 // --builds adds whole other builds (a dist/ made from changed src, e.g. `npx tsc -p tsconfig.build.json
 // --outDir .bench-out/builds/x/esm`; inside the repository, so its imports resolve) to the rounds of
@@ -33,18 +33,11 @@ const KINESIS_DATE = {
   to: 'arrivedAt: undefined,',
 }
 const KINESIS_SHARD = { file: 'sources/kinesis/index.js', from: 'shardId: shardOf(record),', to: 'shardId: undefined,' }
-const SQS_DATES = [
-  { file: 'sources/sqs/index.js', from: "sentAt: timestamp(a, 'SentTimestamp'),", to: 'sentAt: undefined,' },
-  {
-    file: 'sources/sqs/index.js',
-    from: "firstReceivedAt: timestamp(a, 'ApproximateFirstReceiveTimestamp'),",
-    to: 'firstReceivedAt: undefined,',
-  },
-]
-const SQS_ATTRIBUTES = {
+// SQS meta is lazy without middleware (src/sources/sqs/meta.ts); this puts the eager form back.
+const SQS_EAGER = {
   file: 'sources/sqs/index.js',
-  from: 'attributes: decodeAttributes(record.messageAttributes),',
-  to: 'attributes: undefined,',
+  from: 'lazyMeta: (record, base) => new LazySqsMeta(record, base),',
+  to: 'lazyMeta: eagerSqsMeta,',
 }
 const KINESIS_CHECKS = { file: 'sources/kinesis/index.js', from: 'checkRecord(r, i);', to: '' }
 const NO_DEADLINE = {
@@ -99,16 +92,10 @@ export const ABLATIONS: Record<string, Ablation> = {
     changes: SHARED_OK,
   },
   'sqs-same': { source: 'sqs', what: SAME, changes: [] },
-  'sqs-dates': { source: 'sqs', what: 'meta.sentAt and meta.firstReceivedAt not built (two `Date`s per message)', changes: SQS_DATES },
-  'sqs-attributes': {
+  'sqs-eager-meta': {
     source: 'sqs',
-    what: 'meta.attributes not decoded (two message attributes per message here)',
-    changes: [SQS_ATTRIBUTES],
-  },
-  'sqs-meta': {
-    source: 'sqs',
-    what: 'both: what a lazy SQS meta would save when neither is read',
-    changes: [...SQS_DATES, SQS_ATTRIBUTES],
+    what: 'meta decoded before the record function (as with eagerMeta: true or any middleware): what the lazy meta saves, negated',
+    changes: [SQS_EAGER],
   },
   'sqs-deadline': { source: 'sqs', what: "no deadline check (the context's getRemainingTimeInMillis per record)", changes: [NO_DEADLINE] },
   'sqs-ok-outcome': { source: 'sqs', what: "one shared outcome for every 'ok' record instead of an object each", changes: SHARED_OK },

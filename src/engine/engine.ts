@@ -326,6 +326,12 @@ export function createProcessor<Rec, P, M>(
       return { status: 'failed', id, index: i, reason: { kind: 'handler', message: error.message, error } }
     }
 
+    // What the record function threw. A lazy meta field that is broken throws when the record
+    // function reads it: that record is invalid, as it would have been had the field been decoded first.
+    function threw(i: number, id: string, record: Rec, thrown: unknown): RecordOutcome | Promise<RecordOutcome> {
+      return isInvalidRecord(thrown) ? invalid(i, id, record, thrown) : failed(i, id, thrown)
+    }
+
     const { order, starts } = lanes(ordering, n, (i) => source.key(records[i] as Rec))
     const laneCount = starts.length - 1
     let nextLane = 0
@@ -371,14 +377,8 @@ export function createProcessor<Rec, P, M>(
               if (isThenable(result)) await result
               outcome = { status: 'ok', id, index: i }
             } catch (e) {
-              // A lazy meta field that is broken throws when the record function reads it: the
-              // record is invalid, as it would have been had the field been decoded first.
-              if (isInvalidRecord(e)) {
-                const o = invalid(i, id, record, e)
-                outcome = o instanceof Promise ? await o : o
-              } else {
-                outcome = failed(i, id, e)
-              }
+              const o = threw(i, id, record, e)
+              outcome = o instanceof Promise ? await o : o
             }
             if (closed) return
           }
