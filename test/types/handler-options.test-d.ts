@@ -20,6 +20,17 @@ describe('handler options are exact', () => {
     sqsHandler({ schema: Order, envelop: 'sns' })
   })
 
+  it('eagerMeta is an SQS option (its meta is decoded lazily without it); meta keeps its type either way', () => {
+    sqsHandler({ schema: Order, eagerMeta: true }, (_order, meta) => {
+      expectTypeOf(meta).toEqualTypeOf<SqsMeta>()
+      expectTypeOf(meta.sentAt).toEqualTypeOf<Date>()
+    })
+    // @ts-expect-error: Kinesis meta is always built with the record; there is no eagerMeta
+    kinesisHandler({ schema: Order, eagerMeta: true }, () => {})
+    // @ts-expect-error: a boolean
+    sqsHandler({ schema: Order, eagerMeta: 'yes' }, () => {})
+  })
+
   it('the payload is still inferred from `schema`, and options callbacks are typed', () => {
     kinesisHandler({ schema: Order, ordering: 'per-key', concurrency: 4 }, (order) => {
       expectTypeOf(order).toEqualTypeOf<OrderOut>()
