@@ -80,10 +80,14 @@ export function makeBuilder<Rec, M, P, O extends CommonOptions<Schema, Rec>, E, 
         deadlineMarginMs: options.deadlineMarginMs ?? 1000,
         logger: options.logger ?? quietLogger,
         logPayloads: options.logPayloads ?? false,
-        // Middleware spreads `meta` ({ ...meta, extra }), which copies no getter: it gets the eager form.
-        lazyMeta: middleware.length === 0 && (options as { eagerMeta?: boolean }).eagerMeta !== true,
       } as const
-      const processBatch = createProcessor(source, source.parser(options) as (record: Rec, meta: M) => P, wrapped, settings)
+      // Middleware spreads `meta` ({ ...meta, extra }), which copies no getter: it gets the eager form.
+      const { lazyMeta } = source
+      const read =
+        lazyMeta !== undefined && middleware.length === 0 && (options as { eagerMeta?: boolean }).eagerMeta !== true
+          ? { ...source, meta: lazyMeta }
+          : source
+      const processBatch = createProcessor(read, source.parser(options) as (record: Rec, meta: M) => P, wrapped, settings)
       const handler = toLambdaHandler(processBatch, settings) as unknown as BatchHandler<E, R>
       handler.process = processBatch as BatchHandler<E, R>['process']
       return handler

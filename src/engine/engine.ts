@@ -44,9 +44,10 @@ export interface Source<Rec, Meta, O = object> {
    */
   meta(record: Rec, base: BaseMeta): Meta
   /**
-   * The same `meta` with its costly fields computed when first read (getters), for a record
-   * function without middleware (middleware spreads `meta`, which copies no getter). A broken
-   * field throws `InvalidRecord` when read, and the record is invalid as if `meta` had thrown.
+   * The same `meta` with its costly fields computed when first read (getters), which the builder
+   * uses as `meta` for a record function without middleware (middleware spreads `meta`, which
+   * copies no getter). A broken field throws `InvalidRecord` when read, and the engine records the
+   * record as invalid, as if `meta` had thrown.
    */
   lazyMeta?(record: Rec, base: BaseMeta): Meta
   /**
@@ -98,8 +99,6 @@ export interface EngineSettings<Rec> {
   readonly logger: RecordLogger
   /** Put the decoder's and validator's own words (which may quote the payload) into log lines. Default false. */
   readonly logPayloads?: boolean
-  /** Build `meta` by the source's `lazyMeta`, when it has one (no middleware, no `eagerMeta`). Default false. */
-  readonly lazyMeta?: boolean
   /** How log lines say what becomes of a reported record. Default `RETRY`; a window handler fails its whole invocation instead. */
   readonly reporting?: Reporting
 }
@@ -258,7 +257,6 @@ export function createProcessor<Rec, P, M>(
   settings: EngineSettings<Rec>,
 ): (event: unknown, context?: Context) => Promise<BatchReport> {
   const { onInvalid, deadlineMarginMs, logPayloads, reporting = RETRY } = settings
-  const metaOf = settings.lazyMeta === true && source.lazyMeta !== undefined ? source.lazyMeta : source.meta
   const logger = guarded(settings.logger)
 
   return async function processBatch(event, context) {
@@ -363,7 +361,7 @@ export function createProcessor<Rec, P, M>(
           let payload: P | undefined
           // Broken metadata fails the record like a broken payload.
           try {
-            meta = metaOf(record, base)
+            meta = source.meta(record, base)
             const parsed = parse(record, meta)
             payload = parsed instanceof Promise ? await parsed : parsed
           } catch (e) {
