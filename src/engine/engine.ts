@@ -82,7 +82,12 @@ export type StreamSource<Rec, Meta, O = object> = Source<Rec, Meta, O> & Require
 
 /** The `Records` array of an event, or a {@link MalformedEventError} that says what came instead. */
 export function recordsOf(event: unknown, name: string): readonly unknown[] {
-  const records = (event as { Records?: unknown } | null | undefined)?.Records
+  let records: unknown
+  try {
+    records = (event as { Records?: unknown } | null | undefined)?.Records
+  } catch (e) {
+    throw new MalformedEventError(`${name} could not read the event's \`Records\`: reading it threw.`, { cause: e })
+  }
   if (!Array.isArray(records)) {
     throw new MalformedEventError(`${name} expected an event with a \`Records\` array; received ${describeValue(event)}.`)
   }
@@ -165,6 +170,16 @@ function guarded(logger: RecordLogger): RecordLogger {
   return { debug: call('debug'), info: call('info'), warn: call('warn'), error: call('error') }
 }
 
+/** The context's remaining time in ms, or `undefined` when it has no working clock. */
+function remaining(context: Context): number | undefined {
+  try {
+    const left = context.getRemainingTimeInMillis()
+    return typeof left === 'number' && !Number.isNaN(left) ? left : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * Resolves once the Lambda's remaining time is under the margin, as the context counts it. A timer
  * fires when the margin should be reached and asks the context again, so a test's own clock is
@@ -177,12 +192,9 @@ function deadlineWatch(context: Context, marginMs: number): { reached: Promise<t
   const reached = new Promise<true>((resolve) => {
     const check = (): void => {
       if (stopped) return
-      let left: number
-      try {
-        left = context.getRemainingTimeInMillis() - marginMs
-      } catch {
-        return // a context without a working clock: no watch, as without a context
-      }
+      const clock = remaining(context)
+      if (clock === undefined) return // a context without a working clock: no watch, as without a context
+      const left = clock - marginMs
       if (!(left > 0)) resolve(true)
       else timer = setTimeout(check, Math.min(left, 2 ** 31 - 1))
     }
@@ -280,9 +292,10 @@ export function createProcessor<Rec, P, M>(
     const stopsBatch = plan.stops === 'batch'
     let cut = n // under a 'batch' stop, no record after this index starts
     let closed = false // the deadline was reached while records were running: the report is final
-    const watched = context !== undefined && deadlineMarginMs > 0
+    // A context without a working clock (a hand-made one in a test or tool) means no deadline, as no context does.
+    const watched = context !== undefined && deadlineMarginMs > 0 && remaining(context) !== undefined
 
-    const pastDeadline = (): boolean => watched && context.getRemainingTimeInMillis() < deadlineMarginMs
+    const pastDeadline = (): boolean => watched && (remaining(context) ?? Number.POSITIVE_INFINITY) < deadlineMarginMs
 
     function invalid(i: number, id: string, record: Rec, thrown: unknown): RecordOutcome | Promise<RecordOutcome> {
       const reason: RecordFailure = isInvalidRecord(thrown)

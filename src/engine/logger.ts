@@ -44,6 +44,22 @@ const write =
   (level: Level) =>
   (message: string, ...extra: unknown[]): void => {
     if (LEVELS[level] < threshold()) return
+    // One JSON line each, as Lambda's Node.js runtime writes console output: debug and info on
+    // stdout, warnings and errors on stderr. CloudWatch keeps each line as one log event.
+    const stream = level === 'WARN' || level === 'ERROR' ? process.stderr : process.stdout
+    stream.write(`${serialise(level, message, extra)}\n`)
+  }
+
+// A bigint (a DynamoDB number beyond 2^53, an SQS Number attribute) is written as its digits.
+const replacer = (_key: string, value: unknown): unknown => (typeof value === 'bigint' ? value.toString() : value)
+
+/**
+ * The line as JSON: the level, the message and the fields of each extra object. Logging never
+ * fails a record: extra fields that cannot be written (a cycle, a getter that throws) give way to
+ * a note that says so, and the message is kept.
+ */
+function serialise(level: Level, message: string, extra: readonly unknown[]): string {
+  try {
     const line: Record<string, unknown> = { level, message }
     for (const item of extra) {
       if (item === null || typeof item !== 'object') continue
@@ -52,11 +68,15 @@ const write =
         line[key] = value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value
       }
     }
-    // One JSON line each, as Lambda's Node.js runtime writes console output: debug and info on
-    // stdout, warnings and errors on stderr. CloudWatch keeps each line as one log event.
-    const stream = level === 'WARN' || level === 'ERROR' ? process.stderr : process.stdout
-    stream.write(`${JSON.stringify(line)}\n`)
+    return JSON.stringify(line, replacer)
+  } catch {
+    return JSON.stringify({
+      level,
+      message,
+      logError: 'The extra fields of this line could not be written as JSON (a cycle, or a getter that throws).',
+    })
   }
+}
 
 /**
  * The default logger: one JSON line per call (`{"level","message",...extra}`), debug and info on

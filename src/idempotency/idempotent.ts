@@ -126,8 +126,17 @@ export function idempotent<P, M extends BaseMeta>(options: IdempotentOptions<P, 
     ...(responseHook === undefined ? {} : { responseHook }),
   })
   const keyOf = key ?? deliveryKey
-  // Records of this handler now in flight, by key: a duplicate waits for the first to settle.
-  const inFlight = new Map<string, Promise<unknown>>()
+  // Records now in flight, by invocation (its Lambda context) and key: a duplicate inside one batch
+  // waits for the first to settle. Scoped to the invocation, never to the warm container: a record
+  // abandoned at the deadline may never settle, and a later delivery must not wait on it.
+  const inFlightBy = new WeakMap<object, Map<string, Promise<unknown>>>()
+  const withoutContext = new Map<string, Promise<unknown>>() // invocations given no context (tests, tools)
+  const inFlightOf = (context: object | undefined): Map<string, Promise<unknown>> => {
+    if (context === undefined) return withoutContext
+    let map = inFlightBy.get(context)
+    if (map === undefined) inFlightBy.set(context, (map = new Map()))
+    return map
+  }
 
   return (next) => {
     // The key is the hashed argument; payload and meta travel beside it, unhashed.
@@ -145,6 +154,7 @@ export function idempotent<P, M extends BaseMeta>(options: IdempotentOptions<P, 
       }
       // Powertools sets an in-progress entry's expiry from the remaining time of the registered context.
       if (meta.context !== undefined) config.registerLambdaContext(meta.context)
+      const inFlight = inFlightOf(meta.context)
       const earlier = inFlight.get(k)
       const settled = earlier === undefined ? undefined : earlier.then(ignore, ignore)
       const mine: Promise<unknown> =

@@ -150,6 +150,15 @@ interface WindowEvent {
 
 /** Reads the window fields of an event, or throws `MalformedEventError` naming the first bad one. */
 function readWindowEvent(name: string, event: unknown): WindowEvent {
+  try {
+    return readWindowFields(name, event)
+  } catch (e) {
+    if (e instanceof MalformedEventError) throw e
+    throw new MalformedEventError(`${name} could not read the tumbling-window fields of the event: reading them threw.`, { cause: e })
+  }
+}
+
+function readWindowFields(name: string, event: unknown): WindowEvent {
   const fail = (what: string): never => {
     throw new MalformedEventError(
       `${name} expected a tumbling-window event (${what}); is TumblingWindowInSeconds set on the event source mapping?`,

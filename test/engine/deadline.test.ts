@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { Context } from 'aws-lambda'
 import * as z from 'zod'
 import { kinesisHandler, sqsHandler, summarize, type RecordOutcome } from 'lambda-stream-handlers'
 import { kinesisEvent, lambdaContext, sqsEvent } from 'lambda-stream-handlers/testing'
@@ -81,4 +82,22 @@ describe('the deadline: a record function that never settles', () => {
     const report = await handler.process(kinesisEvent(items(['a']), { schema: Item }), nearTimeout())
     expect(statuses(report.outcomes)).toEqual(['ok'])
   })
+})
+
+it('a context without a working clock (a hand-made one in a test or tool) means no deadline, as no context does', async () => {
+  const handler = kinesisHandler({ schema: Item, logger: memoryLogger() }, () => {})
+  const event = kinesisEvent(items(['a', 'b']), { schema: Item })
+  const broken = [
+    { functionName: 'f' },
+    {
+      getRemainingTimeInMillis: () => {
+        throw new Error('no clock')
+      },
+    },
+    { getRemainingTimeInMillis: () => Number.NaN },
+  ]
+  for (const context of broken) {
+    const report = await handler.process(event, context as unknown as Context)
+    expect(statuses(report.outcomes)).toEqual(['ok', 'ok'])
+  }
 })

@@ -1,7 +1,7 @@
 import { afterEach, expect, it, vi } from 'vitest'
 import * as z from 'zod'
-import { kinesisHandler } from 'lambda-stream-handlers'
-import { kinesisEvent, lambdaContext, raw } from 'lambda-stream-handlers/testing'
+import { dynamodbHandler, kinesisHandler } from 'lambda-stream-handlers'
+import { attributeValues, dynamodbEvent, insert, kinesisEvent, lambdaContext, raw } from 'lambda-stream-handlers/testing'
 
 // The quickstart's handler, built without a logger: the default one.
 const handler = kinesisHandler(z.object({ orderId: z.string() }), (order, meta) => {
@@ -57,4 +57,33 @@ it('follows AWS_LAMBDA_LOG_LEVEL, then LOG_LEVEL, in any case; a value that is n
   expect(await linesOf({ AWS_LAMBDA_LOG_LEVEL: 'ERROR', LOG_LEVEL: 'DEBUG', AWS_LAMBDA_FUNCTION_NAME: 'orders' })).toEqual([])
   expect(await linesOf({ LOG_LEVEL: 'SILENT', AWS_LAMBDA_FUNCTION_NAME: 'orders' })).toEqual([])
   expect(await linesOf({ LOG_LEVEL: 'loud', AWS_LAMBDA_FUNCTION_NAME: 'orders' })).toHaveLength(3)
+})
+
+it('never fails a record for what it logs: a bigint is written as its digits, an unwritable field gives way to a note', async () => {
+  vi.stubEnv('LOG_LEVEL', 'INFO')
+  const written: Record<string, unknown>[] = []
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    written.push(JSON.parse(String(chunk)) as Record<string, unknown>)
+    return true
+  })
+  const cyclic: Record<string, unknown> = {}
+  cyclic.self = cyclic
+  const logging = dynamodbHandler(z.object({ id: z.string(), views: z.bigint() }), (change, meta) => {
+    if (change.eventName !== 'INSERT') return
+    meta.logger.info('change', { views: change.newImage.views })
+    meta.logger.info('cyclic', cyclic)
+    meta.logger.info('getter', {
+      get broken(): never {
+        throw new Error('no')
+      },
+    })
+  })
+  const event = dynamodbEvent([insert(attributeValues({ id: { S: 'a' }, views: { N: '9007199254740993' } }))], { keys: ['id'] })
+  const response = await logging(event, lambdaContext())
+  vi.restoreAllMocks()
+  expect(response).toEqual({ batchItemFailures: [] })
+  const byMessage = Object.fromEntries(written.map((line) => [line.message, line]))
+  expect(byMessage.change).toEqual({ level: 'INFO', message: 'change', views: '9007199254740993' })
+  expect(byMessage.cyclic).toMatchObject({ level: 'INFO', message: 'cyclic', logError: expect.stringContaining('could not be written') })
+  expect(byMessage.getter).toMatchObject({ level: 'INFO', message: 'getter', logError: expect.stringContaining('could not be written') })
 })

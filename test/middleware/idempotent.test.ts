@@ -413,6 +413,25 @@ describe('idempotent', () => {
     expect(statuses(report.outcomes)).toEqual(['failed: idempotent: `key` returned an empty string; it must return a non-empty string.'])
   })
 
+  it('a record abandoned at the deadline does not block its next delivery in the same warm container', async () => {
+    // The first delivery's call never returns (a request with no timeout): the deadline abandons it,
+    // and its in-progress entry expires at that invocation's deadline. The redelivery, in the same
+    // handler (a warm container), must run, not wait on the first delivery's promise forever.
+    let calls = 0
+    const handler = kinesisHandler({ schema: Order, logger: silentLogger, deadlineMarginMs: 50 })
+      .use(idempotent({ persistenceStore: new InMemoryPersistenceStore() }))
+      .handle(() => {
+        calls++
+        return calls === 1 ? new Promise(() => {}) : 'charged'
+      })
+    const event = kinesisEvent([{ orderId: 'o-1', total: 1 }])
+    const first = await handler.process(event, lambdaContext({ timeoutMs: 150 }))
+    expect(first.outcomes.map((o) => o.status)).toEqual(['failed'])
+    await new Promise((resolve) => setTimeout(resolve, 150)) // past the first invocation's deadline
+    const again = await handler.process(event, lambdaContext({ timeoutMs: 150 }))
+    expect(statuses(again.outcomes)).toEqual(['ok'])
+    expect(calls).toBe(2)
+  })
   it('checks its options when the handler is built', () => {
     const persistenceStore = new InMemoryPersistenceStore()
     expect(() => idempotent({ persistenceStore: {} as BasePersistenceLayer })).toThrow(ConfigurationError)

@@ -192,6 +192,49 @@ describe('malformed events name what is missing', () => {
     await expect(rejection).rejects.toMatchObject({ name: 'MalformedEventError', cause: boom })
   })
 
+  it('an event whose Records, or a window event whose window, throws when read is a MalformedEventError with the error as its cause', async () => {
+    const boom = new Error('getter')
+    const throwing = (field: string, event: object): object =>
+      Object.defineProperty(event, field, {
+        get: () => {
+          throw boom
+        },
+      })
+    const rejection = kinesis(throwing('Records', {}) as never)
+    await expect(rejection).rejects.toThrow("kinesisHandler could not read the event's `Records`: reading it threw.")
+    await expect(rejection).rejects.toMatchObject({ name: 'MalformedEventError', cause: boom })
+    const windows = kinesisWindowHandler({
+      schema: z.unknown(),
+      state: z.object({ n: z.number() }),
+      initial: () => ({ n: 0 }),
+      reduce: (state) => ({ n: state.n + 1 }),
+      onWindowEnd: () => {},
+      logger: silentLogger,
+    })
+    const windowEvent = { ...kinesisEvent([1]), state: {}, shardId: 's', isFinalInvokeForWindow: false, isWindowTerminatedEarly: false }
+    const windowRejection = windows(throwing('window', windowEvent) as never)
+    await expect(windowRejection).rejects.toThrow(
+      'kinesisWindowHandler could not read the tumbling-window fields of the event: reading them threw.',
+    )
+    await expect(windowRejection).rejects.toMatchObject({ name: 'MalformedEventError', cause: boom })
+  })
+
+  it('SQS: a lazily read field whose record throws when read fails that record as invalid, as eagerMeta does', async () => {
+    for (const eagerMeta of [false, true]) {
+      const event = sqsEvent([{}, {}])
+      Object.defineProperty(event.Records[1]!, 'messageAttributes', {
+        get: () => {
+          throw new Error('getter')
+        },
+      })
+      const report = await sqsHandler({ schema: z.unknown(), ...quiet, eagerMeta, onInvalid: 'skip' }, (_body, meta) => {
+        void meta.attributes
+      }).process(event)
+      expect(reasonsOf(report.outcomes)).toEqual(['ok', 'decode: getter'])
+      expect(report.batchItemFailures).toEqual([])
+    }
+  })
+
   it('SQS: an eventSourceARN that is not a string, or a MessageGroupId that is not one, is a MalformedEventError', async () => {
     const sqs = sqsHandler({ schema: z.unknown(), logger: silentLogger }, () => {})
     const event = sqsEvent([{}, {}])

@@ -7,6 +7,8 @@
 import type { Context, SQSRecord } from 'aws-lambda'
 import type { BaseMeta } from '../../engine/engine.js'
 import type { RecordLogger } from '../../engine/logger.js'
+import { toError } from '../../engine/outcome.js'
+import { InvalidRecord } from '../../engine/schema.js'
 import { decodeError } from '../decode.js'
 import { jsonType } from '../unmarshall.js'
 import { decodeAttributes, digits } from './numbers.js'
@@ -17,7 +19,15 @@ import type { EventBridgeEnvelopeMeta, Found, SnsEnvelopeMeta, SqsAttribute, Sqs
  * the getter on the prototype runs once, and later reads (and a spread after the first read) see
  * the value itself.
  */
-function settle<T>(meta: object, key: string, value: T): T {
+function settle<T>(meta: LazySqsMeta, key: string, decode: (record: SQSRecord) => T): T {
+  let value: T
+  try {
+    value = decode(meta.record)
+  } catch (e) {
+    // Whatever reading the record threw (a hostile getter too) makes the record invalid, as it
+    // would have when the eager form decoded the field before the record function ran.
+    throw e instanceof InvalidRecord ? e : decodeError(toError(e).message, e)
+  }
   Object.defineProperty(meta, key, { value, enumerable: true })
   return value
 }
@@ -74,27 +84,27 @@ export class LazySqsMeta implements SqsMeta {
   }
 
   get receiveCount(): number {
-    return settle(this, 'receiveCount', receiveCountOf(this.record))
+    return settle(this, 'receiveCount', receiveCountOf)
   }
 
   get sentAt(): Date {
-    return settle(this, 'sentAt', timestamp(this.record, 'SentTimestamp'))
+    return settle(this, 'sentAt', (r) => timestamp(r, 'SentTimestamp'))
   }
 
   get firstReceivedAt(): Date {
-    return settle(this, 'firstReceivedAt', timestamp(this.record, 'ApproximateFirstReceiveTimestamp'))
+    return settle(this, 'firstReceivedAt', (r) => timestamp(r, 'ApproximateFirstReceiveTimestamp'))
   }
 
   get deduplicationId(): string | undefined {
-    return settle(this, 'deduplicationId', optionalString(this.record, 'MessageDeduplicationId'))
+    return settle(this, 'deduplicationId', (r) => optionalString(r, 'MessageDeduplicationId'))
   }
 
   get sequenceNumber(): string | undefined {
-    return settle(this, 'sequenceNumber', optionalString(this.record, 'SequenceNumber'))
+    return settle(this, 'sequenceNumber', (r) => optionalString(r, 'SequenceNumber'))
   }
 
   get attributes(): Readonly<Record<string, SqsAttribute>> {
-    return settle(this, 'attributes', decodeAttributes(this.record.messageAttributes))
+    return settle(this, 'attributes', (r) => decodeAttributes(r.messageAttributes))
   }
 
   /** Every field, as the eager form has them (`JSON.stringify(meta)` shows what a spread before a read would not). */
