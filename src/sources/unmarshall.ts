@@ -94,7 +94,17 @@ export function jsonType(value: unknown): string {
 }
 
 // DynamoDB's number syntax: optional sign, digits with an optional point, optional exponent.
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
+// Unambiguous (each character can match one way only), so a failed match never backtracks.
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
+
+/**
+ * The longest `N` text read. DynamoDB numbers have 38 significant digits and magnitudes from
+ * 1E-130 to under 1E+126: the longest plain spelling is a sign, `0.`, 129 zeros and 38 digits,
+ * 170 characters; 200 leaves room for an exponent or padding zeros in hand-made events. Longer
+ * text is refused before any regular expression reads it, so a hostile million-digit `N` costs
+ * nothing.
+ */
+const MAX_NUMBER_LENGTH = 200
 
 /**
  * A decimal string as `[negative, significant digits, exponent]` where the value is
@@ -112,7 +122,9 @@ function normalise(text: string): [boolean, string, number] {
   let digits = point === -1 ? mantissa : mantissa.slice(0, point) + mantissa.slice(point + 1)
   let lead = 0
   while (lead < digits.length && digits.charCodeAt(lead) === 48) lead++
-  digits = digits.slice(lead).replace(/0+$/, '')
+  let end = digits.length
+  while (end > lead && digits.charCodeAt(end - 1) === 48) end-- // trailing zeros, without a regular expression
+  digits = digits.slice(lead, end)
   return digits === '' ? [negative, '', 0] : [negative, digits, intDigits - lead + exp]
 }
 
@@ -166,6 +178,11 @@ function toNumber(text: unknown, unsafe: UnsafeNumbers): number | bigint | strin
   if (typeof text !== 'string') throw new Problem(`has an N that is ${jsonType(text)}; N must be a string of decimal digits.`)
   const short = shortPlain(text)
   if (!Number.isNaN(short)) return short
+  if (text.length > MAX_NUMBER_LENGTH) {
+    throw new Problem(
+      `has an N of ${text.length} characters, too long for a number DynamoDB stores (38 significant digits, magnitudes from 1E-130 to under 1E+126).`,
+    )
+  }
   if (!NUMBER.test(text)) throw new Problem('has an N that is not a decimal number.')
   const [negative, digits, exponent] = normalise(text)
   if (digits === '') return negative ? -0 : 0

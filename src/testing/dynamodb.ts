@@ -206,8 +206,9 @@ function numberSize(text: string): number {
     .replace(/[eE].*$/, '')
     .replace(/[^0-9]/g, '')
     .replace(/^0+/, '')
-    .replace(/0+$/, '')
-  return Math.ceil(Math.max(digits.length, 1) / 2) + 1
+  let end = digits.length
+  while (end > 0 && digits.charCodeAt(end - 1) === 48) end-- // trailing zeros, without a regular expression (linear on hostile text)
+  return Math.ceil(Math.max(end, 1) / 2) + 1
 }
 function valueSize(av: unknown, depth = 0): number {
   const a = av as Record<string, unknown>

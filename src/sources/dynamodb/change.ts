@@ -90,7 +90,16 @@ export function changeParser(
       return checked instanceof Promise ? checked.then((k) => ({ eventName, keys: k })) : { eventName, keys: checked }
     }
     const newImage = wantsNew && eventName !== 'REMOVE' ? check(image(record, 'NewImage'), 'NewImage') : undefined
-    const oldImage = wantsOld && eventName !== 'INSERT' ? check(image(record, 'OldImage'), 'OldImage') : undefined
+    let oldImage: unknown
+    try {
+      oldImage = wantsOld && eventName !== 'INSERT' ? check(image(record, 'OldImage'), 'OldImage') : undefined
+    } catch (e) {
+      // The OldImage failed synchronously (malformed, or a synchronous schema failure) while the
+      // NewImage's async validation is pending: the record fails with the OldImage's reason, and
+      // the pending promise must not reject unhandled (on Lambda that ends the invocation).
+      if (newImage instanceof Promise) newImage.catch(() => {})
+      throw e
+    }
     if (newImage instanceof Promise || oldImage instanceof Promise)
       return Promise.all([newImage, oldImage]).then(([n, o]) => change(eventName, keys, n, o))
     return change(eventName, keys, newImage, oldImage)

@@ -4,7 +4,17 @@ import { base64ToBytes, decodeError } from '../decode.js'
 import type { SqsAttribute } from './types.js'
 
 const INTEGER = /^[+-]?\d+$/
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
+// Unambiguous (each character can match one way only), so a failed match never backtracks.
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i
+
+/**
+ * The longest Number attribute text decoded. SQS numbers have at most 38 digits of precision,
+ * from 10^-128 to 10^+126 (SQS trims leading and trailing zeros): the longest plain spelling is
+ * a sign, `0.`, 127 zeros and 38 digits, 168 characters; 200 leaves room for an exponent or
+ * padding zeros in hand-made events. Longer text is refused before any regular expression or
+ * `BigInt` reads it, so a hostile million-digit attribute costs nothing.
+ */
+const MAX_NUMBER_LENGTH = 200
 
 // A decimal text as (significant digits, exponent of the last digit), so that two spellings of
 // the same number compare equal: "1.50" and "15e-1" both give ["15", -1].
@@ -14,8 +24,10 @@ function canonical(text: string): string {
   let digits = mantissa.replace('.', '')
   let e = Number(exp) - (dot === -1 ? 0 : mantissa.length - dot - 1)
   digits = digits.replace(/^0+/, '')
-  const trimmed = digits.replace(/0+$/, '')
-  e += digits.length - trimmed.length
+  let end = digits.length
+  while (end > 0 && digits.charCodeAt(end - 1) === 48) end-- // trailing zeros, without a regular expression
+  const trimmed = digits.slice(0, end)
+  e += digits.length - end
   if (trimmed === '') return '0'
   return `${text.startsWith('-') ? '-' : ''}${trimmed}e${e}`
 }
@@ -24,6 +36,11 @@ function canonical(text: string): string {
 export function sqsNumber(text: string): number | bigint | string {
   const small = digits(text) // the common case, without the regular expressions
   if (small !== -1) return small
+  if (text.length > MAX_NUMBER_LENGTH) {
+    throw new Error(
+      `is too long to be a number (${text.length} characters; an SQS number, 38 digits from 10^-128 to 10^+126, takes at most ${MAX_NUMBER_LENGTH})`,
+    )
+  }
   if (!DECIMAL.test(text)) throw new Error('is not a number')
   if (INTEGER.test(text)) {
     const n = Number(text)
@@ -64,8 +81,9 @@ function decodeAttribute(name: string, a: SQSRecord['messageAttributes'][string]
     let value: number | bigint | string
     try {
       value = sqsNumber(text)
-    } catch {
-      throw decodeError(`Message attribute "${name}" (${dataType}) is not a number.`)
+    } catch (e) {
+      // sqsNumber's reasons never quote the text.
+      throw decodeError(`Message attribute "${name}" (${dataType}) ${e instanceof Error ? e.message : 'is not a number'}.`)
     }
     return { type, dataType, value, text }
   }
