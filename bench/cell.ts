@@ -7,7 +7,7 @@
 // Prints one JSON line (CellRun): CPU µs per record of the timed section only, and the failures
 // and records of the first invocation, which the parent checks against the floor's.
 import { readFileSync } from 'node:fs'
-import { cpuNow, eventCopier, gc, invocationContext, type Feed } from './harness.js'
+import { cpuNow, eventCopier, invocationContext, type Feed } from './harness.js'
 import { workloads } from './workloads.js'
 
 /** What one process reports. */
@@ -39,7 +39,7 @@ const first = await handler(copy(), invocationContext())
 const ids = first.batchItemFailures.map((f) => f.itemIdentifier).sort()
 const outcome = `${JSON.stringify(ids)}; fed ${feed.count} records, amounts summing to ${feed.sum}`
 
-// Warm-up (the JIT settles), and how many invocations fill a ~100 ms sample.
+// Warm-up: the JIT settles.
 let runs = 0
 let busy = 0
 while (busy < warmupMs || runs < 3) {
@@ -50,20 +50,23 @@ while (busy < warmupMs || runs < 3) {
   busy += cpuNow() - c0
   runs++
 }
-const perSample = Math.max(1, Math.round(100 / (busy / runs)))
 
-// The timed section: samples of fresh copies (made, with their contexts, before the clock
-// starts), a forced GC before each; only the invocations are on the clock.
+// The timed section, as Lambda runs a warm handler: each invocation gets a fresh copy of the event
+// (JSON.parse of its text, as Lambda's runtime makes it) and a fresh context, made off the clock;
+// only the handler call is on it. No forced GC: a forced full GC between invocations, when no
+// payload is alive, lets V8 collect the payloads' hidden classes and throw away the optimized code
+// that depends on them, so every sample re-warmed the contender (bench/PROFILE.md, seventh pass);
+// on Lambda a full GC runs when allocation triggers it, inside an invocation, and each contender's
+// own GC cost, scavenges of the live event included, falls inside its timed calls.
 let cpuMs = 0
 let invocations = 0
 while (cpuMs < timedMs || invocations < 3) {
-  const events = Array.from({ length: perSample }, copy)
-  const contexts = events.map(invocationContext)
-  gc()
+  const event = copy()
+  const context = invocationContext()
   const c0 = cpuNow()
-  for (let i = 0; i < events.length; i++) await handler(events[i]!, contexts[i]!)
+  await handler(event, context)
   cpuMs += cpuNow() - c0
-  invocations += events.length
+  invocations++
 }
 
 const run: CellRun = { usPerRecord: (cpuMs * 1000) / (invocations * n), invocations, outcome }

@@ -97,9 +97,9 @@ say(
     `handler per process, so no JIT feedback is shared between contenders. ${pairs} rounds per cell; each round runs every contender's process once, in an order rotated ` +
     "from round to round, and pairs each with the floor's process of the same round. In each process: the first invocation is checked (it must report exactly the " +
     `floor's failures and feed the record function the same records), then ${warmupMs} ms of CPU time of warm-up, then the timed section: invocations on fresh event copies ` +
-    "(JSON.parse of the event's text, as Lambda's runtime makes them) with a fresh Lambda-like context each (its getRemainingTimeInMillis reads the clock), made before " +
-    `the clock starts, in samples of ~100 ms with a forced GC before each, until ${timedMs} ms of CPU time. The figure is the CPU time (user + system, GC threads included) ` +
-    'of the timed section per record. "x floor" is the median of the paired ratios floor µs / contender µs (above 1: faster than the floor), with their min–max; ' +
+    "(JSON.parse of the event's text, as Lambda's runtime makes them) with a fresh Lambda-like context each (its getRemainingTimeInMillis reads the clock), each made " +
+    `off the clock just before its invocation, no forced GC (a forced full GC between invocations throws away optimized code: bench/PROFILE.md, seventh pass), until ${timedMs} ms of CPU time. ` +
+    'The figure is the CPU time (user + system, GC threads included) of the handler calls per record. "x floor" is the median of the paired ratios floor µs / contender µs (above 1: faster than the floor), with their min–max; ' +
     '"over floor" the median of the paired differences in µs per record. 1% of the records are invalid: half truncated JSON (DynamoDB: an attribute of no type), half a schema mismatch.',
 )
 
