@@ -98,6 +98,16 @@ export function jsonType(value: unknown): string {
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
 
 /**
+ * Where the trailing zeros of `digits` start, looking no further left than `from`: a loop, since
+ * `/0+$/` backtracks quadratically on a long run of zeros that does not end the text.
+ */
+export function trailingZerosFrom(digits: string, from = 0): number {
+  let end = digits.length
+  while (end > from && digits.charCodeAt(end - 1) === 48) end--
+  return end
+}
+
+/**
  * The longest `N` text read. DynamoDB numbers have 38 significant digits and magnitudes from
  * 1E-130 to under 1E+126: the longest plain spelling is a sign, `0.`, 129 zeros and 38 digits,
  * 170 characters; 200 leaves room for an exponent or padding zeros in hand-made events. Longer
@@ -122,9 +132,7 @@ function normalise(text: string): [boolean, string, number] {
   let digits = point === -1 ? mantissa : mantissa.slice(0, point) + mantissa.slice(point + 1)
   let lead = 0
   while (lead < digits.length && digits.charCodeAt(lead) === 48) lead++
-  let end = digits.length
-  while (end > lead && digits.charCodeAt(end - 1) === 48) end-- // trailing zeros, without a regular expression
-  digits = digits.slice(lead, end)
+  digits = digits.slice(lead, trailingZerosFrom(digits, lead))
   return digits === '' ? [negative, '', 0] : [negative, digits, intDigits - lead + exp]
 }
 

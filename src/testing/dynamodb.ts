@@ -2,6 +2,7 @@ import type { AttributeValue, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-la
 import { createHash } from 'node:crypto'
 import type { InferInput, Schema } from '../engine/schema.js'
 import type { AttributeName, DynamoDBEventName, StreamViewType } from '../sources/dynamodb/types.js'
+import { trailingZerosFrom } from '../sources/unmarshall.js'
 
 const RAW_IMAGE = Symbol.for('lambda-stream-handlers.attributeValues')
 
@@ -206,9 +207,7 @@ function numberSize(text: string): number {
     .replace(/[eE].*$/, '')
     .replace(/[^0-9]/g, '')
     .replace(/^0+/, '')
-  let end = digits.length
-  while (end > 0 && digits.charCodeAt(end - 1) === 48) end-- // trailing zeros, without a regular expression (linear on hostile text)
-  return Math.ceil(Math.max(end, 1) / 2) + 1
+  return Math.ceil(Math.max(trailingZerosFrom(digits), 1) / 2) + 1
 }
 function valueSize(av: unknown, depth = 0): number {
   const a = av as Record<string, unknown>

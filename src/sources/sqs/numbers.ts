@@ -1,6 +1,7 @@
 /** SQS numbers without rounding: Number attributes, and the digits of counts and timestamps. */
 import type { SQSRecord } from 'aws-lambda'
 import { base64ToBytes, decodeError } from '../decode.js'
+import { trailingZerosFrom } from '../unmarshall.js'
 import type { SqsAttribute } from './types.js'
 
 const INTEGER = /^[+-]?\d+$/
@@ -24,8 +25,7 @@ function canonical(text: string): string {
   let digits = mantissa.replace('.', '')
   let e = Number(exp) - (dot === -1 ? 0 : mantissa.length - dot - 1)
   digits = digits.replace(/^0+/, '')
-  let end = digits.length
-  while (end > 0 && digits.charCodeAt(end - 1) === 48) end-- // trailing zeros, without a regular expression
+  const end = trailingZerosFrom(digits)
   const trimmed = digits.slice(0, end)
   e += digits.length - end
   if (trimmed === '') return '0'
