@@ -25,7 +25,25 @@ export class InvalidRecord extends Error {
     readonly failure: RecordFailure,
     readonly detail?: string,
   ) {
+    const limit = stackTraces(0)
     super(failure.message)
+    stackTraces(limit)
+  }
+}
+
+/**
+ * Sets `Error.stackTraceLimit`, returning what it was. The errors made for a bad record say in
+ * their message what is wrong, and a stack of the library's own frames costs ~4.5 µs to capture
+ * (bench/PROFILE.md, eighth pass), which a batch of bad records would pay per record: they are
+ * made without one. Where the limit cannot be set (a frozen `Error`), nothing changes.
+ */
+export function stackTraces(limit: number | undefined): number | undefined {
+  try {
+    const was = Error.stackTraceLimit
+    Error.stackTraceLimit = limit as number // undefined when it was so: V8 then captures no stack, as when it is absent
+    return was
+  } catch {
+    return undefined
   }
 }
 

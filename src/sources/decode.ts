@@ -2,7 +2,7 @@ import { constants as bufferConstants } from 'node:buffer'
 import { gunzipSync } from 'node:zlib'
 import type { OptionRule } from '../engine/options.js'
 import { MalformedEventError } from '../engine/errors.js'
-import { InvalidRecord } from '../engine/schema.js'
+import { InvalidRecord, stackTraces } from '../engine/schema.js'
 import { jsonType } from './unmarshall.js'
 
 /**
@@ -27,7 +27,9 @@ export const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** A record's decode failure; `cause` (what was thrown, which may quote the payload) stays on the error, out of the message. */
 export function decodeError(message: string, cause?: unknown): InvalidRecord {
+  const limit = stackTraces(0) // the message says what is wrong; a stack would cost more than the decoding (see stackTraces)
   const error = new Error(message, cause === undefined ? undefined : { cause })
+  stackTraces(limit)
   return new InvalidRecord({ kind: 'decode', message, error })
 }
 
