@@ -42,7 +42,7 @@ const SQS_EAGER = {
 const KINESIS_CHECKS = { file: 'sources/kinesis/index.js', from: 'checkRecord(r, i);', to: '' }
 const NO_DEADLINE = {
   file: 'engine/engine.js',
-  from: 'const pastDeadline = () => watched && context.getRemainingTimeInMillis() < deadlineMarginMs;',
+  from: 'const pastDeadline = () => watched && (remaining(context) ?? Number.POSITIVE_INFINITY) < deadlineMarginMs;',
   to: 'const pastDeadline = () => false;',
 }
 const SHARED_OK = [
@@ -53,6 +53,46 @@ const SHARED_OK = [
     to: "const SHARED_OK = { status: 'ok', id: '', index: -1 };\nexport function toLambdaHandler(",
   },
 ]
+
+// The decoder's correctness checks, each replaced by what the floor does (bench/kinesis.ts).
+const LOOSE_UTF8 = {
+  file: 'sources/decode.js',
+  from: 'return utf8.decode(bytes);',
+  to: "return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');",
+}
+const NO_EXACT_INTEGERS = { file: 'sources/decode.js', from: 'if (hasLongDigitRun(text)) {', to: 'if (false) {' }
+const LOOSE_BASE64 = {
+  file: 'sources/decode.js',
+  from: "if (data.length % 4 !== 0 || bytes.length !== (data.length / 4) * 3 - padding || data.indexOf('-') !== -1 || data.indexOf('_') !== -1) {",
+  to: 'if (false) {',
+}
+// zod's own safeParse instead of its Standard Schema entry point (which wraps safeParse in a try and a result object).
+const DIRECT_ZOD = {
+  file: 'engine/schema.js',
+  from: "const result = schema['~standard'].validate(value);",
+  to: 'const z = schema.safeParse(value); const result = z.success ? { value: z.data } : { issues: z.error.issues };',
+}
+
+// The whole engine (identifiers, lanes, the deadline check and watch, outcomes, the summary) replaced
+// by the floor's loop around the same source and parser: what the engine costs over a hand-written loop.
+const BARE_LOOP = {
+  file: 'engine/engine.js',
+  from: 'const records = source.records(event);',
+  to: `const failures = [];
+        for (const record of source.records(event)) {
+            try {
+                const meta = source.meta(record, { context, logger: settings.logger });
+                const parsed = parse(record, meta);
+                const result = fn(parsed instanceof Promise ? await parsed : parsed, meta);
+                if (isThenable(result)) await result;
+            } catch {
+                failures.push({ itemIdentifier: source.id(record) });
+            }
+        }
+        if (failures !== null) return { outcomes: [], batchItemFailures: failures, allFailed: false };
+        const records = source.records(event);`,
+}
+const ENGINE = "the engine replaced by the floor's loop (meta, parse, record function; no ids, lanes, deadline, outcomes or summary)"
 
 const DYNAMODB_DATE = {
   file: 'sources/dynamodb/index.js',
@@ -91,6 +131,32 @@ export const ABLATIONS: Record<string, Ablation> = {
     what: "one shared outcome for every 'ok' record instead of an object each",
     changes: SHARED_OK,
   },
+  'kinesis-engine': { source: 'kinesis', what: ENGINE, changes: [BARE_LOOP] },
+  'kinesis-utf8': {
+    source: 'kinesis',
+    what: "UTF-8 decoded by Buffer's toString (bad bytes become U+FFFD) instead of a fatal TextDecoder",
+    changes: [LOOSE_UTF8],
+  },
+  'kinesis-exact': {
+    source: 'kinesis',
+    what: 'no check that integers beyond 2^53 would arrive rounded (the strided digit-run scan)',
+    changes: [NO_EXACT_INTEGERS],
+  },
+  'kinesis-base64': {
+    source: 'kinesis',
+    what: "no strict base64 check (length, padding, no '-' or '_')",
+    changes: [LOOSE_BASE64],
+  },
+  'kinesis-zod': {
+    source: 'kinesis',
+    what: "zod's safeParse called directly instead of its Standard Schema validate",
+    changes: [DIRECT_ZOD],
+  },
+  'kinesis-decoder': {
+    source: 'kinesis',
+    what: "the decoder as loose as the floor's: all of utf8, exact, base64 and zod above",
+    changes: [LOOSE_UTF8, NO_EXACT_INTEGERS, LOOSE_BASE64, DIRECT_ZOD],
+  },
   'sqs-same': { source: 'sqs', what: SAME, changes: [] },
   'sqs-eager-meta': {
     source: 'sqs',
@@ -98,8 +164,12 @@ export const ABLATIONS: Record<string, Ablation> = {
     changes: [SQS_EAGER],
   },
   'sqs-deadline': { source: 'sqs', what: "no deadline check (the context's getRemainingTimeInMillis per record)", changes: [NO_DEADLINE] },
+  'sqs-engine': { source: 'sqs', what: ENGINE, changes: [BARE_LOOP] },
+  'sqs-exact': { source: 'sqs', what: 'no check that integers beyond 2^53 would arrive rounded', changes: [NO_EXACT_INTEGERS] },
+  'sqs-zod': { source: 'sqs', what: "zod's safeParse called directly instead of its Standard Schema validate", changes: [DIRECT_ZOD] },
   'sqs-ok-outcome': { source: 'sqs', what: "one shared outcome for every 'ok' record instead of an object each", changes: SHARED_OK },
   'dynamodb-same': { source: 'dynamodb', what: SAME, changes: [] },
+  'dynamodb-engine': { source: 'dynamodb', what: ENGINE, changes: [BARE_LOOP] },
   'dynamodb-date': { source: 'dynamodb', what: 'meta.createdAt not built (no `new Date` per record)', changes: [DYNAMODB_DATE] },
   'dynamodb-deadline': {
     source: 'dynamodb',
