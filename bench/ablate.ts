@@ -121,6 +121,16 @@ export const ABLATIONS: Record<string, Ablation> = {
     what: 'all of meta, checks, deadline and the ok outcome together: the most these features can explain',
     changes: [KINESIS_DATE, KINESIS_SHARD, KINESIS_CHECKS, NO_DEADLINE, ...SHARED_OK],
   },
+  'kinesis-allocs': {
+    source: 'kinesis',
+    what: "lean's allocations only: no `Date`, no shard slice, one shared 'ok' outcome",
+    changes: [KINESIS_DATE, KINESIS_SHARD, ...SHARED_OK],
+  },
+  'kinesis-nonalloc': {
+    source: 'kinesis',
+    what: "lean's checks only: no per-record event checks, no deadline check",
+    changes: [KINESIS_CHECKS, NO_DEADLINE],
+  },
   'kinesis-deadline': {
     source: 'kinesis',
     what: "no deadline check (the context's getRemainingTimeInMillis per record)",
@@ -157,6 +167,11 @@ export const ABLATIONS: Record<string, Ablation> = {
     what: "the decoder as loose as the floor's: all of utf8, exact, base64 and zod above",
     changes: [LOOSE_UTF8, NO_EXACT_INTEGERS, LOOSE_BASE64, DIRECT_ZOD],
   },
+  'kinesis-all': {
+    source: 'kinesis',
+    what: "everything above at once: the floor's loop around a loose decoder, no event checks, no `Date` or shard in meta",
+    changes: [BARE_LOOP, KINESIS_DATE, KINESIS_SHARD, KINESIS_CHECKS, LOOSE_UTF8, NO_EXACT_INTEGERS, LOOSE_BASE64, DIRECT_ZOD],
+  },
   'sqs-same': { source: 'sqs', what: SAME, changes: [] },
   'sqs-eager-meta': {
     source: 'sqs',
@@ -167,6 +182,11 @@ export const ABLATIONS: Record<string, Ablation> = {
   'sqs-engine': { source: 'sqs', what: ENGINE, changes: [BARE_LOOP] },
   'sqs-exact': { source: 'sqs', what: 'no check that integers beyond 2^53 would arrive rounded', changes: [NO_EXACT_INTEGERS] },
   'sqs-zod': { source: 'sqs', what: "zod's safeParse called directly instead of its Standard Schema validate", changes: [DIRECT_ZOD] },
+  'sqs-all': {
+    source: 'sqs',
+    what: "the engine, the integer check and the Standard Schema call at once: the floor's loop around the parser",
+    changes: [BARE_LOOP, NO_EXACT_INTEGERS, DIRECT_ZOD],
+  },
   'sqs-ok-outcome': { source: 'sqs', what: "one shared outcome for every 'ok' record instead of an object each", changes: SHARED_OK },
   'dynamodb-same': { source: 'dynamodb', what: SAME, changes: [] },
   'dynamodb-engine': { source: 'dynamodb', what: ENGINE, changes: [BARE_LOOP] },

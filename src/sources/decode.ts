@@ -238,6 +238,9 @@ export const DECODE_RULE: OptionRule = [
   "'json', 'text', 'bytes' or a function",
 ]
 
+/** The check of the `eagerMeta` option (Kinesis, SQS). */
+export const EAGER_META_RULE: OptionRule = [(v) => typeof v === 'boolean', 'true or false']
+
 /** The check of the `maxInflatedBytes` option. */
 export const MAX_INFLATED_RULE: OptionRule = [
   (v) => Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= bufferConstants.MAX_LENGTH,

@@ -2,7 +2,15 @@
 // field does, and why middleware and `eagerMeta` get every field up front.
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
-import { kinesisHandler, type KinesisMeta, type RecordOutcome, silentLogger, type SqsMeta, sqsHandler } from 'lambda-stream-handlers'
+import {
+  dynamodbHandler,
+  kinesisHandler,
+  type KinesisMeta,
+  type RecordOutcome,
+  silentLogger,
+  type SqsMeta,
+  sqsHandler,
+} from 'lambda-stream-handlers'
 import { kinesisEvent, sqsEvent } from 'lambda-stream-handlers/testing'
 import { memoryLogger } from '../helpers.js'
 
@@ -128,33 +136,55 @@ describe('SQS meta up front: eagerMeta and middleware', () => {
   })
 })
 
-describe('Kinesis meta: built with the record (measured: making it lazy did not pay)', () => {
-  it('shardId and arrivedAt are what the record says, read or spread after reading; JSON has both', async () => {
-    const seen: { shardId: string; arrivedAt: Date; spread: Record<string, unknown>; json: Record<string, unknown> }[] = []
-    const handler = kinesisHandler({ schema: z.unknown(), logger: silentLogger }, (_p, meta: KinesisMeta) => {
+describe('Kinesis meta without middleware: shardId and arrivedAt made when read', () => {
+  const event = () => {
+    const e = kinesisEvent([{ a: 1 }], { shardId: 'shardId-000000000007' })
+    e.Records[0]!.kinesis.approximateArrivalTimestamp = 1545084650.987
+    return e
+  }
+  const json = (meta: KinesisMeta) =>
+    JSON.parse(JSON.stringify({ meta }, (k, v: unknown) => (k === 'logger' || k === 'record' ? undefined : v))).meta
+
+  it('are what the record says, the same object on every read, and in JSON whether read or not', async () => {
+    const seen: { json: Record<string, unknown>; shardId: string; arrivedAt: Date; same: boolean; spread: Record<string, unknown> }[] = []
+    const handler = kinesisHandler({ schema: z.unknown(), logger: silentLogger }, (_p, meta) => {
+      const before = json(meta)
       const { shardId, arrivedAt } = meta
-      seen.push({
-        shardId,
-        arrivedAt,
-        spread: { ...meta },
-        json: JSON.parse(JSON.stringify({ meta }, (k, v: unknown) => (k === 'logger' || k === 'record' ? undefined : v))).meta,
-      })
+      seen.push({ json: before, shardId, arrivedAt, same: arrivedAt === meta.arrivedAt, spread: { ...meta } })
     })
-    const event = kinesisEvent([{ a: 1 }], { shardId: 'shardId-000000000007' })
-    event.Records[0]!.kinesis.approximateArrivalTimestamp = 1545084650.987
-    await handler(event)
+    await handler(event())
     expect(seen[0]).toMatchObject({
+      json: { shardId: 'shardId-000000000007', arrivedAt: '2018-12-17T22:10:50.987Z', partitionKey: expect.any(String) },
       shardId: 'shardId-000000000007',
       arrivedAt: new Date(1545084650987),
+      same: true,
+      // Read before the spread: copied.
       spread: { shardId: 'shardId-000000000007', arrivedAt: new Date(1545084650987) },
-      json: { shardId: 'shardId-000000000007', arrivedAt: '2018-12-17T22:10:50.987Z' },
     })
   })
 
-  it('eagerMeta is an SQS option, true or false', () => {
+  it('a spread before any read copies neither; eagerMeta and middleware get a plain object with both', async () => {
+    const spreads: Record<string, unknown>[] = []
+    const spread = (_p: unknown, meta: KinesisMeta) => void spreads.push({ ...meta })
+    await kinesisHandler({ schema: z.unknown(), logger: silentLogger }, spread)(event())
+    await kinesisHandler({ schema: z.unknown(), logger: silentLogger, eagerMeta: true }, spread)(event())
+    await kinesisHandler({ schema: z.unknown(), logger: silentLogger })
+      .use((next) => (p, meta) => next(p, { ...meta }))
+      .handle(spread)(event())
+    expect(spreads.map((s) => [s.shardId, s.arrivedAt])).toEqual([
+      [undefined, undefined],
+      ['shardId-000000000007', new Date(1545084650987)],
+      ['shardId-000000000007', new Date(1545084650987)],
+    ])
+  })
+
+  it('eagerMeta is a Kinesis and SQS option, true or false, and not a DynamoDB one', () => {
     expect(() => sqsHandler({ schema: z.unknown(), eagerMeta: 'yes' as never }, () => {})).toThrow(
       'sqsHandler: `eagerMeta` must be true or false; received "yes".',
     )
-    expect(() => kinesisHandler({ schema: z.unknown(), eagerMeta: true } as never, () => {})).toThrow(/unknown option `eagerMeta`/)
+    expect(() => kinesisHandler({ schema: z.unknown(), eagerMeta: 1 as never }, () => {})).toThrow(
+      'kinesisHandler: `eagerMeta` must be true or false; received 1.',
+    )
+    expect(() => dynamodbHandler({ schema: z.unknown(), eagerMeta: true } as never, () => {})).toThrow(/unknown option `eagerMeta`/)
   })
 })

@@ -1,7 +1,15 @@
 import type { SQSRecord } from 'aws-lambda'
 import { describe, expectTypeOf, it } from 'vitest'
 import * as z from 'zod'
-import { dynamodbHandler, kinesisHandler, sqsHandler, type ChangeKeys, type SnsEnvelopeMeta, type SqsMeta } from 'lambda-stream-handlers'
+import {
+  dynamodbHandler,
+  kinesisHandler,
+  sqsHandler,
+  type ChangeKeys,
+  type KinesisMeta,
+  type SnsEnvelopeMeta,
+  type SqsMeta,
+} from 'lambda-stream-handlers'
 
 const Order = z.object({ orderId: z.string(), total: z.number() })
 type OrderOut = { orderId: string; total: number }
@@ -20,15 +28,19 @@ describe('handler options are exact', () => {
     sqsHandler({ schema: Order, envelop: 'sns' })
   })
 
-  it('eagerMeta is an SQS option (its meta is decoded lazily without it); meta keeps its type either way', () => {
+  it('eagerMeta is a Kinesis and SQS option (their meta is made lazily without it); meta keeps its type either way', () => {
     sqsHandler({ schema: Order, eagerMeta: true }, (_order, meta) => {
       expectTypeOf(meta).toEqualTypeOf<SqsMeta>()
       expectTypeOf(meta.sentAt).toEqualTypeOf<Date>()
     })
-    // @ts-expect-error: Kinesis meta is always built with the record; there is no eagerMeta
-    kinesisHandler({ schema: Order, eagerMeta: true }, () => {})
+    kinesisHandler({ schema: Order, eagerMeta: true }, (_order, meta) => {
+      expectTypeOf(meta).toEqualTypeOf<KinesisMeta>()
+      expectTypeOf(meta.arrivedAt).toEqualTypeOf<Date>()
+    })
     // @ts-expect-error: a boolean
     sqsHandler({ schema: Order, eagerMeta: 'yes' }, () => {})
+    // @ts-expect-error: DynamoDB meta is built with the record; there is no eagerMeta
+    dynamodbHandler({ schema: Order, eagerMeta: true }, () => {})
   })
 
   it('the payload is still inferred from `schema`, and options callbacks are typed', () => {

@@ -4,10 +4,24 @@ import { recordsOf, type BaseMeta, type RecordFunction, type StreamSource } from
 import { MalformedEventError } from '../../engine/errors.js'
 import { toOptions, type CommonOptions } from '../../engine/options.js'
 import { validate, type InferOutput, type Schema } from '../../engine/schema.js'
-import { base64ToBytes, bytesDecoder, DECODE_RULE, describeSource, MAX_INFLATED_RULE, unreadable, type DecodeMode } from '../decode.js'
+import {
+  base64ToBytes,
+  bytesDecoder,
+  DECODE_RULE,
+  describeSource,
+  EAGER_META_RULE,
+  MAX_INFLATED_RULE,
+  unreadable,
+  type DecodeMode,
+} from '../decode.js'
 import { brokenAggregate, isUnsplitAggregate, KPL_BASE64_PREFIX, splitAggregate, type KplPayload } from './kpl.js'
 
-/** What the Kinesis record function receives besides the payload. */
+/**
+ * What the Kinesis record function receives besides the payload. Without middleware (and unless
+ * `eagerMeta`), `shardId` and `arrivedAt` are made when first read and then kept: read them by
+ * name or by destructuring; `{ ...meta }` copies them only once read, and `JSON.stringify(meta)`
+ * shows both.
+ */
 export interface KinesisMeta extends BaseMeta {
   /**
    * The record as Lambda delivered it; for a user record of a KPL aggregate, a copy of the
@@ -38,6 +52,13 @@ export interface KinesisOptions<S extends Schema> extends CommonOptions<S, Kines
    * names this option) before more memory is taken. Default 6,291,456 (6 MB, Lambda's payload ceiling).
    */
   readonly maxInflatedBytes?: number
+  /**
+   * Make `meta` a plain object with every field before the record function runs, so that a spread
+   * (`{ ...meta }`) copies `shardId` and `arrivedAt` unread. Default false: without middleware
+   * they are made when first read (about 0.2 µs a record saved when they are not). Middleware always
+   * gets the plain object.
+   */
+  readonly eagerMeta?: boolean
 }
 
 /** The handler {@link kinesisHandler} builds: Lambda's Kinesis event in, partial batch response out. */
@@ -91,6 +112,48 @@ function metaOf(record: KinesisStreamRecord, base: BaseMeta): KinesisMeta {
   }
 }
 
+/**
+ * The lazy form of {@link KinesisMeta}: `shardId` and `arrivedAt` are getters on the prototype that,
+ * when first read, put the value on the object as an own property. Neither can fail: the event's
+ * checks made sure both can be made.
+ */
+class LazyKinesisMeta implements KinesisMeta {
+  // Declared, not class fields: the constructor's assignments make the object, with no field definitions first.
+  declare readonly record: KinesisStreamRecord
+  declare readonly partitionKey: string
+  declare readonly sequenceNumber: string
+  declare readonly subSequenceNumber: number | undefined
+  declare readonly context: BaseMeta['context']
+  declare readonly logger: BaseMeta['logger']
+
+  constructor(record: KinesisStreamRecord, base: BaseMeta) {
+    this.record = record
+    this.partitionKey = record.kinesis.partitionKey
+    this.sequenceNumber = record.kinesis.sequenceNumber
+    this.subSequenceNumber = (record.kinesis as KplPayload).subSequenceNumber
+    this.context = base.context
+    this.logger = base.logger
+  }
+
+  get shardId(): string {
+    return settle(this, 'shardId', shardOf(this.record))
+  }
+
+  get arrivedAt(): Date {
+    return settle(this, 'arrivedAt', new Date(arrivalOf(this.record)))
+  }
+
+  /** Every field, as the eager form has them. */
+  toJSON(): KinesisMeta {
+    return metaOf(this.record, this)
+  }
+}
+
+function settle<T>(meta: LazyKinesisMeta, key: 'shardId' | 'arrivedAt', value: T): T {
+  Object.defineProperty(meta, key, { value, enumerable: true })
+  return value
+}
+
 /** Kinesis Data Streams, defined once: what the handler, the window handler and the local simulator and runner read. */
 export const kinesisSource: StreamSource<KinesisStreamRecord, KinesisMeta, KinesisOptions<Schema>> = {
   name: 'kinesisHandler',
@@ -120,8 +183,9 @@ export const kinesisSource: StreamSource<KinesisStreamRecord, KinesisMeta, Kines
   id: (record) => record.kinesis.sequenceNumber, // fact 44
   key: (record) => record.kinesis.partitionKey,
   meta: metaOf,
+  lazyMeta: (record, base) => new LazyKinesisMeta(record, base),
   plan: () => ({ ordering: 'in-order', stops: 'batch' }),
-  options: { decode: DECODE_RULE, maxInflatedBytes: MAX_INFLATED_RULE },
+  options: { decode: DECODE_RULE, maxInflatedBytes: MAX_INFLATED_RULE, eagerMeta: EAGER_META_RULE },
   // Base64, gzip, the decode mode, the schema.
   parser(options) {
     const decode = bytesDecoder(options.decode ?? 'json', options.maxInflatedBytes)

@@ -4,7 +4,7 @@ import { recordsOf, type RecordFunction, type Source } from '../../engine/engine
 import { MalformedEventError } from '../../engine/errors.js'
 import { toOptions } from '../../engine/options.js'
 import { validate, type InferOutput, type Schema } from '../../engine/schema.js'
-import { decodeError, decodeFunctionThrew, describeSource, parseJson, unreadable } from '../decode.js'
+import { decodeError, decodeFunctionThrew, describeSource, EAGER_META_RULE, parseJson, unreadable } from '../decode.js'
 import { jsonType } from '../unmarshall.js'
 import { unwrapEventBridge, unwrapSns } from './envelopes.js'
 import { eagerSqsMeta, LazySqsMeta } from './meta.js'
@@ -90,7 +90,7 @@ export const sqsSource: Source<SQSRecord, SqsMeta, SqsOptions<Schema>> = {
           : undefined,
     ],
     envelope: [(v) => v === 'sns' || v === 'eventbridge', "'sns' or 'eventbridge'"],
-    eagerMeta: [(v) => typeof v === 'boolean', 'true or false'],
+    eagerMeta: EAGER_META_RULE,
   },
   parser(options) {
     const { envelope, schema } = options
