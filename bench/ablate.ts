@@ -27,12 +27,12 @@ interface Ablation {
   readonly changes: readonly { readonly file: string; readonly from: string; readonly to: string }[]
 }
 
-const KINESIS_DATE = {
+// Kinesis meta is lazy without middleware (src/sources/kinesis/index.ts); this puts the eager form back.
+const KINESIS_EAGER = {
   file: 'sources/kinesis/index.js',
-  from: 'arrivedAt: new Date(arrivalOf(record)),',
-  to: 'arrivedAt: undefined,',
+  from: 'lazyMeta: (record, base) => new LazyKinesisMeta(record, base),',
+  to: 'lazyMeta: metaOf,',
 }
-const KINESIS_SHARD = { file: 'sources/kinesis/index.js', from: 'shardId: shardOf(record),', to: 'shardId: undefined,' }
 // SQS meta is lazy without middleware (src/sources/sqs/meta.ts); this puts the eager form back.
 const SQS_EAGER = {
   file: 'sources/sqs/index.js',
@@ -104,12 +104,10 @@ const SAME = 'an identical copy of the build (the control: its lead over the bui
 
 export const ABLATIONS: Record<string, Ablation> = {
   'kinesis-same': { source: 'kinesis', what: SAME, changes: [] },
-  'kinesis-date': { source: 'kinesis', what: 'meta.arrivedAt not built (no `new Date` per record)', changes: [KINESIS_DATE] },
-  'kinesis-shard': { source: 'kinesis', what: 'meta.shardId not sliced from eventID', changes: [KINESIS_SHARD] },
-  'kinesis-meta': {
+  'kinesis-eager-meta': {
     source: 'kinesis',
-    what: 'both: what a lazy Kinesis meta would save when neither is read',
-    changes: [KINESIS_DATE, KINESIS_SHARD],
+    what: 'meta built whole before the record function (as with eagerMeta: true or any middleware): what the lazy meta saves, negated',
+    changes: [KINESIS_EAGER],
   },
   'kinesis-checks': {
     source: 'kinesis',
@@ -118,17 +116,12 @@ export const ABLATIONS: Record<string, Ablation> = {
   },
   'kinesis-lean': {
     source: 'kinesis',
-    what: 'all of meta, checks, deadline and the ok outcome together: the most these features can explain',
-    changes: [KINESIS_DATE, KINESIS_SHARD, KINESIS_CHECKS, NO_DEADLINE, ...SHARED_OK],
-  },
-  'kinesis-allocs': {
-    source: 'kinesis',
-    what: "lean's allocations only: no `Date`, no shard slice, one shared 'ok' outcome",
-    changes: [KINESIS_DATE, KINESIS_SHARD, ...SHARED_OK],
+    what: 'the event checks, the deadline check and the ok outcome together (meta is lazy: nothing of it is made when unread)',
+    changes: [KINESIS_CHECKS, NO_DEADLINE, ...SHARED_OK],
   },
   'kinesis-nonalloc': {
     source: 'kinesis',
-    what: "lean's checks only: no per-record event checks, no deadline check",
+    what: 'no per-record event checks, no deadline check',
     changes: [KINESIS_CHECKS, NO_DEADLINE],
   },
   'kinesis-deadline': {
@@ -169,8 +162,8 @@ export const ABLATIONS: Record<string, Ablation> = {
   },
   'kinesis-all': {
     source: 'kinesis',
-    what: "everything above at once: the floor's loop around a loose decoder, no event checks, no `Date` or shard in meta",
-    changes: [BARE_LOOP, KINESIS_DATE, KINESIS_SHARD, KINESIS_CHECKS, LOOSE_UTF8, NO_EXACT_INTEGERS, LOOSE_BASE64, DIRECT_ZOD],
+    what: "everything above at once: the floor's loop around a loose decoder, no event checks",
+    changes: [BARE_LOOP, KINESIS_CHECKS, LOOSE_UTF8, NO_EXACT_INTEGERS, LOOSE_BASE64, DIRECT_ZOD],
   },
   'sqs-same': { source: 'sqs', what: SAME, changes: [] },
   'sqs-eager-meta': {
