@@ -132,8 +132,8 @@ say('## Against the targets (issue 19)')
 say()
 say(
   'Ahead of Powertools batch and of Middy in every cell (the lead is the median of paired ratios peer µs / library µs, same round: above 1 is ahead); ' +
-    "per-record cost over the floor ≤ 0.4 µs on Kinesis and SQS; DynamoDB ≥ 1.3x the floor. Where a target is missed, bench/PROFILE.md's ablation table " +
-    '(`npm run bench:ablate`, measured the same way) says what each feature costs.',
+    'per-record cost over the floor ≤ 0.4 µs on Kinesis and SQS; DynamoDB ≥ 1.3x the floor. Where a target is missed, the newest pass of bench/PROFILE.md has the ablation table ' +
+    '(`npm run bench:ablate`, measured the same way): what each feature costs.',
 )
 say()
 say('| source | N | x floor | over floor µs/record | lead over powertools | lead over middy | lead over middy-partial | met | missed |')
