@@ -178,6 +178,27 @@ describe('Kinesis meta without middleware: shardId and arrivedAt made when read'
     ])
   })
 
+  it('a field whose record throws when read a second time fails the record as invalid, lazy or eager', async () => {
+    const hostile = () => {
+      const e = event()
+      let reads = 0
+      Object.defineProperty(e.Records[0]!.kinesis, 'approximateArrivalTimestamp', {
+        get() {
+          if (++reads > 1) throw new Error('second read')
+          return 1545084650.987
+        },
+      })
+      return e
+    }
+    const lazy = kinesisHandler({ schema: z.unknown(), logger: silentLogger, allFailed: 'report' }, (_p, meta) => meta.arrivedAt)
+    const eager = kinesisHandler({ schema: z.unknown(), logger: silentLogger, allFailed: 'report', eagerMeta: true }, () => {})
+    for (const handler of [lazy, eager]) {
+      const report = await handler.process(hostile())
+      expect(report.outcomes[0]).toMatchObject({ status: 'invalid', reason: { kind: 'decode' } })
+      expect(report.batchItemFailures).toHaveLength(1)
+    }
+  })
+
   it('eagerMeta is a Kinesis and SQS option, true or false, and not a DynamoDB one', () => {
     expect(() => sqsHandler({ schema: z.unknown(), eagerMeta: 'yes' as never }, () => {})).toThrow(
       'sqsHandler: `eagerMeta` must be true or false; received "yes".',

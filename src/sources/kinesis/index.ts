@@ -3,11 +3,13 @@ import { makeBuilder, type BatchHandler, type HandlerBuilder } from '../../engin
 import { recordsOf, type BaseMeta, type RecordFunction, type StreamSource } from '../../engine/engine.js'
 import { MalformedEventError } from '../../engine/errors.js'
 import { toOptions, type CommonOptions } from '../../engine/options.js'
+import { toError } from '../../engine/outcome.js'
 import { validate, type InferOutput, type Schema } from '../../engine/schema.js'
 import {
   base64ToBytes,
   bytesDecoder,
   DECODE_RULE,
+  decodeError,
   describeSource,
   EAGER_META_RULE,
   MAX_INFLATED_RULE,
@@ -98,6 +100,7 @@ const shardOf = (record: KinesisStreamRecord): string => record.eventID.slice(0,
 
 // Seconds with a millisecond fraction (fact 3), as epoch ms; rounded, since 1545084650.987 * 1000 is not exact.
 const arrivalOf = (record: KinesisStreamRecord): number => Math.round(record.kinesis.approximateArrivalTimestamp * 1000)
+const arrivedAtOf = (record: KinesisStreamRecord): Date => new Date(arrivalOf(record))
 
 function metaOf(record: KinesisStreamRecord, base: BaseMeta): KinesisMeta {
   return {
@@ -106,7 +109,7 @@ function metaOf(record: KinesisStreamRecord, base: BaseMeta): KinesisMeta {
     sequenceNumber: record.kinesis.sequenceNumber,
     subSequenceNumber: (record.kinesis as KplPayload).subSequenceNumber,
     shardId: shardOf(record),
-    arrivedAt: new Date(arrivalOf(record)),
+    arrivedAt: arrivedAtOf(record),
     context: base.context,
     logger: base.logger,
   }
@@ -136,11 +139,11 @@ class LazyKinesisMeta implements KinesisMeta {
   }
 
   get shardId(): string {
-    return settle(this, 'shardId', shardOf(this.record))
+    return settle(this, 'shardId', shardOf)
   }
 
   get arrivedAt(): Date {
-    return settle(this, 'arrivedAt', new Date(arrivalOf(this.record)))
+    return settle(this, 'arrivedAt', arrivedAtOf)
   }
 
   /** Every field, as the eager form has them. */
@@ -149,7 +152,16 @@ class LazyKinesisMeta implements KinesisMeta {
   }
 }
 
-function settle<T>(meta: LazyKinesisMeta, key: 'shardId' | 'arrivedAt', value: T): T {
+/** Makes a lazy field, keeps it as an own property, and returns it. */
+function settle<T>(meta: LazyKinesisMeta, key: 'shardId' | 'arrivedAt', make: (record: KinesisStreamRecord) => T): T {
+  let value: T
+  try {
+    value = make(meta.record)
+  } catch (e) {
+    // Only a hostile record gets here (a getter that passed the event's checks and throws on a
+    // second read): the record is invalid, as it is when the eager form's read throws.
+    throw decodeError(`Reading the record for meta.${key} threw: ${toError(e).message}`, e)
+  }
   Object.defineProperty(meta, key, { value, enumerable: true })
   return value
 }
