@@ -117,8 +117,8 @@ function metaOf(record: KinesisStreamRecord, base: BaseMeta): KinesisMeta {
 
 /**
  * The lazy form of {@link KinesisMeta}: `shardId` and `arrivedAt` are getters on the prototype that,
- * when first read, put the value on the object as an own property. Neither can fail: the event's
- * checks made sure both can be made.
+ * when first read, put the value on the object as an own property. The event's checks made sure
+ * both can be made; only a hostile getter that throws on a second read fails them (see `settle`).
  */
 class LazyKinesisMeta implements KinesisMeta {
   // Declared, not class fields: the constructor's assignments make the object, with no field definitions first.
