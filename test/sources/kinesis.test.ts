@@ -164,6 +164,22 @@ describe('kinesisHandler: malformed events and options', () => {
     await expect(handler(event as never)).rejects.toThrow(/record that is not from Kinesis at Records\[0\] \(eventSource "aws:sqs"\)/)
   })
 
+  it.each([
+    ['129 digits', '9'.repeat(129), true],
+    ['0', '0', true],
+    ['130 digits', '9'.repeat(130), false],
+    ['a leading zero', `0${'1'.repeat(55)}`, false],
+    ['a sign', '-1', false],
+    ['a space', '1 ', false],
+    ['empty', '', false],
+  ])('a sequence number of %s is %s', async (_what, sequenceNumber, valid) => {
+    const event = kinesisEvent(orders(1))
+    event.Records[0]!.kinesis.sequenceNumber = sequenceNumber
+    const run = handler(event)
+    if (valid) await expect(run).resolves.toEqual({ batchItemFailures: [] })
+    else await expect(run).rejects.toThrow(/without a valid kinesis.sequenceNumber at Records\[0\]/)
+  })
+
   it('throws MalformedEventError for a record it could not report (no sequence number)', async () => {
     const event = kinesisEvent(orders(1))
     ;(event.Records[0]!.kinesis as { sequenceNumber: unknown }).sequenceNumber = 12

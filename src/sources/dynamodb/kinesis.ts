@@ -10,12 +10,11 @@
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda'
 import { MalformedEventError } from '../../engine/errors.js'
 import { InvalidRecord } from '../../engine/schema.js'
-import { base64ToBytes, bytesToText, describeSource, parseJson, unreadable } from '../decode.js'
+import { base64ToBytes, bytesToText, describeSource, isSequenceNumber, parseJson, unreadable } from '../decode.js'
 import { jsonType } from '../unmarshall.js'
 
 const KINESIS = Symbol('the Kinesis record')
 const UNDECODABLE = Symbol('why the Kinesis data is not a DynamoDB change')
-const SEQUENCE_NUMBER = /^(0|[1-9]\d{0,128})$/ // Kinesis, fact 3
 
 /** A DynamoDB record made from a Kinesis record, remembering it (and why it could not be decoded, if so). */
 export interface ViaKinesis {
@@ -88,7 +87,7 @@ function fromKinesisRecord(raw: unknown, i: number, name: string): DynamoDBRecor
       `${name} received a Kinesis event with a record that is not from Kinesis at Records[${i}] (${describeSource(r)}).`,
     )
   }
-  if (typeof r.kinesis?.sequenceNumber !== 'string' || !SEQUENCE_NUMBER.test(r.kinesis.sequenceNumber)) {
+  if (!isSequenceNumber(r.kinesis?.sequenceNumber)) {
     throw new MalformedEventError(`${name} received a record without a valid kinesis.sequenceNumber at Records[${i}].`)
   }
   const record = r as KinesisStreamRecord

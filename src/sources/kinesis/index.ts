@@ -12,6 +12,7 @@ import {
   decodeError,
   describeSource,
   EAGER_META_RULE,
+  isSequenceNumber,
   MAX_INFLATED_RULE,
   unreadable,
   type DecodeMode,
@@ -70,8 +71,6 @@ function malformed(message: string): MalformedEventError {
   return new MalformedEventError(`kinesisHandler ${message}`)
 }
 
-const SEQUENCE_NUMBER = /^(0|[1-9]\d{0,128})$/ // fact 3
-
 // What every Kinesis record carries (fact 2): without these the record cannot be identified, or
 // its meta would be wrong (an Invalid Date, a shard id cut from nothing), so the event is malformed.
 function checkRecord(r: Partial<KinesisStreamRecord> | null, i: number): void {
@@ -82,7 +81,7 @@ function checkRecord(r: Partial<KinesisStreamRecord> | null, i: number): void {
   }
   const k = r.kinesis
   // Without a sequence number the record cannot be reported, so the batch cannot be processed safely.
-  if (typeof k?.sequenceNumber !== 'string' || !SEQUENCE_NUMBER.test(k.sequenceNumber)) {
+  if (!isSequenceNumber(k?.sequenceNumber)) {
     throw malformed(`received a record without a valid kinesis.sequenceNumber at Records[${i}].`)
   }
   if (typeof r.eventID !== 'string' || r.eventID.indexOf(':') < 1) {
