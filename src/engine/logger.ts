@@ -53,29 +53,53 @@ const write =
 // A bigint (a DynamoDB number beyond 2^53, an SQS Number attribute) is written as its digits.
 const replacer = (_key: string, value: unknown): unknown => (typeof value === 'bigint' ? value.toString() : value)
 
+/** What JSON.stringify makes of an Error ({}), replaced by what a person needs from it. */
+const loggable = (value: unknown): unknown =>
+  value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value
+
 /**
- * The line as JSON: the level, the message and the fields of each extra object. Logging never
- * fails a record: extra fields that cannot be written (a cycle, a getter that throws) give way to
- * a note that says so, and the message is kept.
+ * The line as JSON: the level, the message and the fields of each extra object. `level` and
+ * `message` are the line's own: extra fields of those names are left out (as Powertools Logger
+ * does), so a field can never relabel a line. Logging never fails a record: a field that cannot
+ * be written (a cycle, a getter that throws) is left out and named in `logError`, and the other
+ * fields (a record's identifiers among them) are kept.
  */
 function serialise(level: Level, message: string, extra: readonly unknown[]): string {
+  const line: Record<string, unknown> = { level, message }
   try {
-    const line: Record<string, unknown> = { level, message }
     for (const item of extra) {
       if (item === null || typeof item !== 'object') continue
-      for (const [key, value] of Object.entries(item)) {
-        // JSON.stringify turns an Error into {}: keep what a person needs from it.
-        line[key] = value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value
-      }
+      for (const [key, value] of Object.entries(item)) if (key !== 'level' && key !== 'message') line[key] = loggable(value)
     }
     return JSON.stringify(line, replacer)
   } catch {
-    return JSON.stringify({
-      level,
-      message,
-      logError: 'The extra fields of this line could not be written as JSON (a cycle, or a getter that throws).',
-    })
+    return lineWithout(level, message, extra)
   }
+}
+
+/** The line again, field by field, leaving out (and naming) those that cannot be written. */
+function lineWithout(level: Level, message: string, extra: readonly unknown[]): string {
+  const line: Record<string, unknown> = { level, message }
+  const dropped: string[] = []
+  for (const item of extra) {
+    try {
+      if (item === null || typeof item !== 'object') continue
+      for (const [key, value] of Object.entries(item)) {
+        if (key === 'level' || key === 'message') continue
+        try {
+          // Written and read back: plain data, which cannot fail the line's own write.
+          const json = JSON.stringify(loggable(value), replacer)
+          line[key] = json === undefined ? undefined : JSON.parse(json)
+        } catch {
+          dropped.push(key)
+        }
+      }
+    } catch {
+      dropped.push('(an object whose fields cannot be read)')
+    }
+  }
+  line.logError = `Left out, since they could not be written as JSON (a cycle, or a getter that throws): ${dropped.join(', ')}.`
+  return JSON.stringify(line)
 }
 
 /**

@@ -8,7 +8,9 @@ import { describeValue } from '../engine/options.js'
 export interface LogContextOptions<P, M> {
   /**
    * More keys for every log line of a record, computed from its typed payload and `meta`
-   * (for example a business key: `(order) => ({ orderId: order.orderId })`). What it throws fails the record.
+   * (for example a business key: `(order) => ({ orderId: order.orderId })`). The record's own
+   * identifiers win over keys of the same name, so a payload's `messageId` cannot relabel its
+   * record's lines. What it throws, or a return value that is not an object, fails the record.
    */
   readonly keys?: (payload: P, meta: M) => Record<string, unknown>
 }
@@ -20,15 +22,36 @@ export interface LogContextOptions<P, M> {
  */
 const IDENTIFIERS = ['shardId', 'sequenceNumber', 'partitionKey', 'messageId', 'messageGroupId', 'eventID', 'eventName'] as const
 
+/** What `keys` returned instead of an object of log keys (by kind only: it may come from the payload), or `undefined` when it is one. */
+function notLogKeys(value: unknown): string | undefined {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value !== 'object') return `a ${typeof value}`
+  return typeof (value as { then?: unknown }).then === 'function' ? 'a promise (keys must be synchronous)' : undefined
+}
+
+function settleQuietly(value: unknown): void {
+  try {
+    if (typeof (value as { then?: unknown } | null)?.then === 'function') Promise.resolve(value).catch(() => {})
+  } catch {
+    // A `then` that cannot be read: nothing will reject through it.
+  }
+}
+
 function scoped(logger: RecordLogger, keys: Record<string, unknown>): RecordLogger {
   // The keys go with each call rather than into the logger (no `appendKeys`): records of one
   // batch may run concurrently, and a shared logger's keys would leak from one record to another.
-  return {
-    debug: (message, ...extra) => logger.debug(message, keys, ...extra),
-    info: (message, ...extra) => logger.info(message, keys, ...extra),
-    warn: (message, ...extra) => logger.warn(message, keys, ...extra),
-    error: (message, ...extra) => logger.error(message, keys, ...extra),
-  }
+  // A logger that throws (a Powertools Logger given a key it cannot write) never fails the record.
+  const call =
+    (level: keyof RecordLogger) =>
+    (message: string, ...extra: unknown[]): void => {
+      try {
+        logger[level](message, keys, ...extra)
+      } catch {
+        // Logging is best effort.
+      }
+    }
+  return { debug: call('debug'), info: call('info'), warn: call('warn'), error: call('error') }
 }
 
 /**
@@ -62,11 +85,19 @@ export function logContext<P, M extends BaseMeta>(options: LogContextOptions<P, 
   return (next) =>
     function withLogContext(payload, meta) {
       const context: Record<string, unknown> = {}
+      if (keys !== undefined) {
+        const added: unknown = keys(payload, meta)
+        const wrong = notLogKeys(added)
+        if (wrong !== undefined) {
+          settleQuietly(added) // a promise's rejection would otherwise go unhandled, which ends a Lambda invocation
+          throw new TypeError(`logContext: \`keys\` must return an object of log keys; it returned ${wrong}.`)
+        }
+        Object.assign(context, added)
+      }
       for (const name of IDENTIFIERS) {
         const value = (meta as unknown as Record<string, unknown>)[name]
         if (typeof value === 'string') context[name] = value
       }
-      if (keys !== undefined) Object.assign(context, keys(payload, meta))
       return next(payload, { ...meta, logger: scoped(meta.logger, context) })
     }
 }
