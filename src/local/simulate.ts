@@ -182,9 +182,15 @@ export async function simulate(
     if (options.StartingPosition === 'AT_TIMESTAMP')
       configError(NAME, "`StartingPosition: 'AT_TIMESTAMP'` is not available for DynamoDB Streams; use 'TRIM_HORIZON' or 'LATEST'.")
     source = dynamodbSource as StreamSource<unknown>
+    const stream = source.stream
+    const dated = (i: StreamItem): boolean => stream.arrivalMs(i.record) !== undefined
     items = (list as DynamoDBRecord[]).map((r) => streamItem(source, r))
-    const earliest = items.reduce((m, i) => Math.min(m, i.arrivalMs), Infinity)
+    const earliest = items.reduce((m, i) => (dated(i) ? Math.min(m, i.arrivalMs) : m), Infinity)
     startMs = options.start?.getTime() ?? (earliest === Infinity ? DEFAULT_START : earliest)
+    // A record without ApproximateCreationDateTime (AWS's sample events have none) reached the
+    // stream when the simulation starts: its age counts from there, not from 1970 (facts 33-34).
+    const arrived = startMs
+    items = items.map((i) => (dated(i) ? i : { ...i, arrivalMs: arrived }))
   } else {
     return configError(
       NAME,

@@ -3,7 +3,7 @@ import { expect, it } from 'vitest'
 import * as z from 'zod'
 import { dynamodbHandler, silentLogger } from 'lambda-stream-handlers'
 import { simulate } from 'lambda-stream-handlers/local'
-import { dynamodbEvent, insert, modify } from 'lambda-stream-handlers/testing'
+import { dynamodbEvent, insert, modify, sampleEvents } from 'lambda-stream-handlers/testing'
 
 const Order = z.object({ orderId: z.string(), total: z.number() })
 
@@ -49,4 +49,16 @@ it('dynamodbHandler through the stream rules: order per item key under Paralleli
     const keys = (inv.event as DynamoDBStreamEvent).Records.map((r) => r.dynamodb!.Keys!.orderId!.S)
     expect(keys.every((k) => k !== undefined)).toBe(true)
   }
+})
+
+it('records without ApproximateCreationDateTime (as in AWS sample events) reach the stream when the simulation starts, not in 1970', async () => {
+  const calls: number[] = []
+  const handler = (event: DynamoDBStreamEvent) => void calls.push(event.Records.length)
+  const start = new Date('2026-01-01T00:00:00Z')
+  const started = await simulate(handler, { source: 'dynamodb', records: sampleEvents.dynamodb(), start })
+  expect(started.outcomes.map((o) => o.fate)).toEqual(['succeeded', 'succeeded', 'succeeded'])
+  expect(calls).toEqual([3])
+  const unstarted = await simulate(handler, { source: 'dynamodb', records: sampleEvents.dynamodb() })
+  expect(unstarted.outcomes.map((o) => o.fate)).toEqual(['succeeded', 'succeeded', 'succeeded'])
+  expect(new Date(unstarted.endedAt).getUTCFullYear()).toBeGreaterThan(2000)
 })
