@@ -49,7 +49,7 @@ export interface StreamSettings {
 /** Lambda's synchronous invoke payload limit, which a batch cannot exceed. */
 export const PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024
 /** What the event adds around the records: `{"Records":[...]}` and the commas. */
-const EVENT_OVERHEAD_BYTES = 14
+export const EVENT_OVERHEAD_BYTES = 14
 
 /** Why a batch is being invoked; `window-end`: the final invocation of a tumbling window, without records. */
 export type Trigger = 'batch' | 'retry' | 'bisect' | 'remainder' | 'window-end'

@@ -6,7 +6,7 @@
  * policy moves it to the dead-letter queue, and FIFO message groups keep order.
  */
 import type { SQSRecord } from 'aws-lambda'
-import { batchReadyAt, interpret, type Verdict } from './rules.js'
+import { batchReadyAt, EVENT_OVERHEAD_BYTES, interpret, PAYLOAD_LIMIT_BYTES, type Verdict } from './rules.js'
 
 /** A message in the simulated queue. */
 export interface QueuedMessage {
@@ -17,6 +17,8 @@ export interface QueuedMessage {
   readonly group: string
   readonly sentAt: number
   readonly seq: number
+  /** Its size in the event, as JSON: what counts towards the 6 MB of one invocation. */
+  readonly bytes: number // fact 16
   visibleAt: number
   receives: number
   firstReceiveAt?: number
@@ -71,26 +73,23 @@ function candidates(queue: Queue, t: number, q: QueueSettings): QueuedMessage[] 
  * FIFO: the head of a blocked group may not be deliverable yet; the receive decides at that time.
  */
 export function nextReceiveAt(queue: Queue, now: number, q: QueueSettings): number {
-  const times: number[] = []
-  for (const m of queue.messages) if (m.state === 'queued') times.push(Math.max(now, m.visibleAt))
-  if (times.length === 0) return Infinity
-  times.sort((a, b) => a - b)
-  return batchReadyAt(
-    times[0] as number,
-    times.map((arrivalMs) => ({ arrivalMs })),
-    q.batchSize,
-    q.windowMs,
-  )
+  const ready: { arrivalMs: number; bytes: number }[] = []
+  for (const m of queue.messages) if (m.state === 'queued') ready.push({ arrivalMs: Math.max(now, m.visibleAt), bytes: m.bytes })
+  if (ready.length === 0) return Infinity
+  ready.sort((a, b) => a.arrivalMs - b.arrivalMs)
+  return batchReadyAt((ready[0] as { arrivalMs: number }).arrivalMs, ready, q.batchSize, q.windowMs)
 }
 
 /**
- * Receives a batch at `now`: up to `batchSize` visible messages, each hidden for the visibility
+ * Receives a batch at `now`: up to `batchSize` visible messages, and no more than one invocation's
+ * 6 MB of them, each hidden for the visibility
  * timeout and counted as received. A message already received `maxReceiveCount` times is moved to
  * the dead-letter queue instead of being delivered again, as the redrive policy does.
  */
 export function receive(queue: Queue, now: number, q: QueueSettings): { batch: QueuedMessage[]; deadLettered: QueuedMessage[] } {
   const batch: QueuedMessage[] = []
   const deadLettered: QueuedMessage[] = []
+  let bytes = EVENT_OVERHEAD_BYTES
   for (const m of candidates(queue, now, q)) {
     if (batch.length === q.batchSize) break
     if (m.receives >= q.maxReceive) {
@@ -99,6 +98,8 @@ export function receive(queue: Queue, now: number, q: QueueSettings): { batch: Q
       deadLettered.push(m)
       continue
     }
+    if (batch.length > 0 && bytes + m.bytes + 1 > PAYLOAD_LIMIT_BYTES) break // fact 16
+    bytes += m.bytes + 1
     batch.push(m)
   }
   for (const m of batch) {

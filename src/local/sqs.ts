@@ -188,18 +188,22 @@ function queueMessages(records: SqsSimulation['records'], q: SqsRun, nextId: () 
     const group = built?.attributes.MessageGroupId ?? send.messageGroupId ?? ''
     if (q.fifo && group === '') configError(NAME, `message ${seq} needs a \`messageGroupId\`: the queue is FIFO.`)
     const sentAt = built !== undefined ? Number(built.attributes.SentTimestamp) : q.startMs + (send.at ?? 0)
-    return {
+    const message: QueuedMessage = {
       ...(built === undefined ? {} : { template: built }),
       id: built?.messageId ?? nextId(),
       body,
       group,
       sentAt,
       seq,
+      bytes: 0,
       visibleAt: sentAt,
       receives: 0,
       state: 'queued',
       deliveries: 0,
     }
+    // Its size as delivered, with a receipt handle and counts of the lengths the simulator gives them.
+    const delivered = sqsRecord({ ...message, receives: 1, firstReceiveAt: sentAt }, RECEIPT_HANDLE, q)
+    return { ...message, bytes: Buffer.byteLength(JSON.stringify(delivered), 'utf8') }
   })
   return messages.sort((a, b) => a.sentAt - b.sentAt || a.seq - b.seq)
 }
@@ -221,6 +225,9 @@ function filterMessages(messages: readonly QueuedMessage[], criteria: FilterCrit
     if (typeof verdict === 'string') m.filteredBecause = verdict
   }
 }
+
+/** As long as the receipt handles `invoke` makes: an id without its dashes and the receive count. */
+const RECEIPT_HANDLE = 'x'.repeat(33)
 
 const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex')
 

@@ -268,3 +268,25 @@ describe('SQS with this library’s handler and test kit', () => {
     expect(last.messageId).toBe(event.Records[2]!.messageId)
   })
 })
+
+it('a batch holds no more messages than fit one invocation of 6 MB, metadata included, so it can hold fewer than BatchSize (fact 16)', async () => {
+  const body = 'x'.repeat(250 * 1024)
+  const sizes: number[] = []
+  const counts: number[] = []
+  const report = await simulate(
+    (event: SQSEvent) => {
+      sizes.push(Buffer.byteLength(JSON.stringify(event), 'utf8'))
+      counts.push(event.Records.length)
+    },
+    {
+      source: 'sqs',
+      records: Array.from({ length: 40 }, (_, i) => ({ body: `${body}${i}` })),
+      BatchSize: 40,
+      MaximumBatchingWindowInSeconds: 1,
+    },
+  )
+  expect(counts.length).toBeGreaterThan(1)
+  expect(counts.reduce((a, b) => a + b, 0)).toBe(40)
+  for (const size of sizes) expect(size).toBeLessThanOrEqual(6 * 1024 * 1024)
+  expect(report.outcomes.every((o) => o.fate === 'succeeded')).toBe(true)
+})
