@@ -98,7 +98,9 @@ function lineWithout(level: Level, message: string, extra: readonly unknown[]): 
       dropped.push('(an object whose fields cannot be read)')
     }
   }
-  line.logError = `Left out, since they could not be written as JSON (a cycle, or a getter that throws): ${dropped.join(', ')}.`
+  // Nothing dropped: a getter threw once and then gave a value, and the line is whole.
+  if (dropped.length > 0)
+    line.logError = `Left out, since they could not be written as JSON (a cycle, or a getter that throws): ${dropped.join(', ')}.`
   return JSON.stringify(line)
 }
 

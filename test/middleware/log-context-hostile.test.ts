@@ -97,3 +97,16 @@ it('fails the record, with a reason and no unhandled rejection, when keys return
   }
   expect(rejections).toEqual([])
 })
+
+it('writes the whole line, with no note, when a field that threw once can be written the second time', async () => {
+  let reads = 0
+  const flaky = {
+    get total(): number {
+      if (++reads === 1) throw new Error('not yet')
+      return 5
+    },
+  }
+  const handler = sqsHandler({ schema: Message }).handle((_p, meta) => meta.logger.info('flaky', flaky))
+  const [line] = await defaultLoggerLines(() => handler(sqsEvent([{ messageId: 'b', message: 'm' }]), lambdaContext()))
+  expect(line).toEqual({ level: 'INFO', message: 'flaky', total: 5 })
+})
