@@ -17,8 +17,9 @@ export interface LogContextOptions<P, M> {
 
 /**
  * The `meta` fields that identify a record, whichever source delivered it: a Kinesis record's
- * shard, sequence number and partition key; an SQS message's id and group; a DynamoDB change's
- * event id and name. Those a source's `meta` has (as strings) go on every line.
+ * shard, sequence number and partition key (and, for a user record of a KPL aggregate, which
+ * share the aggregate's sequence number, its `subSequenceNumber`); an SQS message's id and group; a
+ * DynamoDB change's event id and name. Those a source's `meta` has go on every line.
  */
 const IDENTIFIERS = ['shardId', 'sequenceNumber', 'partitionKey', 'messageId', 'messageGroupId', 'eventID', 'eventName'] as const
 
@@ -56,7 +57,8 @@ function scoped(logger: RecordLogger, keys: Record<string, unknown>): RecordLogg
 
 /**
  * A per-record logging context: `meta.logger` becomes a logger whose every line carries the
- * record's identifiers (Kinesis: `shardId`, `sequenceNumber`, `partitionKey`; SQS: `messageId`,
+ * record's identifiers (Kinesis: `shardId`, `sequenceNumber`, `partitionKey`, and `subSequenceNumber`
+ * for a KPL user record; SQS: `messageId`,
  * `messageGroupId`; DynamoDB: `sequenceNumber`, `eventID`, `eventName`), plus the keys `options.keys` returns.
  * Pass a Powertools `Logger` as the handler's `logger` and each line is one JSON log entry with
  * those keys; the handler itself adds one summary line per batch (succeeded, failed, invalid,
@@ -98,6 +100,8 @@ export function logContext<P, M extends BaseMeta>(options: LogContextOptions<P, 
         const value = (meta as unknown as Record<string, unknown>)[name]
         if (typeof value === 'string') context[name] = value
       }
+      const sub = (meta as { subSequenceNumber?: unknown }).subSequenceNumber
+      if (typeof sub === 'number') context.subSequenceNumber = sub
       return next(payload, { ...meta, logger: scoped(meta.logger, context) })
     }
 }

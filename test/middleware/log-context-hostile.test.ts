@@ -1,10 +1,11 @@
-// logContext and the default logger with keys that collide, values that cannot be written, and
-// loggers that throw: a log line never names the wrong record, never loses the record's
-// identifiers, and never fails the record.
+// logContext and the default logger with keys that collide, values that cannot be written, loggers
+// that throw, and KPL user records that share a sequence number: a log line never names the wrong
+// record, never loses the record's identifiers, and never fails the record.
 import { afterEach, expect, it, vi } from 'vitest'
 import * as z from 'zod'
-import { type RecordLogger, logContext, sqsHandler } from 'lambda-stream-handlers'
-import { lambdaContext, sqsEvent } from 'lambda-stream-handlers/testing'
+import { kinesisHandler, type RecordLogger, logContext, sqsHandler } from 'lambda-stream-handlers'
+import { kinesisEvent, kplAggregate, lambdaContext, sqsEvent } from 'lambda-stream-handlers/testing'
+import { memoryLogger } from '../helpers.js'
 
 const Message = z.object({ messageId: z.string(), message: z.string() })
 
@@ -109,4 +110,24 @@ it('writes the whole line, with no note, when a field that threw once can be wri
   const handler = sqsHandler({ schema: Message }).handle((_p, meta) => meta.logger.info('flaky', flaky))
   const [line] = await defaultLoggerLines(() => handler(sqsEvent([{ messageId: 'b', message: 'm' }]), lambdaContext()))
   expect(line).toEqual({ level: 'INFO', message: 'flaky', total: 5 })
+})
+
+it('tells the user records of one KPL aggregate apart: they share a sequence number, not a subSequenceNumber', async () => {
+  const Order = z.object({ orderId: z.string() })
+  const logger = memoryLogger()
+  const handler = kinesisHandler({ schema: Order, logger })
+    .use(logContext())
+    .handle((order, meta) => meta.logger.info(`order ${order.orderId}`))
+  await handler(kinesisEvent([kplAggregate([{ orderId: 'a' }, { orderId: 'b' }], { schema: Order }), { orderId: 'c' }], { schema: Order }))
+  const ids = logger.lines
+    .filter((l) => l.message.startsWith('order '))
+    .map((l) => {
+      const { sequenceNumber, subSequenceNumber } = l.extra[0] as { sequenceNumber: string; subSequenceNumber?: number }
+      return [l.message, sequenceNumber.length > 0, subSequenceNumber]
+    })
+  expect(ids).toEqual([
+    ['order a', true, 0],
+    ['order b', true, 1],
+    ['order c', true, undefined],
+  ])
 })
