@@ -35,7 +35,7 @@ export interface SimulationClock extends FunctionSettings {
   readonly durationMs?: number | ((event: never) => number)
   /** Seeds the request ids, so that two runs give the same report. Default 1. */
   readonly seed?: number
-  /** How long the stream keeps records, in hours. Default 24 (Kinesis' default, DynamoDB's fixed value). */
+  /** How long the stream keeps records, in hours. Default 24 (Kinesis' default); DynamoDB's is fixed at 24 and takes no other. */
   readonly retentionHours?: number
   /** A guard against a simulation that never ends. Default 100,000. */
   readonly maxInvocations?: number
@@ -177,6 +177,12 @@ export async function simulate(
       configError(
         NAME,
         `${kinesisOnly.map((k) => `\`${k}\``).join(', ')} only apply to Kinesis; DynamoDB records keep the shard of their stream.`,
+      )
+    // Fact 34: a DynamoDB stream keeps its records 24 hours, which no setting changes.
+    if (options.retentionHours !== undefined && options.retentionHours !== 24)
+      configError(
+        NAME,
+        '`retentionHours` is fixed at 24 for DynamoDB Streams; leave it out. To see records age out sooner, set `MaximumRecordAgeInSeconds`.',
       )
     // §11.12: AWS refuses AT_TIMESTAMP for DynamoDB Streams.
     if (options.StartingPosition === 'AT_TIMESTAMP')

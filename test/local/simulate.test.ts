@@ -469,6 +469,14 @@ describe('DynamoDB Streams: the same rules, its own record', () => {
     ).rejects.toThrow(/not available for DynamoDB Streams/)
   })
 
+  it('fact 34: a DynamoDB stream keeps its records 24 hours; another retention is refused, 24 accepted', async () => {
+    await expect(simulate(() => {}, { source: 'dynamodb', records: records(), retentionHours: 1 })).rejects.toThrow(
+      /`retentionHours` is fixed at 24 for DynamoDB Streams/,
+    )
+    const report = await simulate(() => {}, { source: 'dynamodb', records: records(), retentionHours: 24 })
+    expect(report.outcomes.every((o) => o.fate === 'succeeded')).toBe(true)
+  })
+
   it('§11.1: a throw with R=1 gives 2 invocations on DynamoDB too', async () => {
     const report = await simulate(
       () => {
