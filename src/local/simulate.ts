@@ -188,15 +188,14 @@ export async function simulate(
     if (options.StartingPosition === 'AT_TIMESTAMP')
       configError(NAME, "`StartingPosition: 'AT_TIMESTAMP'` is not available for DynamoDB Streams; use 'TRIM_HORIZON' or 'LATEST'.")
     source = dynamodbSource as StreamSource<unknown>
-    const stream = source.stream
-    const dated = (i: StreamItem): boolean => stream.arrivalMs(i.record) !== undefined
-    items = (list as DynamoDBRecord[]).map((r) => streamItem(source, r))
-    const earliest = items.reduce((m, i) => (dated(i) ? Math.min(m, i.arrivalMs) : m), Infinity)
-    startMs = options.start?.getTime() ?? (earliest === Infinity ? DEFAULT_START : earliest)
     // A record without ApproximateCreationDateTime (AWS's sample events have none) reached the
     // stream when the simulation starts: its age counts from there, not from 1970 (facts 33-34).
+    // NaN marks it until the start is known, which the dated records decide.
+    items = (list as DynamoDBRecord[]).map((r) => streamItem(source, r, undefined, Number.NaN))
+    const earliest = items.reduce((m, i) => (Number.isNaN(i.arrivalMs) ? m : Math.min(m, i.arrivalMs)), Infinity)
+    startMs = options.start?.getTime() ?? (earliest === Infinity ? DEFAULT_START : earliest)
     const arrived = startMs
-    items = items.map((i) => (dated(i) ? i : { ...i, arrivalMs: arrived }))
+    items = items.map((i) => (Number.isNaN(i.arrivalMs) ? { ...i, arrivalMs: arrived } : i))
   } else {
     return configError(
       NAME,

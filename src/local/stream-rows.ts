@@ -44,9 +44,10 @@ const DEFAULT_SHARD = 'shardId-00000000000000000000-00000000'
 /**
  * A stream record as the rules read it, through the source's own definition: its identifier, key
  * and arrival time are the ones its handler sees. `shardId` is the shard it was read from, when the
- * record itself does not say.
+ * record itself does not say; `arrivedMs` when it reached the stream, when the record does not say
+ * (AWS's DynamoDB sample events carry no ApproximateCreationDateTime).
  */
-export function streamItem<R>(source: StreamSource<R>, record: R, shardId = DEFAULT_SHARD): StreamItem<R> {
+export function streamItem<R>(source: StreamSource<R>, record: R, shardId = DEFAULT_SHARD, arrivedMs = 0): StreamItem<R> {
   let id: unknown
   try {
     id = source.id(record)
@@ -61,7 +62,7 @@ export function streamItem<R>(source: StreamSource<R>, record: R, shardId = DEFA
     seq: BigInt(id),
     key: source.key(record),
     shardId: source.stream.shardId(record) ?? shardId,
-    arrivalMs: source.stream.arrivalMs(record) ?? 0,
+    arrivalMs: source.stream.arrivalMs(record) ?? arrivedMs,
     bytes: Buffer.byteLength(JSON.stringify(record), 'utf8'),
   }
 }

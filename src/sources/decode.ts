@@ -2,6 +2,7 @@ import { constants as bufferConstants } from 'node:buffer'
 import { gunzipSync } from 'node:zlib'
 import type { OptionRule } from '../engine/options.js'
 import { MalformedEventError } from '../engine/errors.js'
+import { toError } from '../engine/outcome.js'
 import { InvalidRecord, stackTraces } from '../engine/schema.js'
 import { jsonType } from './unmarshall.js'
 
@@ -237,6 +238,23 @@ export const DECODE_RULE: OptionRule = [
   (v) => v === 'json' || v === 'text' || v === 'bytes' || typeof v === 'function',
   "'json', 'text', 'bytes' or a function",
 ]
+
+/**
+ * A lazy `meta` field (Kinesis, SQS), made from its record when first read: put on `meta` as an
+ * own, enumerable, read-only property and returned, so later reads (and a spread after the first
+ * read) see the value itself. Whatever making it throws (a hostile getter too) makes the record
+ * invalid, as it would have when the eager form made the field before the record function ran.
+ */
+export function settle<R, T>(meta: { readonly record: R }, key: string, make: (record: R) => T): T {
+  let value: T
+  try {
+    value = make(meta.record)
+  } catch (e) {
+    throw e instanceof InvalidRecord ? e : decodeError(toError(e).message, e)
+  }
+  Object.defineProperty(meta, key, { value, enumerable: true })
+  return value
+}
 
 /** The check of the `eagerMeta` option (Kinesis, SQS). */
 export const EAGER_META_RULE: OptionRule = [(v) => typeof v === 'boolean', 'true or false']

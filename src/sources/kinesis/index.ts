@@ -3,17 +3,16 @@ import { makeBuilder, type BatchHandler, type HandlerBuilder } from '../../engin
 import { recordsOf, type BaseMeta, type RecordFunction, type StreamSource } from '../../engine/engine.js'
 import { MalformedEventError } from '../../engine/errors.js'
 import { toOptions, type CommonOptions } from '../../engine/options.js'
-import { toError } from '../../engine/outcome.js'
 import { validate, type InferOutput, type Schema } from '../../engine/schema.js'
 import {
   base64ToBytes,
   bytesDecoder,
   DECODE_RULE,
-  decodeError,
   describeSource,
   EAGER_META_RULE,
   isSequenceNumber,
   MAX_INFLATED_RULE,
+  settle,
   unreadable,
   type DecodeMode,
 } from '../decode.js'
@@ -117,7 +116,8 @@ function metaOf(record: KinesisStreamRecord, base: BaseMeta): KinesisMeta {
 /**
  * The lazy form of {@link KinesisMeta}: `shardId` and `arrivedAt` are getters on the prototype that,
  * when first read, put the value on the object as an own property. The event's checks made sure
- * both can be made; only a hostile getter that throws on a second read fails them (see `settle`).
+ * both can be made; only a hostile getter that throws on a second read fails them (the record is
+ * then invalid, see `settle`).
  */
 class LazyKinesisMeta implements KinesisMeta {
   // Declared, not class fields: the constructor's assignments make the object, with no field definitions first.
@@ -149,20 +149,6 @@ class LazyKinesisMeta implements KinesisMeta {
   toJSON(): KinesisMeta {
     return metaOf(this.record, this)
   }
-}
-
-/** Makes a lazy field, keeps it as an own property, and returns it. */
-function settle<T>(meta: LazyKinesisMeta, key: 'shardId' | 'arrivedAt', make: (record: KinesisStreamRecord) => T): T {
-  let value: T
-  try {
-    value = make(meta.record)
-  } catch (e) {
-    // Only a hostile record gets here (a getter that passed the event's checks and throws on a
-    // second read): the record is invalid, as it is when the eager form's read throws.
-    throw decodeError(`Reading the record for meta.${key} threw: ${toError(e).message}`, e)
-  }
-  Object.defineProperty(meta, key, { value, enumerable: true })
-  return value
 }
 
 /** Kinesis Data Streams, defined once: what the handler, the window handler and the local simulator and runner read. */

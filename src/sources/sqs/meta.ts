@@ -7,30 +7,10 @@
 import type { Context, SQSRecord } from 'aws-lambda'
 import type { BaseMeta } from '../../engine/engine.js'
 import type { RecordLogger } from '../../engine/logger.js'
-import { toError } from '../../engine/outcome.js'
-import { InvalidRecord } from '../../engine/schema.js'
-import { decodeError } from '../decode.js'
+import { decodeError, settle } from '../decode.js'
 import { jsonType } from '../unmarshall.js'
 import { decodeAttributes, digits } from './numbers.js'
 import type { EventBridgeEnvelopeMeta, Found, SnsEnvelopeMeta, SqsAttribute, SqsMeta } from './types.js'
-
-/**
- * Puts a lazily computed field on `meta` as an own, enumerable, read-only property and returns it:
- * the getter on the prototype runs once, and later reads (and a spread after the first read) see
- * the value itself.
- */
-function settle<T>(meta: LazySqsMeta, key: string, decode: (record: SQSRecord) => T): T {
-  let value: T
-  try {
-    value = decode(meta.record)
-  } catch (e) {
-    // Whatever reading the record threw (a hostile getter too) makes the record invalid, as it
-    // would have when the eager form decoded the field before the record function ran.
-    throw e instanceof InvalidRecord ? e : decodeError(toError(e).message, e)
-  }
-  Object.defineProperty(meta, key, { value, enumerable: true })
-  return value
-}
 
 function attributesOf(record: SQSRecord): SQSRecord['attributes'] {
   const a = record.attributes
