@@ -38,10 +38,32 @@ export {
   type StreamViewType,
   type ViewOf,
 } from './sources/dynamodb/index.js'
+export {
+  kafkaHandler,
+  type KafkaBatchResponse,
+  type KafkaEvent,
+  type KafkaHandler,
+  type KafkaHeader,
+  type KafkaItemIdentifier,
+  type KafkaKeyDecode,
+  type KafkaKeyOf,
+  type KafkaMeta,
+  type KafkaMskEvent,
+  type KafkaOptions,
+  type KafkaPayload,
+  type KafkaRecord,
+  type KafkaRecordHeader,
+  type KafkaRecords,
+  type KafkaSchemaMetadata,
+  type KafkaSelfManagedEvent,
+  type KafkaTombstones,
+  type KafkaValueDecode,
+  type KafkaWireFormat,
+} from './sources/kafka/index.js'
 export { AttributeValueError, unmarshallImage, type NativeValue, type UnmarshallOptions, type UnsafeNumbers } from './sources/unmarshall.js'
 
 // The engine's public types: options, outcomes, middleware.
-export type { BatchHandler, HandlerBuilder, Middleware } from './engine/builder.js'
+export type { BatchHandler, HandlerBuilder, ItemIdentifierOf, Middleware } from './engine/builder.js'
 export type { BaseMeta, BatchReport, RecordFunction } from './engine/engine.js'
 export type { CommonOptions, InvalidRecordInfo, Ordering } from './engine/options.js'
 export { formatOutcome, type RecordFailure, type RecordOutcome } from './engine/outcome.js'

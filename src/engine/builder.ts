@@ -27,6 +27,9 @@ import type { Schema } from './schema.js'
  */
 export type Middleware<P, M, Add extends object = object> = (next: RecordFunction<P, M & Add>) => RecordFunction<P, M>
 
+/** The identifier type of a partial batch response `R`: a string, or Kafka's `{ partition, offset }`. */
+export type ItemIdentifierOf<R> = R extends { readonly batchItemFailures: readonly { readonly itemIdentifier: infer I }[] } ? I : string
+
 /**
  * A Lambda handler for a batch event. Call it as Lambda does; `process` returns every record's
  * outcome instead of throwing when all failed, for tests and tools.
@@ -34,7 +37,7 @@ export type Middleware<P, M, Add extends object = object> = (next: RecordFunctio
 export interface BatchHandler<E, R> {
   (event: E, context?: Context): Promise<R>
   /** Runs the batch and returns each record's outcome and the response, without throwing when all records failed. */
-  process(event: E, context?: Context): Promise<BatchReport>
+  process(event: E, context?: Context): Promise<BatchReport<ItemIdentifierOf<R>>>
 }
 
 /** The builder form: `.use()` middleware, then `.handle()` the record function. */
@@ -49,8 +52,8 @@ export interface HandlerBuilder<P, M, E, R> {
  * The builder shared by every source. Options are checked and the parser (schema included) is
  * built here, once, when the handler is defined.
  */
-export function makeBuilder<Rec, M, P, O extends CommonOptions<Schema, Rec>, E, R>(
-  source: Source<Rec, M, O>,
+export function makeBuilder<Rec, M, P, O extends CommonOptions<Schema, Rec>, E, R, Id = string>(
+  source: Source<Rec, M, O, Id>,
   options: O,
   middleware: readonly Middleware<P, M, object>[] = [],
 ): HandlerBuilder<P, M, E, R> {

@@ -24,18 +24,27 @@ export interface BaseMeta {
 export type RecordFunction<P, M> = (payload: P, meta: M) => unknown
 
 /**
- * One event source, defined once: how Kinesis, DynamoDB Streams and SQS differ, and nothing else.
+ * One event source, defined once: how Kinesis, DynamoDB Streams, SQS and Kafka differ, and nothing else.
  * The handler builder, the window handlers and the local simulator and runner all read this one
  * definition, so a record's identifier, key and arrival time are the same wherever it is read.
- * `O` is the options type its parser reads.
+ * `O` is the options type its parser reads; `Id` is the type of the identifier `batchItemFailures`
+ * carries (a string, or Kafka's `{ partition, offset }` object).
  */
-export interface Source<Rec, Meta, O = object> {
+export interface Source<Rec, Meta, O = object, Id = string> {
   /** The public function's name, used in error messages. */
   readonly name: string
   /** The records of an event, after checking its shape. Throws `MalformedEventError`. */
   records(event: unknown): readonly Rec[]
-  /** The identifier Lambda expects in `batchItemFailures`: the sequence number on streams, the `messageId` on SQS. */
-  id(record: Rec): string
+  /**
+   * The identifier Lambda expects in `batchItemFailures`: the sequence number on streams, the
+   * `messageId` on SQS, `{ partition, offset }` on Kafka.
+   */
+  id(record: Rec): Id
+  /**
+   * The identifier as text, for outcomes and log lines (and to tell two identifiers apart); needed
+   * when `Id` is not a string, such as Kafka's `mytopic-0:15`. Default: the identifier itself.
+   */
+  idText?(id: Id): string
   /** Records with the same key keep their order under `'per-key'`. */
   key(record: Rec): string
   /**
@@ -125,12 +134,12 @@ export const RETRY: Reporting = {
   summary: (reported) => `${reported} reported for retry`,
 }
 
-/** Everything the engine learnt about one batch. */
-export interface BatchReport {
-  /** One outcome per record, in the event's order. */
+/** Everything the engine learnt about one batch. `Id` is the source's identifier type (a string but on Kafka). */
+export interface BatchReport<Id = string> {
+  /** One outcome per record, in the event's order; an outcome's `id` is the identifier as text. */
   readonly outcomes: readonly RecordOutcome[]
   /** The partial batch response Lambda reads. */
-  readonly batchItemFailures: { itemIdentifier: string }[]
+  readonly batchItemFailures: { itemIdentifier: Id }[]
   /** True when the batch had records and every one of them is reported. */
   readonly allFailed: boolean
 }
@@ -262,24 +271,26 @@ function detailOf(thrown: unknown): string | undefined {
  * validates one record, given its `meta` (built once, with the schema); `fn` is the record function with its
  * middleware already applied.
  */
-export function createProcessor<Rec, P, M>(
-  source: Source<Rec, M, never>,
+export function createProcessor<Rec, P, M, Id = string>(
+  source: Source<Rec, M, never, Id>,
   parse: (record: Rec, meta: M) => P | Promise<P>,
   fn: RecordFunction<P, M>,
   settings: EngineSettings<Rec>,
-): (event: unknown, context?: Context) => Promise<BatchReport> {
+): (event: unknown, context?: Context) => Promise<BatchReport<Id>> {
   const { onInvalid, deadlineMarginMs, logPayloads, reporting = RETRY } = settings
   const logger = guarded(settings.logger)
+  const textOf = source.idText ?? ((id: Id) => id as unknown as string)
 
   return async function processBatch(event, context) {
     const records = source.records(event)
     const n = records.length
     // Identifiers and keys are read before any record function runs: a record function that
     // changes a later record cannot change what is reported for it.
+    const itemIds = new Array<Id>(n)
     const ids = new Array<string>(n)
     let i = 0
     try {
-      for (; i < n; i++) ids[i] = source.id(records[i] as Rec)
+      for (; i < n; i++) ids[i] = textOf((itemIds[i] = source.id(records[i] as Rec)))
     } catch (e) {
       throw new MalformedEventError(`${source.name} could not read the identifier of Records[${i}]: ${toError(e).message}`)
     }
@@ -442,12 +453,15 @@ export function createProcessor<Rec, P, M>(
         { deadlineSkips: cutIds.length },
       )
     }
-    const batchItemFailures: { itemIdentifier: string }[] = []
+    const batchItemFailures: { itemIdentifier: Id }[] = []
+    let last: string | undefined
     for (const o of outcomes) {
       // Records that share an identifier (the user records of one KPL aggregate, fact 87) sit side
       // by side and are reported once.
-      if (isReported(o) && o.id !== batchItemFailures[batchItemFailures.length - 1]?.itemIdentifier)
-        batchItemFailures.push({ itemIdentifier: o.id })
+      if (isReported(o) && o.id !== last) {
+        batchItemFailures.push({ itemIdentifier: itemIds[o.index] as Id })
+        last = o.id
+      }
     }
     const s = summarize(outcomes)
     logger.info(
@@ -462,10 +476,10 @@ export function createProcessor<Rec, P, M>(
  * The Lambda handler around a processor: the partial batch response, or a throw when every
  * record failed and `allFailed` is `'throw'` (so Lambda's bisect and retry policy apply).
  */
-export function toLambdaHandler(
-  processBatch: (event: unknown, context?: Context) => Promise<BatchReport>,
+export function toLambdaHandler<Id>(
+  processBatch: (event: unknown, context?: Context) => Promise<BatchReport<Id>>,
   settings: Pick<EngineSettings<unknown>, 'allFailed' | 'logger'>,
-): (event: unknown, context?: Context) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }> {
+): (event: unknown, context?: Context) => Promise<{ batchItemFailures: { itemIdentifier: Id }[] }> {
   return async function handler(event, context) {
     const report = await processBatch(event, context)
     if (report.allFailed && settings.allFailed === 'throw') {

@@ -17,7 +17,7 @@ export interface IdempotentOptions<P, M> {
   /**
    * The idempotency key of a record, from its typed payload and `meta`: a business key such as
    * `(order) => order.orderId`. Default: the record's delivery identity, `meta.record.messageId`
-   * (SQS) or `meta.record.eventID` (Kinesis: shard and sequence number; DynamoDB Streams), which
+   * (SQS), `<topic>-<partition>:<offset>` (Kafka) or `meta.record.eventID` (Kinesis: shard and sequence number; DynamoDB Streams), which
    * makes a redelivered record run once. The user records of a KPL aggregate share its eventID, so
    * theirs is `` `${eventID}#${meta.subSequenceNumber}` ``: each runs once. DynamoDB changes that
    * come through a Kinesis stream use the change's own `eventID`, not the Kinesis record's.
@@ -78,7 +78,9 @@ function check(options: unknown): void {
  * record that was not aggregated keeps its eventID alone, so keys stored before stay valid.
  */
 function deliveryKey(_payload: unknown, meta: unknown): string {
-  const m = meta as { record?: { messageId?: unknown; eventID?: unknown }; subSequenceNumber?: unknown }
+  const m = meta as { record?: { messageId?: unknown; eventID?: unknown }; subSequenceNumber?: unknown; topicPartition?: unknown; offset?: unknown }
+  // A Kafka record is its partition and offset: `<topic>-<partition>:<offset>`.
+  if (typeof m.topicPartition === 'string' && typeof m.offset === 'number') return `${m.topicPartition}:${m.offset}`
   const id = m.record?.messageId ?? m.record?.eventID
   if (typeof id !== 'string' || id === '') {
     throw new Error('idempotent: this record has no `messageId` or `eventID` to use as its idempotency key; pass a `key` function.')

@@ -21,7 +21,7 @@ export interface LogContextOptions<P, M> {
  * share the aggregate's sequence number, its `subSequenceNumber`); an SQS message's id and group; a
  * DynamoDB change's event id and name. Those a source's `meta` has go on every line.
  */
-const IDENTIFIERS = ['shardId', 'sequenceNumber', 'partitionKey', 'messageId', 'messageGroupId', 'eventID', 'eventName'] as const
+const IDENTIFIERS = ['shardId', 'sequenceNumber', 'partitionKey', 'messageId', 'messageGroupId', 'eventID', 'eventName', 'topicPartition'] as const
 
 /** What `keys` returned instead of an object of log keys (by kind only: it may come from the payload), or `undefined` when it is one. */
 function notLogKeys(value: unknown): string | undefined {
@@ -59,7 +59,7 @@ function scoped(logger: RecordLogger, keys: Record<string, unknown>): RecordLogg
  * A per-record logging context: `meta.logger` becomes a logger whose every line carries the
  * record's identifiers (Kinesis: `shardId`, `sequenceNumber`, `partitionKey`, and `subSequenceNumber`
  * for a KPL user record; SQS: `messageId`,
- * `messageGroupId`; DynamoDB: `sequenceNumber`, `eventID`, `eventName`), plus the keys `options.keys` returns.
+ * `messageGroupId`; DynamoDB: `sequenceNumber`, `eventID`, `eventName`; Kafka: `topicPartition`, `offset`), plus the keys `options.keys` returns.
  * Pass a Powertools `Logger` as the handler's `logger` and each line is one JSON log entry with
  * those keys; the handler itself adds one summary line per batch (succeeded, failed, invalid,
  * skipped, cut by the deadline).
@@ -100,8 +100,9 @@ export function logContext<P, M extends BaseMeta>(options: LogContextOptions<P, 
         const value = (meta as unknown as Record<string, unknown>)[name]
         if (typeof value === 'string') context[name] = value
       }
-      const sub = (meta as { subSequenceNumber?: unknown }).subSequenceNumber
+      const { subSequenceNumber: sub, offset } = meta as { subSequenceNumber?: unknown; offset?: unknown }
       if (typeof sub === 'number') context.subSequenceNumber = sub
+      if (typeof offset === 'number') context.offset = offset // Kafka: with topicPartition, the record
       return next(payload, { ...meta, logger: scoped(meta.logger, context) })
     }
 }

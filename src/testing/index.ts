@@ -5,6 +5,7 @@
  */
 export { lambdaContext, type LambdaContextOptions } from './context.js'
 export { kinesisEvent, type KinesisEventOptions } from './kinesis.js'
+export { kafkaEvent, type KafkaEventOptions, type KafkaHeaderInput } from './kafka.js'
 export {
   attributeValues,
   dynamodbEvent,

@@ -1,4 +1,5 @@
 import type { DynamoDBStreamEvent, KinesisStreamEvent, SQSEvent } from 'aws-lambda'
+import type { KafkaMskEvent, KafkaSelfManagedEvent } from '../sources/kafka/types.js'
 
 /**
  * Sample events copied verbatim from the AWS documentation, for tests that want the real shape.
@@ -132,5 +133,52 @@ export const sampleEvents = {
         eventSourceARN: 'stream-ARN',
       },
     ],
+  }),
+  /**
+   * "Example event", AWS Lambda Developer Guide, "Using Lambda with Amazon MSK" (with-msk.html).
+   * Its value is text, not JSON, and its key is not UTF-8 text (read it with `key: 'bytes'`).
+   */
+  kafka: (): KafkaMskEvent => ({
+    eventSource: 'aws:kafka',
+    eventSourceArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/vpc-2priv-2pub/751d2973-a626-431c-9d4e-d7975eb44dd7-2',
+    bootstrapServers:
+      'b-2.demo-cluster-1.a1bcde.c1.kafka.us-east-1.amazonaws.com:9092,b-1.demo-cluster-1.a1bcde.c1.kafka.us-east-1.amazonaws.com:9092',
+    records: {
+      'mytopic-0': [
+        {
+          topic: 'mytopic',
+          partition: 0,
+          offset: 15,
+          timestamp: 1545084650987,
+          timestampType: 'CREATE_TIME',
+          key: 'abcDEFghiJKLmnoPQRstuVWXyz1234==',
+          value: 'SGVsbG8sIHRoaXMgaXMgYSB0ZXN0Lg==',
+          headers: [{ headerKey: [104, 101, 97, 100, 101, 114, 86, 97, 108, 117, 101] }],
+        },
+      ],
+    },
+  }),
+  /**
+   * "Example event", AWS Lambda Developer Guide, "Using Lambda with self-managed Apache Kafka"
+   * (with-kafka.html): the MSK event's shape with `eventSource` `SelfManagedKafka` and no ARN.
+   */
+  selfManagedKafka: (): KafkaSelfManagedEvent => ({
+    eventSource: 'SelfManagedKafka',
+    bootstrapServers:
+      'b-2.demo-cluster-1.a1bcde.c1.kafka.us-east-1.amazonaws.com:9092,b-1.demo-cluster-1.a1bcde.c1.kafka.us-east-1.amazonaws.com:9092',
+    records: {
+      'mytopic-0': [
+        {
+          topic: 'mytopic',
+          partition: 0,
+          offset: 15,
+          timestamp: 1545084650987,
+          timestampType: 'CREATE_TIME',
+          key: 'abcDEFghiJKLmnoPQRstuVWXyz1234==',
+          value: 'SGVsbG8sIHRoaXMgaXMgYSB0ZXN0Lg==',
+          headers: [{ headerKey: [104, 101, 97, 100, 101, 114, 86, 97, 108, 117, 101] }],
+        },
+      ],
+    },
   }),
 }
