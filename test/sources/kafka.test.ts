@@ -106,7 +106,7 @@ describe('kafkaHandler: values, keys, headers', () => {
 
   it('fails a record whose header is not bytes, naming the header, never its contents', async () => {
     const handler = kafkaHandler({ schema: Order, allFailed: 'report' }, () => {})
-    const event = kafkaEvent(orders(2)) as { records: Record<string, { headers: unknown }[]> }
+    const event = kafkaEvent(orders(2)) as unknown as { records: Record<string, { headers: unknown }[]> }
     ;(event.records['test-topic-0'] as { headers: unknown }[])[1] = {
       ...(event.records['test-topic-0'] as object[])[1],
       headers: [{ secret: [104, 300] }],
