@@ -328,7 +328,7 @@ describe('kafkaHandler: malformed events and options', () => {
   const handler = kafkaHandler(Order, () => {})
 
   it.each([
-    ['another source', { eventSource: 'aws:sqs', records: {} }, /its eventSource is "aws:sqs"/],
+    ['another source', { eventSource: 'aws:sqs', records: {} }, /it has eventSource "aws:sqs"/],
     ['records that are not an object', { eventSource: 'aws:kafka', records: [] }, /`records` to be an object/],
     ['a partition that is not an array', { eventSource: 'aws:kafka', records: { 't-0': {} } }, /expected an array of records/],
     [
@@ -339,7 +339,7 @@ describe('kafkaHandler: malformed events and options', () => {
     [
       'a record filed under another partition',
       { eventSource: 'aws:kafka', records: { 't-1': [{ topic: 't', partition: 0, offset: 1, timestamp: 1, timestampType: 'CREATE_TIME', value: null, headers: [] }] } },
-      /a record of t-0 under records\["t-1"\]/,
+      /a record of t-0 under the key of another partition at records\["t-1"\]\[0\]/,
     ],
     [
       'a partition given as text',

@@ -3,7 +3,7 @@ import type { BaseMeta, RecordFunction, Source } from '../../engine/engine.js'
 import { MalformedEventError } from '../../engine/errors.js'
 import { isFunction, toOptions } from '../../engine/options.js'
 import { validate, type InferOutput, type Schema } from '../../engine/schema.js'
-import { base64ToBytes, bytesDecoder, DECODE_RULE, decodeError, MAX_INFLATED_RULE } from '../decode.js'
+import { base64ToBytes, bytesDecoder, DECODE_RULE, decodeError, describeSource, MAX_INFLATED_RULE } from '../decode.js'
 import { jsonType } from '../unmarshall.js'
 import { confluentFrame, decodeHeaders, keyDecoder } from './decode.js'
 import type {
@@ -37,6 +37,11 @@ const isOffset = (v: unknown): v is number => typeof v === 'number' && Number.is
 
 const topicPartitionOf = (record: KafkaRecord): string => `${record.topic}-${record.partition}`
 
+// A topic name is at most 249 of [a-zA-Z0-9._-]: a key of that form is named in messages, anything
+// else (which may be data) only by its place.
+const TOPIC_PARTITION = /^[\w.-]{1,249}-\d{1,10}$/
+const named = (group: string, n: number): string => (TOPIC_PARTITION.test(group) ? JSON.stringify(group) : `#${n} (not a "<topic>-<partition>" key)`)
+
 // What every record must carry for it to be identified and ordered (facts 93-95): without these,
 // the batch cannot be reported safely, so the event is malformed. An offset beyond 2^53 would
 // already have been rounded when the event was parsed, and a rounded identifier names another record.
@@ -48,7 +53,8 @@ function checkRecord(r: Partial<KafkaRecord> | null, where: string, group: strin
     throw malformed(`received a record whose offset is not a whole number from 0 to 2^53 − 1 (it cannot be reported exactly) at ${where}.`)
   }
   if (`${r.topic}-${r.partition}` !== group) {
-    throw malformed(`received a record of ${r.topic}-${r.partition} under records[${JSON.stringify(group.slice(0, 200))}] at ${where}.`)
+    const own = `${r.topic}-${r.partition}`
+    throw malformed(`received a record of ${TOPIC_PARTITION.test(own) ? own : 'another partition'} under the key of another partition at ${where}.`)
   }
   if (typeof r.timestamp !== 'number' || !Number.isFinite(r.timestamp)) {
     throw malformed(`received a record without a valid timestamp (epoch milliseconds) at ${where}.`)
@@ -66,9 +72,8 @@ function recordsOfEvent(event: unknown): readonly KafkaRecord[] {
     throw malformed("could not read the event's `eventSource` and `records`: reading them threw.", e)
   }
   if (source !== 'aws:kafka' && source !== 'SelfManagedKafka') {
-    const said = typeof source === 'string' && /^[\w:.-]{1,40}$/.test(source) ? JSON.stringify(source) : jsonType(source)
     throw malformed(
-      `expected an event from Amazon MSK (eventSource "aws:kafka") or self-managed Kafka ("SelfManagedKafka"); its eventSource is ${said}. Is the handler wired to the right event source?`,
+      `expected an event from Amazon MSK (eventSource "aws:kafka") or self-managed Kafka ("SelfManagedKafka"); it has ${describeSource({ eventSource: source })}. Is the handler wired to the right event source?`,
     )
   }
   if (typeof groups !== 'object' || groups === null || Array.isArray(groups)) {
@@ -77,9 +82,10 @@ function recordsOfEvent(event: unknown): readonly KafkaRecord[] {
   const out: KafkaRecord[] = []
   let where = 'records'
   try {
+    let n = 0
     for (const group of Object.keys(groups)) {
       const list: unknown = (groups as Record<string, unknown>)[group]
-      where = `records[${JSON.stringify(group.slice(0, 200))}]`
+      where = `records[${named(group, n++)}]`
       if (!Array.isArray(list)) throw malformed(`expected an array of records at ${where}; received ${jsonType(list)}.`)
       for (let i = 0; i < list.length; i++) {
         checkRecord(list[i] as Partial<KafkaRecord> | null, `${where}[${i}]`, group)
