@@ -97,6 +97,7 @@ export { compileFilter, matchesFilter, type FilterCriteria, type FilterSource, t
 export { InvalidFilterPatternError } from './filtering/pattern.js'
 export {
   dynamodbFilter,
+  kafkaFilter,
   kinesisFilter,
   sqsFilter,
   type AnyPattern,
@@ -107,6 +108,7 @@ export {
   type DynamoDBFilterPattern,
   type ExistsRule,
   type FieldPattern,
+  type KafkaFilterPattern,
   type ImagePattern,
   type KinesisFilterPattern,
   type LeafValue,

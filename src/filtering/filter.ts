@@ -26,8 +26,8 @@ export interface FilterCriteria {
   readonly Filters?: readonly { readonly Pattern?: string }[]
 }
 
-/** The event source a filter is written for: what its data key is and how it is decoded (`data`, `dynamodb` or `body`). */
-export type FilterSource = 'kinesis' | 'dynamodb' | 'sqs'
+/** The event source a filter is written for: what its data key is and how it is decoded (`data`, `dynamodb`, `body` or Kafka's `value`). */
+export type FilterSource = 'kinesis' | 'dynamodb' | 'sqs' | 'kafka'
 
 /** A compiled filter: true when Lambda would pass the raw record to the function. */
 export type RecordFilter = (record: unknown) => boolean
@@ -92,6 +92,20 @@ interface SqsBody {
   readonly json: unknown
 }
 
+/** A Kafka `value` as Lambda filters it: base64-decoded text, and that text as a JSON object when it is one (NOT_JSON otherwise). */
+function kafkaValue(record: unknown, keepNumberText: boolean, note: Note): SqsBody {
+  const value = (record as { value?: unknown } | null)?.value
+  if (typeof value !== 'string') return { raw: undefined, json: NOT_JSON } // a tombstone, or not base64: no value pattern matches
+  let text: string
+  try {
+    text = utf8.decode(Buffer.from(value, 'base64'))
+  } catch {
+    return { raw: undefined, json: NOT_JSON } // bytes that are not text (Avro, Protobuf) match no value pattern
+  }
+  const deep = (): void => note(tooDeep('The value', 'it is read as text: a JSON value pattern does not match it, a text pattern may'))
+  return { raw: text, json: jsonObject(text, keepNumberText, deep) }
+}
+
 type Row = {
   /** Takes over a top-level pattern key, or returns undefined to leave it to the generic rules. */
   special(key: string, value: unknown, path: string, context: CompileContext): Field | undefined
@@ -107,6 +121,19 @@ function memoised(record: unknown, key: string, compute: () => unknown): FieldGe
     if (cached === UNSET) cached = compute()
     return cached
   }
+}
+
+/** A pattern on a text-or-JSON field (SQS `body`, Kafka `value`): JSON patterns match JSON objects, rules match text. */
+function textOrJson(key: string, value: unknown, path: string, context: CompileContext): Field {
+  const field = (get: FieldGetter): SqsBody => get(key) as SqsBody
+  if (isPlainObject(value)) {
+    const inner = nested(compileObject(value, context, path))
+    // A JSON pattern on a value that is not a JSON object drops the record (fact 77).
+    return { key, test: (get) => field(get).json !== NOT_JSON && inner(field(get).json) }
+  }
+  const rules = compileRules(value, context, path)
+  // A plain-text pattern on a JSON value is a format mismatch: the record is dropped (fact 77).
+  return { key, test: (get) => field(get).json === NOT_JSON && rules(field(get).raw) }
 }
 
 const ROWS: Record<FilterSource, Row> = {
@@ -140,16 +167,7 @@ const ROWS: Record<FilterSource, Row> = {
   },
   sqs: {
     special(key, value, path, context) {
-      if (key !== 'body') return undefined
-      const body = (get: FieldGetter): SqsBody => get('body') as SqsBody
-      if (isPlainObject(value)) {
-        const inner = nested(compileObject(value, context, path))
-        // A JSON pattern on a body that is not a JSON object drops the message (fact 77).
-        return { key, test: (get) => body(get).json !== NOT_JSON && inner(body(get).json) }
-      }
-      const rules = compileRules(value, context, path)
-      // A plain-text pattern on a JSON body is a format mismatch: the message is dropped (fact 77).
-      return { key, test: (get) => body(get).json === NOT_JSON && rules(body(get).raw) }
+      return key === 'body' ? textOrJson(key, value, path, context) : undefined
     },
     reader(record, keep, note) {
       return memoised(record, 'body', (): SqsBody => {
@@ -158,6 +176,15 @@ const ROWS: Record<FilterSource, Row> = {
         return { raw, json: typeof raw === 'string' ? jsonObject(raw, keep, deep) : NOT_JSON }
       })
     },
+  },
+  kafka: {
+    special(key, value, path, context) {
+      // Kafka mappings filter on `value` only (fact 103).
+      if (key !== 'value')
+        throw invalid(context, path, 'Kafka event source mappings filter on `value` only, as in {"value": {"field": ["x"]}}.')
+      return textOrJson(key, value, path, context)
+    },
+    reader: (record, keep, note) => memoised(record, 'value', () => kafkaValue(record, keep, note)),
   },
 }
 
@@ -196,7 +223,7 @@ export function compileFilterVerdict(criteria: FilterCriteria, source: FilterSou
   const row = ROWS[source as FilterSource] as Row | undefined
   if (row === undefined || !Object.hasOwn(ROWS, source)) {
     throw new ConfigurationError(
-      `compileFilter: \`source\` must be 'kinesis', 'dynamodb' or 'sqs'; received ${JSON.stringify(source) ?? String(source)}.`,
+      `compileFilter: \`source\` must be 'kinesis', 'dynamodb', 'sqs' or 'kafka'; received ${JSON.stringify(source) ?? String(source)}.`,
     )
   }
   if (!isPlainObject(criteria))

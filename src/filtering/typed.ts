@@ -141,6 +141,16 @@ export interface SQSFilterPattern<T> {
   readonly $or?: readonly [SQSFilterPattern<T>, SQSFilterPattern<T>, ...SQSFilterPattern<T>[]]
 }
 
+/**
+ * A Kafka filter pattern: Lambda filters Kafka records on `value` only. `value` is a JSON pattern
+ * when the schema describes an object (the value is then parsed as JSON) and rules on the text when
+ * it describes a string; a value of the other format is dropped.
+ */
+export interface KafkaFilterPattern<T> {
+  readonly value?: unknown extends T ? AnyPattern | readonly [AnyRule, ...AnyRule[]] : [T] extends [string] ? Rules<T> : ObjectPattern<T>
+  readonly $or?: readonly [KafkaFilterPattern<T>, KafkaFilterPattern<T>, ...KafkaFilterPattern<T>[]]
+}
+
 /** `FilterCriteria` as CloudFormation, the SDK and the CLI take it. */
 export interface BuiltFilterCriteria {
   Filters: { Pattern: string }[]
@@ -219,4 +229,21 @@ export function sqsFilter<S extends Schema>(
 ): BuiltFilterCriteria {
   void schema
   return build('sqs', patterns)
+}
+
+/**
+ * Builds the `FilterCriteria` of an Amazon MSK or self-managed Kafka event source mapping, with
+ * `value` typed by the schema's input. Kafka mappings filter on `value` only.
+ *
+ * @example
+ * ```ts
+ * export const bigOrders = kafkaFilter(Order, { value: { total: [{ numeric: ['>=', 100] }] } })
+ * ```
+ */
+export function kafkaFilter<S extends Schema>(
+  schema: S,
+  ...patterns: readonly [KafkaFilterPattern<InferInput<S>>, ...KafkaFilterPattern<InferInput<S>>[]]
+): BuiltFilterCriteria {
+  void schema
+  return build('kafka', patterns)
 }

@@ -78,7 +78,12 @@ function check(options: unknown): void {
  * record that was not aggregated keeps its eventID alone, so keys stored before stay valid.
  */
 function deliveryKey(_payload: unknown, meta: unknown): string {
-  const m = meta as { record?: { messageId?: unknown; eventID?: unknown }; subSequenceNumber?: unknown; topicPartition?: unknown; offset?: unknown }
+  const m = meta as {
+    record?: { messageId?: unknown; eventID?: unknown }
+    subSequenceNumber?: unknown
+    topicPartition?: unknown
+    offset?: unknown
+  }
   // A Kafka record is its partition and offset: `<topic>-<partition>:<offset>`.
   if (typeof m.topicPartition === 'string' && typeof m.offset === 'number') return `${m.topicPartition}:${m.offset}`
   const id = m.record?.messageId ?? m.record?.eventID

@@ -21,7 +21,16 @@ export interface LogContextOptions<P, M> {
  * share the aggregate's sequence number, its `subSequenceNumber`); an SQS message's id and group; a
  * DynamoDB change's event id and name. Those a source's `meta` has go on every line.
  */
-const IDENTIFIERS = ['shardId', 'sequenceNumber', 'partitionKey', 'messageId', 'messageGroupId', 'eventID', 'eventName', 'topicPartition'] as const
+const IDENTIFIERS = [
+  'shardId',
+  'sequenceNumber',
+  'partitionKey',
+  'messageId',
+  'messageGroupId',
+  'eventID',
+  'eventName',
+  'topicPartition',
+] as const
 
 /** What `keys` returned instead of an object of log keys (by kind only: it may come from the payload), or `undefined` when it is one. */
 function notLogKeys(value: unknown): string | undefined {

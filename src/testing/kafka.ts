@@ -55,7 +55,8 @@ function bytesOf(value: KafkaHeaderInput): Uint8Array {
 
 function framed(bytes: Uint8Array, schemaId: number | undefined): Uint8Array {
   if (schemaId === undefined) return bytes
-  if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > 0xffffffff) throw new RangeError(`kafkaEvent: schemaId must be a whole number from 0 to 2^32 − 1; received ${schemaId}.`)
+  if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > 0xffffffff)
+    throw new RangeError(`kafkaEvent: schemaId must be a whole number from 0 to 2^32 − 1; received ${schemaId}.`)
   const out = Buffer.alloc(5 + bytes.length)
   out.writeUInt32BE(schemaId, 1)
   out.set(bytes, 5)

@@ -344,7 +344,7 @@ describe('criteria Lambda refuses are refused when compiled (fact 75; §11 point
   })
 
   it('refuses an unknown source, and a record of an unknown source in matchesFilter', () => {
-    expect(() => compileFilter({}, 'kafka' as FilterSource)).toThrow(/`source` must be 'kinesis', 'dynamodb' or 'sqs'; received "kafka"/)
+    expect(() => compileFilter({}, 'mq' as FilterSource)).toThrow(/`source` must be 'kinesis', 'dynamodb', 'sqs' or 'kafka'; received "mq"/)
     expect(() => matchesFilter({}, { eventSource: 'aws:kafka' } as never)).toThrow(/eventSource is "aws:kafka"/)
   })
 })

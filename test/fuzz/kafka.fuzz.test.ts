@@ -81,7 +81,10 @@ describe('Kafka decoders under hostile input', () => {
   it('ends every record ok or reported by partition and offset, and never leaks the payload', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ key: field, value: field, headers, partition: fc.integer({ min: 0, max: 2 }) }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.record({ key: field, value: field, headers, partition: fc.integer({ min: 0, max: 2 }) }), {
+          minLength: 1,
+          maxLength: 6,
+        }),
         decodes,
         keys,
         fc.constantFrom<'auto' | 'confluent' | 'plain'>('auto', 'confluent', 'plain'),
@@ -131,17 +134,21 @@ describe('Kafka decoders under hostile input', () => {
 
   it('reads the Confluent frame: any schema id, the bytes after the header unchanged', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(bytes, { minLength: 1, maxLength: 5 }), fc.integer({ min: 0, max: 0xffffffff }), async (values, schemaId) => {
-        const seen: [Uint8Array, number | undefined][] = []
-        const handler = kafkaHandler({ schema: z.instanceof(Uint8Array), decode: 'bytes', wireFormat: 'confluent' }, (v, meta) => {
-          // Gzip (1f 8b) is inflated whatever the mode; leave those aside.
-          if (v !== null) seen.push([v, meta.schemaId])
-        })
-        const plain = values.filter((v) => !(v[0] === 0x1f && v[1] === 0x8b))
-        await handler(kafkaEvent(plain, { schemaId }))
-        expect(seen.map(([v]) => [...v])).toEqual(plain.map((v) => [...v]))
-        for (const [, id] of seen) expect(id).toBe(schemaId)
-      }),
+      fc.asyncProperty(
+        fc.array(bytes, { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        async (values, schemaId) => {
+          const seen: [Uint8Array, number | undefined][] = []
+          const handler = kafkaHandler({ schema: z.instanceof(Uint8Array), decode: 'bytes', wireFormat: 'confluent' }, (v, meta) => {
+            // Gzip (1f 8b) is inflated whatever the mode; leave those aside.
+            if (v !== null) seen.push([v, meta.schemaId])
+          })
+          const plain = values.filter((v) => !(v[0] === 0x1f && v[1] === 0x8b))
+          await handler(kafkaEvent(plain, { schemaId }))
+          expect(seen.map(([v]) => [...v])).toEqual(plain.map((v) => [...v]))
+          for (const [, id] of seen) expect(id).toBe(schemaId)
+        },
+      ),
       RUNS,
     )
   })
@@ -162,7 +169,10 @@ describe('Kafka decoders under hostile input', () => {
     const event = fc.record(
       {
         eventSource: fc.constantFrom('aws:kafka', 'SelfManagedKafka', 'aws:sqs', SECRET, 3),
-        records: fc.oneof(fc.dictionary(fc.constantFrom('t-0', 't-1', SECRET), fc.oneof(fc.array(record, { maxLength: 3 }), fc.constant(SECRET))), fc.constant(null)),
+        records: fc.oneof(
+          fc.dictionary(fc.constantFrom('t-0', 't-1', SECRET), fc.oneof(fc.array(record, { maxLength: 3 }), fc.constant(SECRET))),
+          fc.constant(null),
+        ),
       },
       { requiredKeys: [] },
     )
@@ -170,7 +180,7 @@ describe('Kafka decoders under hostile input', () => {
       fc.asyncProperty(fc.oneof(event, fc.jsonValue({ maxDepth: 2 })), async (e) => {
         const logger = memoryLogger()
         const handler = kafkaHandler({ schema: z.unknown(), logger, allFailed: 'report' }, () => {})
-        await expectContained(() => handler.process(e as KafkaEvent), logger)
+        await expectContained(() => handler.process(e as unknown as KafkaEvent), logger)
       }),
       RUNS,
     )

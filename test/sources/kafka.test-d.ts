@@ -30,7 +30,7 @@ describe('kafkaHandler types', () => {
     })
   })
 
-  it("drops the null when tombstones go to the schema, which then says whether null is allowed", () => {
+  it('drops the null when tombstones go to the schema, which then says whether null is allowed', () => {
     kafkaHandler({ schema: Order, tombstones: 'schema' }, (order) => {
       expectTypeOf(order).toEqualTypeOf<OrderOut>()
     })
@@ -77,7 +77,10 @@ describe('kafkaHandler types', () => {
   })
 
   it('types the test kit by the schema input: a tombstone is null, a wrong field is an error', () => {
-    kafkaEvent([{ orderId: 'a', total: 1, placedAt: '2026-01-01' }, null], { schema: Order, key: (o) => (o === null ? undefined : o.orderId) })
+    kafkaEvent([{ orderId: 'a', total: 1, placedAt: '2026-01-01' }, null], {
+      schema: Order,
+      key: (o) => (o === null ? undefined : o.orderId),
+    })
     // @ts-expect-error total must be a number
     kafkaEvent([{ orderId: 'a', total: '1', placedAt: '2026-01-01' }], { schema: Order })
     // @ts-expect-error an unknown option

@@ -2,7 +2,10 @@ import avro from 'avsc'
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import {
+  compileFilter,
   ConfigurationError,
+  InvalidFilterPatternError,
+  kafkaFilter,
   kafkaHandler,
   logContext,
   MalformedEventError,
@@ -168,7 +171,12 @@ describe('kafkaHandler: values, keys, headers', () => {
       value: { orderId: 'p', total: 1 },
     }
     expect(await handler(event as unknown as KafkaEvent)).toEqual({ batchItemFailures: [] })
-    expect(seen).toEqual([[{ orderId: 'p', total: 1 }, { dataFormat: 'JSON', schemaId: '42' }]])
+    expect(seen).toEqual([
+      [
+        { orderId: 'p', total: 1 },
+        { dataFormat: 'JSON', schemaId: '42' },
+      ],
+    ])
   })
 })
 
@@ -333,17 +341,30 @@ describe('kafkaHandler: malformed events and options', () => {
     ['a partition that is not an array', { eventSource: 'aws:kafka', records: { 't-0': {} } }, /expected an array of records/],
     [
       'an offset beyond 2^53',
-      { eventSource: 'aws:kafka', records: { 't-0': [{ topic: 't', partition: 0, offset: 2 ** 53, timestamp: 1, timestampType: 'CREATE_TIME', value: null, headers: [] }] } },
+      {
+        eventSource: 'aws:kafka',
+        records: {
+          't-0': [{ topic: 't', partition: 0, offset: 2 ** 53, timestamp: 1, timestampType: 'CREATE_TIME', value: null, headers: [] }],
+        },
+      },
       /cannot be reported exactly/,
     ],
     [
       'a record filed under another partition',
-      { eventSource: 'aws:kafka', records: { 't-1': [{ topic: 't', partition: 0, offset: 1, timestamp: 1, timestampType: 'CREATE_TIME', value: null, headers: [] }] } },
+      {
+        eventSource: 'aws:kafka',
+        records: { 't-1': [{ topic: 't', partition: 0, offset: 1, timestamp: 1, timestampType: 'CREATE_TIME', value: null, headers: [] }] },
+      },
       /a record of t-0 under the key of another partition at records\["t-1"\]\[0\]/,
     ],
     [
       'a partition given as text',
-      { eventSource: 'aws:kafka', records: { 't-0': [{ topic: 't', partition: '0', offset: 1, timestamp: 1, timestampType: 'CREATE_TIME', value: null, headers: [] }] } },
+      {
+        eventSource: 'aws:kafka',
+        records: {
+          't-0': [{ topic: 't', partition: '0', offset: 1, timestamp: 1, timestampType: 'CREATE_TIME', value: null, headers: [] }],
+        },
+      },
       /partition is not a whole number/,
     ],
   ])('refuses %s with a MalformedEventError', async (_name, event, message) => {
@@ -416,5 +437,28 @@ describe('kafkaHandler: middleware', () => {
       { topicPartition: 'orders-4', offset: 7 },
       { topicPartition: 'orders-4', offset: 8 },
     ])
+  })
+})
+
+describe('kafkaFilter', () => {
+  const records = (event: KafkaEvent) => Object.values(event.records).flat()
+
+  it('builds FilterCriteria on `value` typed by the schema, matching JSON values as Lambda does', () => {
+    const criteria = kafkaFilter(Order, { value: { total: [{ numeric: ['>=', 100] }] } })
+    expect(criteria).toEqual({ Filters: [{ Pattern: '{"value":{"total":[{"numeric":[">=",100]}]}}' }] })
+    const passes = compileFilter(criteria, 'kafka')
+    const event = kafkaEvent([{ orderId: 'a', total: 150 }, { orderId: 'b', total: 5 }, raw('plain text'), null])
+    expect(records(event).map(passes)).toEqual([true, false, false, false])
+  })
+
+  it('matches plain-text values with rules, and drops a JSON value under a text pattern', () => {
+    const passes = compileFilter(kafkaFilter(z.string(), { value: [{ prefix: 'Hello' }] }), 'kafka')
+    expect(records(sampleEvents.kafka()).map(passes)).toEqual([true])
+    expect(records(kafkaEvent([raw('Bye'), raw('{"Hello": 1}')])).map(passes)).toEqual([false, false])
+  })
+
+  it('refuses a pattern on anything but `value`, as Lambda does', () => {
+    expect(() => compileFilter({ Filters: [{ Pattern: '{"topic": ["orders"]}' }] }, 'kafka')).toThrow(InvalidFilterPatternError)
+    expect(() => kafkaFilter(Order, { topic: ['x'] } as never)).toThrow(/filter on `value` only/)
   })
 })

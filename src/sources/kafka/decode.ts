@@ -94,7 +94,11 @@ const CONFLUENT_HEADER = 5
  * only for JSON values, which never start with a zero byte; Avro data may, so decoders that are
  * functions need `'confluent'` said.
  */
-export function confluentFrame(bytes: Uint8Array, format: KafkaWireFormat, json: boolean): { schemaId: number; body: Uint8Array } | undefined {
+export function confluentFrame(
+  bytes: Uint8Array,
+  format: KafkaWireFormat,
+  json: boolean,
+): { schemaId: number; body: Uint8Array } | undefined {
   if (format === 'plain') return undefined
   const framed = bytes.length >= CONFLUENT_HEADER && bytes[0] === 0
   if (!framed) {

@@ -25,7 +25,9 @@ export type * from './types.js'
 export type KafkaHandler = BatchHandler<KafkaEvent, KafkaBatchResponse>
 
 /** The payload type of a Kafka record function: the schema's output, `| null` while tombstones pass untouched. */
-export type KafkaPayload<S extends Schema, T extends KafkaTombstones | undefined> = T extends 'schema' ? InferOutput<S> : InferOutput<S> | null
+export type KafkaPayload<S extends Schema, T extends KafkaTombstones | undefined> = T extends 'schema'
+  ? InferOutput<S>
+  : InferOutput<S> | null
 
 const NAME = 'kafkaHandler'
 
@@ -40,7 +42,8 @@ const topicPartitionOf = (record: KafkaRecord): string => `${record.topic}-${rec
 // A topic name is at most 249 of [a-zA-Z0-9._-]: a key of that form is named in messages, anything
 // else (which may be data) only by its place.
 const TOPIC_PARTITION = /^[\w.-]{1,249}-\d{1,10}$/
-const named = (group: string, n: number): string => (TOPIC_PARTITION.test(group) ? JSON.stringify(group) : `#${n} (not a "<topic>-<partition>" key)`)
+const named = (group: string, n: number): string =>
+  TOPIC_PARTITION.test(group) ? JSON.stringify(group) : `#${n} (not a "<topic>-<partition>" key)`
 
 // What every record must carry for it to be identified and ordered (facts 93-95): without these,
 // the batch cannot be reported safely, so the event is malformed. An offset beyond 2^53 would
@@ -54,7 +57,9 @@ function checkRecord(r: Partial<KafkaRecord> | null, where: string, group: strin
   }
   if (`${r.topic}-${r.partition}` !== group) {
     const own = `${r.topic}-${r.partition}`
-    throw malformed(`received a record of ${TOPIC_PARTITION.test(own) ? own : 'another partition'} under the key of another partition at ${where}.`)
+    throw malformed(
+      `received a record of ${TOPIC_PARTITION.test(own) ? own : 'another partition'} under the key of another partition at ${where}.`,
+    )
   }
   if (typeof r.timestamp !== 'number' || !Number.isFinite(r.timestamp)) {
     throw malformed(`received a record without a valid timestamp (epoch milliseconds) at ${where}.`)
@@ -167,7 +172,9 @@ export const kafkaSource: Source<KafkaRecord, KafkaMeta<unknown>, KafkaOptions<S
       } else if (typeof value === 'object' && mode === 'json') {
         decoded = value // a schema registry's EventRecordFormat JSON may deliver the value parsed (fact 98)
       } else {
-        throw decodeError(`The value is ${jsonType(value)}, not a base64 string${typeof value === 'object' ? " (a parsed JSON value needs `decode: 'json'`)" : ''}.`)
+        throw decodeError(
+          `The value is ${jsonType(value)}, not a base64 string${typeof value === 'object' ? " (a parsed JSON value needs `decode: 'json'`)" : ''}.`,
+        )
       }
       return validate(schema, decoded, 'The value')
     }
