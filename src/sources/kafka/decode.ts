@@ -32,9 +32,9 @@ function headerBytes(value: unknown, i: number): Uint8Array {
 
 const NO_HEADERS: readonly KafkaHeader[] = Object.freeze([])
 
+// Lambda gives each header as a single-key object whose value is an array of byte values (fact 97).
 /**
- * The record's headers, in order, repeated keys kept: Lambda gives each as a single-key object whose
- * value is an array of byte values (fact 97). Absent or `null` headers are none; anything else
+ * The record's headers, in order, repeated keys kept. Absent or `null` headers are none; anything else
  * malformed fails the record with a reason that names the header's place, never its contents.
  */
 export function decodeHeaders(headers: unknown): readonly KafkaHeader[] {
@@ -88,8 +88,9 @@ export function keyDecoder(mode: KafkaKeyDecode): (bytes: Uint8Array) => unknown
 /** The Confluent wire format's header: a zero "magic" byte and a big-endian 4-byte schema id. */
 const CONFLUENT_HEADER = 5
 
+// The Confluent wire format: fact 99.
 /**
- * Reads the Confluent wire format when `format` asks for it (fact 99): the schema id and the
+ * Reads the Confluent wire format when `format` asks for it: the schema id and the
  * bytes after the header, or `undefined` to take the bytes as they are. `'auto'` recognises it
  * only for JSON values, which never start with a zero byte; Avro data may, so decoders that are
  * functions need `'confluent'` said.
