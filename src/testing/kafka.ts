@@ -71,7 +71,7 @@ function framed(bytes: Uint8Array, schemaId: number | undefined): Uint8Array {
  *
  * @example
  * ```ts
- * const event = kafkaEvent([{ orderId: 'a-1', total: 10 }, null], { schema: Order, key: 'a-1', headers: { source: 'web' } })
+ * const event = kafkaEvent([{ orderId: 'o-1', total: 12.5 }, null, raw('oops')], { topic: 'orders', key: 'o-1' })
  * const response = await handler(event, lambdaContext())
  * ```
  */
