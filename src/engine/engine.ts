@@ -134,7 +134,7 @@ export const RETRY: Reporting = {
   summary: (reported) => `${reported} reported for retry`,
 }
 
-/** Everything the engine learnt about one batch. `Id` is the source's identifier type (a string but on Kafka). */
+/** Everything the engine learnt about one batch. `Id` is the source's identifier type: a string, or Kafka's object. */
 export interface BatchReport<Id = string> {
   /** One outcome per record, in the event's order; an outcome's `id` is the identifier as text. */
   readonly outcomes: readonly RecordOutcome[]
