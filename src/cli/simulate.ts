@@ -251,7 +251,13 @@ function watched(loaded: { handler: Handler; name: string }, timeoutSeconds: num
     if ('response' in answer) return answer.response
     // What the handler threw, as an Error the report can read whatever its getters do.
     const parts = errorParts(answer.thrown)
-    if (answer.thrown instanceof Error && parts !== undefined) throw answer.thrown
+    let isError = false
+    try {
+      isError = answer.thrown instanceof Error
+    } catch {
+      // A proxy whose prototype cannot be read: described by its parts below.
+    }
+    if (isError && parts !== undefined) throw answer.thrown
     throw Object.assign(new Error(parts?.message ?? `the handler threw ${String(typeof answer.thrown)}, not an Error`), { name: parts?.name ?? 'Error' })
   }
 }
