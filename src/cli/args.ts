@@ -141,7 +141,8 @@ export async function readText(file: string, cap: number, why: string): Promise<
   } catch (e) {
     if (e instanceof UsageError) throw e
     const code = (e as { code?: unknown } | null)?.code
-    const why = code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a directory' : code === 'EACCES' ? ': permission denied' : ''
+    const why =
+      code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a directory' : code === 'EACCES' ? ': permission denied' : ''
     throw new UsageError(`cannot read ${where}${why}.`)
   } finally {
     // Standard input is read once: let go of it, so that an endless producer does not keep the process alive.

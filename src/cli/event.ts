@@ -49,7 +49,9 @@ async function fromFile(file: string): Promise<Input[]> {
     }
     return (Array.isArray(value) ? value : [value]).map((v, i) => ({ value: v as unknown, where: `${where} item ${i + 1}` }))
   }
-  return content.split('\n').flatMap((line, i) => (line.trim() === '' ? [] : [{ value: parseExactJson(line, `${where}:${i + 1}`), where: `${where}:${i + 1}` }]))
+  return content
+    .split('\n')
+    .flatMap((line, i) => (line.trim() === '' ? [] : [{ value: parseExactJson(line, `${where}:${i + 1}`), where: `${where}:${i + 1}` }]))
 }
 
 /** A payload as a builder takes it: one holding an integer a double cannot hold goes in as its exact JSON text. */

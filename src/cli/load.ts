@@ -90,8 +90,7 @@ function own(target: unknown, key: string): { found: boolean; value?: unknown; t
 function notAHandler(value: unknown): string | undefined {
   if (typeof value !== 'function') return `is not a function but ${describeType(value)}`
   const tag = attempt(() => Object.prototype.toString.call(value))
-  if (tag === '[object GeneratorFunction]' || tag === '[object AsyncGeneratorFunction]')
-    return 'is a generator function, not a handler'
+  if (tag === '[object GeneratorFunction]' || tag === '[object AsyncGeneratorFunction]') return 'is a generator function, not a handler'
   if (/^class\b/.test(attempt(() => Function.prototype.toString.call(value)) ?? ''))
     return 'is a class, not a handler: export the handler function'
   return undefined
@@ -109,7 +108,8 @@ export async function loadHandler(spec: string | undefined): Promise<Loaded> {
   const hash = spec.lastIndexOf('#')
   const file = hash < 0 ? spec : spec.slice(0, hash)
   const name = hash < 0 ? 'handler' : spec.slice(hash + 1)
-  if (file === '' || name === '') throw new UsageError(`name the handler as <module>#<export>, e.g. ./handler.ts#handler; received ${spec}.`)
+  if (file === '' || name === '')
+    throw new UsageError(`name the handler as <module>#<export>, e.g. ./handler.ts#handler; received ${spec}.`)
   const path = resolve(file)
   if (/\.[cm]?tsx?$/.test(path) && !process.execArgv.some((a) => a.includes('tsx'))) {
     try {

@@ -50,8 +50,7 @@ export function eventPositions(event: unknown): Map<string, { where: string; key
       const x = r as Record<string, Record<string, unknown> | undefined>
       if (x.kinesis !== undefined)
         return { id: x.kinesis.sequenceNumber, key: x.kinesis.partitionKey as string | undefined, source: 'kinesis' as const }
-      if (x.dynamodb !== undefined)
-        return { id: x.dynamodb.SequenceNumber, key: dynamodbKey(x.dynamodb.Keys), source: 'dynamodb' as const }
+      if (x.dynamodb !== undefined) return { id: x.dynamodb.SequenceNumber, key: dynamodbKey(x.dynamodb.Keys), source: 'dynamodb' as const }
       return { id: x.messageId, key: x.attributes?.MessageGroupId as string | undefined, source: 'sqs' as const }
     })
     if (typeof found?.id === 'string' && !out.has(found.id))

@@ -11,7 +11,7 @@ import { simulate, type InvocationReport, type MappingReport } from '../local/in
 import { raw } from '../testing/raw.js'
 import { RECORDS_CAP, readText, UsageError } from './args.js'
 import { ExactInteger, exactJson, hasExactInteger, parseExactJson } from './json.js'
-import { callHandler, errorParts, factoryMessage, type Handler, loadHandler } from './load.js'
+import { callHandler, describeThrown, errorParts, factoryMessage, type Handler, loadHandler } from './load.js'
 import { tapLogs } from './logs.js'
 import { recordName, type Source } from './names.js'
 
@@ -107,16 +107,31 @@ async function readRecords(file: string, source: Source): Promise<{ records: unk
     let place: Place
     if (source === 'dynamodb' || typeof o?.eventSource === 'string') {
       record = value
-      const id = o?.eventSource === 'aws:sqs' ? o.messageId : isObject(o?.kinesis) ? o.kinesis.sequenceNumber : isObject(o?.dynamodb) ? o.dynamodb.SequenceNumber : undefined
+      const id =
+        o?.eventSource === 'aws:sqs'
+          ? o.messageId
+          : isObject(o?.kinesis)
+            ? o.kinesis.sequenceNumber
+            : isObject(o?.dynamodb)
+              ? o.dynamodb.SequenceNumber
+              : undefined
       place = { line: i + 1, ...(typeof id === 'string' ? { id } : {}) }
     } else if (source === 'sqs') {
       const send = o !== undefined && 'body' in o ? o : { body: value }
       record = hasExactInteger(send.body) ? { ...send, body: exactJson(send.body) } : send
-      place = { line: i + 1, key: typeof send.messageGroupId === 'string' ? send.messageGroupId : '', at: typeof send.at === 'number' ? send.at : 0 }
+      place = {
+        line: i + 1,
+        key: typeof send.messageGroupId === 'string' ? send.messageGroupId : '',
+        at: typeof send.at === 'number' ? send.at : 0,
+      }
     } else {
       const put = o !== undefined && 'data' in o ? o : { data: value }
       record = { ...put, data: exactData(put.data) }
-      place = { line: i + 1, key: typeof put.partitionKey === 'string' ? put.partitionKey : 'pk-0', at: typeof put.at === 'number' ? put.at : 0 }
+      place = {
+        line: i + 1,
+        key: typeof put.partitionKey === 'string' ? put.partitionKey : 'pk-0',
+        at: typeof put.at === 'number' ? put.at : 0,
+      }
     }
     // What is left of a long integer is outside any payload: a field the simulator reads as a number.
     if (hasExactInteger(isObject(record) ? { ...record, data: undefined, body: undefined } : record))
@@ -208,7 +223,9 @@ function summary(report: MappingReport, source: Source, lineOf: ReadonlyMap<stri
     lines.push('why they did not succeed:')
     for (const o of lost.slice(0, SHOWN)) {
       const line = lineOf.get(o.id)
-      lines.push(`  ${recordName(source, line === undefined ? undefined : `line ${line}`, o.key, o.id)} ${o.fate}: ${whyNot(report, o.id, reasons)}`)
+      lines.push(
+        `  ${recordName(source, line === undefined ? undefined : `line ${line}`, o.key, o.id)} ${o.fate}: ${whyNot(report, o.id, reasons)}`,
+      )
     }
     if (lost.length > SHOWN) lines.push(`  … and ${lost.length - SHOWN} more (--json has every record)`)
   }
@@ -258,7 +275,7 @@ function watched(loaded: { handler: Handler; name: string }, timeoutSeconds: num
       // A proxy whose prototype cannot be read: described by its parts below.
     }
     if (isError && parts !== undefined) throw answer.thrown
-    throw Object.assign(new Error(parts?.message ?? `the handler threw ${String(typeof answer.thrown)}, not an Error`), { name: parts?.name ?? 'Error' })
+    throw Object.assign(new Error(parts?.message ?? `the handler threw ${describeThrown(answer.thrown)}`), { name: parts?.name ?? 'Error' })
   }
 }
 
@@ -300,6 +317,8 @@ export async function simulateCommand(positional: readonly string[], flags: Map<
     if (tty) write('\r\x1b[K')
   }
   if (stop.reason !== undefined) throw stop.reason
-  process.stdout.write(flags.has('json') ? `${JSON.stringify(report, null, 2)}\n` : `${summary(report, source, linesOf(report, places), tap.reasons)}\n`)
+  process.stdout.write(
+    flags.has('json') ? `${JSON.stringify(report, null, 2)}\n` : `${summary(report, source, linesOf(report, places), tap.reasons)}\n`,
+  )
   return 0
 }

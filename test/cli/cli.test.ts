@@ -122,7 +122,9 @@ it('simulate: the SQS summary stays aligned and names why each message went to t
   expect(out.code).toBe(0)
   const lines = out.stdout.trim().split('\n')
   expect(lines).toContain('  dead-lettered 1')
-  expect(lines).toContainEqual(expect.stringMatching(/^ {2}line 2 [0-9a-f-]{36} dead-lettered: failed \(handler\): refund o-2 needs a review$/))
+  expect(lines).toContainEqual(
+    expect.stringMatching(/^ {2}line 2 [0-9a-f-]{36} dead-lettered: failed \(handler\): refund o-2 needs a review$/),
+  )
 }, 30_000)
 
 it('simulate: a handler wired to another source stops the run at the first invocation with the reason', async () => {

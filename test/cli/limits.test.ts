@@ -29,8 +29,12 @@ it('endless input: /dev/zero and a producer that never stops end in one line nam
   expect(stdin?.stderr).toBe(
     "lambda-stream-handlers: standard input holds more than 6 MB (6,291,456 bytes), Lambda's limit for an invocation's payload.\n",
   )
-  expect(records?.stderr).toMatch(/^lambda-stream-handlers: \/dev\/zero holds more than 32 MB \(33,554,432 bytes\), the most simulate reads/)
-  expect(eventFile?.stderr).toMatch(/^lambda-stream-handlers: \/dev\/zero holds more than 6 MB \(6,291,456 bytes\), the most an event can carry/)
+  expect(records?.stderr).toMatch(
+    /^lambda-stream-handlers: \/dev\/zero holds more than 32 MB \(33,554,432 bytes\), the most simulate reads/,
+  )
+  expect(eventFile?.stderr).toMatch(
+    /^lambda-stream-handlers: \/dev\/zero holds more than 6 MB \(6,291,456 bytes\), the most an event can carry/,
+  )
   expect(eventStdin?.stderr).toMatch(/^lambda-stream-handlers: standard input holds more than 6 MB/)
   for (const run of runs) {
     expect(run.code, run.stderr).toBe(1)
@@ -67,7 +71,7 @@ it('invoke --timeout: a handler that never settles times out as on Lambda, exits
   expect((JSON.parse(longer.stdout) as { remainingMs: number }).remainingMs).toBeGreaterThan(59_000)
 
   const bad = await cli(['invoke', hostile('remaining'), '--event', event(), '--timeout', '0'])
-  expect(bad.stderr).toBe('lambda-stream-handlers: --timeout must be a whole number of seconds from 1 to 900, as Lambda\'s; received 0.\n')
+  expect(bad.stderr).toBe("lambda-stream-handlers: --timeout must be a whole number of seconds from 1 to 900, as Lambda's; received 0.\n")
 }, 60_000)
 
 it('invoke: a module that never finishes loading is stopped after 10 s, the limit of initialisation', async () => {
@@ -83,8 +87,16 @@ it('invoke: any thrown value is described safely, and an export that is not a ha
     [hostile('throwsGetters'), 1, /^ {2}the handler threw an object \(not an Error\)$/m],
     [hostile('throwsNull'), 1, /^ {2}the handler threw null \(not an Error\)$/m],
     [hostile('throwsHuge'), 1, /^ {2}the handler threw Error: x{1000}… \(100000 characters\)$/m],
-    [hostile('unserialisable'), 1, /^lambda-stream-handlers: the handler's response cannot be written as JSON, as Lambda must: TypeError: Do not know how to serialize a BigInt$/m],
-    ['test/cli/fixtures/throws-null.mjs#handler', 1, /^lambda-stream-handlers: cannot load test\/cli\/fixtures\/throws-null\.mjs: it threw null \(not an Error\)$/m],
+    [
+      hostile('unserialisable'),
+      1,
+      /^lambda-stream-handlers: the handler's response cannot be written as JSON, as Lambda must: TypeError: Do not know how to serialize a BigInt$/m,
+    ],
+    [
+      'test/cli/fixtures/throws-null.mjs#handler',
+      1,
+      /^lambda-stream-handlers: cannot load test\/cli\/fixtures\/throws-null\.mjs: it threw null \(not an Error\)$/m,
+    ],
     [hostile('constructor'), 1, /has no exported function `constructor`; its functions are: /],
     ['test/cli/fixtures/cjs-exports.cjs#constructor', 1, /cjs-exports\.cjs has no exported function `constructor`/],
     ['test/cli/fixtures/cjs-exports.cjs#toString', 1, /cjs-exports\.cjs has no exported function `toString`/],
@@ -133,7 +145,9 @@ it('simulate: a handler that never settles stops the run after the function time
   const records = file('one.jsonl', '{"orderId":"o-1","total":1}\n')
   const out = await cli(['simulate', hostile('never'), '--source', 'kinesis', '--records', records, '--timeout-seconds', '1'])
   expect(out.code).toBe(1)
-  expect(out.stderr).toMatch(/^lambda-stream-handlers: simulate stopped at invocation 1: the handler had not answered after 1 s of real time/)
+  expect(out.stderr).toMatch(
+    /^lambda-stream-handlers: simulate stopped at invocation 1: the handler had not answered after 1 s of real time/,
+  )
   expect(out.ms).toBeLessThan(10_000)
 }, 30_000)
 
@@ -175,8 +189,19 @@ it('big integers keep their exact text from the command line to the record data'
   const first = report.invocations[0]!.event.Records[0]!.kinesis.data
   expect(Buffer.from(first, 'base64').toString()).toBe('{"orderId":"o-1","total":9007199254740993}')
   const summary = await cli(['simulate', orders, '--source', 'kinesis', '--records', records, '--MaximumRetryAttempts', '0'])
-  expect(summary.stdout).toMatch(/line 1 \(partition key pk-0\) \d+ discarded: invalid \(decode\): The data has an integer at position \d+ beyond/)
+  expect(summary.stdout).toMatch(
+    /line 1 \(partition key pk-0\) \d+ discarded: invalid \(decode\): The data has an integer at position \d+ beyond/,
+  )
 
-  const outside = await cli(['simulate', orders, '--source', 'kinesis', '--records', file('at.jsonl', '{"data":1,"at":90071992547409930}\n')])
-  expect(outside.stderr).toMatch(/at\.jsonl:1 has an integer beyond ±\(2\^53 − 1\) outside the payload, which would be rounded; write it as a string\.\n$/)
+  const outside = await cli([
+    'simulate',
+    orders,
+    '--source',
+    'kinesis',
+    '--records',
+    file('at.jsonl', '{"data":1,"at":90071992547409930}\n'),
+  ])
+  expect(outside.stderr).toMatch(
+    /at\.jsonl:1 has an integer beyond ±\(2\^53 − 1\) outside the payload, which would be rounded; write it as a string\.\n$/,
+  )
 }, 60_000)
