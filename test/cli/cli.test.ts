@@ -105,6 +105,39 @@ it('simulate: prints what became of the records, why each lost one failed, and t
   expect(JSON.parse(json.stdout).outcomes.map((o: { fate: string }) => o.fate)).toEqual(['succeeded', 'discarded', 'discarded'])
 }, 30_000)
 
+it('simulate: each record is named by its own line, across shards and keys and out-of-order arrival times', async () => {
+  const records = file(
+    'shuffled.jsonl',
+    jsonl(
+      { data: { orderId: 'o-1', total: -1 }, partitionKey: 'a', at: 500 },
+      { data: { orderId: 'o-2', total: -2 }, partitionKey: 'b', at: 0 },
+      { data: { orderId: 'o-3', total: -3 }, partitionKey: 'a', at: 100 },
+      { data: { orderId: 'o-4', total: -4 }, partitionKey: 'b', at: 900 },
+    ),
+  )
+  const out = await cli([
+    'simulate',
+    orders,
+    '--source',
+    'kinesis',
+    '--records',
+    records,
+    '--shards',
+    '2',
+    '--batch-size',
+    '1',
+    '--maximum-retry-attempts',
+    '0',
+  ])
+  const named = out.stdout.split('\n').filter((l) => l.startsWith('  line '))
+  expect(named.map((l) => l.replace(/ \d{56} /, ' … ')).sort()).toEqual([
+    '  line 1 (partition key a) … discarded: failed (handler): refund o-1 needs a review',
+    '  line 2 (partition key b) … discarded: failed (handler): refund o-2 needs a review',
+    '  line 3 (partition key a) … discarded: failed (handler): refund o-3 needs a review',
+    '  line 4 (partition key b) … discarded: failed (handler): refund o-4 needs a review',
+  ])
+}, 30_000)
+
 it('simulate: the SQS summary stays aligned and names why each message went to the dead-letter queue', async () => {
   const records = file('messages.jsonl', jsonl({ orderId: 'o-1', total: 1 }, { body: { orderId: 'o-2', total: -2 } }))
   const out = await cli([

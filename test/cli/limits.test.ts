@@ -74,6 +74,18 @@ it('invoke --timeout: a handler that never settles times out as on Lambda, exits
   expect(bad.stderr).toBe("lambda-stream-handlers: --timeout must be a whole number of seconds from 1 to 900, as Lambda's; received 0.\n")
 }, 60_000)
 
+it('invoke and simulate exit once done, though the module leaves a timer running', async () => {
+  const records = file('keep.jsonl', '{"orderId":"o-1","total":1}\n')
+  const [invoked, simulated] = await Promise.all([
+    cli(['invoke', 'test/cli/fixtures/keeps-open.mjs#handler', '--event', event()], { timeoutMs: 20_000 }),
+    cli(['simulate', 'test/cli/fixtures/keeps-open.mjs#handler', '--source', 'kinesis', '--records', records], { timeoutMs: 20_000 }),
+  ])
+  expect(invoked.code).toBe(0)
+  expect(JSON.parse(invoked.stdout)).toEqual({ ok: true })
+  expect(simulated.code).toBe(0)
+  expect(simulated.stdout).toContain('  succeeded     1')
+}, 30_000)
+
 it('invoke: a module that never finishes loading is stopped after 10 s, the limit of initialisation', async () => {
   const out = await cli(['invoke', 'test/cli/fixtures/never-loads.mjs#handler', '--event', event()])
   expect(out.code).toBe(1)
