@@ -113,8 +113,8 @@ it('invoke: any thrown value is described safely, and an export that is not a ha
     ['test/cli/fixtures/cjs-exports.cjs#constructor', 1, /cjs-exports\.cjs has no exported function `constructor`/],
     ['test/cli/fixtures/cjs-exports.cjs#toString', 1, /cjs-exports\.cjs has no exported function `toString`/],
     [hostile('Handler'), 1, /^lambda-stream-handlers: the export `Handler` of test\/cli\/fixtures\/hostile\.mjs is a class, not a handler/],
-    [hostile('generator'), 1, /is a generator function, not a handler\.$/],
-    [hostile('object'), 1, /the export `object` of test\/cli\/fixtures\/hostile\.mjs is not a function but an object\.$/],
+    [hostile('generator'), 1, /is a generator function, not a handler\.$/m],
+    [hostile('object'), 1, /the export `object` of test\/cli\/fixtures\/hostile\.mjs is not a function but an object\.$/m],
     ['test/cli/fixtures/cjs-exports.cjs#handler', 0, /^REPORT /m],
     [hostile('withCallback'), 0, /^REPORT /m],
   ]
