@@ -5,7 +5,7 @@
  * @module
  * @internal
  */
-import { readFileSync } from 'node:fs'
+import { createReadStream } from 'node:fs'
 
 /** A mistake in the command line or its input: printed as one line, exit code 1. */
 export class UsageError extends Error {
@@ -111,11 +111,47 @@ export function parseArgs(argv: readonly string[], switches: ReadonlySet<string>
   return { positional, flags, help }
 }
 
-/** A file's text, or standard input's for `-`. */
-export function readText(file: string): string {
+/** 6 MB (6,291,456 bytes), Lambda's limit for an invocation's payload: an event file, and the payloads of `event`. */
+export const EVENT_CAP = 6 * 1024 * 1024
+
+/**
+ * 32 MB, the most `simulate --records` reads: the simulator holds every record, and its report every
+ * invocation's event, in memory (measured: a 31 MB file of 31,559 records of 1 KB peaked at 330 MB
+ * resident, and took minutes on two cores).
+ */
+export const RECORDS_CAP = 32 * 1024 * 1024
+
+const mb = (bytes: number): string => `${bytes / 1024 / 1024} MB (${bytes.toLocaleString('en-US')} bytes)`
+
+/**
+ * A file's text, or standard input's for `-`, reading at most `cap` bytes: an endless input
+ * (`/dev/zero`, a producer that never stops) ends in a clear error, in bounded memory. The text must be UTF-8.
+ */
+export async function readText(file: string, cap: number, why: string): Promise<string> {
+  const where = file === '-' ? 'standard input' : file
+  const stream = file === '-' ? process.stdin : createReadStream(file)
+  const chunks: Buffer[] = []
+  let size = 0
   try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8')
+    for await (const chunk of stream) {
+      size += (chunk as Buffer).length
+      if (size > cap) throw new UsageError(`${where} holds more than ${mb(cap)}, ${why}.`)
+      chunks.push(chunk as Buffer)
+    }
+  } catch (e) {
+    if (e instanceof UsageError) throw e
+    const code = (e as { code?: unknown } | null)?.code
+    const why =
+      code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a directory' : code === 'EACCES' ? ': permission denied' : ''
+    throw new UsageError(`cannot read ${where}${why}.`)
+  } finally {
+    // Standard input is read once: let go of it, so that an endless producer does not keep the process alive.
+    if (file === '-') process.stdin.destroy()
+    else stream.destroy()
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks))
   } catch {
-    throw new UsageError(file === '-' ? 'cannot read standard input.' : `cannot read ${file}.`)
+    throw new UsageError(`${where} is not UTF-8 text.`)
   }
 }

@@ -211,6 +211,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
     // The checkout service puts its orders in bursts while the mapping is already polling.
     print(
+      'progress: a record is settled once its batch is done (it succeeded, or was discarded after its retries); ' +
+        'an order is charged as soon as its record runs, so charges run ahead of settled records while a batch holding a bad record is retried',
+    )
+    print(
       `producing ${mix.records} order events: ${mix.malformed} malformed, ${mix.review} the handler refuses (total above 10,000), ` +
         `${mix.duplicates} sent twice by the producer`,
     )
@@ -293,6 +297,7 @@ function summarize(
 
 function summaryLines(s: DemoSummary, ledger: Ledger, elapsedMs: number): string[] {
   const t = s.triggers
+  const bad = s.mix.malformed + s.mix.review
   const lines = [
     '',
     'summary',
@@ -311,16 +316,26 @@ function summaryLines(s: DemoSummary, ledger: Ledger, elapsedMs: number): string
       ? '  discarded behind a poison record: 0 (bisect isolated every failing record)'
       : `  discarded behind a poison record: ${s.discardedBehindFailure} (they did not fail themselves)`,
     `  delivered more than once: ${s.redelivered} records (retries and bisect re-deliver records that did not run)`,
+    // Why a few bad records cost this many invocations and deliveries.
+    `  why so many: each of the ${bad} bad records (${s.mix.malformed} malformed, ${s.mix.review} refused) stops its batch. The orders handler keeps`,
+    "    onInvalid at its default, 'fail', so a malformed record stops it as a poison one does: it and every record after it are",
+    '    reported, the batch comes back from it, fails whole, and BisectBatchOnFunctionError halves it until the bad record is',
+    `    alone (${t.bisect} halves); Lambda retries it alone ${SETTINGS.MaximumRetryAttempts} times, then discards it. The records after a bad one come again each`,
+    `    time (${s.redelivered} records delivered more than once; idempotency kept each order to one charge). With onInvalid: 'skip', or a`,
+    `    function that stores the record, the ${s.mix.malformed} malformed records would not be retried at all.`,
     `  duplicates suppressed  ${s.duplicatesSuppressed} (idempotency on dynalite: the order had been charged already)`,
     `  orders charged         ${s.charged}, each once (charged twice: ${s.chargedTwice}); EUR ${money(ledger.cents.EUR)}, USD ${money(ledger.cents.USD)}`,
   ]
   const counted = s.windows.reduce((n, w) => n + w.orders, 0)
   lines.push(
     `  window totals          ${s.windows.length} windows of ${WINDOW_SETTINGS.TumblingWindowInSeconds} s over both shards; ${counted} order events that passed the schema, each counted once`,
+    // The two consumers count different things: the totals are of events, the charges of orders.
+    `    ${counted} events − ${s.duplicatesSuppressed} sent twice (no idempotency in this consumer) − ${s.mix.review} refused by the orders handler = ${counted - s.duplicatesSuppressed - s.mix.review}, the orders charged`,
+    '    start (UTC)  shard',
   )
   for (const w of s.windows) {
     lines.push(
-      `    ${w.start.slice(11, 19)}  ${w.shardId}  ${String(w.orders).padStart(4)} orders  EUR ${money(w.EUR).padStart(10)}  USD ${money(w.USD).padStart(10)}`,
+      `    ${w.start.slice(11, 19)}Z    ${w.shardId}  ${String(w.orders).padStart(4)} orders  EUR ${money(w.EUR).padStart(10)}  USD ${money(w.USD).padStart(10)}`,
     )
   }
   if (s.pending > 0) lines.push(`  pending                ${s.pending} (stopped before they settled)`)

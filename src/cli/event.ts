@@ -9,7 +9,8 @@ import { dynamodbEvent, insert, modify, remove, ttlDelete, type DynamoDBTestChan
 import { kinesisEvent } from '../testing/kinesis.js'
 import { raw } from '../testing/raw.js'
 import { sqsEvent } from '../testing/sqs.js'
-import { readText, UsageError } from './args.js'
+import { EVENT_CAP, readText, UsageError } from './args.js'
+import { ExactInteger, exactJson, hasExactInteger, parseExactJson, withBigInts } from './json.js'
 
 const OPTIONS: Record<string, readonly string[]> = {
   kinesis: ['file', 'partitionKey', 'shardId', 'streamName', 'region', 'accountId', 'arrivedAt', 'gzip'],
@@ -28,35 +29,33 @@ interface Input {
 function fromArguments(args: readonly string[]): Input[] {
   return args.map((arg, i) => {
     try {
-      return { value: JSON.parse(arg) as unknown, where: `argument ${i + 1}` }
+      return { value: parseExactJson(arg, ''), where: `argument ${i + 1}` }
     } catch {
       return { value: arg, text: arg, where: `argument ${i + 1}` }
     }
   })
 }
 
-function fromFile(file: string): Input[] {
-  const content = readText(file)
+async function fromFile(file: string): Promise<Input[]> {
+  const content = await readText(file, EVENT_CAP, "the most an event can carry (Lambda's payload limit)")
   const where = file === '-' ? 'standard input' : file
   // Standard input is JSON when it parses as a whole, else JSONL.
   if (file === '-' ? isJson(content) : !/\.(jsonl|ndjson)$/i.test(file)) {
     let value: unknown
     try {
-      value = JSON.parse(content)
+      value = parseExactJson(content, where)
     } catch (e) {
-      throw new UsageError(`${where} is not JSON: ${(e as Error).message} (for one payload a line, name the file .jsonl).`)
+      throw new UsageError(`${(e as Error).message.slice(0, -1)} (for one payload a line, name the file .jsonl).`)
     }
     return (Array.isArray(value) ? value : [value]).map((v, i) => ({ value: v as unknown, where: `${where} item ${i + 1}` }))
   }
-  return content.split('\n').flatMap((line, i) => {
-    if (line.trim() === '') return []
-    try {
-      return [{ value: JSON.parse(line) as unknown, where: `${where}:${i + 1}` }]
-    } catch (e) {
-      throw new UsageError(`${where}:${i + 1} is not JSON: ${(e as Error).message}`)
-    }
-  })
+  return content
+    .split('\n')
+    .flatMap((line, i) => (line.trim() === '' ? [] : [{ value: parseExactJson(line, `${where}:${i + 1}`), where: `${where}:${i + 1}` }]))
 }
+
+/** A payload as a builder takes it: one holding an integer a double cannot hold goes in as its exact JSON text. */
+const exactPayload = (value: unknown): unknown => (hasExactInteger(value) ? raw(exactJson(value)) : value)
 
 function isJson(text: string): boolean {
   try {
@@ -67,7 +66,8 @@ function isJson(text: string): boolean {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof ExactInteger)
 
 function flag(flags: Map<string, string>, name: string): string | undefined {
   const v = flags.get(name)
@@ -106,19 +106,20 @@ function kinesisPut(input: Input): { payload: unknown; partitionKey?: string } {
     keys.length > 0 &&
     keys.every((k) => k === 'data' || k === 'text' || k === 'partitionKey') &&
     (keys.includes('data') || keys.includes('text'))
-  if (!isObject(v) || !isPut) return { payload: v }
+  if (!isObject(v) || !isPut) return { payload: exactPayload(v) }
   if ('data' in v && 'text' in v) throw new UsageError(`${input.where}: a put has \`data\` (JSON) or \`text\` (as it is), not both.`)
   if ('text' in v && typeof v.text !== 'string') throw new UsageError(`${input.where}: \`text\` must be a string.`)
   if ('partitionKey' in v && (typeof v.partitionKey !== 'string' || v.partitionKey === ''))
     throw new UsageError(`${input.where}: \`partitionKey\` must be a non-empty string.`)
   return {
-    payload: 'text' in v ? raw(v.text as string) : v.data,
+    payload: 'text' in v ? raw(v.text as string) : exactPayload(v.data),
     ...(typeof v.partitionKey === 'string' ? { partitionKey: v.partitionKey } : {}),
   }
 }
 
 function dynamodbChange(input: Input): DynamoDBTestChange<unknown> {
-  const v = input.value
+  // DynamoDB numbers hold 38 digits: a long integer goes in exact, as a bigint.
+  const v = withBigInts(input.value)
   if (!isObject(v))
     throw new UsageError(
       `${input.where}: a DynamoDB change must be an object: an item (an INSERT of it), or {"eventName", "newImage", "oldImage"}.`,
@@ -149,7 +150,7 @@ function dynamodbChange(input: Input): DynamoDBTestChange<unknown> {
 }
 
 /** Builds the event of `event <source> [payload …] [--file f] [--option value …]`. */
-export function buildEvent(source: string | undefined, args: readonly string[], flags: Map<string, string>): unknown {
+export async function buildEvent(source: string | undefined, args: readonly string[], flags: Map<string, string>): Promise<unknown> {
   if (source === undefined || !(source in OPTIONS))
     throw new UsageError(`event: name the source: kinesis, dynamodb or sqs${source === undefined ? '' : `; received ${source}`}.`)
   const known = OPTIONS[source] as readonly string[]
@@ -159,7 +160,7 @@ export function buildEvent(source: string | undefined, args: readonly string[], 
       `event ${source}: unknown option ${unknown.map((k) => `--${k}`).join(', ')}; the options are ${known.map((k) => `--${k}`).join(', ')}.`,
     )
   const file = flag(flags, 'file')
-  const inputs = [...fromArguments(args), ...(file === undefined ? [] : fromFile(file))]
+  const inputs = [...fromArguments(args), ...(file === undefined ? [] : await fromFile(file))]
   if (inputs.length === 0)
     throw new UsageError(`event ${source}: give the payloads as arguments or in a file (--file payloads.json or .jsonl).`)
   try {
@@ -192,7 +193,7 @@ export function buildEvent(source: string | undefined, args: readonly string[], 
       const sentAt = date(flags, 'sentAt')
       // Text that is not JSON is the body as it is; anything else is JSON-encoded.
       return sqsEvent(
-        inputs.map((i) => (i.text !== undefined ? raw(i.text) : i.value)),
+        inputs.map((i) => (i.text !== undefined ? raw(i.text) : exactPayload(i.value))),
         {
           ...common(flags),
           ...(queueName === undefined ? {} : { queueName }),

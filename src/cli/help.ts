@@ -19,6 +19,8 @@ dynamodb  items (INSERTs of them) or {"eventName","newImage","oldImage","ttl"};
 all       --region, --account-id
 
 Flags are kebab-case or camelCase (--partition-key or --partitionKey); --fifo and --gzip need no value.
+A --file is read up to at most 6 MB (6,291,456 bytes), the most an event can carry (Lambda's payload
+limit); an integer beyond ±(2^53 − 1) keeps its exact text in the record's data (a DynamoDB number too).
 
 examples:
   lambda-stream-handlers event kinesis '{"orderId":"o-1","total":12.5}' 'not json' > event.json
@@ -26,13 +28,22 @@ examples:
   lambda-stream-handlers event dynamodb '{"id":"a","status":"NEW"}' --keys id
   lambda-stream-handlers event sqs '{"orderId":"o-1"}' | lambda-stream-handlers invoke ./handler.ts --event -`
 
-const INVOKE = `usage: lambda-stream-handlers invoke <module>[#<export>] --event <event.json|->
+const INVOKE = `usage: lambda-stream-handlers invoke <module>[#<export>] --event <event.json|-> [--timeout <seconds>]
 
 Runs the handler once on the event with a test Lambda context, as Lambda would, and prints its
 response on stdout. The handler's logs go to stderr (the default logger at INFO, as on Lambda,
 unless LOG_LEVEL says otherwise), then a REPORT line: the duration, the records, how many
-succeeded, failed, were invalid or skipped, and why each one that did not succeed failed.
-The export defaults to \`handler\`. A TypeScript module needs tsx (npm install -D tsx).
+succeeded, failed, were invalid or skipped, and each one that did not succeed, by its index in
+Records, its key and its identifier, with why it failed.
+The export defaults to \`handler\`, and must be the handler itself: an export that returns a
+function, or returns nothing without taking a callback, is a factory and is refused.
+A TypeScript module needs tsx (npm install -D tsx).
+
+--timeout   the function's timeout, 1-900 seconds, default 3 (Lambda's default); the context's
+            remaining time counts down from it. A handler that has not answered by then ends as on
+            Lambda, "Task timed out after N seconds", exit code 1.
+limits      the event is read up to at most 6 MB (6,291,456 bytes), Lambda's limit for a payload;
+            the module must finish loading within 10 seconds, Lambda's limit for initialisation.
 
 examples:
   lambda-stream-handlers invoke ./handler.ts#handler --event event.json
@@ -44,7 +55,13 @@ Runs the handler as Lambda's event source mapping would, on a virtual clock: bat
 bisection, partial batch responses, checkpoints, the failure destination, SQS's visibility
 timeout and dead-letter queue. Prints what became of the records, why each one that did not
 succeed failed, and the most common errors of failed invocations; --json prints the whole report.
-It stops at once when the handler refuses the event as malformed (wired to another source).
+Each record that did not succeed is named by its line in the records file, its key (partition key,
+message group, item key) and its identifier. It stops at once when the handler refuses the event as
+malformed (wired to another source), is a factory rather than a handler, or has not answered after
+the function's timeout in real time (the simulator's clock is virtual).
+The records file is read up to at most 32 MB (33,554,432 bytes): the simulator holds every record,
+and its report every invocation's event, in memory. An integer beyond ±(2^53 − 1) in a payload keeps
+its exact text, as a producer would have sent it.
 
 A records line is a payload, a put ({"data":…,"partitionKey":…,"at":…} for Kinesis,
 {"body":…,"messageGroupId":…} for SQS), or a Lambda record; DynamoDB lines are stream records.
@@ -53,8 +70,9 @@ Settings are spelled as in the Lambda API, or in kebab-case (--batch-size is --B
   --BatchSize 10  --MaximumBatchingWindowInSeconds 1  --MaximumRetryAttempts 2
   --BisectBatchOnFunctionError  --FunctionResponseTypes ReportBatchItemFailures
   --ParallelizationFactor 2  --StartingPosition LATEST  --MaximumRecordAgeInSeconds 60
-  --TumblingWindowInSeconds 60
-the simulator's own: --shards 2  --timeout-seconds 3  --duration-ms 100  --seed 1
+  --TumblingWindowInSeconds 60  --StartingPositionTimestamp 1767225600 (with AT_TIMESTAMP)
+the simulator's own: --shards 2  --stream-name orders  --timeout-seconds 3  --duration-ms 100  --seed 1
+  --max-invocations 100000  --retention-hours 24  --window-grace-seconds 120  --function-name orders
 SQS: --fifo  --visibility-timeout-seconds 30  --max-receive-count 3  --ScalingConfig.MaximumConcurrency 5
 
 examples:

@@ -47,9 +47,11 @@ it('invoke: prints the response on stdout, the logs and a REPORT line with each 
   expect(lines[report]).toMatch(
     /^REPORT RequestId: \S+\tDuration: \d+\.\d\d ms\tRecords: 3\tSucceeded: 1\tFailed: 0\tInvalid: 1\tSkipped: 1$/,
   )
+  // Each record by its index in Records and its partition key, beside its sequence number.
+  const key = event.Records[1]!.kinesis.partitionKey
   expect(lines.slice(report + 1)).toEqual([
-    `  ${seq1} invalid (decode): The data is not valid JSON: Unexpected token.`,
-    `  ${seq2} not started: a record it is ordered behind failed`,
+    `  Records[1] (partition key ${key}) ${seq1} invalid (decode): The data is not valid JSON: Unexpected token.`,
+    `  Records[2] (partition key ${key}) ${seq2} not started: a record it is ordered behind failed`,
   ])
 
   const failing = await cli([
@@ -91,15 +93,49 @@ it('simulate: prints what became of the records, why each lost one failed, and t
   expect(lines.slice(0, 4)).toEqual(['records         3', 'invocations     3 (3 not successful)', '  succeeded     1', '  discarded     2'])
   expect(lines).toContain('discarded behind a failed record: 1 (they did not fail themselves)')
   const why = lines.indexOf('why they did not succeed:')
+  // Each record by its line in the file and its partition key, beside its sequence number.
   expect(lines[why + 1]).toMatch(
-    /^ {2}\d+ discarded: invalid \(validation\): The record does not match the schema: Invalid input: expected object, received string$/,
+    /^ {2}line 2 \(partition key pk-0\) \d{56} discarded: invalid \(validation\): The record does not match the schema: Invalid input: expected object, received string$/,
   )
-  expect(lines[why + 2]).toMatch(/^ {2}\d+ discarded: not started: a record before it in its batch failed$/)
+  expect(lines[why + 2]).toMatch(/^ {2}line 3 \(partition key k\) \d{56} discarded: not started: a record before it in its batch failed$/)
   expect(lines).toContain('errors of failed invocations, most common first:')
   expect(lines.at(-1)).toMatch(/^ +2 × AllRecordsFailedError: All 2 records of the batch failed; .* First: record … invalid \(validation\)/)
 
   const json = await cli([...args, '--json'])
   expect(JSON.parse(json.stdout).outcomes.map((o: { fate: string }) => o.fate)).toEqual(['succeeded', 'discarded', 'discarded'])
+}, 30_000)
+
+it('simulate: each record is named by its own line, across shards and keys and out-of-order arrival times', async () => {
+  const records = file(
+    'shuffled.jsonl',
+    jsonl(
+      { data: { orderId: 'o-1', total: -1 }, partitionKey: 'a', at: 500 },
+      { data: { orderId: 'o-2', total: -2 }, partitionKey: 'b', at: 0 },
+      { data: { orderId: 'o-3', total: -3 }, partitionKey: 'a', at: 100 },
+      { data: { orderId: 'o-4', total: -4 }, partitionKey: 'b', at: 900 },
+    ),
+  )
+  const out = await cli([
+    'simulate',
+    orders,
+    '--source',
+    'kinesis',
+    '--records',
+    records,
+    '--shards',
+    '2',
+    '--batch-size',
+    '1',
+    '--maximum-retry-attempts',
+    '0',
+  ])
+  const named = out.stdout.split('\n').filter((l) => l.startsWith('  line '))
+  expect(named.map((l) => l.replace(/ \d{56} /, ' … ')).sort()).toEqual([
+    '  line 1 (partition key a) … discarded: failed (handler): refund o-1 needs a review',
+    '  line 2 (partition key b) … discarded: failed (handler): refund o-2 needs a review',
+    '  line 3 (partition key a) … discarded: failed (handler): refund o-3 needs a review',
+    '  line 4 (partition key b) … discarded: failed (handler): refund o-4 needs a review',
+  ])
 }, 30_000)
 
 it('simulate: the SQS summary stays aligned and names why each message went to the dead-letter queue', async () => {
@@ -119,7 +155,9 @@ it('simulate: the SQS summary stays aligned and names why each message went to t
   expect(out.code).toBe(0)
   const lines = out.stdout.trim().split('\n')
   expect(lines).toContain('  dead-lettered 1')
-  expect(lines).toContainEqual(expect.stringMatching(/^ {2}[0-9a-f-]{36} dead-lettered: failed \(handler\): refund o-2 needs a review$/))
+  expect(lines).toContainEqual(
+    expect.stringMatching(/^ {2}line 2 [0-9a-f-]{36} dead-lettered: failed \(handler\): refund o-2 needs a review$/),
+  )
 }, 30_000)
 
 it('simulate: a handler wired to another source stops the run at the first invocation with the reason', async () => {
@@ -182,9 +220,18 @@ it('flags: kebab-case beside camelCase, switches without a value, and a misspelt
   const typo = await cli(['simulate', orders, '--source', 'kinesis', '--records', records, '--BatchSise', '10'])
   expect(typo.code).toBe(1)
   expect(typo.stderr).toMatch(
-    /^lambda-stream-handlers: ConfigurationError: simulate: unknown option `BatchSise`; the options are source, records, .*BatchSize.*\. Did you mean `BatchSize`\?\n$/,
+    /^lambda-stream-handlers: simulate: unknown option `--BatchSise`; the options are --source, --records, --json, --BatchSize, .*\. Did you mean `--BatchSize`\?\n$/,
   )
-}, 30_000)
+  // Only what the command line can give: no functions, hooks or objects of the programmatic API.
+  for (const programmatic of ['retryDelayMs', 'onInvocation', 'FilterCriteria', 'start', 'records,', 'ScalingConfig,'])
+    expect(typo.stderr).not.toContain(` ${programmatic}`)
+  // Each option it lists is in --help.
+  const help = (await cli(['simulate', '--help'])).stdout
+  for (const option of typo.stderr.split('the options are ')[1]!.split('. Did')[0]!.split(', ')) {
+    const kebab = `--${option.slice(2).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
+    expect(help.includes(`${option} `) || help.includes(`${kebab} `), option).toBe(true)
+  }
+}, 90_000)
 
 it('every command answers --help with its usage and examples, on stdout', async () => {
   for (const command of ['event', 'invoke', 'simulate', 'demo']) {
@@ -213,7 +260,7 @@ it('errors are one clear line and a non-zero exit', async () => {
     [['invoke', 'test/cli/fixtures/missing.ts#handler', '--event', 'x.json'], /cannot find the module test\/cli\/fixtures\/missing\.ts/],
     [['invoke', 'test/cli/fixtures/handler.ts#nope', '--event', 'x.json'], /has no exported function `nope`; its functions are: handler/],
     [['invoke', handler, '--event', join(dir, 'absent.json')], /cannot read/],
-    [['invoke', handler, '--evnt', 'x.json'], /invoke: unknown option --evnt; the options are --event\./],
+    [['invoke', handler, '--evnt', 'x.json'], /invoke: unknown option --evnt; the options are --event, --timeout\./],
     [['invoke', handler, '--event'], /--event needs a value\./],
     [
       ['simulate', handler, '--source', 'kinesis', '--records', records, '--BatchSize', '0'],

@@ -72,6 +72,20 @@ it('demo: every record ends as the stream made it, duplicates are suppressed, no
   expect(out.stderr).toContain(`duplicates suppressed  ${mix.duplicates} `)
   expect(out.stderr).toMatch(new RegExp(`window totals +${s.windows.length} windows of 1 s over both shards; ${valid.length} order events`))
   expect(out.stderr).toContain('servers stopped')
+  // Each number is explained: charges ahead of settled records, the cost of the bad records, the window totals against the charges, the time zone.
+  expect(out.stderr).toContain('an order is charged as soon as its record runs, so charges run ahead of settled records')
+  expect(out.stderr).toContain(
+    `why so many: each of the ${mix.malformed + mix.review} bad records (${mix.malformed} malformed, ${mix.review} refused) stops its batch.`,
+  )
+  expect(out.stderr).toContain("onInvalid at its default, 'fail', so a malformed record stops it as a poison one does")
+  expect(out.stderr).toContain(`alone (${s.triggers.bisect} halves)`)
+  expect(out.stderr).toContain(`(${s.redelivered} records delivered more than once;`)
+  expect(out.stderr).toContain(
+    `${valid.length} events − ${mix.duplicates} sent twice (no idempotency in this consumer) − ${mix.review} refused by the orders handler = ${s.charged}, the orders charged`,
+  )
+  expect(valid.length - mix.duplicates - mix.review).toBe(s.charged)
+  expect(out.stderr).toContain('start (UTC)')
+  expect(out.stderr).toMatch(/^ {4}\d\d:\d\d:\d\dZ {4}shardId-/m)
 }, 100_000)
 
 it('demo: a bad --records is one line and a non-zero exit', async () => {

@@ -159,7 +159,7 @@ it('event: mistakes are one clear line and exit code 1', async () => {
     ],
     [['event', 'kinesis', '--file', badLine], `${badLine}:2 is not JSON: `],
     [['event', 'kinesis', '--file', badJson], `${badJson} is not JSON: `],
-    [['event', 'kinesis', '--file', join(dir, 'absent.json')], `cannot read ${join(dir, 'absent.json')}.`],
+    [['event', 'kinesis', '--file', join(dir, 'absent.json')], `cannot read ${join(dir, 'absent.json')}: no such file.`],
     [['event', 'kinesis', '1', '--gzip=yes'], '--gzip must be true or false; received yes.'],
     [['event', 'kinesis', '1', '--arrivedAt', 'noon'], '--arrivedAt must be an ISO-8601 time such as 2026-11-22T09:00:00Z; received noon.'],
     [['event', 'kinesis', '{"data":1,"text":"x"}'], 'argument 1: a put has `data` (JSON) or `text` (as it is), not both.'],
