@@ -67,9 +67,9 @@ export function idleWithin(
   busy: () => { what: string; unsettled: readonly string[] },
 ): Promise<void> {
   const timeoutMs = options?.timeoutMs ?? IDLE_TIMEOUT_MS
-  if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))
-    configError('runLocal', `idle(): \`timeoutMs\` must be a number of milliseconds, 0 or more; received ${describeValue(timeoutMs)}.`)
   return new Promise<void>((resolve, reject) => {
+    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))
+      configError('runLocal', `idle(): \`timeoutMs\` must be a number of milliseconds, 0 or more; received ${describeValue(timeoutMs)}.`)
     const timer = setTimeout(() => {
       cancel()
       const { what, unsettled } = busy()
