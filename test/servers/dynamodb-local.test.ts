@@ -1,7 +1,7 @@
 // The DynamoDB Local helper leaves no Java process behind, even when the process that started it
 // is killed outright (SIGKILL: no exit handler runs), as a crashed test run would be.
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { expect, it, vi } from 'vitest'
 import { hasJava } from './dynamodb-local.js'
@@ -17,6 +17,20 @@ const alive = (pid: number): boolean => {
     return false
   }
 }
+
+/** The ids of the processes whose parent is `parent`. */
+const childrenOf = (parent: number): number[] =>
+  readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent
+      } catch {
+        return false
+      }
+    })
+    .map(Number)
 
 it.skipIf(skip)(
   'stops DynamoDB Local when the process that started it is killed with SIGKILL',
@@ -34,8 +48,11 @@ it.skipIf(skip)(
         })
         child.once('exit', (code) => reject(new Error(`the child exited (${code}) before DynamoDB Local started`)))
       })
-      javaPid = (JSON.parse(line) as { pid: number }).pid
-      expect(alive(javaPid)).toBe(true)
+      expect(line).toBe('ready')
+      // The Java process the child started, found in the process table (not asked of the helper).
+      javaPid = childrenOf(child.pid as number).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('DynamoDBLocal.jar'))
+      expect(javaPid).toBeDefined()
+      expect(alive(javaPid as number)).toBe(true)
       child.kill('SIGKILL')
       await vi.waitFor(() => expect(alive(javaPid as number)).toBe(false), { timeout: 10_000, interval: 100 })
     } finally {
