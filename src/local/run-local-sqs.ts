@@ -323,9 +323,10 @@ async function poll(st: SqsPollers): Promise<void> {
   }
 }
 
+// Fact 22: a batch goes when BatchSize messages are there or the window closes.
 /**
  * Gathers one batch: a receive, or with a batching window receives until `BatchSize` messages are
- * there or the window closes (fact 22). Undefined once the run stops.
+ * there or the window closes. Undefined once the run stops.
  */
 async function gather(st: SqsPollers, carried: readonly Message[]): Promise<Message[] | undefined> {
   const batch = [...carried]
@@ -340,7 +341,8 @@ async function gather(st: SqsPollers, carried: readonly Message[]): Promise<Mess
   }
 }
 
-/** The messages that fit one invocation's 6 MB (at least one), and the rest, for the poller's next batch (fact 16). */
+// Fact 16: one invocation carries at most 6 MB.
+/** The messages that fit one invocation's 6 MB (at least one), and the rest, for the poller's next batch. */
 function fitPayload(st: SqsPollers, messages: readonly Message[]): { batch: Message[]; rest: Message[] } {
   let bytes = EVENT_OVERHEAD_BYTES
   for (let i = 0; i < messages.length; i++) {
@@ -475,10 +477,11 @@ async function dropFiltered(st: SqsPollers, messages: Message[]): Promise<Messag
   return kept
 }
 
+// Fact 56: a FIFO function reports its failed message and every later one of the group.
 /**
  * The messages of a failed invocation that did not fail by themselves: unstarted after their
  * group's failure (this library's AllRecordsFailedError says so), or, on a FIFO queue, reported
- * after the first reported message of their group, as AWS asks FIFO functions to report them (fact 56).
+ * after the first reported message of their group, as AWS asks FIFO functions to report them.
  */
 function collateral(st: SqsPollers, messages: readonly Message[], verdict: Verdict, error: unknown): Set<string> {
   const out = new Set<string>()

@@ -31,7 +31,14 @@ export interface LocalRun {
   idle(options?: IdleOptions): Promise<void>
 }
 
-/** Options of {@link LocalRun.idle}. */
+/**
+ * Options of {@link LocalRun.idle}.
+ *
+ * @example
+ * ```ts
+ * await run.idle({ timeoutMs: 30_000 })
+ * ```
+ */
 export interface IdleOptions {
   /** How long to wait, in ms. Default 60,000. */
   readonly timeoutMs?: number
@@ -46,6 +53,12 @@ export const IDLE_TIMEOUT_MS = 60_000
 /**
  * What {@link LocalRun.idle} rejects with when the run is still busy after its timeout: the
  * message says what is unsettled and the last failure, `unsettled` lists the records' ids.
+ *
+ * @example
+ * ```ts
+ * await run.idle({ timeoutMs: 30_000 })
+ * if (e instanceof IdleTimeoutError) console.error(`not drained: ${e.unsettled.length} records unsettled`)
+ * ```
  */
 export class IdleTimeoutError extends Error {
   override readonly name = 'IdleTimeoutError'
