@@ -342,7 +342,8 @@ async function subscribe(
             shardId,
             records.map((r) => toLambda(k, shardId, r)),
           )
-        if (e.ContinuationSequenceNumber === undefined) return true // a closed shard, read to its end (ChildShards follow)
+        // A closed shard, read to its end: no continuation, or its children named.
+        if (e.ContinuationSequenceNumber === undefined || (e.ChildShards ?? []).length > 0) return true
         // At the tip of the shard: everything on it has been read.
         feed.caughtUp(shardId, e.MillisBehindLatest === 0)
         from = { Type: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: e.ContinuationSequenceNumber }
