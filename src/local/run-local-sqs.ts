@@ -5,7 +5,7 @@ import { toError } from '../engine/outcome.js'
 import { compileFilter, type FilterCriteria, type RecordFilter } from '../filtering/filter.js'
 import { lambdaContext } from '../testing/context.js'
 import { checkClient, type SdkClient } from './client.js'
-import { answerReport, callVerdict, realCaller, receiveReport, type Caller } from './invocation.js'
+import { answerReport, callVerdict, realCaller, receiveReport, sqsCollateral, type Caller } from './invocation.js'
 import type { InvocationReport, MappingReport, RecordReport } from './report.js'
 import {
   checkSettings,
@@ -16,7 +16,7 @@ import {
   wholeNumber,
   type SettingsTable,
 } from './settings.js'
-import { PAYLOAD_LIMIT_BYTES, EVENT_OVERHEAD_BYTES, type Verdict } from './rules.js'
+import { EVENT_OVERHEAD_BYTES, PAYLOAD_LIMIT_BYTES } from './rules.js'
 import { failedBy, sqsVerdict } from './sqs-rules.js'
 import { idleWithin, loadSdk, sleep, type LocalRun } from './stream-runner.js'
 
@@ -477,31 +477,6 @@ async function dropFiltered(st: SqsPollers, messages: Message[]): Promise<Messag
   return kept
 }
 
-// Fact 56: a FIFO function reports its failed message and every later one of the group.
-/**
- * The messages of a failed invocation that did not fail by themselves: unstarted after their
- * group's failure (this library's AllRecordsFailedError says so), or, on a FIFO queue, reported
- * after the first reported message of their group, as AWS asks FIFO functions to report them.
- */
-function collateral(st: SqsPollers, messages: readonly Message[], verdict: Verdict, error: unknown): Set<string> {
-  const out = new Set<string>()
-  if (verdict.kind === 'partial' && st.fifo) {
-    const failedGroups = new Set<string>()
-    for (const m of messages) {
-      if (!verdict.reported.includes(m.MessageId ?? '')) continue
-      const group = m.Attributes?.MessageGroupId ?? ''
-      if (failedGroups.has(group)) out.add(m.MessageId ?? '')
-      failedGroups.add(group)
-    }
-  }
-  const outcomes = (error as { outcomes?: unknown } | null | undefined)?.outcomes
-  if (verdict.kind === 'failure' && Array.isArray(outcomes)) {
-    for (const x of outcomes as { status?: unknown; id?: unknown; reason?: { kind?: unknown } }[])
-      if (x?.status === 'skipped' && x.reason?.kind === 'after-failure' && typeof x.id === 'string') out.add(x.id)
-  }
-  return out
-}
-
 /** Invokes the function with received messages, deletes what succeeded and writes down each message's fate. */
 async function invokeBatch(st: SqsPollers, messages: readonly Message[]): Promise<InvocationReport> {
   const event: SQSEvent = { Records: messages.map((m) => lambdaSqsRecord(m, st.arn)) }
@@ -522,7 +497,12 @@ async function invokeBatch(st: SqsPollers, messages: readonly Message[]): Promis
     const ignored = answer.ignoredBatchItemFailures ?? []
     if (ignored.length > 0) st.ignored.push({ invocation: index, ids: [...ignored] })
     const done = messages.filter((m) => !failedBy(verdict, m.MessageId ?? ''))
-    const behind = collateral(st, messages, verdict, result.error)
+    const behind = sqsCollateral(
+      messages.map((m) => ({ id: m.MessageId ?? '', group: m.Attributes?.MessageGroupId ?? '' })),
+      verdict,
+      result.error,
+      st.fifo,
+    )
     // Facts 48, 52: delete what succeeded; failures come back after the visibility timeout.
     await deleteAll(st, done)
     for (const m of messages) {
