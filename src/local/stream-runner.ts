@@ -376,9 +376,10 @@ async function followLineage<R>(
   learn(atStart)
   while (!feed.signal.aborted) {
     if (run.listing > 0) {
+      const asked = run.listing // shards closing while the stream is listed are listed again after
       try {
         learn(await reader.list())
-        run.listing = 0
+        run.listing -= asked
       } catch (e) {
         if (feed.signal.aborted) break
         o.logger.warn(`runLocal: listing the shards failed: ${toError(e).message}; trying again.`)
