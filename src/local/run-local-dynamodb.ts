@@ -137,7 +137,7 @@ export async function runLocalDynamoDB(
   const shards = await listShards(d)
   // LATEST means the records written after the mapping starts: every shard's iterator is taken now.
   const iterators = new Map(await Promise.all(shards.map(async ({ shardId }) => [shardId, await iteratorOf(d, shardId, true)] as const)))
-  // Fact 95: DynamoDB Local (region 'ddblocal') cuts ApproximateCreationDateTime to the minute.
+  // Fact 110: DynamoDB Local (region 'ddblocal') cuts ApproximateCreationDateTime to the minute.
   const local = region === 'ddblocal'
 
   return startStreamRun(handler, {

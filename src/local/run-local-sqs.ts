@@ -399,7 +399,7 @@ async function receiveMessages(st: SqsPollers, max: number): Promise<Message[] |
   return messages
 }
 
-// Fact 51 and fact 97: the queue moves a message to its dead-letter queue on the receive that would
+// Facts 51 and 112: the queue moves a message to its dead-letter queue on the receive that would
 // deliver it once more than maxReceiveCount times; it stays in the source queue until then.
 /**
  * After a receive that started at `started` and did not fill up (the queue had nothing more to
@@ -416,7 +416,7 @@ function movedToDeadLetterQueue(st: SqsPollers, started: number, returned: Reado
   }
 }
 
-// Fact 31 and fact 96: SQS gives no message of a FIFO group while one of the group is in flight;
+// Facts 31 and 111: SQS gives no message of a FIFO group while one of the group is in flight;
 // local-aws-sqs does, so the runner keeps the rule itself.
 /**
  * FIFO: the received messages whose turn it is. A message whose group has a batch in flight, or an

@@ -243,7 +243,7 @@ async function shardIterator(
   } catch (e) {
     const name = (e as { name?: unknown }).name
     if (position.ShardIteratorType === 'AT_TIMESTAMP' && (name === 'TimeoutError' || name === 'RequestTimeout' || name === 'AbortError')) {
-      // Fact 98: kinesalite never answers AT_TIMESTAMP with a time after the shard's last record.
+      // Fact 113: kinesalite never answers AT_TIMESTAMP with a time after the shard's last record.
       throw new Error(
         `runLocal: GetShardIterator with AT_TIMESTAMP on ${ShardId} did not answer (${toError(e).message}). kinesalite never answers it when the timestamp is after the shard's last record (a known kinesalite limit); there, use 'TRIM_HORIZON' or 'LATEST', or a server such as kinesis-local.`,
         { cause: e },

@@ -349,7 +349,7 @@ interface StreamRun<R> {
   lastError: string | undefined
 }
 
-// Facts 93 and 94: a shard closed by a split or merge has children, found by listing the stream
+// Facts 108 and 109: a shard closed by a split or merge has children, found by listing the stream
 // again; a child is read once its parents are read to their end and their records settled, so a
 // key's records stay in order across the split.
 /** Reads the stream's shards as their lineage allows, listing the stream again whenever a shard closes. */

@@ -166,7 +166,7 @@ describe.skipIf(skip)('runLocal on DynamoDB Local', () => {
       batchSize: 3,
       streamArn,
     })
-    // DynamoDB Local cuts the creation time to the minute; the run takes the latest time the change can have been made (fact 95).
+    // DynamoDB Local cuts the creation time to the minute; the run takes the latest time the change can have been made (fact 110).
     for (const [arrival, record] of [
       [approximateArrivalOfFirstRecord, first[1]!],
       [approximateArrivalOfLastRecord, first[3]!],
@@ -255,7 +255,7 @@ describe.skipIf(skip)('runLocal on DynamoDB Local', () => {
     ).toHaveLength(closed.length)
   }, 60_000)
 
-  it('does not expire a change before its age, though DynamoDB Local cuts its creation time to the minute (fact 95)', async () => {
+  it('does not expire a change before its age, though DynamoDB Local cuts its creation time to the minute (fact 110)', async () => {
     const TableName = 'aged'
     const streamArn = await createTable(TableName)
     // Written late in a minute, the change carries a time 45 s or more before it was made.

@@ -1,6 +1,6 @@
 // runLocal follows a Kinesis stream's shard lineage on kinesalite: a shard split during the run
 // has its children read, and a child is read only once its parent is read to its end and the
-// parent's records are settled (facts 93 and 94).
+// parent's records are settled (facts 108 and 109).
 import {
   DescribeStreamSummaryCommand,
   type KinesisClient,
@@ -48,7 +48,7 @@ const numbers = (event: KinesisStreamEvent): number[] =>
   event.Records.map((r) => (JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString()) as { n: number }).n)
 
 describe('runLocal follows the shard lineage on kinesalite', () => {
-  it('reads the children of a shard split during the run (fact 93)', async () => {
+  it('reads the children of a shard split during the run (fact 108)', async () => {
     await kinesalite.createStream('split-during', 1)
     const seen: number[] = []
     const run = await runLocal((event: KinesisStreamEvent) => void seen.push(...numbers(event)), {
@@ -77,7 +77,7 @@ describe('runLocal follows the shard lineage on kinesalite', () => {
     expect(report.shards.map((s) => s.shardId).sort()).toEqual(['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002'])
   }, 30_000)
 
-  it("reads a parent to its end, its records settled, before its children: a key's later record waits for its earlier one (fact 94)", async () => {
+  it("reads a parent to its end, its records settled, before its children: a key's later record waits for its earlier one (fact 109)", async () => {
     await kinesalite.createStream('split-before', 1)
     await put('split-before', [
       { key: 'k', n: 1 },

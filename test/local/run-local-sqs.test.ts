@@ -33,7 +33,7 @@ afterAll(async () => {
   await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())))
 })
 
-it('receives, invokes, deletes what succeeded; the failing message returns after the visibility timeout and the queue dead-letters it, reported once moved (facts 48, 51, 52, 97)', async () => {
+it('receives, invokes, deletes what succeeded; the failing message returns after the visibility timeout and the queue dead-letters it, reported once moved (facts 48, 51, 52, 112)', async () => {
   const dlq = await client.send(new CreateQueueCommand({ QueueName: 'orders-dlq' }))
   const dlqArn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!
     .QueueArn!
@@ -61,7 +61,7 @@ it('receives, invokes, deletes what succeeded; the failing message returns after
     pollIntervalMs: 50,
     ScalingConfig: { MaximumConcurrency: 2 },
   })
-  // idle() waits for the failed message to come back and for the queue to move it (facts 51 and 97).
+  // idle() waits for the failed message to come back and for the queue to move it (facts 51 and 112).
   await run.idle({ timeoutMs: 20_000 })
   const reportAtIdle = run.report()
   const moved = await client.send(new ReceiveMessageCommand({ QueueUrl: dlq.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }))
@@ -128,7 +128,7 @@ it('checks its settings before it calls the queue, with the rules the other runn
   )
 })
 
-it('FIFO: one batch per message group at a time, in order, though local-aws-sqs gives a busy group out (facts 31 and 96)', async () => {
+it('FIFO: one batch per message group at a time, in order, though local-aws-sqs gives a busy group out (facts 31 and 111)', async () => {
   const { QueueUrl } = await client.send(
     new CreateQueueCommand({
       QueueName: 'groups.fifo',
@@ -169,7 +169,7 @@ it('FIFO: one batch per message group at a time, in order, though local-aws-sqs 
   expect(report.assumptions.some((a) => a.includes('local-aws-sqs does not lock message groups'))).toBe(true)
 }, 30_000)
 
-it('FIFO: a good message dead-lettered behind its group’s failed one is flagged discardedBehindFailure (facts 56 and 97)', async () => {
+it('FIFO: a good message dead-lettered behind its group’s failed one is flagged discardedBehindFailure (facts 56 and 112)', async () => {
   const dlq = await client.send(
     new CreateQueueCommand({ QueueName: 'collateral-dlq.fifo', Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' } }),
   )

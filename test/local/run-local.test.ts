@@ -135,7 +135,7 @@ describe('runLocal on kinesalite', () => {
     expect(report.outcomes.map((o) => o.fate)).toEqual(['discarded'])
   })
 
-  it('AT_TIMESTAMP after the last record: a clear error naming kinesalite’s limit, not a bare timeout (fact 98)', async () => {
+  it('AT_TIMESTAMP after the last record: a clear error naming kinesalite’s limit, not a bare timeout (fact 113)', async () => {
     await createStream('at-timestamp', 1)
     await put('at-timestamp', [{ data: { n: 1 }, key: 'k' }])
     await new Promise((resolve) => setTimeout(resolve, 1100))
