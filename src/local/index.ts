@@ -14,5 +14,5 @@ export { runLocal, type KinesisLocalOptions, type LocalRun } from './run-local.j
 export type { SqsApiMessage, SqsLocalOptions } from './run-local-sqs.js'
 export { lambdaDynamoDBRecord, type DynamoDBLocalOptions, type DynamoDBStreamsApiRecord } from './run-local-dynamodb.js'
 export { lambdaSqsRecord } from './run-local-sqs.js'
-export type { LocalRunHooks } from './stream-runner.js'
+export { IdleTimeoutError, type IdleOptions, type LocalRunHooks } from './stream-runner.js'
 export { localClient, type LocalClientConfig, type LocalClientOptions, type SdkClient } from './client.js'

@@ -144,3 +144,32 @@ export function receiveReport(
     ...answer,
   }
 }
+
+// Fact 56: a FIFO function reports its failed message and every later one of the group.
+/**
+ * The SQS messages of a failed invocation that did not fail by themselves: unstarted after their
+ * group's failure (this library's AllRecordsFailedError says so), or, on a FIFO queue, reported
+ * after the first reported message of their group, as AWS asks FIFO functions to report them.
+ */
+export function sqsCollateral(
+  messages: readonly { readonly id: string; readonly group: string }[],
+  verdict: Verdict,
+  error: unknown,
+  fifo: boolean,
+): Set<string> {
+  const out = new Set<string>()
+  if (verdict.kind === 'partial' && fifo) {
+    const failedGroups = new Set<string>()
+    for (const m of messages) {
+      if (!verdict.reported.includes(m.id)) continue
+      if (failedGroups.has(m.group)) out.add(m.id)
+      failedGroups.add(m.group)
+    }
+  }
+  const outcomes = (error as { outcomes?: unknown } | null | undefined)?.outcomes
+  if (verdict.kind === 'failure' && Array.isArray(outcomes)) {
+    for (const x of outcomes as { status?: unknown; id?: unknown; reason?: { kind?: unknown } }[])
+      if (x?.status === 'skipped' && x.reason?.kind === 'after-failure' && typeof x.id === 'string') out.add(x.id)
+  }
+  return out
+}

@@ -29,8 +29,9 @@ export interface RecordReport {
   /** What the OnFailure destination received for the batch it was discarded with. */
   readonly failureRecord?: FailureDestinationRecord
   /**
-   * Discarded although, as far as the handler's answer shows, it did not fail itself: a record
-   * before it in the batch did (the poison record took it along; see the README's limits).
+   * Discarded (streams) or moved to the dead-letter queue (SQS FIFO) although, as far as the
+   * handler's answers show, it did not fail itself: a record before it in the batch, or in its
+   * message group, did (the poison record took it along; see the README's limits).
    */
   readonly discardedBehindFailure?: boolean
   /** The handler reported it in `batchItemFailures`, but `ReportBatchItemFailures` is off, so it counted as a success. */
@@ -94,7 +95,7 @@ export interface MappingReport {
   readonly deadLetters?: readonly { readonly messageId: string; readonly body: string; readonly receiveCount: number }[]
   /** The cases that cost data or money, gathered so that nobody has to dig for them. */
   readonly costly: {
-    /** Records discarded because a record before them failed (the poison record took them along). */
+    /** Records discarded (or, SQS FIFO, dead-lettered) because a record before them failed (the poison record took them along). */
     readonly discardedBehindFailure: readonly string[]
     /** Invocations whose `batchItemFailures` Lambda ignored because `ReportBatchItemFailures` is off. */
     readonly ignoredPartialResponses: readonly { readonly invocation: number; readonly ids: readonly string[] }[]

@@ -15,7 +15,17 @@ import {
   type SettingsTable,
   type StreamMappingSettings,
 } from './settings.js'
-import { loadSdk, pollShard, startStreamRun, type LocalRun, type LocalRunHooks, type ShardFeed } from './stream-runner.js'
+import type { StreamItem } from './rules.js'
+import {
+  DEFAULT_FUNCTION_NAME,
+  loadSdk,
+  pollShard,
+  startStreamRun,
+  type LocalRun,
+  type LocalRunHooks,
+  type ShardFeed,
+  type ShardInfo,
+} from './stream-runner.js'
 
 /** Options of {@link runLocal} for a DynamoDB stream. */
 export interface DynamoDBLocalOptions extends StreamMappingSettings, FunctionSettings, LocalRunHooks {
@@ -26,6 +36,8 @@ export interface DynamoDBLocalOptions extends StreamMappingSettings, FunctionSet
   readonly streamArn: string
   /** How long a shard's poller waits after an empty read. Default 250 ms: Lambda polls 4 times a second. */
   readonly pollIntervalMs?: number
+  /** Used in the function ARN of failure records and in the context. Default `'local-function'`. */
+  readonly functionName?: string
 }
 
 const NAME = 'runLocal'
@@ -120,104 +132,119 @@ export async function runLocalDynamoDB(
   const { streamArn } = options
   const client = options.client as unknown as DynamoDBStreamsClient
   const [, , , region, account] = streamArn.split(':')
-  const parents = await shardParents(sdk, client, streamArn)
-  const shardIds = [...parents.keys()]
-
   const position = options.StartingPosition ?? 'TRIM_HORIZON'
-  const iteratorOf = async (ShardId: string, after: string | undefined): Promise<string | undefined> =>
-    (
-      await client.send(
-        new sdk.GetShardIteratorCommand(
-          after === undefined
-            ? { StreamArn: streamArn, ShardId, ShardIteratorType: position }
-            : { StreamArn: streamArn, ShardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after },
-        ),
-      )
-    ).ShardIterator
+  const d: DynamoDBStream = { sdk, client, streamArn, position, pollIntervalMs, logger }
+  const shards = await listShards(d)
   // LATEST means the records written after the mapping starts: every shard's iterator is taken now.
-  const iterators = new Map(await Promise.all(shardIds.map(async (id) => [id, await iteratorOf(id, undefined)] as const)))
+  const iterators = new Map(await Promise.all(shards.map(async ({ shardId }) => [shardId, await iteratorOf(d, shardId, true)] as const)))
+  // Fact 110: DynamoDB Local (region 'ddblocal') cuts ApproximateCreationDateTime to the minute.
+  const local = region === 'ddblocal'
 
   return startStreamRun(handler, {
     source: dynamodbSource,
     settings: s,
-    functionArn: `arn:aws:lambda:${region || 'us-east-1'}:${account || '000000000000'}:function:${options.functionName ?? 'local-function'}`,
+    functionArn: `arn:aws:lambda:${region || 'us-east-1'}:${account || '000000000000'}:function:${options.functionName ?? DEFAULT_FUNCTION_NAME}`,
     ...accept,
-    shardIds,
+    shards,
+    reader: {
+      list: () => listShards(d),
+      read: (feed, shardId, atStart) => readShard(d, feed, shardId, atStart, atStart ? iterators.get(shardId) : undefined),
+    },
     pollIntervalMs,
     logger,
     signal: options.signal,
     onInvocation: options.onInvocation,
-    read: (feed) => readShards({ sdk, client, streamArn, parents, iterators, iteratorOf, pollIntervalMs, logger }, feed),
+    ...(local ? { arrival: minuteArrival, assumptions: [LOCAL_AGE_ASSUMPTION] } : {}),
   })
 }
 
-/** Every shard of the stream with its parent, every page of `DescribeStream`. */
-async function shardParents(
-  sdk: DynamoDBStreamsSdk,
-  client: DynamoDBStreamsClient,
-  streamArn: string,
-): Promise<Map<string, string | undefined>> {
-  const parents = new Map<string, string | undefined>()
-  let start: string | undefined
-  do {
-    const page = await client.send(
-      new sdk.DescribeStreamCommand({ StreamArn: streamArn, ...(start === undefined ? {} : { ExclusiveStartShardId: start }) }),
-    )
-    for (const shard of page.StreamDescription?.Shards ?? [])
-      if (shard.ShardId !== undefined) parents.set(shard.ShardId, shard.ParentShardId)
-    start = page.StreamDescription?.LastEvaluatedShardId
-  } while (start !== undefined)
-  return parents
+const LOCAL_AGE_ASSUMPTION =
+  "DynamoDB Local gives each change's ApproximateCreationDateTime cut to the minute (AWS gives whole seconds): the run takes a change as created at the earlier of that minute's end and the moment it read the change, so record ages (MaximumRecordAgeInSeconds), tumbling windows and the failure records' arrival times are approximate there, and a record never expires before its real age; the events carry the server's time unchanged."
+
+/**
+ * When a change read from DynamoDB Local was made: no earlier than its minute (the time it
+ * carries), no later than the minute's end or the moment it was read, whichever comes first.
+ * Taking the latest possible time keeps a record from expiring before its real age.
+ */
+function minuteArrival(item: StreamItem<DynamoDBRecord>, readAtMs: number): number {
+  const carried = item.arrivalMs
+  if (carried % 60_000 !== 0) return carried // not cut to the minute: trust it
+  return Math.max(carried, Math.min(carried + 59_999, readAtMs))
 }
 
 type DynamoDBStreamsSdk = typeof import('@aws-sdk/client-dynamodb-streams')
 
-/** Reads every shard, a child after its parent, so a key's changes stay in order across a split. */
-function readShards(
-  d: {
-    sdk: DynamoDBStreamsSdk
-    client: DynamoDBStreamsClient
-    streamArn: string
-    parents: ReadonlyMap<string, string | undefined>
-    iterators: ReadonlyMap<string, string | undefined>
-    iteratorOf: (shardId: string, after: string | undefined) => Promise<string | undefined>
-    pollIntervalMs: number
-    logger: RecordLogger
-  },
-  feed: ShardFeed<DynamoDBRecord>,
-): Promise<unknown> {
-  const { sdk, client, streamArn, parents, iterators, iteratorOf, pollIntervalMs, logger } = d
-  const done = new Map<string, Promise<void>>()
-  const readShard = async (shardId: string): Promise<void> => {
-    const parent = parents.get(shardId)
-    if (parent !== undefined && parents.has(parent)) await started(parent)
-    let last: string | undefined
-    await pollShard(
-      feed,
-      shardId,
-      iterators.get(shardId),
-      async (iterator) => {
-        let out: GetRecordsCommandOutput
-        try {
-          out = await client.send(new sdk.GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }), { abortSignal: feed.signal })
-        } catch (e) {
-          // Iterators expire after 15 minutes (a child waiting on its parent, say): take a new one where reading stopped.
-          if ((e as { name?: unknown }).name !== 'ExpiredIteratorException') throw e
-          const fresh = await iteratorOf(shardId, last)
-          if (fresh === undefined) return { records: [], next: undefined }
-          out = await client.send(new sdk.GetRecordsCommand({ ShardIterator: fresh, Limit: 1000 }), { abortSignal: feed.signal })
-        }
-        const records = out.Records ?? []
-        last = records[records.length - 1]?.dynamodb?.SequenceNumber ?? last
-        return { records: records.map((r) => lambdaDynamoDBRecord(r, streamArn)), next: out.NextShardIterator ?? undefined }
-      },
-      { intervalMs: pollIntervalMs, logger, what: 'GetRecords' },
+/** The stream a DynamoDB run reads, and how. */
+interface DynamoDBStream {
+  readonly sdk: DynamoDBStreamsSdk
+  readonly client: DynamoDBStreamsClient
+  readonly streamArn: string
+  readonly position: 'TRIM_HORIZON' | 'LATEST'
+  readonly pollIntervalMs: number
+  readonly logger: RecordLogger
+}
+
+/** Every shard of the stream with its parent, every page of `DescribeStream`. */
+async function listShards(d: DynamoDBStream): Promise<ShardInfo[]> {
+  const shards: ShardInfo[] = []
+  let start: string | undefined
+  do {
+    const page = await d.client.send(
+      new d.sdk.DescribeStreamCommand({ StreamArn: d.streamArn, ...(start === undefined ? {} : { ExclusiveStartShardId: start }) }),
     )
-  }
-  function started(shardId: string): Promise<void> {
-    let p = done.get(shardId)
-    if (p === undefined) done.set(shardId, (p = readShard(shardId)))
-    return p
-  }
-  return Promise.all([...parents.keys()].map(started))
+    for (const shard of page.StreamDescription?.Shards ?? [])
+      if (shard.ShardId !== undefined)
+        shards.push({ shardId: shard.ShardId, parents: shard.ParentShardId === undefined ? [] : [shard.ParentShardId] })
+    start = page.StreamDescription?.LastEvaluatedShardId
+  } while (start !== undefined)
+  return shards
+}
+
+/** A shard's iterator: at the mapping's starting position, after a sequence number, or (a child found later) at its beginning. */
+async function iteratorOf(d: DynamoDBStream, ShardId: string, atStart: boolean, after?: string): Promise<string | undefined> {
+  const StreamArn = d.streamArn
+  const out = await d.client.send(
+    new d.sdk.GetShardIteratorCommand(
+      after !== undefined
+        ? { StreamArn, ShardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
+        : { StreamArn, ShardId, ShardIteratorType: atStart ? d.position : 'TRIM_HORIZON' },
+    ),
+  )
+  return out.ShardIterator
+}
+
+/** Polls one shard with `GetRecords`; resolves true once it is closed and read to its end. */
+async function readShard(
+  d: DynamoDBStream,
+  feed: ShardFeed<DynamoDBRecord>,
+  shardId: string,
+  atStart: boolean,
+  taken: string | undefined,
+): Promise<boolean> {
+  const { sdk, client, streamArn } = d
+  let last: string | undefined
+  const get = (ShardIterator: string) =>
+    client.send(new sdk.GetRecordsCommand({ ShardIterator, Limit: 1000 }), { abortSignal: feed.signal })
+  const iterator = taken ?? (await iteratorOf(d, shardId, atStart))
+  return pollShard(
+    feed,
+    shardId,
+    iterator,
+    async (iterator) => {
+      let out: GetRecordsCommandOutput
+      try {
+        out = await get(iterator)
+      } catch (e) {
+        // Iterators expire after 15 minutes (a child waiting on its parent, say): take a new one where reading stopped.
+        if ((e as { name?: unknown }).name !== 'ExpiredIteratorException') throw e
+        const fresh = await iteratorOf(d, shardId, atStart, last)
+        if (fresh === undefined) return { records: [], next: undefined }
+        out = await get(fresh)
+      }
+      const records = out.Records ?? []
+      last = records[records.length - 1]?.dynamodb?.SequenceNumber ?? last
+      return { records: records.map((r) => lambdaDynamoDBRecord(r, streamArn)), next: out.NextShardIterator ?? undefined }
+    },
+    { intervalMs: d.pollIntervalMs, logger: d.logger, what: 'GetRecords' },
+  )
 }

@@ -21,6 +21,7 @@ import { kinesisSource } from '../sources/kinesis/index.js'
 import { runLocalSqs, type SqsLocalOptions } from './run-local-sqs.js'
 import { runLocalDynamoDB, type DynamoDBLocalOptions } from './run-local-dynamodb.js'
 import {
+  DEFAULT_FUNCTION_NAME,
   loadSdk,
   pollShard,
   sleep,
@@ -28,6 +29,7 @@ import {
   type LocalRun,
   type LocalRunHooks,
   type ShardFeed,
+  type ShardInfo,
   type ShardPage,
 } from './stream-runner.js'
 
@@ -53,6 +55,8 @@ export interface KinesisLocalOptions extends StreamMappingSettings, FunctionSett
   readonly consumerName?: string
   /** How long a shard's poller waits after an empty read. Default 1000 ms: Lambda polls once a second. */
   readonly pollIntervalMs?: number
+  /** Used in the function ARN of failure records and in the context. Default `'local-function'`. */
+  readonly functionName?: string
 }
 
 const NAME = 'runLocal'
@@ -152,27 +156,29 @@ export async function runLocal(
     pollIntervalMs,
     logger,
   }
-  const shardIds = await listShards(k)
+  const shards = await listShards(k)
   const consumer = options.consumerName === undefined ? undefined : await registerConsumer(sdk, client, streamArn, options.consumerName)
-  const iterators = consumer !== undefined ? [] : await shardIterators(k, shardIds)
-  const functionArn = `arn:aws:lambda:${k.region}:${k.account}:function:${options.functionName ?? 'local-function'}`
+  // Every shard's iterator is taken now: LATEST means the records written from now on.
+  const iterators = consumer !== undefined ? new Map<string, string | undefined>() : await shardIterators(k, shards)
+  const functionArn = `arn:aws:lambda:${k.region}:${k.account}:function:${options.functionName ?? DEFAULT_FUNCTION_NAME}`
 
   return startStreamRun(handler, {
     source: kinesisSource,
     settings: s,
     functionArn,
     ...(options.FilterCriteria === undefined ? {} : { accept: compileFilter(options.FilterCriteria, 'kinesis') }),
-    shardIds,
+    shards,
+    reader: {
+      list: () => listShards(k),
+      read: (feed, shardId, atStart) =>
+        consumer !== undefined
+          ? subscribe(k, feed, shardId, consumer.arn, atStart)
+          : pollKinesisShard(k, feed, shardId, atStart, atStart ? iterators.get(shardId) : undefined),
+    },
     pollIntervalMs,
     logger,
     signal: options.signal,
     onInvocation: options.onInvocation,
-    read: (feed) =>
-      Promise.all(
-        shardIds.map((shardId, i) =>
-          consumer !== undefined ? subscribe(k, feed, shardId, consumer.arn) : pollKinesisShard(k, feed, shardId, iterators[i]),
-        ),
-      ),
     ...(consumer?.registered === true
       ? {
           cleanup: () =>
@@ -200,9 +206,9 @@ interface KinesisStream {
   readonly logger: RecordLogger
 }
 
-/** The stream's shards, every page of `ListShards`. */
-async function listShards(k: KinesisStream): Promise<string[]> {
-  const shardIds: string[] = []
+/** The stream's shards with their parents, every page of `ListShards`. */
+async function listShards(k: KinesisStream): Promise<ShardInfo[]> {
+  const shards: ShardInfo[] = []
   let nextToken: string | undefined
   do {
     const page = await k.client.send(
@@ -210,26 +216,47 @@ async function listShards(k: KinesisStream): Promise<string[]> {
         ? new k.sdk.ListShardsCommand({ StreamName: k.streamName })
         : new k.sdk.ListShardsCommand({ NextToken: nextToken }),
     )
-    for (const shard of page.Shards ?? []) if (shard.ShardId !== undefined) shardIds.push(shard.ShardId)
+    for (const shard of page.Shards ?? []) {
+      if (shard.ShardId === undefined) continue
+      const parents = [shard.ParentShardId, shard.AdjacentParentShardId].filter((p): p is string => p !== undefined)
+      shards.push({ shardId: shard.ShardId, parents })
+    }
     nextToken = page.NextToken
   } while (nextToken !== undefined)
-  return shardIds
+  return shards
+}
+
+/** A shard's iterator: at the mapping's starting position, after a sequence number, or (a child found later) at its beginning. */
+async function shardIterator(
+  k: KinesisStream,
+  ShardId: string,
+  from: { atStart: boolean; after?: string | undefined },
+): Promise<string | undefined> {
+  const position =
+    from.after !== undefined
+      ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, StartingSequenceNumber: from.after }
+      : from.atStart
+        ? { ShardIteratorType: k.position, ...(k.timestamp === undefined ? {} : { Timestamp: k.timestamp }) }
+        : { ShardIteratorType: 'TRIM_HORIZON' as const }
+  try {
+    return (await k.client.send(new k.sdk.GetShardIteratorCommand({ StreamName: k.streamName, ShardId, ...position }))).ShardIterator
+  } catch (e) {
+    const name = (e as { name?: unknown }).name
+    if (position.ShardIteratorType === 'AT_TIMESTAMP' && (name === 'TimeoutError' || name === 'RequestTimeout' || name === 'AbortError')) {
+      // Fact 113: kinesalite never answers AT_TIMESTAMP with a time after the shard's last record.
+      throw new Error(
+        `runLocal: GetShardIterator with AT_TIMESTAMP on ${ShardId} did not answer (${toError(e).message}). kinesalite never answers it when the timestamp is after the shard's last record (a known kinesalite limit); there, use 'TRIM_HORIZON' or 'LATEST', or a server such as kinesis-local.`,
+        { cause: e },
+      )
+    }
+    throw e
+  }
 }
 
 /** Every shard's iterator at the starting position, all taken now (LATEST: the records written from now on). */
-function shardIterators(k: KinesisStream, shardIds: readonly string[]): Promise<(string | undefined)[]> {
-  return Promise.all(
-    shardIds.map(async (ShardId) => {
-      const out = await k.client.send(
-        new k.sdk.GetShardIteratorCommand({
-          StreamName: k.streamName,
-          ShardId,
-          ShardIteratorType: k.position,
-          ...(k.timestamp === undefined ? {} : { Timestamp: k.timestamp }),
-        }),
-      )
-      return out.ShardIterator
-    }),
+async function shardIterators(k: KinesisStream, shards: readonly ShardInfo[]): Promise<Map<string, string | undefined>> {
+  return new Map(
+    await Promise.all(shards.map(async ({ shardId }) => [shardId, await shardIterator(k, shardId, { atStart: true })] as const)),
   )
 }
 
@@ -254,25 +281,52 @@ function toLambda(k: KinesisStream, shardId: string, r: KinesisApiRecord): Kines
   }
 }
 
-/** Polls one shard with `GetRecords`. */
+/** Polls one shard with `GetRecords`; resolves true once it is closed and read to its end. */
 function pollKinesisShard(
   k: KinesisStream,
   feed: ShardFeed<KinesisStreamRecord>,
   shardId: string,
-  iterator: string | undefined,
-): Promise<void> {
-  const read = async (ShardIterator: string): Promise<ShardPage<KinesisStreamRecord>> => {
-    const out = await k.client.send(new k.sdk.GetRecordsCommand({ ShardIterator, Limit: 10_000 }), { abortSignal: feed.signal })
-    return { records: (out.Records ?? []).map((r) => toLambda(k, shardId, r)), next: out.NextShardIterator ?? undefined }
+  atStart: boolean,
+  taken: string | undefined,
+): Promise<boolean> {
+  let last: string | undefined
+  const get = (ShardIterator: string) =>
+    k.client.send(new k.sdk.GetRecordsCommand({ ShardIterator, Limit: 10_000 }), { abortSignal: feed.signal })
+  const read = async (iterator: string): Promise<ShardPage<KinesisStreamRecord>> => {
+    let out: Awaited<ReturnType<typeof get>>
+    try {
+      out = await get(iterator)
+    } catch (e) {
+      // An iterator expires after 5 minutes (a child waiting for its parent, say): take a new one where reading stopped.
+      if ((e as { name?: unknown }).name !== 'ExpiredIteratorException') throw e
+      const fresh = await shardIterator(k, shardId, { atStart, after: last })
+      if (fresh === undefined) return { records: [], next: undefined }
+      out = await get(fresh)
+    }
+    const records = out.Records ?? []
+    last = records[records.length - 1]?.SequenceNumber ?? last
+    return { records: records.map((r) => toLambda(k, shardId, r)), next: out.NextShardIterator ?? undefined }
   }
-  return pollShard(feed, shardId, iterator, read, { intervalMs: k.pollIntervalMs, logger: k.logger, what: 'GetRecords' })
+  return (async () => {
+    const iterator = taken ?? (await shardIterator(k, shardId, { atStart }))
+    return pollShard(feed, shardId, iterator, read, { intervalMs: k.pollIntervalMs, logger: k.logger, what: 'GetRecords' })
+  })()
 }
 
 // Enhanced fan-out: one subscription per shard, renewed from the last continuation sequence
-// number when it ends (AWS ends each after 5 minutes).
-async function subscribe(k: KinesisStream, feed: ShardFeed<KinesisStreamRecord>, shardId: string, consumerArn: string): Promise<void> {
-  let from: import('@aws-sdk/client-kinesis').StartingPosition =
-    k.timestamp !== undefined ? { Type: 'AT_TIMESTAMP', Timestamp: k.timestamp } : { Type: k.position }
+// number when it ends (AWS ends each after 5 minutes). Resolves true once the shard is closed.
+async function subscribe(
+  k: KinesisStream,
+  feed: ShardFeed<KinesisStreamRecord>,
+  shardId: string,
+  consumerArn: string,
+  atStart: boolean,
+): Promise<boolean> {
+  let from: import('@aws-sdk/client-kinesis').StartingPosition = !atStart
+    ? { Type: 'TRIM_HORIZON' }
+    : k.timestamp !== undefined
+      ? { Type: 'AT_TIMESTAMP', Timestamp: k.timestamp }
+      : { Type: k.position }
   while (!feed.signal.aborted) {
     try {
       const out = await k.client.send(
@@ -288,18 +342,20 @@ async function subscribe(k: KinesisStream, feed: ShardFeed<KinesisStreamRecord>,
             shardId,
             records.map((r) => toLambda(k, shardId, r)),
           )
-        // At the tip of the shard (or past its end): everything on it has been read.
-        feed.caughtUp(shardId, e.MillisBehindLatest === 0 || e.ContinuationSequenceNumber === undefined)
-        if (e.ContinuationSequenceNumber === undefined) return // a closed shard (ChildShards follow)
+        // A closed shard, read to its end: no continuation, or its children named.
+        if (e.ContinuationSequenceNumber === undefined || (e.ChildShards ?? []).length > 0) return true
+        // At the tip of the shard: everything on it has been read.
+        feed.caughtUp(shardId, e.MillisBehindLatest === 0)
         from = { Type: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: e.ContinuationSequenceNumber }
-        if (feed.signal.aborted) return
+        if (feed.signal.aborted) return false
       }
     } catch (e) {
-      if (feed.signal.aborted) return
+      if (feed.signal.aborted) return false
       k.logger.warn(`runLocal: SubscribeToShard on ${shardId} failed: ${toError(e).message}; subscribing again.`)
       await sleep(k.pollIntervalMs, feed.signal)
     }
   }
+  return false
 }
 
 /** The stream's enhanced fan-out consumer of this name, registered if missing, once it is ACTIVE. */

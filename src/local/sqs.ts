@@ -8,10 +8,11 @@ import { createHash } from 'node:crypto'
 import { describeValue } from '../engine/options.js'
 import { compileFilterVerdict, type FilterCriteria } from '../filtering/filter.js'
 import { lambdaContext } from '../testing/context.js'
-import { answerReport, callVerdict, receiveReport, requestIds, virtualCaller, type Caller } from './invocation.js'
+import { answerReport, callVerdict, receiveReport, requestIds, sqsCollateral, virtualCaller, type Caller } from './invocation.js'
 import type { InvocationReport, MappingReport, RecordReport } from './report.js'
 import { checkSettings, configError, maximumConcurrency, RESPONSE_TYPES, wholeNumber, unchecked, type SettingsTable } from './settings.js'
 import {
+  failedBy,
   nextReceiveAt,
   nextVisibleAt,
   receive,
@@ -272,6 +273,8 @@ interface SqsState extends Queue {
   readonly inflight: { end: number; apply: () => void }[]
   readonly deadLetters: { messageId: string; body: string; receiveCount: number }[]
   readonly ignoredResponses: { invocation: number; ids: string[] }[]
+  /** Failed messages: true while each failure was only collateral (an earlier message of the group failed). */
+  readonly behindOnly: Map<string, boolean>
   now: number
 }
 
@@ -304,6 +307,8 @@ async function invoke(st: SqsState, batch: readonly QueuedMessage[]): Promise<In
     st.ignoredResponses.push({ invocation: index, ids: [...ignored] })
     for (const m of batch) if (ignored.includes(m.id)) m.reportedButIgnored = true
   }
+  const behind = sqsCollateral(batch, verdict, result.error, q.fifo)
+  for (const m of batch) if (failedBy(verdict, m.id)) st.behindOnly.set(m.id, (st.behindOnly.get(m.id) ?? true) && behind.has(m.id))
   st.inflight.push({ end: at + result.durationMs, apply: () => settleReceive(st, batch, verdict, q) })
   return invocation
 }
@@ -324,6 +329,7 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
     inflight: [],
     deadLetters: [],
     ignoredResponses: [],
+    behindOnly: new Map(),
     now: q.startMs,
   }
   let count = 0
@@ -369,6 +375,7 @@ function sqsReport(st: SqsState): MappingReport {
     deliveries: m.deliveries,
     fate:
       m.state === 'deleted' ? 'succeeded' : m.state === 'dead-lettered' ? 'dead-lettered' : m.state === 'filtered' ? 'filtered' : 'pending',
+    ...(m.state === 'dead-lettered' && st.behindOnly.get(m.id) === true ? { discardedBehindFailure: true } : {}),
     ...(m.reportedButIgnored === true ? { reportedButIgnored: true } : {}),
     ...(m.filteredBecause === undefined ? {} : { filteredBecause: m.filteredBecause }),
   }))
@@ -379,7 +386,7 @@ function sqsReport(st: SqsState): MappingReport {
     failureDestination: [],
     deadLetters: st.deadLetters,
     costly: {
-      discardedBehindFailure: [],
+      discardedBehindFailure: outcomes.filter((r) => r.discardedBehindFailure === true).map((r) => r.id),
       ignoredPartialResponses: st.ignoredResponses,
       duplicates: outcomes.filter((r) => r.deliveries > 1).map((r) => ({ id: r.id, deliveries: r.deliveries })),
     },

@@ -1,10 +1,11 @@
-import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis'
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis'
 import type { KinesisStreamEvent } from 'aws-lambda'
 import { startKinesalite, type Kinesalite } from '../servers/kinesalite.js'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
 import { kinesisHandler, silentLogger } from 'lambda-stream-handlers'
-import { runLocal, type InvocationReport } from 'lambda-stream-handlers/local'
+import { IdleTimeoutError, localClient, runLocal, type InvocationReport } from 'lambda-stream-handlers/local'
+import { readFileSync } from 'node:fs'
 
 let kinesalite: Kinesalite
 let client: KinesisClient
@@ -132,6 +133,71 @@ describe('runLocal on kinesalite', () => {
     const report = await run.stop()
     expect(results).toEqual(['timeout'])
     expect(report.outcomes.map((o) => o.fate)).toEqual(['discarded'])
+  })
+
+  it('AT_TIMESTAMP after the last record: a clear error naming kinesalite’s limit, not a bare timeout (fact 113)', async () => {
+    await createStream('at-timestamp', 1)
+    await put('at-timestamp', [{ data: { n: 1 }, key: 'k' }])
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    const quick = await localClient(KinesisClient, { endpoint: kinesalite.endpoint, requestTimeoutMs: 300 })
+    const started = Date.now()
+    await expect(
+      runLocal(() => {}, {
+        source: 'kinesis',
+        client: quick,
+        streamName: 'at-timestamp',
+        StartingPosition: 'AT_TIMESTAMP',
+        StartingPositionTimestamp: Date.now() / 1000 - 0.5,
+      }),
+    ).rejects.toThrow(
+      /^runLocal: GetShardIterator with AT_TIMESTAMP on shardId-000000000000 did not answer \(.+\)\. kinesalite never answers it when the timestamp is after the shard's last record \(a known kinesalite limit\); there, use 'TRIM_HORIZON' or 'LATEST'/,
+    )
+    expect(Date.now() - started).toBeLessThan(5000)
+    quick.destroy()
+  })
+
+  it('idle() rejects after its timeout with what is unsettled when a batch keeps failing under the default retries', async () => {
+    await createStream('never-idle', 1)
+    await put('never-idle', [{ data: { n: 1 }, key: 'k' }])
+    const run = await runLocal(
+      () => {
+        throw new Error('the database is down')
+      },
+      { source: 'kinesis', client, streamName: 'never-idle', pollIntervalMs: 20, retryDelayMs: () => 50 },
+    )
+    const error = await run.idle({ timeoutMs: 800 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    await run.stop()
+    expect(error).toBeInstanceOf(IdleTimeoutError)
+    expect((error as IdleTimeoutError).message).toMatch(
+      /^runLocal: not idle after 800 ms: 1 record not settled; [01] invocations? running; the last failed invocation: Error: the database is down\.$/,
+    )
+    expect((error as IdleTimeoutError).unsettled).toHaveLength(1)
+    await expect(run.idle({ timeoutMs: -1 })).rejects.toThrow(
+      'runLocal: idle(): `timeoutMs` must be a number of milliseconds, 0 or more; received -1.',
+    )
+  })
+
+  it('names the function as its options document when functionName is not given', async () => {
+    await createStream('unnamed', 1)
+    await put('unnamed', [{ data: { n: 1 }, key: 'k' }])
+    const names: string[] = []
+    const run = await runLocal((_event: KinesisStreamEvent, context) => void names.push(context.functionName), {
+      source: 'kinesis',
+      client,
+      streamName: 'unnamed',
+      pollIntervalMs: 20,
+    })
+    await run.idle({ timeoutMs: 10_000 })
+    await run.stop()
+    // The documented default, read from the published options' TSDoc.
+    for (const file of ['run-local.ts', 'run-local-dynamodb.ts']) {
+      const source = readFileSync(new URL(`../../src/local/${file}`, import.meta.url), 'utf8')
+      expect(source).toMatch(/Default `'local-function'`\. \*\/\n\s+readonly functionName\?: string/)
+    }
+    expect(names).toEqual(['local-function'])
   })
 
   it('fails at start with the server’s error when the stream does not exist', async () => {

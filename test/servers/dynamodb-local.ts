@@ -54,7 +54,37 @@ function freePort(): Promise<number> {
 
 export interface DynamoDBLocal {
   readonly endpoint: string
+  /** The Java process's id. */
+  readonly pid: number
   stop(): Promise<void>
+}
+
+/**
+ * Makes sure the Java process dies with this one: a small shell watches both process ids and
+ * stops Java once this process is gone, even killed with SIGKILL (no handler of ours runs then);
+ * on an ordinary exit, an exit handler stops it by its id at once.
+ */
+function tieToThisProcess(javaPid: number): () => void {
+  const watchdog = spawn(
+    'sh',
+    [
+      '-c',
+      'while kill -0 "$0" 2>/dev/null && kill -0 "$1" 2>/dev/null; do sleep 0.5; done; kill "$1" 2>/dev/null',
+      String(process.pid),
+      String(javaPid),
+    ],
+    { stdio: 'ignore', detached: true },
+  )
+  watchdog.unref()
+  const onExit = (): void => {
+    try {
+      process.kill(javaPid, 'SIGTERM')
+    } catch {
+      // already gone
+    }
+  }
+  process.once('exit', onExit)
+  return () => process.removeListener('exit', onExit)
 }
 
 /**
@@ -78,6 +108,9 @@ export async function startDynamoDBLocal(): Promise<DynamoDBLocal> {
     ],
     { cwd: dir, stdio: 'ignore' },
   )
+  if (proc.pid === undefined) throw new Error('DynamoDB Local: java could not be started.')
+  const pid = proc.pid
+  const untie = tieToThisProcess(pid)
   let exited = false
   const exit = new Promise<void>((resolve) =>
     proc.once('exit', () => {
@@ -94,14 +127,18 @@ export async function startDynamoDBLocal(): Promise<DynamoDBLocal> {
   })
   const stop = async (): Promise<void> => {
     client.destroy()
-    if (!exited) proc.kill('SIGTERM')
-    await exit
+    try {
+      if (!exited) process.kill(pid, 'SIGTERM')
+      await exit
+    } finally {
+      untie()
+    }
   }
   const deadline = Date.now() + 30_000
   for (;;) {
     try {
       await client.send(new ListTablesCommand({}))
-      return { endpoint, stop }
+      return { endpoint, pid, stop }
     } catch (e) {
       if (exited || Date.now() > deadline) {
         await stop()

@@ -10,6 +10,8 @@ const require = createRequire(import.meta.url)
 /** A running kinesalite and a client for it; `close()` stops both. */
 export interface Kinesalite {
   readonly client: KinesisClient
+  /** The server's URL, on 127.0.0.1. */
+  readonly endpoint: string
   /** Creates a stream and waits until it is ACTIVE. */
   createStream(name: string, shards: number): Promise<void>
   close(): Promise<void>
@@ -37,6 +39,7 @@ export async function startKinesalite(): Promise<Kinesalite> {
   })
   return {
     client,
+    endpoint: `http://127.0.0.1:${port}`,
     createStream: async (name, shards) => {
       await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }))
       await vi.waitFor(async () => {
