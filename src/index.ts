@@ -63,7 +63,7 @@ export {
 export { AttributeValueError, unmarshallImage, type NativeValue, type UnmarshallOptions, type UnsafeNumbers } from './sources/unmarshall.js'
 
 // The engine's public types: options, outcomes, middleware.
-export type { BatchHandler, HandlerBuilder, ItemIdentifierOf, Middleware } from './engine/builder.js'
+export type { BatchHandler, BatchHook, BatchStart, HandlerBuilder, ItemIdentifierOf, Middleware } from './engine/builder.js'
 export type { BaseMeta, BatchReport, RecordFunction } from './engine/engine.js'
 export type { CommonOptions, InvalidRecordInfo, Ordering } from './engine/options.js'
 export { formatOutcome, type RecordFailure, type RecordOutcome } from './engine/outcome.js'
@@ -76,6 +76,7 @@ export { quietLogger, silentLogger, type RecordLogger } from './engine/logger.js
 
 // Middleware (idempotency is in 'lambda-stream-handlers/idempotency').
 export { logContext, type LogContextOptions } from './middleware/log-context.js'
+export { metrics, type MetricsOptions, type MetricsPublisher } from './middleware/metrics.js'
 
 // Tumbling windows: typed window state for Kinesis (and DynamoDB Streams).
 export { kinesisWindowHandler, type KinesisWindowEvent, type KinesisWindowOptions } from './windows/kinesis.js'

@@ -25,7 +25,26 @@ import type { Schema } from './schema.js'
  *   }
  * ```
  */
-export type Middleware<P, M, Add extends object = object> = (next: RecordFunction<P, M & Add>) => RecordFunction<P, M>
+export type Middleware<P, M, Add extends object = object> = ((next: RecordFunction<P, M & Add>) => RecordFunction<P, M>) & {
+  /** Runs around each whole batch, for what one record cannot see (counts, the batch's duration). */
+  readonly batch?: BatchHook
+}
+
+/** What a {@link BatchHook} is told about the batch it runs around. */
+export interface BatchStart {
+  /** The handler's source, such as `'kinesisHandler'`. */
+  readonly source: string
+  readonly event: unknown
+  readonly context: Context | undefined
+  /** When each record reached its stream or queue (epoch ms, `undefined` where it does not say); throws on a malformed event. */
+  arrivals(): (number | undefined)[]
+}
+
+/**
+ * A middleware's batch-level part: it runs around each batch (`run` processes it) and returns its
+ * report. It sees every outcome before the handler answers Lambda or throws `AllRecordsFailedError`.
+ */
+export type BatchHook = (batch: BatchStart, run: () => Promise<BatchReport>) => Promise<BatchReport>
 
 /** The identifier type of a partial batch response `R`: a string, or Kafka's `{ partition, offset }`. */
 export type ItemIdentifierOf<R> = R extends { readonly batchItemFailures: readonly { readonly itemIdentifier: infer I }[] } ? I : string
@@ -90,7 +109,16 @@ export function makeBuilder<Rec, M, P, O extends CommonOptions<Schema, Rec>, E, 
         lazyMeta !== undefined && middleware.length === 0 && (options as { eagerMeta?: boolean }).eagerMeta !== true
           ? { ...source, meta: lazyMeta }
           : source
-      const processBatch = createProcessor(read, source.parser(options) as (record: Rec, meta: M) => P, wrapped, settings)
+      let processBatch = createProcessor(read, source.parser(options) as (record: Rec, meta: M) => P, wrapped, settings)
+      for (const hook of middleware.map((mw) => mw.batch).reverse()) {
+        if (typeof hook !== 'function') continue
+        const inner = processBatch
+        const arrivalMs = source.stream?.arrivalMs ?? source.arrivalMs
+        processBatch = (event, context) =>
+          hook({ source: source.name, event, context, arrivals: () => source.records(event).map((r) => arrivalMs?.(r)) }, () =>
+            inner(event, context),
+          )
+      }
       const handler = toLambdaHandler(processBatch, settings) as unknown as BatchHandler<E, R>
       handler.process = processBatch as BatchHandler<E, R>['process']
       return handler

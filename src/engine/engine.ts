@@ -71,6 +71,8 @@ export interface Source<Rec, Meta, O = object, Id = string> {
   readonly options: Readonly<Record<string, OptionRule>>
   /** Builds the record parser (decode and schema) once, from options that passed {@link Source.options}. */
   parser(options: O): (record: Rec, meta: Meta) => unknown
+  /** When a message reached its queue, epoch ms, for a source that is no stream (SQS: `SentTimestamp`). */
+  arrivalMs?(record: Rec): number | undefined
   /** What the local simulator and runner read of a stream's record; SQS, which is no stream, has none. */
   readonly stream?: {
     /** The key of the batch info in the record an OnFailure destination receives. */

@@ -3,6 +3,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { Middleware } from '../engine/builder.js'
 import type { BaseMeta } from '../engine/engine.js'
 import { ConfigurationError } from '../engine/errors.js'
+import { REPLAYED } from '../middleware/replayed.js'
 import { checkKnownKeys, checkRules, describeValue, isFunction, type OptionRule } from '../engine/options.js'
 
 /** Options of {@link idempotent}. */
@@ -147,11 +148,17 @@ export function idempotent<P, M extends BaseMeta>(options: IdempotentOptions<P, 
 
   return (next) => {
     // The key is the hashed argument; payload and meta travel beside it, unhashed.
-    const run = makeIdempotent((_key: string, call: { payload: P; meta: M }) => next(call.payload, call.meta), {
-      persistenceStore,
-      config,
-      ...(keyPrefix === undefined ? {} : { keyPrefix }),
-    })
+    const run = makeIdempotent(
+      (_key: string, call: { payload: P; meta: M; ran?: true }) => {
+        call.ran = true
+        return next(call.payload, call.meta)
+      },
+      {
+        persistenceStore,
+        config,
+        ...(keyPrefix === undefined ? {} : { keyPrefix }),
+      },
+    )
     return async function idempotentRecord(payload, meta) {
       const k = keyOf(payload, meta)
       if (typeof k !== 'string' || k === '') {
@@ -164,11 +171,14 @@ export function idempotent<P, M extends BaseMeta>(options: IdempotentOptions<P, 
       const inFlight = inFlightOf(meta.context)
       const earlier = inFlight.get(k)
       const settled = earlier === undefined ? undefined : earlier.then(ignore, ignore)
-      const mine: Promise<unknown> =
-        settled === undefined ? Promise.resolve(run(k, { payload, meta })) : settled.then(() => run(k, { payload, meta }))
+      const call: { payload: P; meta: M; ran?: true } = { payload, meta }
+      const mine: Promise<unknown> = settled === undefined ? Promise.resolve(run(k, call)) : settled.then(() => run(k, call))
       inFlight.set(k, mine)
       try {
-        return await mine
+        const result = await mine
+        // A stored result handed back: a `metrics` middleware outside this one counts it.
+        if (call.ran !== true) (meta as { [REPLAYED]?: () => void })[REPLAYED]?.()
+        return result
       } finally {
         if (inFlight.get(k) === mine) inFlight.delete(k)
       }

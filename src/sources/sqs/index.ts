@@ -8,6 +8,7 @@ import { decodeError, decodeFunctionThrew, describeSource, EAGER_META_RULE, pars
 import { jsonType } from '../unmarshall.js'
 import { unwrapEventBridge, unwrapSns } from './envelopes.js'
 import { eagerSqsMeta, LazySqsMeta } from './meta.js'
+import { digits } from './numbers.js'
 import type { Found, SqsDecode, SqsEnvelope, SqsMeta, SqsMetaOf, SqsOptions } from './types.js'
 
 export type * from './types.js'
@@ -75,6 +76,10 @@ export const sqsSource: Source<SQSRecord, SqsMeta, SqsOptions<Schema>> = {
   // one lane, so it keeps the batch's order rather than losing it.
   key: (record) => record.attributes?.MessageGroupId ?? '',
   meta: eagerSqsMeta,
+  arrivalMs: (record) => {
+    const ms = digits(record.attributes?.SentTimestamp)
+    return ms === -1 ? undefined : ms
+  },
   lazyMeta: (record, base) => new LazySqsMeta(record, base),
   // Standard queues promise no order (fact 30): each message on its own. FIFO keeps order per
   // message group, and a failure stops only its group: Lambda retries the group's failed and
