@@ -16,3 +16,4 @@ export { lambdaDynamoDBRecord, type DynamoDBLocalOptions, type DynamoDBStreamsAp
 export { lambdaSqsRecord } from './run-local-sqs.js'
 export { IdleTimeoutError, type IdleOptions, type LocalRunHooks } from './stream-runner.js'
 export { localClient, type LocalClientConfig, type LocalClientOptions, type SdkClient } from './client.js'
+export { renderTimeline, type TimelineOptions } from './timeline.js'
