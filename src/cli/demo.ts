@@ -7,11 +7,15 @@
  * @module
  * @internal
  */
+import { writeFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { RecordLogger } from '../engine/logger.js'
 import type { MappingReport } from '../local/report.js'
 import { runLocal } from '../local/run-local.js'
+import { renderTimeline } from '../local/timeline.js'
 import { ordersHandler, orderStream, windowTotalsHandler, type Ledger, type StreamMix, type WindowTotal } from './demo-orders.js'
 
 /** Options of {@link runDemo}. */
@@ -242,6 +246,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
     const summary = summarize(report, mix, reasons, ledger, repeats, published, windowReport)
     for (const line of summaryLines(summary, ledger, Date.now() - started)) print(line)
+    const page = join(tmpdir(), 'lambda-stream-handlers-demo-timeline.html')
+    writeFileSync(page, renderTimeline(report, { reasons, title: 'Demo: the orders stream' }))
+    print(`timeline: ${page} (open it in a browser)`)
     return summary
   } finally {
     await run?.stop()

@@ -49,7 +49,7 @@ examples:
   lambda-stream-handlers invoke ./handler.ts#handler --event event.json
   lambda-stream-handlers event kinesis '{"orderId":"o-1"}' | lambda-stream-handlers invoke dist/handler.js --event -`
 
-const SIMULATE = `usage: lambda-stream-handlers simulate <module>[#<export>] --source kinesis|dynamodb|sqs --records <records.jsonl|-> [--Setting value …] [--json]
+const SIMULATE = `usage: lambda-stream-handlers simulate <module>[#<export>] --source kinesis|dynamodb|sqs --records <records.jsonl|-> [--Setting value …] [--json] [--html report.html]
 
 Runs the handler as Lambda's event source mapping would, on a virtual clock: batching, retries,
 bisection, partial batch responses, checkpoints, the failure destination, SQS's visibility
@@ -59,6 +59,7 @@ Each record that did not succeed is named by its line in the records file, its k
 message group, item key) and its identifier. It stops at once when the handler refuses the event as
 malformed (wired to another source), is a factory rather than a handler, or has not answered after
 the function's timeout in real time (the simulator's clock is virtual).
+--html writes the run as a timeline page to open in a browser (one file, nothing loaded from the network).
 The records file is read up to at most 32 MB (33,554,432 bytes): the simulator holds every record,
 and its report every invocation's event, in memory. An integer beyond ±(2^53 − 1) in a payload keeps
 its exact text, as a producer would have sent it.

@@ -6,8 +6,10 @@
  * @module
  * @internal
  */
+import { writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { checkKnownKeys } from '../engine/options.js'
-import { simulate, type InvocationReport, type MappingReport } from '../local/index.js'
+import { renderTimeline, simulate, type InvocationReport, type MappingReport } from '../local/index.js'
 import { raw } from '../testing/raw.js'
 import { RECORDS_CAP, readText, UsageError } from './args.js'
 import { ExactInteger, exactJson, hasExactInteger, parseExactJson } from './json.js'
@@ -16,7 +18,7 @@ import { tapLogs } from './logs.js'
 import { recordName, type Source } from './names.js'
 
 /** The command's own flags. */
-const OWN = ['source', 'records', 'json']
+const OWN = ['source', 'records', 'json', 'html']
 
 /**
  * The simulator's settings the command line can give (values are text: no functions, dates or
@@ -320,5 +322,10 @@ export async function simulateCommand(positional: readonly string[], flags: Map<
   process.stdout.write(
     flags.has('json') ? `${JSON.stringify(report, null, 2)}\n` : `${summary(report, source, linesOf(report, places), tap.reasons)}\n`,
   )
+  const html = flags.get('html')
+  if (html !== undefined) {
+    writeFileSync(resolve(html), renderTimeline(report, { reasons: tap.reasons }))
+    write(`timeline: ${resolve(html)}\n`)
+  }
   return 0
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
 import { Order, orderStream } from '../../src/cli/demo-orders.js'
 
@@ -72,6 +73,8 @@ it('demo: every record ends as the stream made it, duplicates are suppressed, no
   expect(out.stderr).toContain(`duplicates suppressed  ${mix.duplicates} `)
   expect(out.stderr).toMatch(new RegExp(`window totals +${s.windows.length} windows of 1 s over both shards; ${valid.length} order events`))
   expect(out.stderr).toContain('servers stopped')
+  // The run as a timeline page, written where the demo says.
+  expect(readFileSync(/timeline: (\S+)/.exec(out.stderr)?.[1] as string, 'utf8')).toContain('id="timeline"')
   // Each number is explained: charges ahead of settled records, the cost of the bad records, the window totals against the charges, the time zone.
   expect(out.stderr).toContain('an order is charged as soon as its record runs, so charges run ahead of settled records')
   expect(out.stderr).toContain(
