@@ -3,7 +3,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { Middleware } from '../engine/builder.js'
 import type { BaseMeta } from '../engine/engine.js'
 import { ConfigurationError } from '../engine/errors.js'
-import { REPLAYED } from '../middleware/replayed.js'
+import { replayed } from '../middleware/replayed.js'
 import { checkKnownKeys, checkRules, describeValue, isFunction, type OptionRule } from '../engine/options.js'
 
 /** Options of {@link idempotent}. */
@@ -177,7 +177,7 @@ export function idempotent<P, M extends BaseMeta>(options: IdempotentOptions<P, 
       try {
         const result = await mine
         // A stored result handed back: a `metrics` middleware outside this one counts it.
-        if (call.ran !== true) (meta as { [REPLAYED]?: () => void })[REPLAYED]?.()
+        if (call.ran !== true) replayed(meta.context)
         return result
       } finally {
         if (inFlight.get(k) === mine) inFlight.delete(k)

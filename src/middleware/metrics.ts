@@ -1,10 +1,9 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { BatchHook, Middleware } from '../engine/builder.js'
 import type { BaseMeta } from '../engine/engine.js'
 import { ConfigurationError } from '../engine/errors.js'
 import { describeValue } from '../engine/options.js'
 import { summarize } from '../engine/outcome.js'
-import { REPLAYED } from './replayed.js'
+import { watchReplays } from './replayed.js'
 
 /**
  * What {@link metrics} uses of a Powertools `Metrics` instance (from `@aws-lambda-powertools/metrics`):
@@ -21,13 +20,6 @@ export interface MetricsOptions {
   /** A Powertools `Metrics` instance, made once outside the handler: `new Metrics({ namespace, serviceName })`. */
   readonly metrics: MetricsPublisher
 }
-
-interface BatchCounts {
-  replayed: number
-}
-
-/** The batch being processed, for the record part of the middleware (`process` may run batches concurrently). */
-const current = new AsyncLocalStorage<BatchCounts>()
 
 /** The age of the oldest record when the batch started, in ms, or `undefined` when no record says when it arrived. */
 function oldestAge(arrivals: () => (number | undefined)[], startedAt: number): number | undefined {
@@ -47,7 +39,7 @@ function oldestAge(arrivals: () => (number | undefined)[], startedAt: number): n
  * - `BatchRecords`, `RecordsSucceeded`, `RecordsFailed`, `RecordsInvalid`, `RecordsSkipped` (not started
  *   behind a failure), `RecordsCutAtDeadline` (not started or abandoned because the Lambda was close
  *   to its timeout), `RecordsReported` (in `batchItemFailures`, to be retried), `RecordsReplayed` (an
- *   `idempotent` middleware inside this one handed back a stored result instead of running the record): Count;
+ *   `idempotent` middleware of the same handler handed back a stored result instead of running the record): Count;
  * - `OldestRecordAge`: how old the batch's oldest record was when the batch started (now minus its
  *   arrival on the stream, or its `SentTimestamp` on SQS), the handler's view of the iterator age; ms;
  * - `BatchDuration`: ms.
@@ -56,8 +48,8 @@ function oldestAge(arrivals: () => (number | undefined)[], startedAt: number): n
  * own (Powertools adds `service`); never a per-record value. Metrics the record function added to
  * the same instance go out in the same line. The line is published whatever the outcome: a partial
  * failure, every record failed (the handler still throws afterwards, so Lambda's retries and
- * bisection work), the deadline, a malformed event (`BatchDuration` only). Use it first in the
- * chain, before `idempotent`, and do not also wrap the handler with Powertools' `logMetrics`.
+ * bisection work), the deadline, a malformed event (`BatchDuration` only). It adds nothing to a
+ * record's path. Do not also wrap the handler with Powertools' `logMetrics`, which would publish again.
  *
  * @example
  * ```ts
@@ -93,12 +85,13 @@ export function metrics<P, M extends BaseMeta>(options: MetricsOptions): Middlew
   const batch: BatchHook = async (start, run) => {
     const startedAt = Date.now()
     const began = performance.now()
-    const counts: BatchCounts = { replayed: 0 }
+    const replays = watchReplays(start.context)
     let report: Awaited<ReturnType<typeof run>> | undefined
     try {
-      report = await current.run(counts, run)
+      report = await run()
       return report
     } finally {
+      replays.stop()
       publish(start.source, start.context?.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME, () => {
         if (report !== undefined) {
           const s = summarize(report.outcomes)
@@ -109,7 +102,7 @@ export function metrics<P, M extends BaseMeta>(options: MetricsOptions): Middlew
           publisher.addMetric('RecordsSkipped', 'Count', s.skipped)
           publisher.addMetric('RecordsCutAtDeadline', 'Count', s.deadline)
           publisher.addMetric('RecordsReported', 'Count', s.reported)
-          publisher.addMetric('RecordsReplayed', 'Count', counts.replayed)
+          publisher.addMetric('RecordsReplayed', 'Count', replays.counts.replayed)
           const age = oldestAge(start.arrivals, startedAt)
           if (age !== undefined) publisher.addMetric('OldestRecordAge', 'Milliseconds', age)
         }
@@ -130,11 +123,7 @@ export function metrics<P, M extends BaseMeta>(options: MetricsOptions): Middlew
     }
   }
 
-  const middleware = (next: (payload: P, meta: M) => unknown) =>
-    function withMetrics(payload: P, meta: M): unknown {
-      const counts = current.getStore()
-      if (counts === undefined) return next(payload, meta)
-      return next(payload, { ...meta, [REPLAYED]: () => counts.replayed++ })
-    }
+  // Nothing per record: the record function is passed through as it is.
+  const middleware = (next: (payload: P, meta: M) => unknown) => next
   return Object.assign(middleware, { batch })
 }

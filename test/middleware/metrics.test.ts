@@ -141,7 +141,7 @@ describe('metrics()', () => {
     expect(lines[0]).toMatchObject({ BatchRecords: 2, RecordsCutAtDeadline: 2, RecordsReported: 2, RecordsSucceeded: 0 })
   })
 
-  it('counts records replayed by an idempotent middleware inside it', async () => {
+  it('counts records replayed by an idempotent middleware, before or after it in the chain', async () => {
     const store = new InMemoryPersistenceStore()
     const runs: string[] = []
     const handler = sqsHandler({ schema: Order, logger: silentLogger })
@@ -168,7 +168,19 @@ describe('metrics()', () => {
     expect(first[0]?.OldestRecordAge as number).toBeLessThan(60_000)
   })
 
-  it('keeps concurrent batches apart (process may run several at once)', async () => {
+  it('counts replays with the idempotent middleware outside it too', async () => {
+    const store = new InMemoryPersistenceStore()
+    const handler = sqsHandler({ schema: Order, logger: silentLogger })
+      .use(idempotent({ persistenceStore: store, key: (o) => o.orderId }))
+      .use(metrics({ metrics: cloudwatch() }))
+      .handle(() => {})
+    const event = sqsEvent([{ orderId: 'a', total: 1 }])
+    await emf(() => handler(event, context()))
+    const again = await emf(() => handler(event, context()))
+    expect(again[0]).toMatchObject({ RecordsSucceeded: 1, RecordsReplayed: 1 })
+  })
+
+  it('keeps the replays of concurrent invocations apart (each has its own context)', async () => {
     const store = new InMemoryPersistenceStore()
     const handler = sqsHandler({ schema: Order, logger: silentLogger })
       .use(metrics({ metrics: cloudwatch() }))
@@ -178,7 +190,10 @@ describe('metrics()', () => {
       })
     await handler.process(sqsEvent([{ orderId: 'x', total: 1 }]))
     const lines = await emf(() =>
-      Promise.all([handler.process(sqsEvent([{ orderId: 'x', total: 1 }])), handler.process(sqsEvent([{ orderId: 'y', total: 1 }]))]),
+      Promise.all([
+        handler.process(sqsEvent([{ orderId: 'x', total: 1 }]), context()),
+        handler.process(sqsEvent([{ orderId: 'y', total: 1 }]), context()),
+      ]),
     )
     expect(lines.map((l) => l.RecordsReplayed).sort()).toEqual([0, 1])
   })
