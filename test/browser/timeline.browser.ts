@@ -54,39 +54,35 @@ function expectedBars(report: MappingReport): Record<string, number> {
   return counts
 }
 
+// The page's side, as text: this project's TypeScript has no DOM types.
 async function barsOnPage(page: Page): Promise<Record<string, number>> {
-  return page.evaluate(() => {
-    const n = (c: string): number => document.querySelectorAll(`#timeline .bar.${c}`).length
+  return page.evaluate(`(() => {
+    const n = (c) => document.querySelectorAll('#timeline .bar.' + c).length
     return { ok: n('ok'), partial: n('partial'), error: n('error'), timeout: n('timeout') }
-  })
+  })()`)
 }
 
 /** Checks a screenshot is a picture, not a blank page: decoded by the browser itself on a canvas. */
 async function checkNotBlank(page: Page, png: Buffer): Promise<void> {
-  const stats = await page.evaluate(
-    async (src) => {
-      const img = new Image()
-      img.src = src
-      await img.decode()
-      const canvas = document.createElement('canvas')
-      canvas.width = img.width
-      canvas.height = img.height
-      const ctx = canvas.getContext('2d') as CanvasRenderingContext2D
-      ctx.drawImage(img, 0, 0)
-      const { data } = ctx.getImageData(0, 0, img.width, img.height)
-      const colours = new Set<number>()
-      let inked = 0
-      for (let p = 0; p < data.length; p += 4) {
-        const r = data[p] as number
-        const g = data[p + 1] as number
-        const b = data[p + 2] as number
-        colours.add((r << 16) | (g << 8) | b)
-        if (r + g + b < 600) inked++
-      }
-      return { colours: colours.size, inked: inked / (data.length / 4), width: img.width }
-    },
-    `data:image/png;base64,${png.toString('base64')}`,
-  )
+  const src = `data:image/png;base64,${png.toString('base64')}`
+  const stats: { colours: number; inked: number; width: number } = await page.evaluate(`(async () => {
+    const img = new Image()
+    img.src = ${JSON.stringify(src)}
+    await img.decode()
+    const canvas = document.createElement('canvas')
+    canvas.width = img.width
+    canvas.height = img.height
+    const ctx = canvas.getContext('2d')
+    ctx.drawImage(img, 0, 0)
+    const { data } = ctx.getImageData(0, 0, img.width, img.height)
+    const colours = new Set()
+    let inked = 0
+    for (let p = 0; p < data.length; p += 4) {
+      colours.add((data[p] << 16) | (data[p + 1] << 8) | data[p + 2])
+      if (data[p] + data[p + 1] + data[p + 2] < 600) inked++
+    }
+    return { colours: colours.size, inked: inked / (data.length / 4), width: img.width }
+  })()`)
   expect(stats.width).toBeGreaterThan(500)
   expect(stats.colours).toBeGreaterThan(20)
   expect(stats.inked).toBeGreaterThan(0.02)
@@ -101,10 +97,8 @@ async function checkPage(report: MappingReport, opened: Opened): Promise<void> {
   expect(await barsOnPage(page)).toEqual(expectedBars(report))
   // A text summary for screen readers, and every bar reachable by keyboard with a label.
   expect(await page.locator('#summary li').count()).toBeGreaterThan(1)
-  const unlabelled = await page.evaluate(
-    () =>
-      [...document.querySelectorAll('#timeline .bar')].filter((b) => b.getAttribute('tabindex') !== '0' || !b.getAttribute('aria-label'))
-        .length,
+  const unlabelled: number = await page.evaluate(
+    `[...document.querySelectorAll('#timeline .bar')].filter((b) => b.getAttribute('tabindex') !== '0' || !b.getAttribute('aria-label')).length`,
   )
   expect(unlabelled).toBe(0)
 }
@@ -201,7 +195,7 @@ describe('renderTimeline in Chromium', () => {
     const opened = await open(report, 'ten-thousand')
     await checkPage(report, opened)
     expect(await opened.page.locator('#timeline .lane').count()).toBe(4)
-    const paint = await opened.page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1)
+    const paint: number = await opened.page.evaluate(`performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1`)
     const bytes = statSync(opened.file).size
     console.log(
       `10,000 records over 4 shards: ${report.invocations.length} invocations, ${(bytes / 1024).toFixed(0)} KB, first contentful paint ${paint.toFixed(0)} ms`,
