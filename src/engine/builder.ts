@@ -109,13 +109,28 @@ export function makeBuilder<Rec, M, P, O extends CommonOptions<Schema, Rec>, E, 
         lazyMeta !== undefined && middleware.length === 0 && (options as { eagerMeta?: boolean }).eagerMeta !== true
           ? { ...source, meta: lazyMeta }
           : source
-      let processBatch = createProcessor(read, source.parser(options) as (record: Rec, meta: M) => P, wrapped, settings)
-      for (const hook of middleware.map((mw) => mw.batch).reverse()) {
-        if (typeof hook !== 'function') continue
+      const hooks = middleware.map((mw) => mw.batch).filter((hook) => typeof hook === 'function')
+      // With batch hooks, the records the processor read are kept by event, so that a hook asking
+      // for their arrival times after the batch does not read and check them again.
+      const readRecords = new WeakMap<object, readonly Rec[]>()
+      const records = (event: unknown): readonly Rec[] => {
+        const list = source.records(event)
+        if (typeof event === 'object' && event !== null) readRecords.set(event, list)
+        return list
+      }
+      const recordsRead = (event: unknown): readonly Rec[] =>
+        (typeof event === 'object' && event !== null ? readRecords.get(event) : undefined) ?? source.records(event)
+      let processBatch = createProcessor(
+        hooks.length === 0 ? read : { ...read, records },
+        source.parser(options) as (record: Rec, meta: M) => P,
+        wrapped,
+        settings,
+      )
+      const arrivalMs = source.stream?.arrivalMs ?? source.arrivalMs
+      for (const hook of hooks.reverse()) {
         const inner = processBatch
-        const arrivalMs = source.stream?.arrivalMs ?? source.arrivalMs
         processBatch = (event, context) =>
-          hook({ source: source.name, event, context, arrivals: () => source.records(event).map((r) => arrivalMs?.(r)) }, () =>
+          hook({ source: source.name, event, context, arrivals: () => recordsRead(event).map((r) => arrivalMs?.(r)) }, () =>
             inner(event, context),
           )
       }

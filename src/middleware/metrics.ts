@@ -10,8 +10,11 @@ import { watchReplays } from './replayed.js'
  * a structural type, so this package does not load Powertools for those who do not use it.
  */
 export interface MetricsPublisher {
+  /** Stores a metric's value until the next publish. */
   addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): unknown
+  /** Adds a dimension to the metrics of the next publish. */
   addDimension(name: string, value: string): unknown
+  /** Writes the stored metrics as one EMF line and clears them and the added dimensions. */
   publishStoredMetrics(): unknown
 }
 
