@@ -103,10 +103,11 @@ export function makeBuilder<Rec, M, P, O extends CommonOptions<Schema, Rec>, E, 
         logger: options.logger ?? quietLogger,
         logPayloads: options.logPayloads ?? false,
       } as const
-      // Middleware spreads `meta` ({ ...meta, extra }), which copies no getter: it gets the eager form.
+      // Middleware spreads `meta` ({ ...meta, extra }), which copies no getter: it gets the eager form
+      // (unless every middleware handed the record function back unwrapped, as a batch-only one does).
       const { lazyMeta } = source
       const read =
-        lazyMeta !== undefined && middleware.length === 0 && (options as { eagerMeta?: boolean }).eagerMeta !== true
+        lazyMeta !== undefined && wrapped === fn && (options as { eagerMeta?: boolean }).eagerMeta !== true
           ? { ...source, meta: lazyMeta }
           : source
       const hooks = middleware.map((mw) => mw.batch).filter((hook) => typeof hook === 'function')

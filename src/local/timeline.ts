@@ -527,9 +527,9 @@ body{margin:16px 24px}h1{font-size:20px;margin:0 0 8px}h2{font-size:16px;margin:
 
 // The tooltip: built from the bar's JSON with textContent, so nothing in a report becomes markup.
 const SCRIPT = `(function(){
-var bars=JSON.parse(document.getElementById('bars').textContent);var tip=document.getElementById('tip');
+var bars;var tip=document.getElementById('tip');
 function el(tag,text,cls){var e=document.createElement(tag);if(text!=null)e.textContent=text;if(cls)e.className=cls;return e}
-function show(g){var b=bars[+g.getAttribute('data-i')];if(!b)return;tip.textContent='';
+function show(g){bars=bars||JSON.parse(document.getElementById('bars').textContent);var b=bars[+g.getAttribute('data-i')];if(!b)return;tip.textContent='';
 var h=el('strong','Invocation '+(b.i+1)+' · '+b.shard);tip.appendChild(h);
 var meta=b.trigger+(b.parent!=null?' of invocation '+(b.parent+1):'')+' · attempt '+b.attempt+' · '+b.result+' · '+b.at+' · '+b.ms+' ms · '+b.n+' record'+(b.n===1?'':'s');
 tip.appendChild(el('div',meta));if(b.window)tip.appendChild(el('div','window '+b.window));
