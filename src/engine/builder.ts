@@ -44,7 +44,7 @@ export interface BatchStart {
  * A middleware's batch-level part: it runs around each batch (`run` processes it) and returns its
  * report. It sees every outcome before the handler answers Lambda or throws `AllRecordsFailedError`.
  */
-export type BatchHook = (batch: BatchStart, run: () => Promise<BatchReport>) => Promise<BatchReport>
+export type BatchHook = <Id>(batch: BatchStart, run: () => Promise<BatchReport<Id>>) => Promise<BatchReport<Id>>
 
 /** The identifier type of a partial batch response `R`: a string, or Kafka's `{ partition, offset }`. */
 export type ItemIdentifierOf<R> = R extends { readonly batchItemFailures: readonly { readonly itemIdentifier: infer I }[] } ? I : string

@@ -6,7 +6,7 @@ import {
   metrics,
   sqsHandler,
   type BatchHook,
-  type BatchReport,
+  type RecordOutcome,
   type BatchStart,
   type Middleware,
 } from 'lambda-stream-handlers'
@@ -34,7 +34,7 @@ it('a middleware may carry a batch-level hook that returns the report', () => {
     expectTypeOf(start).toEqualTypeOf<BatchStart>()
     expectTypeOf(start.arrivals()).toEqualTypeOf<(number | undefined)[]>()
     const report = await run()
-    expectTypeOf(report).toEqualTypeOf<BatchReport>()
+    expectTypeOf(report.outcomes).toEqualTypeOf<readonly RecordOutcome[]>()
     return report
   }
   const mw: Middleware<unknown, object> = Object.assign((next: (p: unknown, m: object) => unknown) => next, { batch: hook })

@@ -3,9 +3,17 @@
 import { Metrics } from '@aws-lambda-powertools/metrics'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
-import { AllRecordsFailedError, ConfigurationError, kinesisHandler, metrics, silentLogger, sqsHandler } from 'lambda-stream-handlers'
+import {
+  AllRecordsFailedError,
+  ConfigurationError,
+  kafkaHandler,
+  kinesisHandler,
+  metrics,
+  silentLogger,
+  sqsHandler,
+} from 'lambda-stream-handlers'
 import { idempotent } from 'lambda-stream-handlers/idempotency'
-import { InMemoryPersistenceStore, kinesisEvent, lambdaContext, sqsEvent } from 'lambda-stream-handlers/testing'
+import { InMemoryPersistenceStore, kafkaEvent, kinesisEvent, lambdaContext, sqsEvent } from 'lambda-stream-handlers/testing'
 
 const Order = z.object({ orderId: z.string(), total: z.number() })
 
@@ -178,6 +186,15 @@ describe('metrics()', () => {
     await emf(() => handler(event, context()))
     const again = await emf(() => handler(event, context()))
     expect(again[0]).toMatchObject({ RecordsSucceeded: 1, RecordsReplayed: 1 })
+  })
+
+  it("Kafka: the source dimension and the age from the records' timestamps", async () => {
+    vi.useFakeTimers({ now: ARRIVED.getTime() + 42_000, toFake: ['Date'] })
+    const handler = kafkaHandler({ schema: Order, logger: silentLogger })
+      .use(metrics({ metrics: cloudwatch() }))
+      .handle(() => {})
+    const lines = await emf(() => handler(kafkaEvent([{ orderId: 'a', total: 1 }], { timestamp: ARRIVED }), context()))
+    expect(lines[0]).toMatchObject({ source: 'kafka', BatchRecords: 1, RecordsSucceeded: 1, OldestRecordAge: 42_000 })
   })
 
   it('keeps the replays of concurrent invocations apart (each has its own context)', async () => {

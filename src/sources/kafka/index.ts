@@ -136,6 +136,8 @@ export const kafkaSource: Source<KafkaRecord, KafkaMeta<unknown>, KafkaOptions<S
   idText: (id) => `${id.partition}:${id.offset}`,
   key: topicPartitionOf,
   meta: metaOf,
+  // The record's own timestamp (its producer's, or the broker's under LOG_APPEND_TIME), for the metrics middleware's age.
+  arrivalMs: (record) => record.timestamp,
   // Order holds within a partition only (fact 102): partitions run side by side, and a failure
   // stops the rest of its own partition, which is reported with it (fact 101).
   plan: () => ({ ordering: 'per-key', stops: 'key' }),
