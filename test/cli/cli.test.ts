@@ -220,7 +220,7 @@ it('flags: kebab-case beside camelCase, switches without a value, and a misspelt
   const typo = await cli(['simulate', orders, '--source', 'kinesis', '--records', records, '--BatchSise', '10'])
   expect(typo.code).toBe(1)
   expect(typo.stderr).toMatch(
-    /^lambda-stream-handlers: simulate: unknown option `--BatchSise`; the options are --source, --records, --json, --BatchSize, .*\. Did you mean `--BatchSize`\?\n$/,
+    /^lambda-stream-handlers: simulate: unknown option `--BatchSise`; the options are --source, --records, --json, --html, --BatchSize, .*\. Did you mean `--BatchSize`\?\n$/,
   )
   // Only what the command line can give: no functions, hooks or objects of the programmatic API.
   for (const programmatic of ['retryDelayMs', 'onInvocation', 'FilterCriteria', 'start', 'records,', 'ScalingConfig,'])
