@@ -50,6 +50,7 @@ describe('a record handed to the onInvalid function', () => {
   })
 
   it('an onInvalid function that returns null, or an object whose then is no function, has handled the record', async () => {
+    // biome-ignore lint/suspicious/noThenProperty: objects with a `then` that is no function, or a thenable that is no Promise, are the cases tested
     for (const value of [null, { then: 'soon' }, 0, '']) {
       const handler = kinesisHandler({ schema: Item, onInvalid: () => value }, () => {})
       const report = await handler.process(kinesisEvent([raw('{')]), lambdaContext())
@@ -114,6 +115,7 @@ describe('a record handed to the onInvalid function', () => {
 
 describe('what the record function returns', () => {
   it('null, a number, or an object whose then is not a function: the record succeeded', async () => {
+    // biome-ignore lint/suspicious/noThenProperty: objects with a `then` that is no function, or a thenable that is no Promise, are the cases tested
     for (const value of [null, 0, { then: 1 }, { then: null }]) {
       const handler = kinesisHandler(Item, () => value)
       const report = await handler.process(kinesisEvent(items(['a'])), lambdaContext())
@@ -122,6 +124,7 @@ describe('what the record function returns', () => {
   })
 
   it('a thenable that is not a Promise is awaited: its rejection fails the record', async () => {
+    // biome-ignore lint/suspicious/noThenProperty: objects with a `then` that is no function, or a thenable that is no Promise, are the cases tested
     const thenable = { then: (_ok: () => void, fail: (e: unknown) => void) => fail(new Error('custom thenable failed')) }
     const handler = kinesisHandler({ schema: Item, allFailed: 'report' }, () => thenable)
     const report = await handler.process(kinesisEvent(items(['a'])), lambdaContext())
