@@ -69,6 +69,7 @@ describe('a thrown value, as the reason of a failed record', () => {
     ['an array', () => ['4111'], kind('an array')],
     ['an instance, by its class name', () => new PaymentDeclined('4111'), kind('an object (PaymentDeclined)')],
     ['an object without a prototype', () => Object.create(null), kind('an object')],
+    ['an object whose prototype has no constructor', () => Object.create(Object.create(null)), kind('an object')],
     ['an instance of an anonymous class', () => new (class {})(), kind('an object')],
     ['an object whose constructor has no string name', () => ({ constructor: { name: 42 } }), kind('an object')],
     ['a function', () => () => 4111, kind('an object (Function)')],
