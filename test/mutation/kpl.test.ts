@@ -14,6 +14,8 @@ async function run(record: RawData): Promise<{ outcomes: readonly RecordOutcome[
   const seen: Seen[] = []
   const handler = kinesisHandler({ schema: z.string(), decode: 'text', allFailed: 'report' }, (data, meta: KinesisMeta) => {
     if (meta.subSequenceNumber === undefined) return
+    if ('explicitHashKey' in meta.record.kinesis !== ((meta.record.kinesis as { explicitHashKey?: string }).explicitHashKey !== undefined))
+      throw new Error('explicitHashKey is a key of the record exactly when the user record has one')
     seen.push({
       data,
       partitionKey: meta.partitionKey,
@@ -84,6 +86,11 @@ describe('KPL protobuf: what a reader passes over', () => {
 describe('KPL protobuf: what fails the aggregate, with a reason and without the data', () => {
   it.each([
     ['a missing partition key index', [...keys('k'), ...field.bytes(3, field.bytes(3, 'a'))], 'record 0 has no partition key index'],
+    [
+      'a missing partition key index, with a table of two',
+      [...keys('k0', 'k1'), ...field.bytes(3, field.bytes(3, 'a'))],
+      'record 0 has no partition key index',
+    ],
     [
       'a partition key index outside its table',
       [...keys('k'), ...field.bytes(3, userRecord('a', 1))],
@@ -173,6 +180,26 @@ describe('KPL protobuf: what fails the aggregate, with a reason and without the 
       )
       expect(reasons(outcomes)).toEqual([broken('its MD5 checksum does not match its content (the record is corrupt or truncated)')])
     }
+  })
+
+  it('the magic bytes alone (4 bytes) are too short', async () => {
+    const { outcomes } = await run(aggregate([], () => Buffer.alloc(0)))
+    expect(reasons(outcomes)).toEqual([broken('it is 4 bytes long, too short for the magic bytes and the MD5 checksum')])
+  })
+
+  it('F3 89 9A C3 (the same five base64 characters as the magic bytes) before a valid protobuf and checksum is data, not split', async () => {
+    const seen: number[][] = []
+    const handler = kinesisHandler({ schema: z.unknown(), decode: 'bytes' }, (bytes) => {
+      seen.push([...(bytes as Uint8Array)])
+    })
+    const [agg] = kinesisEvent([aggregate([...keys('k'), ...field.bytes(3, userRecord('a'))])]).Records
+    const bytes = Buffer.from(agg!.kinesis.data, 'base64')
+    bytes[3] = 0xc3
+    const event = kinesisEvent([{}])
+    event.Records[0]!.kinesis.data = bytes.toString('base64')
+    const report = await handler.process(event, lambdaContext())
+    expect(report.outcomes.map((o) => o.status)).toEqual(['ok'])
+    expect(seen).toEqual([[...bytes]])
   })
 
   it('19 bytes: too short for the magic bytes and a checksum', async () => {
