@@ -124,6 +124,16 @@ describe('KPL protobuf: what fails the aggregate, with a reason and without the 
       'record 0 names partition key 9007199254740991 of a table of 1',
     ],
     ['a tag cut short', [...keys('k'), 0x80], 'a field tag runs past the end of the protobuf message'],
+    [
+      'a ten-byte tag cut short at its last byte',
+      [...keys('k'), ...Array(9).fill(0x80)],
+      'a field tag runs past the end of the protobuf message',
+    ],
+    [
+      'an explicit hash key index past 2^53',
+      [...keys('k'), ...field.bytes(3, [...userRecord('a'), 0x10, ...varint(2n ** 53n)])],
+      'explicit_hash_key_index of record 0 is too large',
+    ],
     ['a length cut short', [...keys('k'), 0x1a, 0x80], 'a record runs past the end of the protobuf message'],
     ['a partition key longer than the message', [0x0a, 0x05, 0x61], 'a partition key runs past the end of the protobuf message'],
     [
