@@ -36,7 +36,7 @@ describe('a record handed to the onInvalid function', () => {
           payloads.push(item)
         },
       )
-      const event = kinesisEvent([raw('not json'), { n: 1, key: 'a' }, { n: 'two' }], { schema: Item })
+      const event = kinesisEvent([raw('not json'), { n: 1, key: 'a' }, raw('{"n":"two"}')], { schema: Item })
       const report = await handler.process(event, lambdaContext())
       expect(payloads).toEqual([{ n: 1, key: 'a' }])
       expect(handed).toEqual([event.Records[0]!.kinesis.sequenceNumber, event.Records[2]!.kinesis.sequenceNumber])

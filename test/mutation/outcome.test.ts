@@ -116,7 +116,7 @@ describe('a thrown value, as the reason of a failed record', () => {
 
   it('an Error without a stack is kept as it is', async () => {
     const thrown = new Error('no stack')
-    thrown.stack = undefined
+    Object.defineProperty(thrown, 'stack', { value: undefined })
     const { error } = await reasonFor(thrown)
     expect(error).toBe(thrown)
   })
