@@ -25,7 +25,8 @@ fi
 echo "tarball: dist/ packed, no declaration imports the AWS SDK"
 cd "$work"
 npm init -y >/dev/null
-npm install --silent --no-audit --no-fund "./$tarball" zod@4 >/dev/null
+# @aws-lambda-powertools/idempotency is an optional peer: lambda-stream-handlers/idempotency needs it.
+npm install --silent --no-audit --no-fund "./$tarball" zod@4 @aws-lambda-powertools/idempotency@2 >/dev/null
 # The types in a strict project without the AWS SDK: exactOptionalPropertyTypes, skipLibCheck off,
 # through ESM (.mts) and CommonJS (.cts) resolution; TypeScript and @types/node from this repository.
 cat > tsconfig.json <<JSON
@@ -35,9 +36,9 @@ JSON
 cat > types.mts <<'TS'
 import * as z from 'zod'
 import { dynamodbHandler, kinesisHandler, sqsHandler } from 'lambda-stream-handlers'
-import { idempotent } from 'lambda-stream-handlers/idempotency'
+import { idempotent, InMemoryPersistenceStore } from 'lambda-stream-handlers/idempotency'
 import { localClient, runLocal, simulate } from 'lambda-stream-handlers/local'
-import { InMemoryPersistenceStore, kinesisEvent, lambdaContext, raw, sqsEvent } from 'lambda-stream-handlers/testing'
+import { kinesisEvent, lambdaContext, raw, sqsEvent } from 'lambda-stream-handlers/testing'
 const Order = z.object({ orderId: z.string(), accountId: z.string(), status: z.enum(['NEW', 'PAID']), total: z.number() })
 export const handler = sqsHandler({ schema: Order, ordering: 'unordered', concurrency: 2 }, (order, meta) => meta.logger.info(order.orderId))
 export const orders = kinesisHandler(Order).use(idempotent({ persistenceStore: new InMemoryPersistenceStore() })).handle((order) => order.total)
@@ -99,8 +100,8 @@ node cjs.cjs 2>/dev/null
 cat > idem.mjs <<'JS'
 import * as z from 'zod'
 import { kinesisHandler } from 'lambda-stream-handlers'
-import { idempotent } from 'lambda-stream-handlers/idempotency'
-import { InMemoryPersistenceStore, kinesisEvent, lambdaContext } from 'lambda-stream-handlers/testing'
+import { idempotent, InMemoryPersistenceStore } from 'lambda-stream-handlers/idempotency'
+import { kinesisEvent, lambdaContext } from 'lambda-stream-handlers/testing'
 let runs = 0
 const handler = kinesisHandler(z.object({ id: z.string() })).use(idempotent({ persistenceStore: new InMemoryPersistenceStore() })).handle(() => { runs++ })
 const event = kinesisEvent([{ id: 'a' }])
@@ -109,8 +110,7 @@ if (runs !== 1) { console.error('idempotency ESM: ran', runs, 'times'); process.
 console.log('idempotency ESM ok')
 JS
 cat > idem.cjs <<'JS'
-const { idempotent } = require('lambda-stream-handlers/idempotency')
-const { InMemoryPersistenceStore } = require('lambda-stream-handlers/testing')
+const { idempotent, InMemoryPersistenceStore } = require('lambda-stream-handlers/idempotency')
 if (typeof idempotent({ persistenceStore: new InMemoryPersistenceStore() }) !== 'function') { console.error('idempotency CJS: no middleware'); process.exit(1) }
 console.log('idempotency CJS ok')
 JS

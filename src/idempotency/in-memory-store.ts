@@ -4,11 +4,12 @@ import {
   IdempotencyItemNotFoundError,
 } from '@aws-lambda-powertools/idempotency'
 import { BasePersistenceLayer, IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence'
-import type { JSONValue } from '@aws-lambda-powertools/commons/types'
 
 // Not imported from '@aws-lambda-powertools/idempotency/types': that module's types import
 // `@aws-sdk/client-dynamodb`, which a project without it cannot check (`skipLibCheck: false`).
 type IdempotencyRecordStatusValue = (typeof IdempotencyRecordStatus)[keyof typeof IdempotencyRecordStatus]
+// A stored result, as Powertools types it; taken from the record, since `@aws-lambda-powertools/commons` is not a dependency of this package.
+type JSONValue = Exclude<IdempotencyRecord['responseData'], undefined>
 
 /** One stored entry, as a DynamoDB item would hold it. */
 interface Entry {
