@@ -1,3 +1,4 @@
+import type { KinesisStreamEvent } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import { dynamodbHandler, kinesisHandler, kinesisWindowHandler } from 'lambda-stream-handlers'
@@ -92,7 +93,7 @@ it('runWindow: the batches of one window repeat no sequence number, and each rea
     onWindowEnd: () => {},
   })
   const run = await runWindow(handler, [kinesisEvent([o('a'), o('b')]), kinesisEvent([o('c')]), kinesisEvent([o('d'), o('e')])])
-  const sequences = run.invocations.flatMap((i) => i.event.Records.map((r) => r.kinesis.sequenceNumber))
+  const sequences = run.invocations.flatMap((i) => (i.event as KinesisStreamEvent).Records.map((r) => r.kinesis.sequenceNumber))
   expect(sequences).toHaveLength(5)
   expect(increasing(sequences)).toBe(true)
   expect(run.state).toEqual({ n: 5 })
