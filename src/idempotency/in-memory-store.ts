@@ -8,8 +8,6 @@ import { BasePersistenceLayer, IdempotencyRecord } from '@aws-lambda-powertools/
 // Not imported from '@aws-lambda-powertools/idempotency/types': that module's types import
 // `@aws-sdk/client-dynamodb`, which a project without it cannot check (`skipLibCheck: false`).
 type IdempotencyRecordStatusValue = (typeof IdempotencyRecordStatus)[keyof typeof IdempotencyRecordStatus]
-// A stored result, as Powertools types it; taken from the record, since `@aws-lambda-powertools/commons` is not a dependency of this package.
-type JSONValue = Exclude<IdempotencyRecord['responseData'], undefined>
 
 /** One stored entry, as a DynamoDB item would hold it. */
 interface Entry {
@@ -18,7 +16,7 @@ interface Entry {
   readonly expiryTimestamp: number | undefined
   /** Milliseconds since the epoch: the deadline of the invocation that holds the record in progress. */
   readonly inProgressExpiryTimestamp: number | undefined
-  readonly responseData: JSONValue | undefined
+  readonly responseData: IdempotencyRecord['responseData']
   readonly payloadHash: string | undefined
 }
 
@@ -46,7 +44,7 @@ export class InMemoryPersistenceStore extends BasePersistenceLayer {
   entries(): {
     idempotencyKey: string
     status: (typeof IdempotencyRecordStatus)[keyof typeof IdempotencyRecordStatus]
-    responseData: JSONValue | undefined
+    responseData: IdempotencyRecord['responseData']
   }[] {
     return [...this.#entries].map(([idempotencyKey, entry]) => ({
       idempotencyKey,

@@ -36,7 +36,7 @@ function thrown(fn: () => unknown): unknown {
 
 describe('every parser fails a bad record with the reason its handler gives', () => {
   it('Kinesis: bad JSON, a schema failure, gzip', async () => {
-    const event = kinesisEvent([raw('{not json'), { orderId: 'o-2' }, o1], { schema: Order })
+    const event = kinesisEvent([raw('{not json'), { orderId: 'o-2' }, o1])
     const report = await kinesisHandler({ schema: Order, ordering: 'unordered', allFailed: 'report' }, () => {}).process(event)
     const parse = kinesisParser(Order)
     for (const i of [0, 1]) {

@@ -93,7 +93,7 @@ it('runWindow: the batches of one window repeat no sequence number, and each rea
     onWindowEnd: () => {},
   })
   const run = await runWindow(handler, [kinesisEvent([o('a'), o('b')]), kinesisEvent([o('c')]), kinesisEvent([o('d'), o('e')])])
-  const sequences = run.invocations.flatMap((i) => (i.event as KinesisStreamEvent).Records.map((r) => r.kinesis.sequenceNumber))
+  const sequences = run.invocations.flatMap((i) => (i.event as unknown as KinesisStreamEvent).Records.map((r) => r.kinesis.sequenceNumber))
   expect(sequences).toHaveLength(5)
   expect(increasing(sequences)).toBe(true)
   expect(run.state).toEqual({ n: 5 })
