@@ -1,4 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch'
+import { parse } from '@aws-lambda-powertools/parser'
+import { KinesisEnvelope } from '@aws-lambda-powertools/parser/envelopes'
 import type { KinesisStreamRecord } from 'aws-lambda'
 import { beforeEach, expect, it } from 'vitest'
 import { InvalidRecordError, kinesisParser } from 'lambda-stream-handlers'
@@ -88,6 +90,8 @@ it('a KPL aggregate: Powertools hands the record handler the whole aggregate; `a
   )
   expect(viaAll).toEqual({ batchItemFailures: [] })
   expect(charged).toEqual(['o-1', 'o-2'])
+  // Powertools' own parser reads the aggregate's bytes as the payload, and fails the whole record.
+  expect(() => parse(event, KinesisEnvelope, Order)).toThrow('Failed to parse Kinesis Data Stream record at index 0')
   expect(() => parseOrder(event.Records[0]!)).toThrow(
     'is a KPL aggregate of 2 user records; parse it with `kinesisParser(...).all(record)`, which returns each one',
   )
