@@ -75,12 +75,17 @@ const BASE: BaseMeta = { context: undefined, logger: silentLogger }
  * `eventOf` wraps one record into the event `source.records` reads (`{ Records: [record] }` for
  * the sources with a `Records` array).
  */
-export function sourceParser<Rec, Meta, O>(
-  source: Source<Rec, Meta, O>,
+export function sourceParser<Rec, Meta, O, Id>(
+  source: Source<Rec, Meta, O, Id>,
   name: string,
   eventOf: (record: unknown) => unknown = (record) => ({ Records: [record] }),
 ): SourceParser<Rec, O> {
   const known = ['schema', ...Object.keys(source.options).filter((k) => k !== 'eagerMeta')]
+  // The identifier as the handler's outcomes and log lines write it (Kafka's is an object).
+  const idOf = (record: Rec): string => {
+    const id = source.id(record)
+    return source.idText === undefined ? String(id) : source.idText(id)
+  }
   function build(schemaOrOptions: unknown): RecordParser<Rec, unknown> {
     const options = isSchema(schemaOrOptions) ? { schema: schemaOrOptions } : schemaOrOptions
     if (typeof options !== 'object' || options === null || !isSchema((options as { schema?: unknown }).schema)) {
@@ -108,7 +113,7 @@ export function sourceParser<Rec, Meta, O>(
       try {
         payload = parse(record, source.meta(record, BASE))
       } catch (e) {
-        throw new InvalidRecordError(String(source.id(record)), invalidReason(e))
+        throw new InvalidRecordError(idOf(record), invalidReason(e))
       }
       if (payload instanceof Promise) {
         payload.catch(() => {})
@@ -123,7 +128,7 @@ export function sourceParser<Rec, Meta, O>(
       const records = recordsOf(record)
       if (records.length !== 1) {
         const first = records[0]
-        throw new InvalidRecordError(first === undefined ? undefined : String(source.id(first)), {
+        throw new InvalidRecordError(first === undefined ? undefined : idOf(first), {
           kind: 'decode',
           message:
             records.length === 0
