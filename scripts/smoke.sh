@@ -10,7 +10,8 @@ cd "$root"
 if grep -rlE '\b[Ff]acts? [0-9]|§|UNCONFIRMED|esm-semantics|spec §' --include='*.d.ts' dist; then echo "these .d.ts files cite internal references"; exit 1; fi
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
 echo "packed $tarball: $(tar tzf "$work/$tarball" | wc -l) files"
-if tar tzf "$work/$tarball" | grep -E '^package/(test|bench|examples|src)/'; then echo "the tarball ships files users do not need"; exit 1; fi
+# examples/ and the two benchmark reports ship, since the README links them; tests and sources do not.
+if tar tzf "$work/$tarball" | grep -E '^package/(test|src)/|^package/bench/' | grep -vE '^package/bench/(RESULTS|PROFILE)\.md$'; then echo "the tarball ships files users do not need"; exit 1; fi
 # `prepack` builds, so that a pack from a fresh clone ships dist/.
 packed=$(tar tzf "$work/$tarball")
 for f in dist/esm/index.js dist/esm/index.d.ts dist/cjs/index.js dist/cjs/index.d.ts dist/esm/cli/bin.js dist/esm/testing/index.d.ts dist/esm/local/index.d.ts dist/cjs/idempotency/index.d.ts; do
@@ -23,9 +24,29 @@ if grep -rnE "(from |import\()['\"](@aws-sdk/|@smithy/|@aws-lambda-powertools/id
   echo "published types import packages a user may not have installed"; exit 1
 fi
 echo "tarball: dist/ packed, no declaration imports the AWS SDK"
+# Every relative link of the packed README (as npm shows it) resolves inside the tarball, and every #anchor to a heading.
+node - "$work/unpacked/package" <<'JS'
+const { existsSync, readFileSync } = require('node:fs')
+const { join } = require('node:path')
+const dir = process.argv[2]
+const readme = readFileSync(join(dir, 'README.md'), 'utf8').replace(/```[\s\S]*?```/g, '')
+const slug = (h) => h.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')
+const anchors = new Set([...readme.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1])))
+const broken = []
+let count = 0
+for (const [, target] of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
+  if (/^[a-z]+:/i.test(target)) continue
+  count++
+  const [path, anchor] = target.split('#')
+  if (path === '' ? !anchors.has(anchor) : !existsSync(join(dir, path))) broken.push(target)
+}
+if (broken.length > 0) { console.error(`README links that do not resolve in the package: ${broken.join(', ')}`); process.exit(1) }
+console.log(`README: ${count} relative links, all resolve inside the tarball`)
+JS
 cd "$work"
 npm init -y >/dev/null
-npm install --silent --no-audit --no-fund "./$tarball" zod@4 >/dev/null
+# @aws-lambda-powertools/idempotency is an optional peer: lambda-stream-handlers/idempotency needs it.
+npm install --silent --no-audit --no-fund "./$tarball" zod@4 @aws-lambda-powertools/idempotency@2 >/dev/null
 # The types in a strict project without the AWS SDK: exactOptionalPropertyTypes, skipLibCheck off,
 # through ESM (.mts) and CommonJS (.cts) resolution; TypeScript and @types/node from this repository.
 cat > tsconfig.json <<JSON
@@ -35,9 +56,9 @@ JSON
 cat > types.mts <<'TS'
 import * as z from 'zod'
 import { dynamodbHandler, kinesisHandler, sqsHandler } from 'lambda-stream-handlers'
-import { idempotent } from 'lambda-stream-handlers/idempotency'
+import { idempotent, InMemoryPersistenceStore } from 'lambda-stream-handlers/idempotency'
 import { localClient, runLocal, simulate } from 'lambda-stream-handlers/local'
-import { InMemoryPersistenceStore, kinesisEvent, lambdaContext, raw, sqsEvent } from 'lambda-stream-handlers/testing'
+import { kinesisEvent, lambdaContext, raw, sqsEvent } from 'lambda-stream-handlers/testing'
 const Order = z.object({ orderId: z.string(), accountId: z.string(), status: z.enum(['NEW', 'PAID']), total: z.number() })
 export const handler = sqsHandler({ schema: Order, ordering: 'unordered', concurrency: 2 }, (order, meta) => meta.logger.info(order.orderId))
 export const orders = kinesisHandler(Order).use(idempotent({ persistenceStore: new InMemoryPersistenceStore() })).handle((order) => order.total)
@@ -99,8 +120,8 @@ node cjs.cjs 2>/dev/null
 cat > idem.mjs <<'JS'
 import * as z from 'zod'
 import { kinesisHandler } from 'lambda-stream-handlers'
-import { idempotent } from 'lambda-stream-handlers/idempotency'
-import { InMemoryPersistenceStore, kinesisEvent, lambdaContext } from 'lambda-stream-handlers/testing'
+import { idempotent, InMemoryPersistenceStore } from 'lambda-stream-handlers/idempotency'
+import { kinesisEvent, lambdaContext } from 'lambda-stream-handlers/testing'
 let runs = 0
 const handler = kinesisHandler(z.object({ id: z.string() })).use(idempotent({ persistenceStore: new InMemoryPersistenceStore() })).handle(() => { runs++ })
 const event = kinesisEvent([{ id: 'a' }])
@@ -109,8 +130,7 @@ if (runs !== 1) { console.error('idempotency ESM: ran', runs, 'times'); process.
 console.log('idempotency ESM ok')
 JS
 cat > idem.cjs <<'JS'
-const { idempotent } = require('lambda-stream-handlers/idempotency')
-const { InMemoryPersistenceStore } = require('lambda-stream-handlers/testing')
+const { idempotent, InMemoryPersistenceStore } = require('lambda-stream-handlers/idempotency')
 if (typeof idempotent({ persistenceStore: new InMemoryPersistenceStore() }) !== 'function') { console.error('idempotency CJS: no middleware'); process.exit(1) }
 console.log('idempotency CJS ok')
 JS

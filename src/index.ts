@@ -93,6 +93,17 @@ export type {
 export { WindowEndError, WindowRecordError, WindowStateError } from './windows/errors.js'
 export { dynamodbWindowHandler, type DynamoDBWindowEvent, type DynamoDBWindowOptions } from './windows/dynamodb.js'
 
+// Single-record parsers: a source's decoding and schema for one record (a Powertools BatchProcessor's record handler).
+export {
+  dynamodbParser,
+  InvalidRecordError,
+  kinesisParser,
+  sqsParser,
+  type ParserOptions,
+  type RecordParser,
+  type SourceParser,
+} from './parsers/index.js'
+
 // Event filtering: Lambda's FilterCriteria, matched and built (docs/lambda-semantics.md, facts 70-82).
 export { compileFilter, matchesFilter, type FilterCriteria, type FilterSource, type RecordFilter } from './filtering/filter.js'
 export { InvalidFilterPatternError } from './filtering/pattern.js'

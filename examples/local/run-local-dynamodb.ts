@@ -3,14 +3,14 @@ import { DynamoDBStreamsClient, GetRecordsCommand } from '@aws-sdk/client-dynamo
 import type { DynamoDBStreamEvent } from 'aws-lambda'
 import * as z from 'zod'
 import { dynamodbHandler, silentLogger } from 'lambda-stream-handlers'
-import { lambdaDynamoDBRecord, runLocal, type MappingReport } from 'lambda-stream-handlers/local'
+import { lambdaDynamoDBRecord, localClient, runLocal, type MappingReport } from 'lambda-stream-handlers/local'
 
 const Order = z.object({ orderId: z.string(), total: z.number() })
 export const handler = dynamodbHandler({ schema: Order, logger: silentLogger }, async () => {})
 
 export async function drainTable(endpoint: string, streamArn: string): Promise<MappingReport> {
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' }
-  const client = new DynamoDBStreamsClient({ endpoint, region: 'us-east-1', credentials })
+  // localClient, as for Kinesis: an HTTP/1.1 handler, a region and local credentials.
+  const client = await localClient(DynamoDBStreamsClient, { endpoint })
   const run = await runLocal(handler, { source: 'dynamodb', client, streamArn, FunctionResponseTypes: ['ReportBatchItemFailures'] })
   await run.idle()
   const report = await run.stop()

@@ -1,5 +1,6 @@
 import { beforeEach, expect, it } from 'vitest'
-import { InMemoryPersistenceStore, kinesisEvent, lambdaContext } from 'lambda-stream-handlers/testing'
+import { InMemoryPersistenceStore } from 'lambda-stream-handlers/idempotency'
+import { kinesisEvent, lambdaContext } from 'lambda-stream-handlers/testing'
 import { charged, Order, ordersHandler } from './idempotent.js'
 
 beforeEach(() => {

@@ -1,5 +1,5 @@
 // Idempotent records: a redelivered order is not charged twice. Powertools' DynamoDB store in
-// production; the same handler runs on the testing kit's in-memory store in unit tests.
+// production; the same handler runs on the in-memory store in unit tests.
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb'
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence'
 import * as z from 'zod'

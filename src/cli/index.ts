@@ -28,6 +28,7 @@ const DEMO_PACKAGES = [
   '@aws-sdk/client-dynamodb',
   '@aws-sdk/lib-dynamodb',
   '@smithy/node-http-handler',
+  '@aws-lambda-powertools/idempotency',
   'zod',
 ] as const
 
@@ -55,7 +56,9 @@ async function demo(flags: Map<string, string>): Promise<number> {
   refuseFlags('demo', flags, ['records', 'json'])
   const missing = await missingDemoPackages()
   if (missing.length > 0)
-    throw new UsageError(`the demo needs local servers and the AWS SDK; install them with: npm install -D ${missing.join(' ')}`)
+    throw new UsageError(
+      `the demo needs local servers, the AWS SDK and Powertools idempotency; install them with: npm install -D ${missing.join(' ')}`,
+    )
   const { runDemo } = await import('./demo.js')
   const raw = flags.get('records') ?? '600'
   const records = Number(raw)

@@ -158,6 +158,14 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }
 
+/**
+ * Why a record that could not be read or parsed is invalid: the parser's own reason, or a decode
+ * failure in the words of what was thrown. The handlers and the single-record parsers both use it.
+ */
+export function invalidReason(thrown: unknown): RecordFailure {
+  return isInvalidRecord(thrown) ? thrown.failure : { kind: 'decode', message: toError(thrown).message, error: toError(thrown) }
+}
+
 /** `instanceof`, which a thrown revoked Proxy would make throw, asked safely. */
 function isInvalidRecord(thrown: unknown): thrown is InvalidRecord {
   try {
@@ -311,9 +319,7 @@ export function createProcessor<Rec, P, M, Id = string>(
     const pastDeadline = (): boolean => watched && (remaining(context) ?? Number.POSITIVE_INFINITY) < deadlineMarginMs
 
     function invalid(i: number, id: string, record: Rec, thrown: unknown): RecordOutcome | Promise<RecordOutcome> {
-      const reason: RecordFailure = isInvalidRecord(thrown)
-        ? thrown.failure
-        : { kind: 'decode', message: toError(thrown).message, error: toError(thrown) }
+      const reason = invalidReason(thrown)
       const detail = logPayloads ? detailOf(thrown) : undefined
       const log = {
         recordId: id,

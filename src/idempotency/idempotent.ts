@@ -10,7 +10,7 @@ import { checkKnownKeys, checkRules, describeValue, isFunction, type OptionRule 
 export interface IdempotentOptions<P, M> {
   /**
    * Where records are remembered: Powertools' `DynamoDBPersistenceLayer` in production (from
-   * `@aws-lambda-powertools/idempotency/dynamodb`), the testing kit's `InMemoryPersistenceStore`
+   * `@aws-lambda-powertools/idempotency/dynamodb`), this entry point's `InMemoryPersistenceStore`
    * in unit tests, or any other Powertools persistence layer. Use one store per `idempotent(...)`:
    * Powertools configures a store once, with the first options it sees.
    */

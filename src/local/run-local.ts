@@ -88,7 +88,7 @@ const KINESIS_RUN_SETTINGS: SettingsTable = { ...LOCAL_RUN_SETTINGS, streamName:
  *
  * @example
  * ```ts
- * const client = new DynamoDBStreamsClient({ endpoint, region: 'us-east-1', credentials })
+ * const client = await localClient(DynamoDBStreamsClient, { endpoint })
  * const run = await runLocal(handler, { source: 'dynamodb', client, streamArn, FunctionResponseTypes: ['ReportBatchItemFailures'] })
  * ```
  */

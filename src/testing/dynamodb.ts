@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import type { InferInput, Schema } from '../engine/schema.js'
 import type { AttributeName, DynamoDBEventName, StreamViewType } from '../sources/dynamodb/types.js'
 import { trailingZerosFrom } from '../sources/unmarshall.js'
+import { sequenceAllocator } from './sequence.js'
 
 const RAW_IMAGE = Symbol.for('lambda-stream-handlers.attributeValues')
 
@@ -130,7 +131,11 @@ export interface DynamoDBEventOptions<S extends Schema = Schema> {
   readonly tableName?: string | undefined
   readonly region?: string | undefined
   readonly accountId?: string | undefined
-  /** The first record's sequence number; later ones increase. */
+  /**
+   * The first record's sequence number; later ones increase, and each `eventID` follows from its
+   * sequence number. Give it to build the same event twice (a redelivery) or to compare ids with
+   * fixed values. Default: after the last one any earlier call used, so each event's ids are new.
+   */
   readonly firstSequenceNumber?: string | bigint | undefined
   /** When the changes were made (`ApproximateCreationDateTime`, in whole seconds). Default: now. */
   readonly createdAt?: Date | undefined
@@ -230,6 +235,7 @@ function imageSize(image: Record<string, unknown> | undefined, perElement = 0, d
 }
 
 const FIRST_SEQUENCE = 4421584500000000017450439091n // the shape of a real one: 28 digits
+const nextSequence = sequenceAllocator(FIRST_SEQUENCE, 100n)
 const TTL_IDENTITY = { type: 'Service', principalId: 'dynamodb.amazonaws.com' } // fact 8
 
 /**
@@ -237,7 +243,8 @@ const TTL_IDENTITY = { type: 'Service', principalId: 'dynamodb.amazonaws.com' } 
  * AttributeValues (binary as base64), increasing `SequenceNumber`s, `SizeBytes` as DynamoDB counts
  * them, `StreamViewType`, `ApproximateCreationDateTime` in seconds, `eventID`, the stream ARN, and
  * the Time to Live `userIdentity` for {@link ttlDelete}. The images the view type does not carry
- * are left out, as the stream would.
+ * are left out, as the stream would. Each call gives new sequence numbers and `eventID`s (so
+ * idempotency keyed on `eventID` sees two events as two), unless `firstSequenceNumber` is set.
  *
  * @example
  * ```ts
@@ -256,7 +263,7 @@ export function dynamodbEvent<S extends Schema = Schema>(
   const table = options.tableName ?? 'test-table'
   const view = options.streamViewType ?? 'NEW_AND_OLD_IMAGES'
   const keyNames: readonly string[] = options.keys ?? ['id']
-  const first = BigInt(options.firstSequenceNumber ?? FIRST_SEQUENCE)
+  const first = options.firstSequenceNumber === undefined ? nextSequence(changes.length) : BigInt(options.firstSequenceNumber)
   const createdAt = Math.floor((options.createdAt ?? new Date()).getTime() / 1000)
   const records = changes.map((change, i): DynamoDBRecord => {
     const newImage = change.newImage === undefined ? undefined : toImage(change.newImage, 'new image')

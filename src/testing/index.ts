@@ -20,7 +20,6 @@ export {
 } from './dynamodb.js'
 export { raw, type RawData } from './raw.js'
 export { sampleEvents } from './samples.js'
-export { InMemoryPersistenceStore } from './idempotency.js'
 export { sqsEvent, type SqsAttributeInput, type SqsEventOptions } from './sqs.js'
 
 // Tumbling windows.

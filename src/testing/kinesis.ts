@@ -2,6 +2,7 @@ import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda'
 import { gzipSync } from 'node:zlib'
 import type { InferInput, Schema } from '../engine/schema.js'
 import { payloadBytes, type RawData } from './raw.js'
+import { sequenceAllocator } from './sequence.js'
 
 /**
  * Options of {@link kinesisEvent}. `P` is the type of the payloads given, which `partitionKey`
@@ -18,7 +19,11 @@ export interface KinesisEventOptions<S extends Schema = Schema, P = InferInput<S
   readonly streamName?: string | undefined
   readonly region?: string | undefined
   readonly accountId?: string | undefined
-  /** The first record's sequence number; later ones increase. A 56-digit number by default, as Kinesis gives. */
+  /**
+   * The first record's sequence number; later ones increase. Give it to build the same event twice
+   * (a redelivery) or to compare ids with fixed values. Default: a 56-digit number, as Kinesis gives,
+   * after the last one any earlier call used, so each event's ids are new.
+   */
   readonly firstSequenceNumber?: string | bigint | undefined
   /** The first record's arrival time; each later record arrives 1 ms after. Default: now. */
   readonly arrivedAt?: Date | undefined
@@ -28,10 +33,12 @@ export interface KinesisEventOptions<S extends Schema = Schema, P = InferInput<S
 
 const FIRST_SEQUENCE = 49590338271490256608559692538361571095921575989136588898n
 const SEQUENCE_STEP = 10n ** 22n
+const nextSequence = sequenceAllocator(FIRST_SEQUENCE, SEQUENCE_STEP)
 
 /**
  * Builds a Kinesis event as Lambda delivers it: base64 `data`, increasing sequence numbers,
- * `eventID` as `shardId:sequenceNumber`, ARNs and arrival times. Payloads are JSON-encoded;
+ * `eventID` as `shardId:sequenceNumber`, ARNs and arrival times. Each call gives new sequence
+ * numbers (so idempotency keyed on `eventID` sees two events as two), unless `firstSequenceNumber` is set. Payloads are JSON-encoded;
  * `raw(...)` and `Uint8Array`s go in as they are, so a test can build a bad record.
  *
  * @example
@@ -52,7 +59,7 @@ export function kinesisEvent<
   const region = options.region ?? 'us-east-1'
   const accountId = options.accountId ?? '123456789012'
   const shardId = options.shardId ?? 'shardId-000000000000'
-  const first = BigInt(options.firstSequenceNumber ?? FIRST_SEQUENCE)
+  const first = options.firstSequenceNumber === undefined ? nextSequence(payloads.length) : BigInt(options.firstSequenceNumber)
   const arrivedAt = (options.arrivedAt ?? new Date()).getTime()
   const records = payloads.map((payload, i): KinesisStreamRecord => {
     const bytes = payloadBytes(payload)

@@ -74,8 +74,8 @@ describe("ordering: 'per-key'", () => {
       if (item.n === 1) throw new Error('b fails')
     })
     //                     0    1    2    3    4    5
-    const list = items(['a', 'b', 'a', 'c', 'b', 'a'])
-    const report = await handler.process(eventOf(list))
+    const event = eventOf(items(['a', 'b', 'a', 'c', 'b', 'a']))
+    const report = await handler.process(event)
     // b1 fails: b4 is behind it in its key; a2, c3, a5 belong to other keys but a5 and c3 come after
     // the failure in the shard, so Lambda would re-deliver them anyway. a2 and c3 may already have started.
     expect(report.outcomes[1]!.status).toBe('failed')
@@ -84,9 +84,9 @@ describe("ordering: 'per-key'", () => {
     expect(started).not.toContain(5)
     expect(report.outcomes[0]!.status).toBe('ok')
     const reported = report.batchItemFailures.map((f) => f.itemIdentifier)
-    const firstFailure = eventOf(list).Records[1]!.kinesis.sequenceNumber
+    const firstFailure = event.Records[1]!.kinesis.sequenceNumber
     expect(reported[0]).toBe(firstFailure)
-    expect(reported).toContain(eventOf(list).Records[5]!.kinesis.sequenceNumber)
+    expect(reported).toContain(event.Records[5]!.kinesis.sequenceNumber)
   })
 })
 

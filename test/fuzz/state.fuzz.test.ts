@@ -17,18 +17,9 @@ import {
   type FilterSource,
   type RecordFilter,
 } from 'lambda-stream-handlers'
-import { idempotent } from 'lambda-stream-handlers/idempotency'
+import { idempotent, InMemoryPersistenceStore } from 'lambda-stream-handlers/idempotency'
 import { simulate } from 'lambda-stream-handlers/local'
-import {
-  InMemoryPersistenceStore,
-  kinesisEvent,
-  kinesisWindowEvent,
-  kplAggregate,
-  lambdaContext,
-  raw,
-  runWindow,
-  sqsEvent,
-} from 'lambda-stream-handlers/testing'
+import { kinesisEvent, kinesisWindowEvent, kplAggregate, lambdaContext, raw, runWindow, sqsEvent } from 'lambda-stream-handlers/testing'
 import { handler as totalsHandler, published, Sale as TotalsSale } from '../../examples/windows/totals.js'
 
 const HOSTILE_KEYS = ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'then', 'length', '', 'a', 'b']

@@ -18,17 +18,9 @@ import {
   type Middleware,
   type RecordOutcome,
 } from 'lambda-stream-handlers'
-import { idempotent } from 'lambda-stream-handlers/idempotency'
+import { idempotent, InMemoryPersistenceStore } from 'lambda-stream-handlers/idempotency'
 import { simulate } from 'lambda-stream-handlers/local'
-import {
-  dynamodbEvent,
-  insert,
-  InMemoryPersistenceStore,
-  kinesisEvent,
-  kinesisEventFromDynamoDB,
-  kplAggregate,
-  lambdaContext,
-} from 'lambda-stream-handlers/testing'
+import { dynamodbEvent, insert, kinesisEvent, kinesisEventFromDynamoDB, kplAggregate, lambdaContext } from 'lambda-stream-handlers/testing'
 
 const Order = z.object({ orderId: z.string(), total: z.number() })
 type Order = z.output<typeof Order>

@@ -12,8 +12,8 @@ import {
   silentLogger,
   sqsHandler,
 } from 'lambda-stream-handlers'
-import { idempotent } from 'lambda-stream-handlers/idempotency'
-import { InMemoryPersistenceStore, kafkaEvent, kinesisEvent, lambdaContext, sqsEvent } from 'lambda-stream-handlers/testing'
+import { idempotent, InMemoryPersistenceStore } from 'lambda-stream-handlers/idempotency'
+import { kafkaEvent, kinesisEvent, lambdaContext, sqsEvent } from 'lambda-stream-handlers/testing'
 
 const Order = z.object({ orderId: z.string(), total: z.number() })
 

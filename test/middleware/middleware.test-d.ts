@@ -1,8 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import * as z from 'zod'
 import { kinesisHandler, logContext, type KinesisMeta, type RecordLogger } from 'lambda-stream-handlers'
-import { idempotent } from 'lambda-stream-handlers/idempotency'
-import { InMemoryPersistenceStore } from 'lambda-stream-handlers/testing'
+import { idempotent, InMemoryPersistenceStore } from 'lambda-stream-handlers/idempotency'
 import { timed } from '../../examples/middleware/timing.js'
 
 const Order = z.object({ orderId: z.string(), total: z.number(), placedAt: z.string().transform((s) => new Date(s)) })

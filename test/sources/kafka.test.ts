@@ -13,8 +13,8 @@ import {
   type KafkaMeta,
   type RecordOutcome,
 } from 'lambda-stream-handlers'
-import { idempotent } from 'lambda-stream-handlers/idempotency'
-import { InMemoryPersistenceStore, kafkaEvent, lambdaContext, raw, sampleEvents } from 'lambda-stream-handlers/testing'
+import { idempotent, InMemoryPersistenceStore } from 'lambda-stream-handlers/idempotency'
+import { kafkaEvent, lambdaContext, raw, sampleEvents } from 'lambda-stream-handlers/testing'
 import { memoryLogger } from '../helpers.js'
 
 const Order = z.object({ orderId: z.string(), total: z.number() })

@@ -4,7 +4,6 @@ import {
   IdempotencyItemNotFoundError,
 } from '@aws-lambda-powertools/idempotency'
 import { BasePersistenceLayer, IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence'
-import type { JSONValue } from '@aws-lambda-powertools/commons/types'
 
 // Not imported from '@aws-lambda-powertools/idempotency/types': that module's types import
 // `@aws-sdk/client-dynamodb`, which a project without it cannot check (`skipLibCheck: false`).
@@ -17,7 +16,7 @@ interface Entry {
   readonly expiryTimestamp: number | undefined
   /** Milliseconds since the epoch: the deadline of the invocation that holds the record in progress. */
   readonly inProgressExpiryTimestamp: number | undefined
-  readonly responseData: JSONValue | undefined
+  readonly responseData: IdempotencyRecord['responseData']
   readonly payloadHash: string | undefined
 }
 
@@ -45,7 +44,7 @@ export class InMemoryPersistenceStore extends BasePersistenceLayer {
   entries(): {
     idempotencyKey: string
     status: (typeof IdempotencyRecordStatus)[keyof typeof IdempotencyRecordStatus]
-    responseData: JSONValue | undefined
+    responseData: IdempotencyRecord['responseData']
   }[] {
     return [...this.#entries].map(([idempotencyKey, entry]) => ({
       idempotencyKey,
