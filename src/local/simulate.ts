@@ -7,8 +7,10 @@ import type { InvocationReport, MappingReport } from './report.js'
 import {
   checkSettings,
   configError,
+  SIMULATION_CLOCK_SETTINGS,
   STREAM_SETTINGS,
   streamSettings,
+  timeAfter,
   wholeNumber,
   type FunctionSettings,
   unchecked,
@@ -73,9 +75,9 @@ const NAME = 'simulate'
 const DEFAULT_START = Date.UTC(2026, 0, 1)
 /** The options of a stream simulation. */
 const SIMULATION_SETTINGS: SettingsTable = {
-  ...unchecked('source', 'records', 'streamName', 'start', 'durationMs', 'maxInvocations', 'onInvocation'),
+  ...SIMULATION_CLOCK_SETTINGS,
+  streamName: null,
   shards: wholeNumber(1, 500),
-  seed: [Number.isInteger, 'a whole number'],
   retentionHours: [(v) => typeof v === 'number' && v > 0 && v <= 8760, 'a number of hours above 0, up to 8760'],
   ...STREAM_SETTINGS,
 }
@@ -133,7 +135,6 @@ export async function simulate(
     configError(NAME, `the options must be an object with \`source\` and \`records\`; received ${describeValue(options)}.`)
   if (options.source === 'sqs') return simulateSqs(handler as (event: SQSEvent, context: Context) => unknown, options)
   checkSettings(NAME, options, SIMULATION_SETTINGS)
-  const s = streamSettings(NAME, options)
   const seed = options.seed ?? 1
   const maxInvocations = options.maxInvocations ?? 100_000
   const functionArn = `arn:aws:lambda:us-east-1:123456789012:function:${options.functionName ?? 'simulated-function'}`
@@ -147,13 +148,11 @@ export async function simulate(
   if (options.source === 'kinesis') {
     source = kinesisSource as StreamSource<unknown>
     const shards = options.shards ?? 1
-    const built = list.filter((r): r is KinesisStreamRecord => (r as { eventSource?: unknown }).eventSource === 'aws:kinesis')
-    const puts = list.filter((r) => (r as { eventSource?: unknown }).eventSource !== 'aws:kinesis') as KinesisPut[]
+    const built = list.filter((r): r is KinesisStreamRecord => (r as { eventSource?: unknown } | null)?.eventSource === 'aws:kinesis')
+    const puts = list.filter((r) => (r as { eventSource?: unknown } | null)?.eventSource !== 'aws:kinesis') as KinesisPut[]
     puts.forEach((p, i) => {
       if (typeof p !== 'object' || p === null || !('data' in p))
         configError(NAME, `records[${i}] must be a put \`{ data, partitionKey?, at? }\` or a Lambda Kinesis record.`)
-      if (p.at !== undefined && !Number.isFinite(p.at))
-        configError(NAME, `records[${i}].at must be a number of ms after the start; received ${describeValue(p.at)}.`)
       if (
         p.partitionKey !== undefined &&
         (typeof p.partitionKey !== 'string' || p.partitionKey.length < 1 || p.partitionKey.length > 256)
@@ -163,6 +162,7 @@ export async function simulate(
     })
     const earliest = built.reduce((m, r) => Math.min(m, Math.round(r.kinesis.approximateArrivalTimestamp * 1000)), Infinity)
     startMs = options.start?.getTime() ?? (earliest === Infinity ? DEFAULT_START : earliest)
+    puts.forEach((p, i) => p.at !== undefined && timeAfter(NAME, `records[${i}].at`, startMs, p.at))
     const fromPuts = kinesisRecordsOf(puts, {
       shards,
       startMs,
@@ -170,7 +170,7 @@ export async function simulate(
       region: 'us-east-1',
       accountId: '123456789012',
     })
-    items = [...built, ...fromPuts].map((r) => streamItem(source, r))
+    items = [...built, ...fromPuts].map((r, i) => itemOf(source, r, i))
   } else if (options.source === 'dynamodb') {
     const kinesisOnly = ['shards', 'streamName'].filter((k) => k in options)
     if (kinesisOnly.length > 0)
@@ -191,7 +191,7 @@ export async function simulate(
     // A record without ApproximateCreationDateTime (AWS's sample events have none) reached the
     // stream when the simulation starts: its age counts from there, not from 1970 (facts 33-34).
     // NaN marks it until the start is known, which the dated records decide.
-    items = (list as DynamoDBRecord[]).map((r) => streamItem(source, r, undefined, Number.NaN))
+    items = (list as DynamoDBRecord[]).map((r, i) => itemOf(source, r, i, Number.NaN))
     const earliest = items.reduce((m, i) => (Number.isNaN(i.arrivalMs) ? m : Math.min(m, i.arrivalMs)), Infinity)
     startMs = options.start?.getTime() ?? (earliest === Infinity ? DEFAULT_START : earliest)
     const arrived = startMs
@@ -215,6 +215,7 @@ export async function simulate(
   // Stream order: by shard, then sequence number.
   items.sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0))
 
+  const s = streamSettings(NAME, options, startMs)
   const accept = options.FilterCriteria === undefined ? {} : { accept: compileFilterVerdict(options.FilterCriteria, options.source) }
   const mapping = createStreamMapping(source, s, { functionArn, timeoutMs: s.timeoutMs, nextRequestId: requestIds(seed), ...accept })
   const from =
@@ -229,17 +230,31 @@ export async function simulate(
   const call = virtualCaller(handler, options.durationMs ?? 0, s.timeoutMs)
 
   let count = 0
+  let retrying = false
   let now = startMs
   for (let next = mapping.next(); next !== undefined; next = mapping.next()) {
     if (++count > maxInvocations) {
       configError(
         NAME,
-        `stopped after ${maxInvocations} batches: the mapping was still retrying. Set MaximumRetryAttempts or MaximumRecordAgeInSeconds, or raise \`maxInvocations\`.`,
+        retrying
+          ? `stopped after ${maxInvocations} batches: the mapping was still retrying. Set MaximumRetryAttempts or MaximumRecordAgeInSeconds, or raise \`maxInvocations\`.`
+          : `stopped after ${maxInvocations} batches with records still to deliver; raise \`maxInvocations\`.`,
       )
     }
     now = Math.max(startMs, next.at)
     const invocation = await mapping.run(next.lane, now, call, (started, result) => started + result.durationMs)
+    if (invocation !== undefined && invocation.result !== 'success') retrying = true
     if (invocation !== undefined) options.onInvocation?.(invocation, mapping.settledCount())
   }
   return mapping.report(now)
+}
+
+/** A given record as the rules see it; one the source cannot read is refused, naming it. */
+function itemOf(source: StreamSource<unknown>, record: unknown, index: number, arrivalMs?: number): StreamItem {
+  try {
+    return streamItem(source, record, undefined, arrivalMs)
+  } catch (e) {
+    if (e instanceof TypeError) configError(NAME, `records[${index}] is not a record of this source: ${e.message}`)
+    throw e
+  }
 }

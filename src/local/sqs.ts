@@ -10,7 +10,17 @@ import { compileFilterVerdict, type FilterCriteria } from '../filtering/filter.j
 import { lambdaContext } from '../testing/context.js'
 import { answerReport, callVerdict, receiveReport, requestIds, sqsCollateral, virtualCaller, type Caller } from './invocation.js'
 import type { InvocationReport, MappingReport, RecordReport } from './report.js'
-import { checkSettings, configError, maximumConcurrency, RESPONSE_TYPES, wholeNumber, unchecked, type SettingsTable } from './settings.js'
+import {
+  checkSettings,
+  configError,
+  maximumConcurrency,
+  RESPONSE_TYPES,
+  SIMULATION_CLOCK_SETTINGS,
+  timeAfter,
+  wholeNumber,
+  unchecked,
+  type SettingsTable,
+} from './settings.js'
 import {
   failedBy,
   nextReceiveAt,
@@ -99,19 +109,8 @@ const ACCOUNT = '123456789012'
 
 /** The options of an SQS simulation; a FIFO queue takes at most 10 messages a batch. */
 const sqsSimulationSettings = (fifo: boolean): SettingsTable => ({
-  ...unchecked(
-    'source',
-    'records',
-    'fifo',
-    'ScalingConfig',
-    'functionName',
-    'start',
-    'durationMs',
-    'seed',
-    'maxInvocations',
-    'onInvocation',
-    'FilterCriteria',
-  ),
+  ...SIMULATION_CLOCK_SETTINGS,
+  ...unchecked('fifo', 'ScalingConfig'),
   visibilityTimeoutSeconds: wholeNumber(0, 43_200),
   maxReceiveCount: wholeNumber(1, 1000),
   BatchSize: wholeNumber(1, fifo ? 10 : 10_000),
@@ -182,13 +181,18 @@ function queueMessages(records: SqsSimulation['records'], q: SqsRun, nextId: () 
   if (!Array.isArray(list))
     configError(NAME, `\`records\` must be an array of messages or an event with \`Records\`; received ${describeValue(records)}.`)
   const messages: QueuedMessage[] = (list as (SqsSend | SQSRecord)[]).map((m, seq) => {
+    if (typeof m !== 'object' || m === null)
+      configError(NAME, `records[${seq}] must be a message \`{ body, messageGroupId?, at? }\` or a Lambda SQS record; received ${describeValue(m)}.`)
     const built = (m as SQSRecord).eventSource === 'aws:sqs' ? (m as SQSRecord) : undefined
     const send = m as SqsSend
     const body = built !== undefined ? built.body : typeof send.body === 'string' ? send.body : JSON.stringify(send.body)
     if (typeof body !== 'string') configError(NAME, `message ${seq} has no body that can be sent.`)
     const group = built?.attributes.MessageGroupId ?? send.messageGroupId ?? ''
     if (q.fifo && group === '') configError(NAME, `message ${seq} needs a \`messageGroupId\`: the queue is FIFO.`)
-    const sentAt = built !== undefined ? Number(built.attributes.SentTimestamp) : q.startMs + (send.at ?? 0)
+    const sentAt =
+      built !== undefined
+        ? timeAfter(NAME, `records[${seq}].attributes.SentTimestamp`, 0, Number(built.attributes?.SentTimestamp))
+        : timeAfter(NAME, `records[${seq}].at`, q.startMs, send.at ?? 0)
     const message: QueuedMessage = {
       ...(built === undefined ? {} : { template: built }),
       id: built?.messageId ?? nextId(),
@@ -358,7 +362,9 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
     if (++count > q.maxInvocations)
       configError(
         NAME,
-        `stopped after ${q.maxInvocations} invocations: messages keep failing. Set \`maxReceiveCount\` (a redrive policy) or raise \`maxInvocations\`.`,
+        st.invocations.some((i) => i.result !== 'success')
+          ? `stopped after ${q.maxInvocations} invocations: messages keep failing. Set \`maxReceiveCount\` (a redrive policy) or raise \`maxInvocations\`.`
+          : `stopped after ${q.maxInvocations} invocations with messages still to deliver; raise \`maxInvocations\`.`,
       )
     const invocation = await invoke(st, batch)
     o.onInvocation?.(invocation, messages.filter((m) => m.state === 'deleted' || m.state === 'dead-lettered').length)
