@@ -45,6 +45,12 @@ export interface StreamMappingSettings {
    * `filtered`. Checked when the run starts, as Lambda checks it when the mapping is created.
    */
   readonly FilterCriteria?: FilterCriteria
+  /** Where Lambda sends a record of each discarded batch: an SQS queue, SNS topic or S3 bucket ARN. */
+  readonly DestinationConfig?: { readonly OnFailure?: { readonly Destination?: string } }
+  /** Enhanced metrics (`['EventCount']`); no effect on the simulation. */
+  readonly MetricsConfig?: { readonly Metrics?: readonly string[] }
+  /** Provisioned mode's pollers; no effect on the simulation. */
+  readonly ProvisionedPollerConfig?: { readonly MinimumPollers?: number; readonly MaximumPollers?: number }
 }
 
 /** What the function is, for the mapping: its timeout and its name. */
@@ -77,6 +83,24 @@ export const wholeNumber = (min: number, max: number, where = ''): OptionRule =>
   (v) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max,
   `a whole number from ${min} to ${max}${where}`,
 ]
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** `MetricsConfig` and `ProvisionedPollerConfig`, the same for every source. */
+export const MONITORING_SETTINGS: SettingsTable = {
+  MetricsConfig: [
+    (v) => isPlainObject(v) && (v.Metrics === undefined || (Array.isArray(v.Metrics) && v.Metrics.every((m) => m === 'EventCount'))),
+    "`{ Metrics: ['EventCount'] }`",
+  ],
+  ProvisionedPollerConfig: [
+    (v) =>
+      isPlainObject(v) &&
+      [v.MinimumPollers, v.MaximumPollers].every(
+        (n) => n === undefined || (Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 2000),
+      ),
+    '`{ MinimumPollers?, MaximumPollers? }`, whole numbers from 1 to 2000',
+  ],
+}
 
 /** `FunctionResponseTypes`, the same for every source. */
 export const RESPONSE_TYPES: OptionRule = [
@@ -121,7 +145,7 @@ export const STREAM_SETTINGS: SettingsTable = {
   StartingPosition: [(v) => POSITIONS.includes(v), "'TRIM_HORIZON', 'LATEST' or 'AT_TIMESTAMP'"],
   StartingPositionTimestamp: [
     (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v * 1000 <= MAX_DATE_MS,
-    'a time in Unix seconds, a number (for example `Date.parse(\'2026-01-01T00:00:00Z\') / 1000`)',
+    "a time in Unix seconds, a number (for example `Date.parse('2026-01-01T00:00:00Z') / 1000`)",
   ],
   BisectBatchOnFunctionError: [(v) => typeof v === 'boolean', 'true or false'],
   MaximumRetryAttempts: wholeNumber(-1, 10_000),
@@ -130,12 +154,23 @@ export const STREAM_SETTINGS: SettingsTable = {
   FilterCriteria: null,
   TumblingWindowInSeconds: wholeNumber(0, 900),
   windowGraceSeconds: wholeNumber(0, 120),
+  // Fact 41: a stream's on-failure destination is an SQS queue, an SNS topic or an S3 bucket.
+  DestinationConfig: [
+    (v) =>
+      isPlainObject(v) &&
+      (v.OnFailure === undefined ||
+        (isPlainObject(v.OnFailure) &&
+          (v.OnFailure.Destination === undefined ||
+            (typeof v.OnFailure.Destination === 'string' && /^arn:[\w-]+:(sqs|sns|s3):/.test(v.OnFailure.Destination))))),
+    '`{ OnFailure: { Destination } }` with the ARN of an SQS queue, an SNS topic or an S3 bucket',
+  ],
+  ...MONITORING_SETTINGS,
 }
 
 /** A valid `Date`, for a simulation's `start`. */
 export const VALID_DATE: OptionRule = [
   (v) => v instanceof Date && Number.isFinite(v.getTime()),
-  'a valid Date (for example `new Date(\'2026-01-01T00:00:00Z\')`)',
+  "a valid Date (for example `new Date('2026-01-01T00:00:00Z')`)",
 ]
 
 /**
@@ -190,7 +225,7 @@ export function streamSettings(
   if (((o.StartingPosition ?? 'TRIM_HORIZON') === 'AT_TIMESTAMP') !== (o.StartingPositionTimestamp !== undefined)) {
     configError(name, "`StartingPositionTimestamp` goes with `StartingPosition: 'AT_TIMESTAMP'`, and only with it.")
   }
-  // Fact 96: CreateEventSourceMapping refuses a starting timestamp in the future.
+  // Fact 93: CreateEventSourceMapping refuses a starting timestamp in the future.
   if (o.StartingPositionTimestamp !== undefined && o.StartingPositionTimestamp * 1000 > nowMs)
     configError(
       name,

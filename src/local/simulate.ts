@@ -1,6 +1,7 @@
 import type { DynamoDBWindowEvent } from '../windows/dynamodb.js'
 import type { KinesisWindowEvent } from '../windows/kinesis.js'
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord, SQSEvent } from 'aws-lambda'
+import { ConfigurationError } from '../engine/errors.js'
 import { describeValue } from '../engine/options.js'
 import { compileFilterVerdict } from '../filtering/filter.js'
 import type { InvocationReport, MappingReport } from './report.js'
@@ -13,7 +14,6 @@ import {
   timeAfter,
   wholeNumber,
   type FunctionSettings,
-  unchecked,
   type SettingsTable,
   type StreamMappingSettings,
 } from './settings.js'
@@ -23,7 +23,8 @@ import { dynamodbSource } from '../sources/dynamodb/index.js'
 import { kinesisSource } from '../sources/kinesis/index.js'
 import { kinesisRecordsOf, streamItem, type KinesisPut, type StreamSource } from './stream-rows.js'
 import type { StreamItem } from './rules.js'
-import { simulateSqs, type SqsSimulation } from './sqs.js'
+import { simulateSqs, sqsRunSettings, type SqsSimulation } from './sqs.js'
+import type { EventSourceMapping } from './mapping.js'
 
 /** What every simulation takes besides the source: the clock, the function, a seed. */
 export interface SimulationClock extends FunctionSettings {
@@ -69,6 +70,21 @@ export interface DynamoDBSimulation extends StreamMappingSettings, SimulationClo
   readonly records: readonly DynamoDBRecord[] | DynamoDBStreamEvent
   /** How long each invocation takes on the virtual clock, in ms: a number, or a function of the event. */
   readonly durationMs?: number | ((event: DynamoDBStreamEvent) => number)
+}
+
+/**
+ * A simulation of a mapping read by `readMappings` (or built by hand in its shape): the mapping's
+ * settings, the stream's shards, the queue's and the function's settings all come from it; the
+ * records and the clock from the test.
+ */
+export interface MappingSimulation extends Omit<SimulationClock, 'timeoutSeconds'> {
+  readonly mapping: EventSourceMapping
+  /** What is on the stream or queue, as for a `source: 'kinesis'`, `'dynamodb'` or `'sqs'` simulation. */
+  readonly records: KinesisSimulation['records'] | DynamoDBSimulation['records'] | SqsSimulation['records']
+  /** Kinesis: default `'simulated-stream'`. */
+  readonly streamName?: string
+  /** Tumbling windows: how long after a window's end the mapping waits for its late records. Default 120. */
+  readonly windowGraceSeconds?: number
 }
 
 const NAME = 'simulate'
@@ -117,6 +133,7 @@ export function simulate(
   options: DynamoDBSimulation,
 ): Promise<MappingReport>
 export function simulate(handler: (event: SQSEvent, context: Context) => unknown, options: SqsSimulation): Promise<MappingReport>
+export function simulate(handler: (event: never, context: Context) => unknown, options: MappingSimulation): Promise<MappingReport>
 export function simulate(
   handler: (event: KinesisWindowEvent, context: Context) => unknown,
   options: KinesisSimulation & { readonly TumblingWindowInSeconds: number },
@@ -127,12 +144,13 @@ export function simulate(
 ): Promise<MappingReport>
 export async function simulate(
   handler: (event: never, context: Context) => unknown,
-  options: KinesisSimulation | DynamoDBSimulation | SqsSimulation,
+  given: KinesisSimulation | DynamoDBSimulation | SqsSimulation | MappingSimulation,
 ): Promise<MappingReport> {
   if (typeof handler !== 'function')
     configError(NAME, `the first argument must be the Lambda handler, a function; received ${describeValue(handler)}.`)
-  if (typeof options !== 'object' || options === null)
-    configError(NAME, `the options must be an object with \`source\` and \`records\`; received ${describeValue(options)}.`)
+  if (typeof given !== 'object' || given === null)
+    configError(NAME, `the options must be an object with \`source\` and \`records\`; received ${describeValue(given)}.`)
+  const options = 'mapping' in given ? simulationOf(given) : given
   if (options.source === 'sqs') return simulateSqs(handler as (event: SQSEvent, context: Context) => unknown, options)
   checkSettings(NAME, options, SIMULATION_SETTINGS)
   const seed = options.seed ?? 1
@@ -162,7 +180,7 @@ export async function simulate(
     })
     const earliest = built.reduce((m, r) => Math.min(m, Math.round(r.kinesis.approximateArrivalTimestamp * 1000)), Infinity)
     startMs = options.start?.getTime() ?? (earliest === Infinity ? DEFAULT_START : earliest)
-    puts.forEach((p, i) => p.at !== undefined && timeAfter(NAME, `records[${i}].at`, startMs, p.at))
+    for (const [i, p] of puts.entries()) if (p.at !== undefined) timeAfter(NAME, `records[${i}].at`, startMs, p.at)
     const fromPuts = kinesisRecordsOf(puts, {
       shards,
       startMs,
@@ -255,6 +273,81 @@ function itemOf(source: StreamSource<unknown>, record: unknown, index: number, a
     return streamItem(source, record, undefined, arrivalMs)
   } catch (e) {
     if (e instanceof TypeError) configError(NAME, `records[${index}] is not a record of this source: ${e.message}`)
+    throw e
+  }
+}
+
+/** The settings a mapping decides: given beside `mapping`, they would contradict it. */
+const FROM_MAPPING = new Set([
+  'source',
+  ...Object.keys(STREAM_SETTINGS).filter((k) => k !== 'retryDelayMs' && k !== 'functionName' && k !== 'windowGraceSeconds'),
+  'shards',
+  'fifo',
+  'visibilityTimeoutSeconds',
+  'maxReceiveCount',
+  'ScalingConfig',
+])
+
+/**
+ * The simulator's options for a mapping: its settings as they are, the source's and the function's
+ * under the simulator's names. The one way a mapping becomes settings; `simulate()` and
+ * `checkMapping()` then check them with the same tables.
+ */
+export function simulationOf(o: MappingSimulation): KinesisSimulation | DynamoDBSimulation | SqsSimulation {
+  const { mapping, ...rest } = o
+  if (typeof mapping !== 'object' || mapping === null || typeof mapping.settings !== 'object' || mapping.settings === null)
+    configError(NAME, `\`mapping\` must be a mapping read by readMappings(); received ${describeValue(mapping)}.`)
+  const clash = Object.keys(rest).filter((k) => FROM_MAPPING.has(k))
+  if (clash.length > 0)
+    configError(
+      NAME,
+      `${clash.map((k) => `\`${k}\``).join(', ')} come${clash.length === 1 ? 's' : ''} from \`mapping\` (${mapping.logicalId}); leave ${clash.length === 1 ? 'it' : 'them'} out, or change the template.`,
+    )
+  const src = mapping.sourceSettings ?? {}
+  const timeout = mapping.function?.Timeout === undefined ? {} : { timeoutSeconds: mapping.function.Timeout }
+  if (mapping.source === 'sqs') {
+    const { MaximumConcurrency } = mapping.settings.ScalingConfig ?? {}
+    return {
+      ...(rest as Omit<SqsSimulation, 'source'>),
+      ...(mapping.settings as object),
+      source: 'sqs',
+      ...(MaximumConcurrency === undefined ? { ScalingConfig: undefined } : {}),
+      ...timeout,
+      ...(src.VisibilityTimeout === undefined ? {} : { visibilityTimeoutSeconds: src.VisibilityTimeout }),
+      ...(src.RedrivePolicy?.maxReceiveCount === undefined ? {} : { maxReceiveCount: src.RedrivePolicy.maxReceiveCount }),
+      ...(src.FifoQueue === undefined ? {} : { fifo: src.FifoQueue }),
+    } as SqsSimulation
+  }
+  if (mapping.source !== 'kinesis' && mapping.source !== 'dynamodb')
+    configError(NAME, `the mapping ${mapping.logicalId} reads ${describeValue(mapping.source)}, which the simulator does not know.`)
+  return {
+    ...(rest as object),
+    ...(mapping.settings as object),
+    source: mapping.source,
+    ...timeout,
+    ...(mapping.source === 'kinesis' && src.ShardCount !== undefined ? { shards: src.ShardCount } : {}),
+  } as KinesisSimulation | DynamoDBSimulation
+}
+
+/**
+ * Checks a mapping's settings as `simulate()` checks them, with the same tables: `undefined` when
+ * they are settings AWS would take, else the reason.
+ */
+export function mappingProblem(mapping: EventSourceMapping): string | undefined {
+  try {
+    const o = simulationOf({ mapping, records: [] })
+    // Fact 75: Lambda checks the filter patterns when the mapping is created.
+    if (o.FilterCriteria !== undefined) compileFilterVerdict(o.FilterCriteria, o.source)
+    if (o.source === 'sqs') sqsRunSettings({ ...o, records: [] })
+    else {
+      checkSettings(NAME, o, SIMULATION_SETTINGS)
+      if (o.source === 'dynamodb' && o.StartingPosition === 'AT_TIMESTAMP')
+        configError(NAME, "`StartingPosition: 'AT_TIMESTAMP'` is not available for DynamoDB Streams; use 'TRIM_HORIZON' or 'LATEST'.")
+      streamSettings(NAME, o)
+    }
+    return undefined
+  } catch (e) {
+    if (e instanceof ConfigurationError) return e.message.replace(/^simulate: /, '')
     throw e
   }
 }

@@ -14,6 +14,7 @@ import {
   checkSettings,
   configError,
   maximumConcurrency,
+  MONITORING_SETTINGS,
   RESPONSE_TYPES,
   SIMULATION_CLOCK_SETTINGS,
   timeAfter,
@@ -62,6 +63,10 @@ export interface SqsSimulation {
   readonly FunctionResponseTypes?: readonly 'ReportBatchItemFailures'[]
   /** Concurrent invocations, 2–1,000. Without it the simulator uses 5, Lambda's starting concurrency. */
   readonly ScalingConfig?: { readonly MaximumConcurrency?: number }
+  /** Enhanced metrics (`['EventCount']`); no effect on the simulation. */
+  readonly MetricsConfig?: { readonly Metrics?: readonly string[] }
+  /** Provisioned mode's pollers; no effect on the simulation. */
+  readonly ProvisionedPollerConfig?: { readonly MinimumPollers?: number; readonly MaximumPollers?: number }
   /** The function's timeout in seconds, 1–900. Default 3. An invocation that runs longer fails. */
   readonly timeoutSeconds?: number
   /** Used in the function ARN and the context. Default `'simulated-function'`. */
@@ -103,6 +108,8 @@ const STREAM_ONLY = [
   'streamName',
   'retentionHours',
   'retryDelayMs',
+  'DestinationConfig',
+  'TumblingWindowInSeconds',
 ]
 const REGION = 'us-east-1'
 const ACCOUNT = '123456789012'
@@ -111,6 +118,7 @@ const ACCOUNT = '123456789012'
 const sqsSimulationSettings = (fifo: boolean): SettingsTable => ({
   ...SIMULATION_CLOCK_SETTINGS,
   ...unchecked('fifo', 'ScalingConfig'),
+  ...MONITORING_SETTINGS,
   visibilityTimeoutSeconds: wholeNumber(0, 43_200),
   maxReceiveCount: wholeNumber(1, 1000),
   BatchSize: wholeNumber(1, fifo ? 10 : 10_000),
@@ -131,7 +139,7 @@ interface SqsRun extends QueueSettings {
 }
 
 /** Checks the options as Lambda and SQS check them when the queue and the mapping are created. */
-function sqsRunSettings(o: SqsSimulation): SqsRun {
+export function sqsRunSettings(o: SqsSimulation): SqsRun {
   const stray = Object.keys(o).filter((k) => STREAM_ONLY.includes(k))
   if (stray.length > 0)
     configError(
@@ -182,7 +190,10 @@ function queueMessages(records: SqsSimulation['records'], q: SqsRun, nextId: () 
     configError(NAME, `\`records\` must be an array of messages or an event with \`Records\`; received ${describeValue(records)}.`)
   const messages: QueuedMessage[] = (list as (SqsSend | SQSRecord)[]).map((m, seq) => {
     if (typeof m !== 'object' || m === null)
-      configError(NAME, `records[${seq}] must be a message \`{ body, messageGroupId?, at? }\` or a Lambda SQS record; received ${describeValue(m)}.`)
+      configError(
+        NAME,
+        `records[${seq}] must be a message \`{ body, messageGroupId?, at? }\` or a Lambda SQS record; received ${describeValue(m)}.`,
+      )
     const built = (m as SQSRecord).eventSource === 'aws:sqs' ? (m as SQSRecord) : undefined
     const send = m as SqsSend
     const body = built !== undefined ? built.body : typeof send.body === 'string' ? send.body : JSON.stringify(send.body)

@@ -1,5 +1,6 @@
 // Issue 25: every setting and input of simulate() is refused at once with a ConfigurationError, or
 // the run ends within a bound. Hostile numbers, strings, dates and functions in every slot.
+import type { Context, KinesisStreamEvent } from 'aws-lambda'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
@@ -12,7 +13,25 @@ const sqsFails = sqsHandler({ schema: z.object({ ok: z.literal(true) }), logger:
 const ddb = dynamodbHandler({ schema: z.unknown(), logger: silentLogger }, () => {})
 
 const hostile = fc.oneof(
-  fc.constantFrom(Number.NaN, Infinity, -Infinity, 1e300, -1e300, -1, 0, 0.5, 2 ** 53, 'x', '', '5', null, true, [], {}, new Date(Number.NaN)),
+  fc.constantFrom(
+    Number.NaN,
+    Infinity,
+    -Infinity,
+    1e300,
+    -1e300,
+    -1,
+    0,
+    0.5,
+    2 ** 53,
+    'x',
+    '',
+    '5',
+    null,
+    true,
+    [],
+    {},
+    new Date(Number.NaN),
+  ),
   fc.integer({ min: -5, max: 100_000 }),
   fc.double(),
 )
@@ -96,7 +115,10 @@ describe('simulate() on hostile inputs: ConfigurationError at once, or a run tha
       fc.asyncProperty(fc.constantFrom('kinesis', 'sqs', 'dynamodb'), fc.array(record, { maxLength: 3 }), async (source, records) => {
         const handler = source === 'kinesis' ? fails : source === 'sqs' ? sqsFails : ddb
         await endsOrRefused(() =>
-          simulate(handler as never, { source, records, maxInvocations: 500, MaximumRetryAttempts: source === 'sqs' ? undefined : 1 } as never),
+          simulate(
+            handler as never,
+            { source, records, maxInvocations: 500, MaximumRetryAttempts: source === 'sqs' ? undefined : 1 } as never,
+          ),
         )
       }),
       { numRuns: 120 },
@@ -107,7 +129,12 @@ describe('simulate() on hostile inputs: ConfigurationError at once, or a run tha
     await fc.assert(
       fc.asyncProperty(hostile, async (delay) => {
         await endsOrRefused(() =>
-          simulate(fails, { source: 'kinesis', records: [{ data: { ok: false } }], MaximumRetryAttempts: 3, retryDelayMs: () => delay as number }),
+          simulate(fails, {
+            source: 'kinesis',
+            records: [{ data: { ok: false } }],
+            MaximumRetryAttempts: 3,
+            retryDelayMs: () => delay as number,
+          }),
         )
       }),
       { numRuns: 60 },
@@ -119,16 +146,16 @@ describe('simulate() names the input it refuses (issue 25)', () => {
   const poison = [{ data: { ok: false } }]
   it.each([Number.NaN, Infinity, 'x', 0, -1, 1.5])('maxInvocations %s is refused before any invocation', async (maxInvocations) => {
     let calls = 0
-    const counting = (event: never, context: never) => {
+    const counting = (event: KinesisStreamEvent, context: Context) => {
       calls++
       return fails(event, context)
     }
     await expect(simulate(counting, { source: 'kinesis', records: poison, maxInvocations: maxInvocations as number })).rejects.toThrow(
       /`maxInvocations` must be a whole number/,
     )
-    await expect(simulate(sqsFails, { source: 'sqs', records: [{ body: '{}' }], maxInvocations: maxInvocations as number })).rejects.toThrow(
-      /`maxInvocations` must be a whole number/,
-    )
+    await expect(
+      simulate(sqsFails, { source: 'sqs', records: [{ body: '{}' }], maxInvocations: maxInvocations as number }),
+    ).rejects.toThrow(/`maxInvocations` must be a whole number/)
     expect(calls).toBe(0)
   })
 
@@ -146,7 +173,9 @@ describe('simulate() names the input it refuses (issue 25)', () => {
   })
 
   it('an SQS message at NaN, or a built one with no SentTimestamp, is refused naming it', async () => {
-    await expect(simulate(sqsFails, { source: 'sqs', records: [{ body: 'b', at: Number.NaN }] })).rejects.toThrow(/records\[0\]\.at must be a number/)
+    await expect(simulate(sqsFails, { source: 'sqs', records: [{ body: 'b', at: Number.NaN }] })).rejects.toThrow(
+      /records\[0\]\.at must be a number/,
+    )
     const built = sqsEvent([{ ok: true }]).Records.map((r) => ({ ...r, attributes: { ...r.attributes, SentTimestamp: 'soon' } }))
     await expect(simulate(sqsFails, { source: 'sqs', records: built })).rejects.toThrow(/records\[0\]\.attributes\.SentTimestamp/)
   })
@@ -166,7 +195,10 @@ describe('simulate() names the input it refuses (issue 25)', () => {
   it('DynamoDB and Kinesis built events run as before', async () => {
     const report = await simulate(ddb, { source: 'dynamodb', records: dynamodbEvent([insert({ id: '1' })], { keys: ['id'] }) })
     expect(report.outcomes.map((o) => o.fate)).toEqual(['succeeded'])
-    const k = await simulate(kinesisHandler({ schema: z.unknown(), logger: silentLogger }, () => {}), { source: 'kinesis', records: kinesisEvent([1, 2]) })
+    const k = await simulate(
+      kinesisHandler({ schema: z.unknown(), logger: silentLogger }, () => {}),
+      { source: 'kinesis', records: kinesisEvent([1, 2]) },
+    )
     expect(k.outcomes.map((o) => o.fate)).toEqual(['succeeded', 'succeeded'])
   })
 })
