@@ -32,7 +32,7 @@ const RBIF = 'ReportBatchItemFailures'
  *
  * @example
  * ```ts
- * for (const mapping of readMappings('cdk.out/Orders.template.json'))
+ * for (const mapping of readMappings(template))
  *   for (const f of checkMapping(handler, mapping)) console.log(f.severity, f.logicalId, f.code, f.message, f.fix.cdk)
  * ```
  */
@@ -230,7 +230,7 @@ function queueRules(mapping: EventSourceMapping, timeout: number, add: Add): voi
  *
  * @example
  * ```ts
- * const findings = checkTemplate(handler, 'cdk.out/Orders.template.json', { function: 'OrdersFunction' })
+ * const findings = checkTemplate(handler, template, { function: 'OrdersFunction' })
  * const failed = findings.some((f) => f.severity === 'error')
  * ```
  */

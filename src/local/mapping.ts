@@ -74,9 +74,18 @@ export interface EventSourceMapping {
 
 /** Options of {@link readMappings}. */
 export interface ReadMappingsOptions {
-  /** Only the mappings of this function (its logical id). */
+  /**
+   * Only the mappings of this function: its logical id, or the construct id CDK made it from
+   * (`OrdersFunction` for `OrdersFunctionC129706A`).
+   */
   readonly function?: string
 }
+
+/** Whether a logical id is `wanted`, or CDK's id for the construct `wanted` (the id and 8 hex digits). */
+const isFunction = (logicalId: string | undefined, wanted: string | undefined): boolean =>
+  wanted === undefined ||
+  logicalId === wanted ||
+  (logicalId !== undefined && new RegExp(`^${wanted.replace(/[^\w]/g, '')}[0-9A-F]{8}$`).test(logicalId))
 
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -154,7 +163,7 @@ function loadTemplate(template: string | object): Json {
  *
  * @example
  * ```ts
- * const [mapping] = readMappings('cdk.out/Orders.template.json', { function: 'OrdersFunction' })
+ * const [mapping] = readMappings(template, { function: 'OrdersFunction' })
  * const report = await simulate(handler, { mapping, records: [{ data: { orderId: 'o-1', total: 5 } }] })
  * ```
  */
@@ -170,12 +179,12 @@ export function readMappings(template: string | object, options: ReadMappingsOpt
     if (resource.Type === 'AWS::Lambda::EventSourceMapping') {
       const unresolved: string[] = []
       const fn = functionOf(resources, props.FunctionName, globals, unresolved, id)
-      if (options.function !== undefined && fn.logicalId !== options.function) continue
+      if (!isFunction(fn.logicalId, options.function)) continue
       const target = targetOf(resources, props.EventSourceArn, unresolved, `${id}.EventSourceArn`)
       if (target === undefined) continue
       out.push(mappingOf(resources, id, target, props, fn, unresolved))
     } else if (resource.Type === 'AWS::Serverless::Function') {
-      if (options.function !== undefined && id !== options.function) continue
+      if (!isFunction(id, options.function)) continue
       const events = isObject(props.Events) ? props.Events : {}
       for (const [name, event] of Object.entries(events)) {
         if (!isObject(event) || !['Kinesis', 'DynamoDB', 'SQS'].includes(event.Type as string)) continue
