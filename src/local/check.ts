@@ -49,7 +49,7 @@ export function checkMapping(handler: unknown, mapping: EventSourceMapping): Fin
   const timeout = mapping.function.Timeout ?? 3
   const rbif = (s.FunctionResponseTypes ?? []).includes(RBIF)
 
-  // Fact 50; cfn-lint E3505: AWS refuses a function timeout above the queue's visibility timeout.
+  // Facts 50 and 95 (cfn-lint E3505): AWS refuses a function timeout above the queue's visibility timeout.
   const visibility = src.VisibilityTimeout ?? 30
   const tooShort = !stream && visibility < timeout
   if (tooShort)
@@ -179,7 +179,7 @@ function streamRules(mapping: EventSourceMapping, rbif: boolean, add: Add): void
       'bisectBatchOnError: true',
       'BisectBatchOnFunctionError: true',
     )
-  // Fact 39; cdk-nag LambdaEventSourceMappingDestination, serverless-rules ES1001.
+  // Facts 39 and 95: cdk-nag LambdaEventSourceMappingDestination, serverless-rules ES1001.
   if (s.DestinationConfig?.OnFailure === undefined)
     add(
       'warning',
@@ -195,8 +195,7 @@ function queueRules(mapping: EventSourceMapping, timeout: number, add: Add): voi
   const src = mapping.sourceSettings
   const visibility = src.VisibilityTimeout ?? 30
   const window = s.MaximumBatchingWindowInSeconds ?? 0
-  // Fact 50; cfn-lint E3505 (the function timeout within the visibility timeout) is refused by
-  // the settings check above; the advice of six times is cdk-nag's LambdaEventSourceSQSVisibilityTimeout.
+  // Facts 50 and 95: the advice of six times is cdk-nag's LambdaEventSourceSQSVisibilityTimeout.
   if (visibility >= timeout && visibility < 6 * timeout + window)
     add(
       'warning',
@@ -205,7 +204,7 @@ function queueRules(mapping: EventSourceMapping, timeout: number, add: Add): voi
       `visibilityTimeout: Duration.seconds(${6 * timeout + window}) on the Queue`,
       `VisibilityTimeout: ${6 * timeout + window} on the queue`,
     )
-  // Fact 51; cdk-nag SQS3 (a dead-letter queue on each queue).
+  // Facts 51 and 95: cdk-nag's SQSRedrivePolicy (a dead-letter queue on each queue).
   if (src.RedrivePolicy === undefined)
     add(
       'warning',
