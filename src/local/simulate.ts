@@ -87,6 +87,31 @@ export interface MappingSimulation extends Omit<SimulationClock, 'timeoutSeconds
   readonly windowGraceSeconds?: number
 }
 
+/**
+ * A Lambda handler for event `E`, as `simulate()` takes it: any `(event, context, callback?) =>
+ * unknown`, so a handler typed `KinesisStreamHandler`, `SQSHandler` or `DynamoDBStreamHandler`
+ * (Powertools, Middy) is taken as it is.
+ */
+export type Lambda<E> = (event: E, context: Context, callback: never) => unknown
+
+/** The simulation type of options `O`, by their `source`. */
+type SimulationOf<O> = O extends { readonly source: 'kinesis' }
+  ? KinesisSimulation
+  : O extends { readonly source: 'dynamodb' }
+    ? DynamoDBSimulation
+    : SqsSimulation
+
+/** The handler options `O` expect: the source's event, with the window's fields under `TumblingWindowInSeconds`. */
+export type ExpectedHandler<O> = O extends { readonly source: 'kinesis' }
+  ? O extends { readonly TumblingWindowInSeconds: number }
+    ? Lambda<KinesisWindowEvent>
+    : Lambda<KinesisStreamEvent>
+  : O extends { readonly source: 'dynamodb' }
+    ? O extends { readonly TumblingWindowInSeconds: number }
+      ? Lambda<DynamoDBWindowEvent>
+      : Lambda<DynamoDBStreamEvent>
+    : Lambda<SQSEvent>
+
 const NAME = 'simulate'
 const DEFAULT_START = Date.UTC(2026, 0, 1)
 /** The options of a stream simulation. */
@@ -124,33 +149,33 @@ const SIMULATION_SETTINGS: SettingsTable = {
  * report.costly.discardedBehindFailure // the sequence number of o-3: lost with the poison record
  * ```
  */
+export function simulate(handler: Lambda<KinesisStreamEvent>, options: KinesisSimulation): Promise<MappingReport>
+export function simulate(handler: Lambda<DynamoDBStreamEvent>, options: DynamoDBSimulation): Promise<MappingReport>
+export function simulate(handler: Lambda<SQSEvent>, options: SqsSimulation): Promise<MappingReport>
+export function simulate(handler: Lambda<never>, options: MappingSimulation): Promise<MappingReport>
 export function simulate(
-  handler: (event: KinesisStreamEvent, context: Context) => unknown,
-  options: KinesisSimulation,
-): Promise<MappingReport>
-export function simulate(
-  handler: (event: DynamoDBStreamEvent, context: Context) => unknown,
-  options: DynamoDBSimulation,
-): Promise<MappingReport>
-export function simulate(handler: (event: SQSEvent, context: Context) => unknown, options: SqsSimulation): Promise<MappingReport>
-export function simulate(handler: (event: never, context: Context) => unknown, options: MappingSimulation): Promise<MappingReport>
-export function simulate(
-  handler: (event: KinesisWindowEvent, context: Context) => unknown,
+  handler: Lambda<KinesisWindowEvent>,
   options: KinesisSimulation & { readonly TumblingWindowInSeconds: number },
 ): Promise<MappingReport>
 export function simulate(
-  handler: (event: DynamoDBWindowEvent, context: Context) => unknown,
+  handler: Lambda<DynamoDBWindowEvent>,
   options: DynamoDBSimulation & { readonly TumblingWindowInSeconds: number },
 ): Promise<MappingReport>
+// Last, so that a handler no overload takes is reported against the handler its options expect.
+export function simulate<O extends KinesisSimulation | DynamoDBSimulation | SqsSimulation>(
+  handler: ExpectedHandler<O>,
+  options: O & { readonly [K in Exclude<keyof O, keyof SimulationOf<O>>]: never },
+): Promise<MappingReport>
 export async function simulate(
-  handler: (event: never, context: Context) => unknown,
+  lambda: Lambda<never>,
   given: KinesisSimulation | DynamoDBSimulation | SqsSimulation | MappingSimulation,
 ): Promise<MappingReport> {
-  if (typeof handler !== 'function')
-    configError(NAME, `the first argument must be the Lambda handler, a function; received ${describeValue(handler)}.`)
+  if (typeof lambda !== 'function')
+    configError(NAME, `the first argument must be the Lambda handler, a function; received ${describeValue(lambda)}.`)
   if (typeof given !== 'object' || given === null)
     configError(NAME, `the options must be an object with \`source\` and \`records\`; received ${describeValue(given)}.`)
   const options = 'mapping' in given ? simulationOf(given) : given
+  const handler = withCallback(lambda)
   if (options.source === 'sqs') return simulateSqs(handler as (event: SQSEvent, context: Context) => unknown, options)
   checkSettings(NAME, options, SIMULATION_SETTINGS)
   const seed = options.seed ?? 1
@@ -350,4 +375,18 @@ export function mappingProblem(mapping: EventSourceMapping): string | undefined 
     if (e instanceof ConfigurationError) return e.message.replace(/^simulate: /, '')
     throw e
   }
+}
+
+/**
+ * The handler as `(event, context) => Promise`: one that takes a third parameter gets Lambda's
+ * callback, and its answer is the callback's or its promise's, whichever comes first.
+ */
+function withCallback(handler: Lambda<never>): (event: never, context: Context) => unknown {
+  if (handler.length < 3) return handler as (event: never, context: Context) => unknown
+  return (event, context) =>
+    new Promise((resolve, reject) => {
+      const callback = (error: unknown, result?: unknown): void => (error === null || error === undefined ? resolve(result) : reject(error))
+      const returned = (handler as (e: unknown, c: Context, cb: typeof callback) => unknown)(event, context, callback)
+      if (typeof (returned as { then?: unknown } | null)?.then === 'function') (returned as Promise<unknown>).then(resolve, reject)
+    })
 }

@@ -269,3 +269,23 @@ describe('simulate() fed readMappings() gives the report of the same settings by
     await expect(simulate(messages, { mapping, records: [], BatchSize: 1 } as never)).rejects.toThrow(/`BatchSize` comes from `mapping`/)
   })
 })
+
+describe('simulate() takes any (event, context, callback?) handler (issue 26 item 5)', () => {
+  it('a callback-style handler is called with a callback and its answer read from it', async () => {
+    const callbackStyle = (
+      event: { Records: { messageId: string; body: string }[] },
+      _context: unknown,
+      callback: (error: Error | null, result?: unknown) => void,
+    ) => {
+      const failed = event.Records.filter((r) => r.body.includes('-1')).map((r) => ({ itemIdentifier: r.messageId }))
+      setTimeout(() => callback(null, { batchItemFailures: failed }), 1)
+    }
+    const report = await simulate(callbackStyle as never, {
+      source: 'sqs',
+      records: [{ body: { total: 1 } }, { body: { total: -1 } }],
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      maxReceiveCount: 2,
+    })
+    expect(report.outcomes.map((o) => o.fate)).toEqual(['succeeded', 'dead-lettered'])
+  })
+})
