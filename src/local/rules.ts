@@ -150,7 +150,18 @@ export function nextStart(lane: Lane, s: StreamSettings): number {
   if (closes !== Infinity) return Math.max(lane.freeAt, closes)
   const first = lane.buffer[0]
   if (first === undefined) return Infinity
-  return batchReadyAt(Math.max(lane.freeAt, first.arrivalMs), lane.buffer, s.batchSize, s.windowMs)
+  return batchReadyAt(windowOpensAt(lane.freeAt, first.arrivalMs, s.windowMs), lane.buffer, s.batchSize, s.windowMs)
+}
+
+/**
+ * When the batching window for a record arriving at `arrivalMs` opened. Fact 23: for Kinesis,
+ * DynamoDB Streams and SQS the next window opens as soon as the previous invocation ends
+ * (`previousEnd`), not when the next record arrives. A window that ended with no record in it
+ * leaves the next record to open its own (the mapping's first window too).
+ */
+export function windowOpensAt(previousEnd: number, arrivalMs: number, windowMs: number): number {
+  if (windowMs === 0 || previousEnd + windowMs <= arrivalMs) return Math.max(previousEnd, arrivalMs)
+  return previousEnd
 }
 
 /**

@@ -93,6 +93,7 @@ export const SQS_ASSUMPTIONS: readonly string[] = [
   'Without ScalingConfig.MaximumConcurrency, at most 5 invocations run at once (Lambda starts at 5 and scales up; scaling is not simulated).',
   'A message is moved to the dead-letter queue when it would be received for the (maxReceiveCount + 1)th time, so the function runs exactly maxReceiveCount times, as AWS was seen to do.',
   'Standard queues deliver visible messages oldest first; real SQS may regroup and reorder them.',
+  'A batching window opens when the last invocation to end ended (or, after a window that ended empty, when the next message arrives); the wait of up to 20 seconds AWS allows itself under low traffic is not simulated.',
   'Stream-only settings (BisectBatchOnFunctionError, MaximumRetryAttempts, MaximumRecordAgeInSeconds, ParallelizationFactor) are refused for SQS; AWS does not document whether it refuses or ignores them.',
 ]
 
@@ -291,6 +292,8 @@ interface SqsState extends Queue {
   /** Failed messages: true while each failure was only collateral (an earlier message of the group failed). */
   readonly behindOnly: Map<string, boolean>
   now: number
+  /** When the last invocation ended: the next batching window opens then (fact 23). */
+  lastEnd: number
 }
 
 /** When the first running invocation ends, or `Infinity`. */
@@ -301,6 +304,7 @@ function finishFirst(st: SqsState): void {
   const end = firstEnd(st)
   const i = st.inflight.findIndex((f) => f.end === end)
   st.now = end
+  st.lastEnd = end
   ;(st.inflight.splice(i, 1)[0] as { apply: () => void }).apply()
 }
 
@@ -346,10 +350,11 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
     ignoredResponses: [],
     behindOnly: new Map(),
     now: q.startMs,
+    lastEnd: -Infinity,
   }
   let count = 0
   for (;;) {
-    const receiveAt = st.inflight.length >= q.concurrency ? Infinity : nextReceiveAt(st, st.now, q)
+    const receiveAt = st.inflight.length >= q.concurrency ? Infinity : nextReceiveAt(st, st.now, q, st.lastEnd)
     const done = firstEnd(st)
     if (done === Infinity && receiveAt === Infinity) break
     if (done <= receiveAt) {

@@ -1,0 +1,54 @@
+// Issue 30: where simulate() departed from AWS's documentation. Each test is named after its fact.
+import { describe, expect, it } from 'vitest'
+import * as z from 'zod'
+import { ConfigurationError, kinesisHandler, silentLogger, sqsHandler } from 'lambda-stream-handlers'
+import { simulate } from 'lambda-stream-handlers/local'
+
+const ok = kinesisHandler({ schema: z.unknown(), logger: silentLogger }, () => {})
+const sqsOk = sqsHandler({ schema: z.unknown(), logger: silentLogger }, () => {})
+const t0 = Date.UTC(2026, 0, 1)
+const seconds = (iso: string) => (Date.parse(iso) - t0) / 1000
+
+// DynamoDB Streams take the same rule: both stream sources are scheduled by rules.ts's nextStart.
+describe('fact 23: the next batching window opens as soon as the previous invocation completes', () => {
+  it('Kinesis: a 10 s window, the previous invocation done at 10 s, a record at 15 s is invoked at 20 s', async () => {
+    const report = await simulate(ok, {
+      source: 'kinesis',
+      records: [{ data: 1 }, { data: 2, at: 15_000 }],
+      MaximumBatchingWindowInSeconds: 10,
+    })
+    expect(report.invocations.map((i) => seconds(i.at))).toEqual([10, 20])
+  })
+
+  it('Kinesis: a record after a window that ended empty opens its own window', async () => {
+    const report = await simulate(ok, { source: 'kinesis', records: [{ data: 1 }, { data: 2, at: 40_000 }], MaximumBatchingWindowInSeconds: 10 })
+    expect(report.invocations.map((i) => seconds(i.at))).toEqual([10, 50])
+  })
+
+  it('SQS: the window after an invocation opens when it ends', async () => {
+    const report = await simulate(sqsOk, {
+      source: 'sqs',
+      records: [{ body: '1' }, { body: '2', at: 15_000 }],
+      MaximumBatchingWindowInSeconds: 10,
+      ScalingConfig: { MaximumConcurrency: 2 },
+    })
+    expect(report.invocations.map((i) => seconds(i.at))).toEqual([10, 20])
+  })
+})
+
+describe('fact 93: a StartingPositionTimestamp must be a time, not in the future', () => {
+  const records = [{ data: 1 }, { data: 2, at: 1000 }]
+  it('a timestamp after the mapping starts is refused', async () => {
+    await expect(
+      simulate(ok, { source: 'kinesis', records, StartingPosition: 'AT_TIMESTAMP', StartingPositionTimestamp: t0 / 1000 + 3600 }),
+    ).rejects.toThrow(/`StartingPositionTimestamp` \(2026-01-01T01:00:00.000Z\) is in the future of the mapping's start/)
+  })
+  it.each([['2026-01-01'], [Number.NaN], [Infinity], [-1]])('%s is refused, not 0 outcomes', async (timestamp) => {
+    const run = simulate(ok, { source: 'kinesis', records, StartingPosition: 'AT_TIMESTAMP', StartingPositionTimestamp: timestamp as number })
+    await expect(run).rejects.toBeInstanceOf(ConfigurationError)
+  })
+  it('a timestamp at the start is taken', async () => {
+    const report = await simulate(ok, { source: 'kinesis', records, StartingPosition: 'AT_TIMESTAMP', StartingPositionTimestamp: t0 / 1000 })
+    expect(report.outcomes.map((o) => o.fate)).toEqual(['succeeded', 'succeeded'])
+  })
+})
