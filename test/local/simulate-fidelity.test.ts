@@ -1,7 +1,8 @@
 // Issue 30: where simulate() departed from AWS's documentation. Each test is named after its fact.
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
-import { ConfigurationError, kinesisHandler, silentLogger, sqsHandler } from 'lambda-stream-handlers'
+import { ConfigurationError, dynamodbHandler, kinesisHandler, silentLogger, sqsHandler } from 'lambda-stream-handlers'
+import { dynamodbEvent, insert } from 'lambda-stream-handlers/testing'
 import { simulate } from 'lambda-stream-handlers/local'
 
 const ok = kinesisHandler({ schema: z.unknown(), logger: silentLogger }, () => {})
@@ -21,7 +22,11 @@ describe('fact 23: the next batching window opens as soon as the previous invoca
   })
 
   it('Kinesis: a record after a window that ended empty opens its own window', async () => {
-    const report = await simulate(ok, { source: 'kinesis', records: [{ data: 1 }, { data: 2, at: 40_000 }], MaximumBatchingWindowInSeconds: 10 })
+    const report = await simulate(ok, {
+      source: 'kinesis',
+      records: [{ data: 1 }, { data: 2, at: 40_000 }],
+      MaximumBatchingWindowInSeconds: 10,
+    })
     expect(report.invocations.map((i) => seconds(i.at))).toEqual([10, 50])
   })
 
@@ -44,11 +49,38 @@ describe('fact 93: a StartingPositionTimestamp must be a time, not in the future
     ).rejects.toThrow(/`StartingPositionTimestamp` \(2026-01-01T01:00:00.000Z\) is in the future of the mapping's start/)
   })
   it.each([['2026-01-01'], [Number.NaN], [Infinity], [-1]])('%s is refused, not 0 outcomes', async (timestamp) => {
-    const run = simulate(ok, { source: 'kinesis', records, StartingPosition: 'AT_TIMESTAMP', StartingPositionTimestamp: timestamp as number })
+    const run = simulate(ok, {
+      source: 'kinesis',
+      records,
+      StartingPosition: 'AT_TIMESTAMP',
+      StartingPositionTimestamp: timestamp as number,
+    })
     await expect(run).rejects.toBeInstanceOf(ConfigurationError)
   })
   it('a timestamp at the start is taken', async () => {
-    const report = await simulate(ok, { source: 'kinesis', records, StartingPosition: 'AT_TIMESTAMP', StartingPositionTimestamp: t0 / 1000 })
+    const report = await simulate(ok, {
+      source: 'kinesis',
+      records,
+      StartingPosition: 'AT_TIMESTAMP',
+      StartingPositionTimestamp: t0 / 1000,
+    })
     expect(report.outcomes.map((o) => o.fate)).toEqual(['succeeded', 'succeeded'])
+  })
+})
+
+describe('fact 94: a DynamoDB failure record gives arrival times in whole seconds', () => {
+  it('"2026-01-01T00:00:10Z", while Kinesis keeps its milliseconds', async () => {
+    const failing = dynamodbHandler({ schema: z.unknown(), logger: silentLogger }, () => {
+      throw new Error('always')
+    })
+    const records = dynamodbEvent([insert({ id: 'a' })], { keys: ['id'], createdAt: new Date(t0 + 10_000) })
+    const report = await simulate(failing, { source: 'dynamodb', records, MaximumRetryAttempts: 0 })
+    const info = (report.failureDestination[0] as unknown as { DDBStreamBatchInfo: Record<string, unknown> }).DDBStreamBatchInfo
+    expect(info.approximateArrivalOfFirstRecord).toBe('2026-01-01T00:00:10Z')
+    expect(info.approximateArrivalOfLastRecord).toBe('2026-01-01T00:00:10Z')
+    const kinesisFailing = kinesisHandler({ schema: z.number().max(0), logger: silentLogger }, () => {})
+    const k = await simulate(kinesisFailing, { source: 'kinesis', records: [{ data: 1, at: 1500 }], MaximumRetryAttempts: 0 })
+    const kinfo = (k.failureDestination[0] as unknown as { KinesisBatchInfo: Record<string, unknown> }).KinesisBatchInfo
+    expect(kinfo.approximateArrivalOfFirstRecord).toBe('2026-01-01T00:00:01.500Z')
   })
 })
