@@ -46,6 +46,8 @@ export interface StreamSettings {
   readonly windowGraceMs: number
 }
 
+/** A tumbling window's state limit per shard, 1 MB (fact 62), counted as the bytes of its JSON. */
+export const WINDOW_STATE_LIMIT_BYTES = 1024 * 1024
 /** Lambda's synchronous invoke payload limit, which a batch cannot exceed. */
 export const PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024
 /** What the event adds around the records: `{"Records":[...]}` and the commas. */
@@ -74,7 +76,15 @@ export interface Lane<R = unknown> {
   freeAt: number
   busy: boolean
   /** The tumbling window open on this lane: its start (epoch ms), the state so far, the stream's ARN. */
-  window?: { readonly start: number; state: Record<string, unknown>; readonly streamArn: string } | undefined
+  window?:
+    | {
+        readonly start: number
+        state: Record<string, unknown>
+        readonly streamArn: string
+        /** The state passed the 1 MB limit: the window's next invocation is its final one (fact 62). */
+        terminatedEarly?: boolean
+      }
+    | undefined
   /**
    * Set by a runner on real I/O when its reader has not yet caught up with the shard: records of the
    * open window may still be on their way, so the window must not close by time.
@@ -129,6 +139,7 @@ export const windowOf = (item: StreamItem, s: StreamSettings): number => Math.fl
  */
 export function windowClosesAt(lane: Lane, s: StreamSettings): number {
   if (lane.window === undefined || lane.pending.length > 0) return Infinity
+  if (lane.window.terminatedEarly === true) return -Infinity
   const head = lane.buffer[0]
   const byTime = lane.window.start + s.tumblingMs + s.windowGraceMs
   if (head === undefined) return lane.readerBehind === true ? Infinity : byTime

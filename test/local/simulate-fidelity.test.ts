@@ -84,3 +84,34 @@ describe('fact 94: a DynamoDB failure record gives arrival times in whole second
     expect(kinfo.approximateArrivalOfFirstRecord).toBe('2026-01-01T00:00:01.500Z')
   })
 })
+
+describe('fact 62: a window state past 1 MB ends the window early, flagged by isWindowTerminatedEarly', () => {
+  it('a 2 MB state is not carried on: the next invocation is the final one, flagged; later records start afresh', async () => {
+    const seen: { records: number; final: boolean; early: boolean; stateBytes: number }[] = []
+    const windowHandler = async (event: {
+      Records: unknown[]
+      state: Record<string, unknown>
+      isFinalInvokeForWindow: boolean
+      isWindowTerminatedEarly: boolean
+    }) => {
+      const stateBytes = JSON.stringify(event.state).length
+      seen.push({ records: event.Records.length, final: event.isFinalInvokeForWindow, early: event.isWindowTerminatedEarly, stateBytes })
+      // The first invocation returns a 2 MB state; later ones a small one.
+      return { state: { big: seen.length === 1 ? 'x'.repeat(2 * 1024 * 1024) : '' } }
+    }
+    await simulate(windowHandler as never, {
+      source: 'kinesis',
+      records: [{ data: 1 }, { data: 2, at: 5_000 }],
+      TumblingWindowInSeconds: 60,
+      BatchSize: 1,
+    })
+    expect(seen.map(({ records, final, early }) => ({ records, final, early }))).toEqual([
+      { records: 1, final: false, early: false },
+      { records: 0, final: true, early: true },
+      { records: 1, final: false, early: false },
+      { records: 0, final: true, early: false },
+    ])
+    expect(seen[1]?.stateBytes).toBeGreaterThan(2 * 1024 * 1024)
+    expect(seen[2]?.stateBytes).toBe(2) // {}: a fresh state
+  })
+})
