@@ -49,7 +49,7 @@ export function checkMapping(handler: unknown, mapping: EventSourceMapping): Fin
   const timeout = mapping.function.Timeout ?? 3
   const rbif = (s.FunctionResponseTypes ?? []).includes(RBIF)
 
-  // Facts 50 and 95 (cfn-lint E3505): AWS refuses a function timeout above the queue's visibility timeout.
+  // Facts 50 and 116 (cfn-lint E3505): AWS refuses a function timeout above the queue's visibility timeout.
   const visibility = src.VisibilityTimeout ?? 30
   const tooShort = !stream && visibility < timeout
   if (tooShort)
@@ -64,7 +64,7 @@ export function checkMapping(handler: unknown, mapping: EventSourceMapping): Fin
   const problem = mappingProblem(tooShort ? { ...mapping, sourceSettings: { ...src, VisibilityTimeout: timeout } } : mapping)
   if (problem !== undefined)
     add('error', 'refused-setting', `AWS would refuse this mapping: ${problem}`, 'Change the prop named.', 'Change the property named.')
-  // Fact 93: CreateEventSourceMapping requires a starting position for a stream.
+  // Fact 114: CreateEventSourceMapping requires a starting position for a stream.
   if (stream && s.StartingPosition === undefined)
     add(
       'error',
@@ -179,7 +179,7 @@ function streamRules(mapping: EventSourceMapping, rbif: boolean, add: Add): void
       'bisectBatchOnError: true',
       'BisectBatchOnFunctionError: true',
     )
-  // Facts 39 and 95: cdk-nag LambdaEventSourceMappingDestination, serverless-rules ES1001.
+  // Facts 39 and 116: cdk-nag LambdaEventSourceMappingDestination, serverless-rules ES1001.
   if (s.DestinationConfig?.OnFailure === undefined)
     add(
       'warning',
@@ -195,7 +195,7 @@ function queueRules(mapping: EventSourceMapping, timeout: number, add: Add): voi
   const src = mapping.sourceSettings
   const visibility = src.VisibilityTimeout ?? 30
   const window = s.MaximumBatchingWindowInSeconds ?? 0
-  // Facts 50 and 95: the advice of six times is cdk-nag's LambdaEventSourceSQSVisibilityTimeout.
+  // Facts 50 and 116: the advice of six times is cdk-nag's LambdaEventSourceSQSVisibilityTimeout.
   if (visibility >= timeout && visibility < 6 * timeout + window)
     add(
       'warning',
@@ -204,7 +204,7 @@ function queueRules(mapping: EventSourceMapping, timeout: number, add: Add): voi
       `visibilityTimeout: Duration.seconds(${6 * timeout + window}) on the Queue`,
       `VisibilityTimeout: ${6 * timeout + window} on the queue`,
     )
-  // Facts 51 and 95: cdk-nag's SQSRedrivePolicy (a dead-letter queue on each queue).
+  // Facts 51 and 116: cdk-nag's SQSRedrivePolicy (a dead-letter queue on each queue).
   if (src.RedrivePolicy === undefined)
     add(
       'warning',

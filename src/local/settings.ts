@@ -225,7 +225,7 @@ export function streamSettings(
   if (((o.StartingPosition ?? 'TRIM_HORIZON') === 'AT_TIMESTAMP') !== (o.StartingPositionTimestamp !== undefined)) {
     configError(name, "`StartingPositionTimestamp` goes with `StartingPosition: 'AT_TIMESTAMP'`, and only with it.")
   }
-  // Fact 93: CreateEventSourceMapping refuses a starting timestamp in the future.
+  // Fact 114: CreateEventSourceMapping refuses a starting timestamp in the future.
   if (o.StartingPositionTimestamp !== undefined && o.StartingPositionTimestamp * 1000 > nowMs)
     configError(
       name,

@@ -137,7 +137,7 @@ export function failureRecord<R>(
   const first = items[0] as StreamItem<R>
   const last = items[items.length - 1] as StreamItem<R>
   const { arrivalPrecisionMs, batchInfoKey, streamArn } = source.stream
-  // Fact 94: whole seconds carry no fraction ("2019-11-14T00:13:19Z"); Kinesis keeps its milliseconds.
+  // Fact 115: whole seconds carry no fraction ("2019-11-14T00:13:19Z"); Kinesis keeps its milliseconds.
   const iso = (ms: number): string => {
     const text = new Date(Math.floor(ms / arrivalPrecisionMs) * arrivalPrecisionMs).toISOString()
     return arrivalPrecisionMs % 1000 === 0 ? text.replace('.000Z', 'Z') : text

@@ -28,7 +28,7 @@ beforeAll(() => {
 const codes = (findings: readonly { severity: string; code: string }[]) => findings.map((f) => `${f.severity} ${f.code}`).sort()
 const SAM = new URL('./fixtures/sam-template.yaml', import.meta.url).pathname
 
-describe('readMappings (fact 93 and §2)', () => {
+describe('readMappings (fact 114 and §2)', () => {
   it('reads a CDK Kinesis mapping with its stream, function and destination resolved', () => {
     const [mapping, ...rest] = readMappings(stacks.CarefulKinesis as string)
     expect(rest).toEqual([])

@@ -41,7 +41,7 @@ describe('fact 23: the next batching window opens as soon as the previous invoca
   })
 })
 
-describe('fact 93: a StartingPositionTimestamp must be a time, not in the future', () => {
+describe('fact 114: a StartingPositionTimestamp must be a time, not in the future', () => {
   const records = [{ data: 1 }, { data: 2, at: 1000 }]
   it('a timestamp after the mapping starts is refused', async () => {
     await expect(
@@ -68,7 +68,7 @@ describe('fact 93: a StartingPositionTimestamp must be a time, not in the future
   })
 })
 
-describe('fact 94: a DynamoDB failure record gives arrival times in whole seconds', () => {
+describe('fact 115: a DynamoDB failure record gives arrival times in whole seconds', () => {
   it('"2026-01-01T00:00:10Z", while Kinesis keeps its milliseconds', async () => {
     const failing = dynamodbHandler({ schema: z.unknown(), logger: silentLogger }, () => {
       throw new Error('always')
