@@ -451,8 +451,8 @@ describe('DynamoDB Streams: the same rules, its own record', () => {
       shardId: 'shardId-00000000000000000000-00000000',
       startSequenceNumber: '333',
       endSequenceNumber: '333',
-      approximateArrivalOfFirstRecord: '2026-01-01T00:00:02.000Z',
-      approximateArrivalOfLastRecord: '2026-01-01T00:00:02.000Z',
+      approximateArrivalOfFirstRecord: '2026-01-01T00:00:02Z', // fact 115: whole seconds
+      approximateArrivalOfLastRecord: '2026-01-01T00:00:02Z',
       batchSize: 1,
       streamArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2026-01-01T00:00:00.000',
     })
