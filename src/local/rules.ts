@@ -46,7 +46,8 @@ export interface StreamSettings {
   readonly windowGraceMs: number
 }
 
-/** A tumbling window's state limit per shard, 1 MB (fact 62), counted as the bytes of its JSON. */
+// Fact 62.
+/** A tumbling window's state limit per shard, 1 MB, counted as the bytes of its JSON. */
 export const WINDOW_STATE_LIMIT_BYTES = 1024 * 1024
 /** Lambda's synchronous invoke payload limit, which a batch cannot exceed. */
 export const PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024
@@ -81,7 +82,7 @@ export interface Lane<R = unknown> {
         readonly start: number
         state: Record<string, unknown>
         readonly streamArn: string
-        /** The state passed the 1 MB limit: the window's next invocation is its final one (fact 62). */
+        /** The state passed the 1 MB limit: the window's next invocation is its final one. */
         terminatedEarly?: boolean
       }
     | undefined
@@ -165,11 +166,12 @@ export function nextStart(lane: Lane, s: StreamSettings): number {
 }
 
 /**
- * When the batching window for a record arriving at `arrivalMs` opened. Fact 23: for Kinesis,
+ * When the batching window for a record arriving at `arrivalMs` opened: for Kinesis,
  * DynamoDB Streams and SQS the next window opens as soon as the previous invocation ends
  * (`previousEnd`), not when the next record arrives. A window that ended with no record in it
  * leaves the next record to open its own (the mapping's first window too).
  */
+// Fact 23.
 export function windowOpensAt(previousEnd: number, arrivalMs: number, windowMs: number): number {
   if (windowMs === 0 || previousEnd + windowMs <= arrivalMs) return Math.max(previousEnd, arrivalMs)
   return previousEnd

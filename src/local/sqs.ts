@@ -292,7 +292,7 @@ interface SqsState extends Queue {
   /** Failed messages: true while each failure was only collateral (an earlier message of the group failed). */
   readonly behindOnly: Map<string, boolean>
   now: number
-  /** When the last invocation ended: the next batching window opens then (fact 23). */
+  /** When the last invocation ended: the next batching window opens then. */
   lastEnd: number
 }
 
