@@ -5,7 +5,15 @@
  *
  * @module local
  */
-export { simulate, type DynamoDBSimulation, type KinesisSimulation, type MappingSimulation, type SimulationClock } from './simulate.js'
+export {
+  simulate,
+  type DynamoDBSimulation,
+  type ExpectedHandler,
+  type KinesisSimulation,
+  type Lambda,
+  type MappingSimulation,
+  type SimulationClock,
+} from './simulate.js'
 export {
   readMappings,
   type EventSourceMapping,
