@@ -5,6 +5,8 @@
  * @internal
  */
 
+import { CHECK_HELP } from './check.js'
+
 const EVENT = `usage: lambda-stream-handlers event kinesis|dynamodb|sqs [payload …] [--file payloads.json|payloads.jsonl|-] [options]
 
 Prints a Lambda event as Lambda delivers it, built by the test kit from your payloads: arguments,
@@ -94,7 +96,7 @@ examples:
   lambda-stream-handlers demo --records 2000 --json > summary.json`
 
 /** Each command's help. */
-export const HELP: Readonly<Record<string, string>> = { event: EVENT, invoke: INVOKE, simulate: SIMULATE, demo: DEMO }
+export const HELP: Readonly<Record<string, string>> = { event: EVENT, invoke: INVOKE, simulate: SIMULATE, demo: DEMO, check: CHECK_HELP }
 
 /** What the command alone, `help` or `--help` prints. */
 export const USAGE = `usage: lambda-stream-handlers <command> [arguments] [--flags]
@@ -104,5 +106,6 @@ commands:
   invoke     run a handler once on an event and print its response and a REPORT line
   simulate   run a handler as Lambda's event source mapping would, and say why records failed
   demo       run a handler on a local Kinesis stream with idempotency on a local table
+  check      check the event source mappings of a CloudFormation or SAM template against a handler
 
 lambda-stream-handlers <command> --help shows a command's usage and examples.`

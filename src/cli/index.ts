@@ -6,6 +6,7 @@
  * @internal
  */
 import { parseArgs, UsageError } from './args.js'
+import { checkCommand } from './check.js'
 import { buildEvent } from './event.js'
 import { HELP, USAGE } from './help.js'
 import { invokeCommand } from './invoke.js'
@@ -111,6 +112,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   simulate: { switches: new Set(['json', 'fifo', 'BisectBatchOnFunctionError']), runsUserCode: true, run: simulateCommand },
   demo: { switches: new Set(['json']), runsUserCode: false, run: (_positional, flags) => demo(flags) },
+  check: { switches: new Set(), runsUserCode: true, run: checkCommand },
 }
 
 /** What a command line came to: the exit code, and whether the process must exit now (see {@link Command.runsUserCode}). */

@@ -13,6 +13,7 @@ import { renderTimeline, simulate, type InvocationReport, type MappingReport } f
 import { raw } from '../testing/raw.js'
 import { RECORDS_CAP, readText, UsageError } from './args.js'
 import { ExactInteger, exactJson, hasExactInteger, parseExactJson } from './json.js'
+import { templateMapping } from './check.js'
 import { callHandler, describeThrown, errorParts, factoryMessage, type Handler, loadHandler } from './load.js'
 import { tapLogs } from './logs.js'
 import { recordName, type Source } from './names.js'
@@ -283,15 +284,17 @@ function watched(loaded: { handler: Handler; name: string }, timeoutSeconds: num
 
 /** Runs `simulate`; resolves to the exit code. */
 export async function simulateCommand(positional: readonly string[], flags: Map<string, string>): Promise<number> {
+  const mapping = templateMapping(flags)
   refuseUnknown(flags)
-  const source = flags.get('source')
+  const source = mapping?.source ?? flags.get('source')
   if (source !== 'kinesis' && source !== 'dynamodb' && source !== 'sqs') throw new UsageError('--source must be kinesis, dynamodb or sqs.')
   const file = flags.get('records')
   if (file === undefined) throw new UsageError('--records <file.jsonl> is required.')
   const loaded = await loadHandler(positional[0])
   const { records, places } = await readRecords(file, source)
   const settings = settingsOf(flags)
-  const timeoutSeconds = typeof settings.timeoutSeconds === 'number' && settings.timeoutSeconds > 0 ? settings.timeoutSeconds : 3
+  const timeoutSeconds =
+    typeof settings.timeoutSeconds === 'number' && settings.timeoutSeconds > 0 ? settings.timeoutSeconds : (mapping?.function.Timeout ?? 3)
   const stop: { reason?: UsageError } = {}
   const tty = process.stderr.isTTY === true
   const write = process.stderr.write.bind(process.stderr)
@@ -306,7 +309,8 @@ export async function simulateCommand(positional: readonly string[], flags: Map<
     // A progress line on a terminal: records settled so far.
     if (tty) write(`\rsimulating: ${settled}/${records.length} records settled`)
   }
-  const options = { source, records, ...settings, onInvocation } as unknown as Parameters<typeof simulate>[1]
+  const from = mapping === undefined ? { source } : { mapping }
+  const options = { ...from, records, ...settings, onInvocation } as unknown as Parameters<typeof simulate>[1]
   // The handler's per-record and per-batch lines repeat on every retry: the summary says it once.
   const tap = tapLogs({ hold: true })
   let report: MappingReport

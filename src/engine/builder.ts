@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda'
 import { createProcessor, toLambdaHandler, type BatchReport, type RecordFunction, type Source } from './engine.js'
 import { quietLogger } from './logger.js'
+import { tagHandler } from './handler-info.js'
 import { checkOptions, type CommonOptions } from './options.js'
 import type { Schema } from './schema.js'
 
@@ -137,7 +138,16 @@ export function makeBuilder<Rec, M, P, O extends CommonOptions<Schema, Rec>, E, 
       }
       const handler = toLambdaHandler(processBatch, settings) as unknown as BatchHandler<E, R>
       handler.process = processBatch as BatchHandler<E, R>['process']
-      return handler
+      const { streamViewType } = options as { streamViewType?: string }
+      return tagHandler(handler, {
+        source: source.name.replace(/Handler$/, ''),
+        ...(options.ordering === undefined ? {} : { ordering: options.ordering }),
+        reportsPartialFailures: true,
+        window: false,
+        ...(streamViewType === undefined && source.name !== 'dynamodbHandler'
+          ? {}
+          : { streamViewType: streamViewType ?? 'NEW_AND_OLD_IMAGES' }),
+      })
     },
   }
 }

@@ -5,7 +5,25 @@
  *
  * @module local
  */
-export { simulate, type DynamoDBSimulation, type KinesisSimulation, type SimulationClock } from './simulate.js'
+export {
+  simulate,
+  type DynamoDBSimulation,
+  type ExpectedHandler,
+  type KinesisSimulation,
+  type Lambda,
+  type MappingSimulation,
+  type SimulationClock,
+} from './simulate.js'
+export {
+  readMappings,
+  type EventSourceMapping,
+  type MappingFunction,
+  type MappingSettings,
+  type MappingSource,
+  type MappingSourceSettings,
+  type ReadMappingsOptions,
+} from './mapping.js'
+export { checkMapping, checkTemplate, type Finding } from './check.js'
 export type { Fate, InvocationReport, MappingReport, RecordReport, ShardReport } from './report.js'
 export type { FunctionSettings, StreamMappingSettings } from './settings.js'
 export type { SqsSend, SqsSimulation } from './sqs.js'

@@ -46,6 +46,9 @@ export interface StreamSettings {
   readonly windowGraceMs: number
 }
 
+// Fact 62.
+/** A tumbling window's state limit per shard, 1 MB, counted as the bytes of its JSON. */
+export const WINDOW_STATE_LIMIT_BYTES = 1024 * 1024
 /** Lambda's synchronous invoke payload limit, which a batch cannot exceed. */
 export const PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024
 /** What the event adds around the records: `{"Records":[...]}` and the commas. */
@@ -74,7 +77,15 @@ export interface Lane<R = unknown> {
   freeAt: number
   busy: boolean
   /** The tumbling window open on this lane: its start (epoch ms), the state so far, the stream's ARN. */
-  window?: { readonly start: number; state: Record<string, unknown>; readonly streamArn: string } | undefined
+  window?:
+    | {
+        readonly start: number
+        state: Record<string, unknown>
+        readonly streamArn: string
+        /** The state passed the 1 MB limit: the window's next invocation is its final one. */
+        terminatedEarly?: boolean
+      }
+    | undefined
   /**
    * Set by a runner on real I/O when its reader has not yet caught up with the shard: records of the
    * open window may still be on their way, so the window must not close by time.
@@ -129,6 +140,7 @@ export const windowOf = (item: StreamItem, s: StreamSettings): number => Math.fl
  */
 export function windowClosesAt(lane: Lane, s: StreamSettings): number {
   if (lane.window === undefined || lane.pending.length > 0) return Infinity
+  if (lane.window.terminatedEarly === true) return -Infinity
   const head = lane.buffer[0]
   const byTime = lane.window.start + s.tumblingMs + s.windowGraceMs
   if (head === undefined) return lane.readerBehind === true ? Infinity : byTime
@@ -150,7 +162,19 @@ export function nextStart(lane: Lane, s: StreamSettings): number {
   if (closes !== Infinity) return Math.max(lane.freeAt, closes)
   const first = lane.buffer[0]
   if (first === undefined) return Infinity
-  return batchReadyAt(Math.max(lane.freeAt, first.arrivalMs), lane.buffer, s.batchSize, s.windowMs)
+  return batchReadyAt(windowOpensAt(lane.freeAt, first.arrivalMs, s.windowMs), lane.buffer, s.batchSize, s.windowMs)
+}
+
+/**
+ * When the batching window for a record arriving at `arrivalMs` opened: for Kinesis,
+ * DynamoDB Streams and SQS the next window opens as soon as the previous invocation ends
+ * (`previousEnd`), not when the next record arrives. A window that ended with no record in it
+ * leaves the next record to open its own (the mapping's first window too).
+ */
+// Fact 23.
+export function windowOpensAt(previousEnd: number, arrivalMs: number, windowMs: number): number {
+  if (windowMs === 0 || previousEnd + windowMs <= arrivalMs) return Math.max(previousEnd, arrivalMs)
+  return previousEnd
 }
 
 /**

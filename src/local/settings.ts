@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../engine/errors.js'
-import { checkKnownKeys, checkRules, isFunction, type OptionRule } from '../engine/options.js'
+import { checkKnownKeys, checkRules, describeValue, isFunction, type OptionRule } from '../engine/options.js'
 import type { FilterCriteria } from '../filtering/filter.js'
 import { defaultRetryDelayMs, type StreamSettings } from './rules.js'
 
@@ -45,6 +45,12 @@ export interface StreamMappingSettings {
    * `filtered`. Checked when the run starts, as Lambda checks it when the mapping is created.
    */
   readonly FilterCriteria?: FilterCriteria
+  /** Where Lambda sends a record of each discarded batch: an SQS queue, SNS topic or S3 bucket ARN. */
+  readonly DestinationConfig?: { readonly OnFailure?: { readonly Destination?: string } }
+  /** Enhanced metrics (`['EventCount']`); no effect on the simulation. */
+  readonly MetricsConfig?: { readonly Metrics?: readonly string[] }
+  /** Provisioned mode's pollers; no effect on the simulation. */
+  readonly ProvisionedPollerConfig?: { readonly MinimumPollers?: number; readonly MaximumPollers?: number }
 }
 
 /** What the function is, for the mapping: its timeout and its name. */
@@ -78,6 +84,24 @@ export const wholeNumber = (min: number, max: number, where = ''): OptionRule =>
   `a whole number from ${min} to ${max}${where}`,
 ]
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** `MetricsConfig` and `ProvisionedPollerConfig`, the same for every source. */
+export const MONITORING_SETTINGS: SettingsTable = {
+  MetricsConfig: [
+    (v) => isPlainObject(v) && (v.Metrics === undefined || (Array.isArray(v.Metrics) && v.Metrics.every((m) => m === 'EventCount'))),
+    "`{ Metrics: ['EventCount'] }`",
+  ],
+  ProvisionedPollerConfig: [
+    (v) =>
+      isPlainObject(v) &&
+      [v.MinimumPollers, v.MaximumPollers].every(
+        (n) => n === undefined || (Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 2000),
+      ),
+    '`{ MinimumPollers?, MaximumPollers? }`, whole numbers from 1 to 2000',
+  ],
+}
+
 /** `FunctionResponseTypes`, the same for every source. */
 export const RESPONSE_TYPES: OptionRule = [
   (v) => Array.isArray(v) && v.length <= 1 && v.every((t) => t === 'ReportBatchItemFailures'),
@@ -102,6 +126,12 @@ export function maximumConcurrency(name: string, scaling: { readonly MaximumConc
   return value ?? 5
 }
 
+/** The latest time a JavaScript `Date` holds, in ms either side of 1970. */
+const MAX_DATE_MS = 8.64e15
+
+/** The longest a retry can wait: a year, past which every record of a stream has expired. */
+const MAX_RETRY_DELAY_MS = 8760 * 3_600_000
+
 const POSITIONS: readonly unknown[] = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP']
 
 /** The checks of {@link StreamMappingSettings} and {@link FunctionSettings}, shared by the stream simulator and runners. */
@@ -113,7 +143,10 @@ export const STREAM_SETTINGS: SettingsTable = {
   MaximumBatchingWindowInSeconds: wholeNumber(0, 300),
   ParallelizationFactor: wholeNumber(1, 10),
   StartingPosition: [(v) => POSITIONS.includes(v), "'TRIM_HORIZON', 'LATEST' or 'AT_TIMESTAMP'"],
-  StartingPositionTimestamp: null,
+  StartingPositionTimestamp: [
+    (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v * 1000 <= MAX_DATE_MS,
+    "a time in Unix seconds, a number (for example `Date.parse('2026-01-01T00:00:00Z') / 1000`)",
+  ],
   BisectBatchOnFunctionError: [(v) => typeof v === 'boolean', 'true or false'],
   MaximumRetryAttempts: wholeNumber(-1, 10_000),
   MaximumRecordAgeInSeconds: wholeNumber(-1, 604_800),
@@ -121,6 +154,52 @@ export const STREAM_SETTINGS: SettingsTable = {
   FilterCriteria: null,
   TumblingWindowInSeconds: wholeNumber(0, 900),
   windowGraceSeconds: wholeNumber(0, 120),
+  // Fact 41: a stream's on-failure destination is an SQS queue, an SNS topic or an S3 bucket.
+  DestinationConfig: [
+    (v) =>
+      isPlainObject(v) &&
+      (v.OnFailure === undefined ||
+        (isPlainObject(v.OnFailure) &&
+          (v.OnFailure.Destination === undefined ||
+            (typeof v.OnFailure.Destination === 'string' && /^arn:[\w-]+:(sqs|sns|s3):/.test(v.OnFailure.Destination))))),
+    '`{ OnFailure: { Destination } }` with the ARN of an SQS queue, an SNS topic or an S3 bucket',
+  ],
+  ...MONITORING_SETTINGS,
+}
+
+/** A valid `Date`, for a simulation's `start`. */
+export const VALID_DATE: OptionRule = [
+  (v) => v instanceof Date && Number.isFinite(v.getTime()),
+  "a valid Date (for example `new Date('2026-01-01T00:00:00Z')`)",
+]
+
+/**
+ * What every simulation takes besides its source's settings (the virtual clock, the seed, the
+ * guard against a run that never ends). `maxInvocations` and the rest are refused at once when
+ * they are not numbers a run can end with.
+ */
+export const SIMULATION_CLOCK_SETTINGS: SettingsTable = {
+  ...unchecked('source', 'records', 'functionName', 'FilterCriteria'),
+  start: VALID_DATE,
+  durationMs: [
+    (v) => isFunction(v) || (typeof v === 'number' && Number.isFinite(v) && v >= 0),
+    'a number of milliseconds, 0 or more, or a function of the event',
+  ],
+  seed: [(v) => Number.isSafeInteger(v), 'a whole number'],
+  maxInvocations: wholeNumber(1, Number.MAX_SAFE_INTEGER),
+  onInvocation: [isFunction, 'a function'],
+}
+
+/**
+ * The time `offsetMs` after `startMs`, refused with a reason naming `what` when it is not a
+ * number or falls outside the range of a `Date`.
+ */
+export function timeAfter(name: string, what: string, startMs: number, offsetMs: unknown): number {
+  if (typeof offsetMs !== 'number' || !Number.isFinite(offsetMs))
+    configError(name, `${what} must be a number of ms after the start; received ${describeValue(offsetMs)}.`)
+  const at = startMs + offsetMs
+  if (Math.abs(at) > MAX_DATE_MS) configError(name, `${what} (${offsetMs} ms after the start) is past the latest time a Date holds.`)
+  return at
 }
 
 /** What every local runner takes besides its source's settings: {@link LocalRunHooks}, the client, the poll interval. */
@@ -136,6 +215,7 @@ export const LOCAL_RUN_SETTINGS: SettingsTable = {
 export function streamSettings(
   name: string,
   o: StreamMappingSettings & FunctionSettings & { retentionHours?: number },
+  nowMs: number = Date.now(),
 ): StreamSettings & { timeoutMs: number } {
   const maxAge = o.MaximumRecordAgeInSeconds ?? -1
   // Fact 13: 0-59 pass the API's numeric range but are refused.
@@ -145,6 +225,12 @@ export function streamSettings(
   if (((o.StartingPosition ?? 'TRIM_HORIZON') === 'AT_TIMESTAMP') !== (o.StartingPositionTimestamp !== undefined)) {
     configError(name, "`StartingPositionTimestamp` goes with `StartingPosition: 'AT_TIMESTAMP'`, and only with it.")
   }
+  // Fact 114: CreateEventSourceMapping refuses a starting timestamp in the future.
+  if (o.StartingPositionTimestamp !== undefined && o.StartingPositionTimestamp * 1000 > nowMs)
+    configError(
+      name,
+      `\`StartingPositionTimestamp\` (${new Date(o.StartingPositionTimestamp * 1000).toISOString()}) is in the future of the mapping's start (${new Date(nowMs).toISOString()}); AWS refuses it.`,
+    )
   return {
     batchSize: o.BatchSize ?? 100,
     windowMs: (o.MaximumBatchingWindowInSeconds ?? 0) * 1000,
@@ -154,9 +240,22 @@ export function streamSettings(
     maxAgeMs: maxAge < 0 ? -1 : maxAge * 1000,
     reportBatchItemFailures: (o.FunctionResponseTypes ?? []).length === 1,
     retentionMs: (o.retentionHours ?? 24) * 3_600_000,
-    retryDelayMs: o.retryDelayMs ?? defaultRetryDelayMs,
+    retryDelayMs: checkedDelay(name, o.retryDelayMs ?? defaultRetryDelayMs),
     tumblingMs: tumbling * 1000,
     windowGraceMs: (o.windowGraceSeconds ?? 120) * 1000,
     timeoutMs: (o.timeoutSeconds ?? 3) * 1000,
+  }
+}
+
+/** `retryDelayMs`, refusing a wait that is not a finite number of ms, 0 or more, when it is asked for. */
+function checkedDelay(name: string, delay: (retry: number) => number): (retry: number) => number {
+  return (retry) => {
+    const ms = delay(retry)
+    if (typeof ms !== 'number' || !(ms >= 0 && ms <= MAX_RETRY_DELAY_MS))
+      configError(
+        name,
+        `\`retryDelayMs(${retry})\` must give a number of milliseconds from 0 to ${MAX_RETRY_DELAY_MS} (a year, the longest a stream keeps a record); it gave ${describeValue(ms)}.`,
+      )
+    return ms
   }
 }

@@ -1,17 +1,19 @@
 import type { DynamoDBWindowEvent } from '../windows/dynamodb.js'
 import type { KinesisWindowEvent } from '../windows/kinesis.js'
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord, SQSEvent } from 'aws-lambda'
+import { ConfigurationError } from '../engine/errors.js'
 import { describeValue } from '../engine/options.js'
 import { compileFilterVerdict } from '../filtering/filter.js'
 import type { InvocationReport, MappingReport } from './report.js'
 import {
   checkSettings,
   configError,
+  SIMULATION_CLOCK_SETTINGS,
   STREAM_SETTINGS,
   streamSettings,
+  timeAfter,
   wholeNumber,
   type FunctionSettings,
-  unchecked,
   type SettingsTable,
   type StreamMappingSettings,
 } from './settings.js'
@@ -21,7 +23,8 @@ import { dynamodbSource } from '../sources/dynamodb/index.js'
 import { kinesisSource } from '../sources/kinesis/index.js'
 import { kinesisRecordsOf, streamItem, type KinesisPut, type StreamSource } from './stream-rows.js'
 import type { StreamItem } from './rules.js'
-import { simulateSqs, type SqsSimulation } from './sqs.js'
+import { simulateSqs, sqsRunSettings, type SqsSimulation } from './sqs.js'
+import type { EventSourceMapping } from './mapping.js'
 
 /** What every simulation takes besides the source: the clock, the function, a seed. */
 export interface SimulationClock extends FunctionSettings {
@@ -69,13 +72,53 @@ export interface DynamoDBSimulation extends StreamMappingSettings, SimulationClo
   readonly durationMs?: number | ((event: DynamoDBStreamEvent) => number)
 }
 
+/**
+ * A simulation of a mapping read by `readMappings` (or built by hand in its shape): the mapping's
+ * settings, the stream's shards, the queue's and the function's settings all come from it; the
+ * records and the clock from the test.
+ */
+export interface MappingSimulation extends Omit<SimulationClock, 'timeoutSeconds'> {
+  readonly mapping: EventSourceMapping
+  /** What is on the stream or queue, as for a `source: 'kinesis'`, `'dynamodb'` or `'sqs'` simulation. */
+  readonly records: KinesisSimulation['records'] | DynamoDBSimulation['records'] | SqsSimulation['records']
+  /** Kinesis: default `'simulated-stream'`. */
+  readonly streamName?: string
+  /** Tumbling windows: how long after a window's end the mapping waits for its late records. Default 120. */
+  readonly windowGraceSeconds?: number
+}
+
+/**
+ * A Lambda handler for event `E`, as `simulate()` takes it: any `(event, context, callback?) =>
+ * unknown`, so a handler typed `KinesisStreamHandler`, `SQSHandler` or `DynamoDBStreamHandler`
+ * (Powertools, Middy) is taken as it is.
+ */
+export type Lambda<E> = (event: E, context: Context, callback: never) => unknown
+
+/** The simulation type of options `O`, by their `source`. */
+type SimulationOf<O> = O extends { readonly source: 'kinesis' }
+  ? KinesisSimulation
+  : O extends { readonly source: 'dynamodb' }
+    ? DynamoDBSimulation
+    : SqsSimulation
+
+/** The handler options `O` expect: the source's event, with the window's fields under `TumblingWindowInSeconds`. */
+export type ExpectedHandler<O> = O extends { readonly source: 'kinesis' }
+  ? O extends { readonly TumblingWindowInSeconds: number }
+    ? Lambda<KinesisWindowEvent>
+    : Lambda<KinesisStreamEvent>
+  : O extends { readonly source: 'dynamodb' }
+    ? O extends { readonly TumblingWindowInSeconds: number }
+      ? Lambda<DynamoDBWindowEvent>
+      : Lambda<DynamoDBStreamEvent>
+    : Lambda<SQSEvent>
+
 const NAME = 'simulate'
 const DEFAULT_START = Date.UTC(2026, 0, 1)
 /** The options of a stream simulation. */
 const SIMULATION_SETTINGS: SettingsTable = {
-  ...unchecked('source', 'records', 'streamName', 'start', 'durationMs', 'maxInvocations', 'onInvocation'),
+  ...SIMULATION_CLOCK_SETTINGS,
+  streamName: null,
   shards: wholeNumber(1, 500),
-  seed: [Number.isInteger, 'a whole number'],
   retentionHours: [(v) => typeof v === 'number' && v > 0 && v <= 8760, 'a number of hours above 0, up to 8760'],
   ...STREAM_SETTINGS,
 }
@@ -106,34 +149,35 @@ const SIMULATION_SETTINGS: SettingsTable = {
  * report.costly.discardedBehindFailure // the sequence number of o-3: lost with the poison record
  * ```
  */
+export function simulate(handler: Lambda<KinesisStreamEvent>, options: KinesisSimulation): Promise<MappingReport>
+export function simulate(handler: Lambda<DynamoDBStreamEvent>, options: DynamoDBSimulation): Promise<MappingReport>
+export function simulate(handler: Lambda<SQSEvent>, options: SqsSimulation): Promise<MappingReport>
+export function simulate(handler: Lambda<never>, options: MappingSimulation): Promise<MappingReport>
 export function simulate(
-  handler: (event: KinesisStreamEvent, context: Context) => unknown,
-  options: KinesisSimulation,
-): Promise<MappingReport>
-export function simulate(
-  handler: (event: DynamoDBStreamEvent, context: Context) => unknown,
-  options: DynamoDBSimulation,
-): Promise<MappingReport>
-export function simulate(handler: (event: SQSEvent, context: Context) => unknown, options: SqsSimulation): Promise<MappingReport>
-export function simulate(
-  handler: (event: KinesisWindowEvent, context: Context) => unknown,
+  handler: Lambda<KinesisWindowEvent>,
   options: KinesisSimulation & { readonly TumblingWindowInSeconds: number },
 ): Promise<MappingReport>
 export function simulate(
-  handler: (event: DynamoDBWindowEvent, context: Context) => unknown,
+  handler: Lambda<DynamoDBWindowEvent>,
   options: DynamoDBSimulation & { readonly TumblingWindowInSeconds: number },
 ): Promise<MappingReport>
+// Last, so that a handler no overload takes is reported against the handler its options expect.
+export function simulate<O extends KinesisSimulation | DynamoDBSimulation | SqsSimulation>(
+  handler: ExpectedHandler<O>,
+  options: O & { readonly [K in Exclude<keyof O, keyof SimulationOf<O>>]: never },
+): Promise<MappingReport>
 export async function simulate(
-  handler: (event: never, context: Context) => unknown,
-  options: KinesisSimulation | DynamoDBSimulation | SqsSimulation,
+  lambda: Lambda<never>,
+  given: KinesisSimulation | DynamoDBSimulation | SqsSimulation | MappingSimulation,
 ): Promise<MappingReport> {
-  if (typeof handler !== 'function')
-    configError(NAME, `the first argument must be the Lambda handler, a function; received ${describeValue(handler)}.`)
-  if (typeof options !== 'object' || options === null)
-    configError(NAME, `the options must be an object with \`source\` and \`records\`; received ${describeValue(options)}.`)
+  if (typeof lambda !== 'function')
+    configError(NAME, `the first argument must be the Lambda handler, a function; received ${describeValue(lambda)}.`)
+  if (typeof given !== 'object' || given === null)
+    configError(NAME, `the options must be an object with \`source\` and \`records\`; received ${describeValue(given)}.`)
+  const options = 'mapping' in given ? simulationOf(given) : given
+  const handler = withCallback(lambda)
   if (options.source === 'sqs') return simulateSqs(handler as (event: SQSEvent, context: Context) => unknown, options)
   checkSettings(NAME, options, SIMULATION_SETTINGS)
-  const s = streamSettings(NAME, options)
   const seed = options.seed ?? 1
   const maxInvocations = options.maxInvocations ?? 100_000
   const functionArn = `arn:aws:lambda:us-east-1:123456789012:function:${options.functionName ?? 'simulated-function'}`
@@ -147,13 +191,11 @@ export async function simulate(
   if (options.source === 'kinesis') {
     source = kinesisSource as StreamSource<unknown>
     const shards = options.shards ?? 1
-    const built = list.filter((r): r is KinesisStreamRecord => (r as { eventSource?: unknown }).eventSource === 'aws:kinesis')
-    const puts = list.filter((r) => (r as { eventSource?: unknown }).eventSource !== 'aws:kinesis') as KinesisPut[]
+    const built = list.filter((r): r is KinesisStreamRecord => (r as { eventSource?: unknown } | null)?.eventSource === 'aws:kinesis')
+    const puts = list.filter((r) => (r as { eventSource?: unknown } | null)?.eventSource !== 'aws:kinesis') as KinesisPut[]
     puts.forEach((p, i) => {
       if (typeof p !== 'object' || p === null || !('data' in p))
         configError(NAME, `records[${i}] must be a put \`{ data, partitionKey?, at? }\` or a Lambda Kinesis record.`)
-      if (p.at !== undefined && !Number.isFinite(p.at))
-        configError(NAME, `records[${i}].at must be a number of ms after the start; received ${describeValue(p.at)}.`)
       if (
         p.partitionKey !== undefined &&
         (typeof p.partitionKey !== 'string' || p.partitionKey.length < 1 || p.partitionKey.length > 256)
@@ -163,6 +205,7 @@ export async function simulate(
     })
     const earliest = built.reduce((m, r) => Math.min(m, Math.round(r.kinesis.approximateArrivalTimestamp * 1000)), Infinity)
     startMs = options.start?.getTime() ?? (earliest === Infinity ? DEFAULT_START : earliest)
+    for (const [i, p] of puts.entries()) if (p.at !== undefined) timeAfter(NAME, `records[${i}].at`, startMs, p.at)
     const fromPuts = kinesisRecordsOf(puts, {
       shards,
       startMs,
@@ -170,7 +213,7 @@ export async function simulate(
       region: 'us-east-1',
       accountId: '123456789012',
     })
-    items = [...built, ...fromPuts].map((r) => streamItem(source, r))
+    items = [...built, ...fromPuts].map((r, i) => itemOf(source, r, i))
   } else if (options.source === 'dynamodb') {
     const kinesisOnly = ['shards', 'streamName'].filter((k) => k in options)
     if (kinesisOnly.length > 0)
@@ -191,7 +234,7 @@ export async function simulate(
     // A record without ApproximateCreationDateTime (AWS's sample events have none) reached the
     // stream when the simulation starts: its age counts from there, not from 1970 (facts 33-34).
     // NaN marks it until the start is known, which the dated records decide.
-    items = (list as DynamoDBRecord[]).map((r) => streamItem(source, r, undefined, Number.NaN))
+    items = (list as DynamoDBRecord[]).map((r, i) => itemOf(source, r, i, Number.NaN))
     const earliest = items.reduce((m, i) => (Number.isNaN(i.arrivalMs) ? m : Math.min(m, i.arrivalMs)), Infinity)
     startMs = options.start?.getTime() ?? (earliest === Infinity ? DEFAULT_START : earliest)
     const arrived = startMs
@@ -215,6 +258,7 @@ export async function simulate(
   // Stream order: by shard, then sequence number.
   items.sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0))
 
+  const s = streamSettings(NAME, options, startMs)
   const accept = options.FilterCriteria === undefined ? {} : { accept: compileFilterVerdict(options.FilterCriteria, options.source) }
   const mapping = createStreamMapping(source, s, { functionArn, timeoutMs: s.timeoutMs, nextRequestId: requestIds(seed), ...accept })
   const from =
@@ -229,17 +273,120 @@ export async function simulate(
   const call = virtualCaller(handler, options.durationMs ?? 0, s.timeoutMs)
 
   let count = 0
+  let retrying = false
   let now = startMs
   for (let next = mapping.next(); next !== undefined; next = mapping.next()) {
     if (++count > maxInvocations) {
       configError(
         NAME,
-        `stopped after ${maxInvocations} batches: the mapping was still retrying. Set MaximumRetryAttempts or MaximumRecordAgeInSeconds, or raise \`maxInvocations\`.`,
+        retrying
+          ? `stopped after ${maxInvocations} batches: the mapping was still retrying. Set MaximumRetryAttempts or MaximumRecordAgeInSeconds, or raise \`maxInvocations\`.`
+          : `stopped after ${maxInvocations} batches with records still to deliver; raise \`maxInvocations\`.`,
       )
     }
     now = Math.max(startMs, next.at)
     const invocation = await mapping.run(next.lane, now, call, (started, result) => started + result.durationMs)
+    if (invocation !== undefined && invocation.result !== 'success') retrying = true
     if (invocation !== undefined) options.onInvocation?.(invocation, mapping.settledCount())
   }
   return mapping.report(now)
+}
+
+/** A given record as the rules see it; one the source cannot read is refused, naming it. */
+function itemOf(source: StreamSource<unknown>, record: unknown, index: number, arrivalMs?: number): StreamItem {
+  try {
+    return streamItem(source, record, undefined, arrivalMs)
+  } catch (e) {
+    if (e instanceof TypeError) configError(NAME, `records[${index}] is not a record of this source: ${e.message}`)
+    throw e
+  }
+}
+
+/** The settings a mapping decides: given beside `mapping`, they would contradict it. */
+const FROM_MAPPING = new Set([
+  'source',
+  ...Object.keys(STREAM_SETTINGS).filter((k) => k !== 'retryDelayMs' && k !== 'functionName' && k !== 'windowGraceSeconds'),
+  'shards',
+  'fifo',
+  'visibilityTimeoutSeconds',
+  'maxReceiveCount',
+  'ScalingConfig',
+])
+
+/**
+ * The simulator's options for a mapping: its settings as they are, the source's and the function's
+ * under the simulator's names. The one way a mapping becomes settings; `simulate()` and
+ * `checkMapping()` then check them with the same tables.
+ */
+export function simulationOf(o: MappingSimulation): KinesisSimulation | DynamoDBSimulation | SqsSimulation {
+  const { mapping, ...rest } = o
+  if (typeof mapping !== 'object' || mapping === null || typeof mapping.settings !== 'object' || mapping.settings === null)
+    configError(NAME, `\`mapping\` must be a mapping read by readMappings(); received ${describeValue(mapping)}.`)
+  const clash = Object.keys(rest).filter((k) => FROM_MAPPING.has(k))
+  if (clash.length > 0)
+    configError(
+      NAME,
+      `${clash.map((k) => `\`${k}\``).join(', ')} come${clash.length === 1 ? 's' : ''} from \`mapping\` (${mapping.logicalId}); leave ${clash.length === 1 ? 'it' : 'them'} out, or change the template.`,
+    )
+  const src = mapping.sourceSettings ?? {}
+  const timeout = mapping.function?.Timeout === undefined ? {} : { timeoutSeconds: mapping.function.Timeout }
+  if (mapping.source === 'sqs') {
+    const { MaximumConcurrency } = mapping.settings.ScalingConfig ?? {}
+    return {
+      ...(rest as Omit<SqsSimulation, 'source'>),
+      ...(mapping.settings as object),
+      source: 'sqs',
+      ...(MaximumConcurrency === undefined ? { ScalingConfig: undefined } : {}),
+      ...timeout,
+      ...(src.VisibilityTimeout === undefined ? {} : { visibilityTimeoutSeconds: src.VisibilityTimeout }),
+      ...(src.RedrivePolicy?.maxReceiveCount === undefined ? {} : { maxReceiveCount: src.RedrivePolicy.maxReceiveCount }),
+      ...(src.FifoQueue === undefined ? {} : { fifo: src.FifoQueue }),
+    } as SqsSimulation
+  }
+  if (mapping.source !== 'kinesis' && mapping.source !== 'dynamodb')
+    configError(NAME, `the mapping ${mapping.logicalId} reads ${describeValue(mapping.source)}, which the simulator does not know.`)
+  return {
+    ...(rest as object),
+    ...(mapping.settings as object),
+    source: mapping.source,
+    ...timeout,
+    ...(mapping.source === 'kinesis' && src.ShardCount !== undefined ? { shards: src.ShardCount } : {}),
+  } as KinesisSimulation | DynamoDBSimulation
+}
+
+/**
+ * Checks a mapping's settings as `simulate()` checks them, with the same tables: `undefined` when
+ * they are settings AWS would take, else the reason.
+ */
+export function mappingProblem(mapping: EventSourceMapping): string | undefined {
+  try {
+    const o = simulationOf({ mapping, records: [] })
+    // Fact 75: Lambda checks the filter patterns when the mapping is created.
+    if (o.FilterCriteria !== undefined) compileFilterVerdict(o.FilterCriteria, o.source)
+    if (o.source === 'sqs') sqsRunSettings({ ...o, records: [] })
+    else {
+      checkSettings(NAME, o, SIMULATION_SETTINGS)
+      if (o.source === 'dynamodb' && o.StartingPosition === 'AT_TIMESTAMP')
+        configError(NAME, "`StartingPosition: 'AT_TIMESTAMP'` is not available for DynamoDB Streams; use 'TRIM_HORIZON' or 'LATEST'.")
+      streamSettings(NAME, o)
+    }
+    return undefined
+  } catch (e) {
+    if (e instanceof ConfigurationError) return e.message.replace(/^simulate: /, '')
+    throw e
+  }
+}
+
+/**
+ * The handler as `(event, context) => Promise`: one that takes a third parameter gets Lambda's
+ * callback, and its answer is the callback's or its promise's, whichever comes first.
+ */
+function withCallback(handler: Lambda<never>): (event: never, context: Context) => unknown {
+  if (handler.length < 3) return handler as (event: never, context: Context) => unknown
+  return (event, context) =>
+    new Promise((resolve, reject) => {
+      const callback = (error: unknown, result?: unknown): void => (error === null || error === undefined ? resolve(result) : reject(error))
+      const returned = (handler as (e: unknown, c: Context, cb: typeof callback) => unknown)(event, context, callback)
+      if (typeof (returned as { then?: unknown } | null)?.then === 'function') (returned as Promise<unknown>).then(resolve, reject)
+    })
 }

@@ -6,7 +6,7 @@
  * policy moves it to the dead-letter queue, and FIFO message groups keep order.
  */
 import type { SQSRecord } from 'aws-lambda'
-import { batchReadyAt, EVENT_OVERHEAD_BYTES, interpret, PAYLOAD_LIMIT_BYTES, type Verdict } from './rules.js'
+import { batchReadyAt, windowOpensAt, EVENT_OVERHEAD_BYTES, interpret, PAYLOAD_LIMIT_BYTES, type Verdict } from './rules.js'
 
 /** A message in the simulated queue. */
 export interface QueuedMessage {
@@ -72,12 +72,13 @@ function candidates(queue: Queue, t: number, q: QueueSettings): QueuedMessage[] 
  * window, when it closes or the batch is full (the rule streams use, over visibility times).
  * FIFO: the head of a blocked group may not be deliverable yet; the receive decides at that time.
  */
-export function nextReceiveAt(queue: Queue, now: number, q: QueueSettings): number {
+export function nextReceiveAt(queue: Queue, now: number, q: QueueSettings, previousEnd = -Infinity): number {
   const ready: { arrivalMs: number; bytes: number }[] = []
   for (const m of queue.messages) if (m.state === 'queued') ready.push({ arrivalMs: Math.max(now, m.visibleAt), bytes: m.bytes })
   if (ready.length === 0) return Infinity
   ready.sort((a, b) => a.arrivalMs - b.arrivalMs)
-  return batchReadyAt((ready[0] as { arrivalMs: number }).arrivalMs, ready, q.batchSize, q.windowMs)
+  const first = (ready[0] as { arrivalMs: number }).arrivalMs
+  return Math.max(now, batchReadyAt(windowOpensAt(previousEnd, first, q.windowMs), ready, q.batchSize, q.windowMs))
 }
 
 /**

@@ -10,7 +10,18 @@ import { compileFilterVerdict, type FilterCriteria } from '../filtering/filter.j
 import { lambdaContext } from '../testing/context.js'
 import { answerReport, callVerdict, receiveReport, requestIds, sqsCollateral, virtualCaller, type Caller } from './invocation.js'
 import type { InvocationReport, MappingReport, RecordReport } from './report.js'
-import { checkSettings, configError, maximumConcurrency, RESPONSE_TYPES, wholeNumber, unchecked, type SettingsTable } from './settings.js'
+import {
+  checkSettings,
+  configError,
+  maximumConcurrency,
+  MONITORING_SETTINGS,
+  RESPONSE_TYPES,
+  SIMULATION_CLOCK_SETTINGS,
+  timeAfter,
+  wholeNumber,
+  unchecked,
+  type SettingsTable,
+} from './settings.js'
 import {
   failedBy,
   nextReceiveAt,
@@ -52,6 +63,10 @@ export interface SqsSimulation {
   readonly FunctionResponseTypes?: readonly 'ReportBatchItemFailures'[]
   /** Concurrent invocations, 2–1,000. Without it the simulator uses 5, Lambda's starting concurrency. */
   readonly ScalingConfig?: { readonly MaximumConcurrency?: number }
+  /** Enhanced metrics (`['EventCount']`); no effect on the simulation. */
+  readonly MetricsConfig?: { readonly Metrics?: readonly string[] }
+  /** Provisioned mode's pollers; no effect on the simulation. */
+  readonly ProvisionedPollerConfig?: { readonly MinimumPollers?: number; readonly MaximumPollers?: number }
   /** The function's timeout in seconds, 1–900. Default 3. An invocation that runs longer fails. */
   readonly timeoutSeconds?: number
   /** Used in the function ARN and the context. Default `'simulated-function'`. */
@@ -78,6 +93,7 @@ export const SQS_ASSUMPTIONS: readonly string[] = [
   'Without ScalingConfig.MaximumConcurrency, at most 5 invocations run at once (Lambda starts at 5 and scales up; scaling is not simulated).',
   'A message is moved to the dead-letter queue when it would be received for the (maxReceiveCount + 1)th time, so the function runs exactly maxReceiveCount times, as AWS was seen to do.',
   'Standard queues deliver visible messages oldest first; real SQS may regroup and reorder them.',
+  'A batching window opens when the last invocation to end ended (or, after a window that ended empty, when the next message arrives); the wait of up to 20 seconds AWS allows itself under low traffic is not simulated.',
   'Stream-only settings (BisectBatchOnFunctionError, MaximumRetryAttempts, MaximumRecordAgeInSeconds, ParallelizationFactor) are refused for SQS; AWS does not document whether it refuses or ignores them.',
 ]
 
@@ -93,25 +109,17 @@ const STREAM_ONLY = [
   'streamName',
   'retentionHours',
   'retryDelayMs',
+  'DestinationConfig',
+  'TumblingWindowInSeconds',
 ]
 const REGION = 'us-east-1'
 const ACCOUNT = '123456789012'
 
 /** The options of an SQS simulation; a FIFO queue takes at most 10 messages a batch. */
 const sqsSimulationSettings = (fifo: boolean): SettingsTable => ({
-  ...unchecked(
-    'source',
-    'records',
-    'fifo',
-    'ScalingConfig',
-    'functionName',
-    'start',
-    'durationMs',
-    'seed',
-    'maxInvocations',
-    'onInvocation',
-    'FilterCriteria',
-  ),
+  ...SIMULATION_CLOCK_SETTINGS,
+  ...unchecked('fifo', 'ScalingConfig'),
+  ...MONITORING_SETTINGS,
   visibilityTimeoutSeconds: wholeNumber(0, 43_200),
   maxReceiveCount: wholeNumber(1, 1000),
   BatchSize: wholeNumber(1, fifo ? 10 : 10_000),
@@ -132,7 +140,7 @@ interface SqsRun extends QueueSettings {
 }
 
 /** Checks the options as Lambda and SQS check them when the queue and the mapping are created. */
-function sqsRunSettings(o: SqsSimulation): SqsRun {
+export function sqsRunSettings(o: SqsSimulation): SqsRun {
   const stray = Object.keys(o).filter((k) => STREAM_ONLY.includes(k))
   if (stray.length > 0)
     configError(
@@ -182,13 +190,21 @@ function queueMessages(records: SqsSimulation['records'], q: SqsRun, nextId: () 
   if (!Array.isArray(list))
     configError(NAME, `\`records\` must be an array of messages or an event with \`Records\`; received ${describeValue(records)}.`)
   const messages: QueuedMessage[] = (list as (SqsSend | SQSRecord)[]).map((m, seq) => {
+    if (typeof m !== 'object' || m === null)
+      configError(
+        NAME,
+        `records[${seq}] must be a message \`{ body, messageGroupId?, at? }\` or a Lambda SQS record; received ${describeValue(m)}.`,
+      )
     const built = (m as SQSRecord).eventSource === 'aws:sqs' ? (m as SQSRecord) : undefined
     const send = m as SqsSend
     const body = built !== undefined ? built.body : typeof send.body === 'string' ? send.body : JSON.stringify(send.body)
     if (typeof body !== 'string') configError(NAME, `message ${seq} has no body that can be sent.`)
     const group = built?.attributes.MessageGroupId ?? send.messageGroupId ?? ''
     if (q.fifo && group === '') configError(NAME, `message ${seq} needs a \`messageGroupId\`: the queue is FIFO.`)
-    const sentAt = built !== undefined ? Number(built.attributes.SentTimestamp) : q.startMs + (send.at ?? 0)
+    const sentAt =
+      built !== undefined
+        ? timeAfter(NAME, `records[${seq}].attributes.SentTimestamp`, 0, Number(built.attributes?.SentTimestamp))
+        : timeAfter(NAME, `records[${seq}].at`, q.startMs, send.at ?? 0)
     const message: QueuedMessage = {
       ...(built === undefined ? {} : { template: built }),
       id: built?.messageId ?? nextId(),
@@ -276,6 +292,8 @@ interface SqsState extends Queue {
   /** Failed messages: true while each failure was only collateral (an earlier message of the group failed). */
   readonly behindOnly: Map<string, boolean>
   now: number
+  /** When the last invocation ended: the next batching window opens then. */
+  lastEnd: number
 }
 
 /** When the first running invocation ends, or `Infinity`. */
@@ -286,6 +304,7 @@ function finishFirst(st: SqsState): void {
   const end = firstEnd(st)
   const i = st.inflight.findIndex((f) => f.end === end)
   st.now = end
+  st.lastEnd = end
   ;(st.inflight.splice(i, 1)[0] as { apply: () => void }).apply()
 }
 
@@ -331,10 +350,11 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
     ignoredResponses: [],
     behindOnly: new Map(),
     now: q.startMs,
+    lastEnd: -Infinity,
   }
   let count = 0
   for (;;) {
-    const receiveAt = st.inflight.length >= q.concurrency ? Infinity : nextReceiveAt(st, st.now, q)
+    const receiveAt = st.inflight.length >= q.concurrency ? Infinity : nextReceiveAt(st, st.now, q, st.lastEnd)
     const done = firstEnd(st)
     if (done === Infinity && receiveAt === Infinity) break
     if (done <= receiveAt) {
@@ -358,7 +378,9 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
     if (++count > q.maxInvocations)
       configError(
         NAME,
-        `stopped after ${q.maxInvocations} invocations: messages keep failing. Set \`maxReceiveCount\` (a redrive policy) or raise \`maxInvocations\`.`,
+        st.invocations.some((i) => i.result !== 'success')
+          ? `stopped after ${q.maxInvocations} invocations: messages keep failing. Set \`maxReceiveCount\` (a redrive policy) or raise \`maxInvocations\`.`
+          : `stopped after ${q.maxInvocations} invocations with messages still to deliver; raise \`maxInvocations\`.`,
       )
     const invocation = await invoke(st, batch)
     o.onInvocation?.(invocation, messages.filter((m) => m.state === 'deleted' || m.state === 'dead-lettered').length)

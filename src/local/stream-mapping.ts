@@ -13,6 +13,7 @@ import {
   nextStart,
   settle,
   takeBatch,
+  WINDOW_STATE_LIMIT_BYTES,
   windowClosesAt,
   windowOf,
   type Batch,
@@ -57,7 +58,7 @@ function hasState(response: unknown): boolean {
 }
 
 const WINDOW_ASSUMPTION =
-  'Tumbling windows: windows are aligned to multiples of TumblingWindowInSeconds by arrival time; each parallelization lane keeps its own window and state; a window whose last records were delivered in a non-final invocation closes with a final invocation without records (AWS does not document whether it sends one) once a record of a later window arrives or windowGraceSeconds after its end; a partial response keeps the state it returned; a discarded batch leaves the state as it was; isWindowTerminatedEarly is never set (the 1 MB state limit is not simulated).'
+  'Tumbling windows: windows are aligned to multiples of TumblingWindowInSeconds by arrival time; each parallelization lane keeps its own window and state; a window whose last records were delivered in a non-final invocation closes with a final invocation without records (AWS does not document whether it sends one) once a record of a later window arrives or windowGraceSeconds after its end; a partial response keeps the state it returned; a discarded batch leaves the state as it was; a state over 1 MB (1,048,576 bytes of JSON) returned by a non-final invocation ends the window early: its next invocation is the final one (isWindowTerminatedEarly true, no records, that state), and the later records of the window start again from an empty state, as aws-lambda-go describes.'
 
 /** The mapping of one stream, as the simulator and the local runner drive it. */
 export interface StreamMapping<R> {
@@ -280,7 +281,7 @@ function eventOf<R>(lane: Lane<R>, batch: Batch<R>, win: Lane<R>['window'], fina
     shardId: lane.shardId,
     eventSourceARN: win.streamArn,
     isFinalInvokeForWindow: final,
-    isWindowTerminatedEarly: false,
+    isWindowTerminatedEarly: win.terminatedEarly === true,
   }
 }
 
@@ -367,6 +368,9 @@ async function runBatch<R>(
   if (win !== undefined) {
     // The returned state goes into the window's next invocation; a failed one leaves it as it was.
     if (verdict.kind !== 'failure') win.state = (result.response as { state: Record<string, unknown> }).state
+    // Fact 62: a state past 1 MB ends the window early; its next invocation is the final one.
+    if (!final && verdict.kind !== 'failure' && Buffer.byteLength(JSON.stringify(win.state), 'utf8') > WINDOW_STATE_LIMIT_BYTES)
+      win.terminatedEarly = true
     // The window ends with its final invocation's success, or when that invocation is discarded.
     if (final && (verdict.kind === 'success' || decision.discarded !== undefined)) lane.window = undefined
   }

@@ -137,7 +137,11 @@ export function failureRecord<R>(
   const first = items[0] as StreamItem<R>
   const last = items[items.length - 1] as StreamItem<R>
   const { arrivalPrecisionMs, batchInfoKey, streamArn } = source.stream
-  const iso = (ms: number): string => new Date(Math.floor(ms / arrivalPrecisionMs) * arrivalPrecisionMs).toISOString()
+  // Fact 115: whole seconds carry no fraction ("2019-11-14T00:13:19Z"); Kinesis keeps its milliseconds.
+  const iso = (ms: number): string => {
+    const text = new Date(Math.floor(ms / arrivalPrecisionMs) * arrivalPrecisionMs).toISOString()
+    return arrivalPrecisionMs % 1000 === 0 ? text.replace('.000Z', 'Z') : text
+  }
   const info: BatchInfo = {
     shardId: first.shardId,
     startSequenceNumber: first.id,

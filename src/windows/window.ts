@@ -13,6 +13,7 @@ import type { Context } from 'aws-lambda'
 import { createProcessor, type Reporting, type Source } from '../engine/engine.js'
 import { ConfigurationError, MalformedEventError } from '../engine/errors.js'
 import { quietLogger, type RecordLogger } from '../engine/logger.js'
+import { tagHandler } from '../engine/handler-info.js'
 import { checkOptions, describeValue, type CommonOptions, type OptionRule } from '../engine/options.js'
 import { isReported, toError } from '../engine/outcome.js'
 import { formatPath, InvalidRecord, isSchema, validate, type InferOutput, type Schema } from '../engine/schema.js'
@@ -535,7 +536,18 @@ export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchem
     return json as JsonObject
   }
 
-  return async function windowedHandler(event, context) {
+  const { streamViewType } = options as { streamViewType?: string }
+  return tagHandler(windowedHandler, {
+    source: source.name.replace(/Handler$/, ''),
+    ordering: 'in-order',
+    reportsPartialFailures: true,
+    window: true,
+    ...(streamViewType === undefined && source.name !== 'dynamodbHandler'
+      ? {}
+      : { streamViewType: streamViewType ?? 'NEW_AND_OLD_IMAGES' }),
+  })
+
+  async function windowedHandler(event: Parameters<WindowHandler<unknown, JsonObject>>[0], context?: Context) {
     const w = readWindowEvent(name, event)
     let state = await incomingState(w.state)
     const advance = (next: unknown): void => {

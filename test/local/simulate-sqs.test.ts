@@ -162,7 +162,7 @@ describe('SQS', () => {
       'simulate: `maxReceiveCount` must be a whole number from 1 to 1000; received 0.',
     )
     await expect(simulate(() => {}, sqs(msgs('a'), { durationMs: -1 }))).rejects.toThrow(
-      /`durationMs` must give a number of milliseconds, 0 or more; it gave -1/,
+      /`durationMs` must be a number of milliseconds, 0 or more, or a function of the event; received -1/,
     )
   })
 

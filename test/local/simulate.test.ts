@@ -54,12 +54,13 @@ describe('batching', () => {
         { BatchSize: 10, MaximumBatchingWindowInSeconds: 3 },
       ),
     )
+    // Fact 23: each window after the first opens when the previous invocation ends (3 s, then 6 s).
     expect(batches(report)).toEqual([
       [0, 1, 2, 3],
-      [4, 5, 6, 7],
-      [8, 9],
+      [4, 5, 6],
+      [7, 8, 9],
     ])
-    expect(report.invocations.map((i) => i.at.slice(11, 19))).toEqual(['00:00:03', '00:00:07', '00:00:11'])
+    expect(report.invocations.map((i) => i.at.slice(11, 19))).toEqual(['00:00:03', '00:00:06', '00:00:09'])
     const full = await simulate(
       () => {},
       kinesis(
@@ -450,8 +451,8 @@ describe('DynamoDB Streams: the same rules, its own record', () => {
       shardId: 'shardId-00000000000000000000-00000000',
       startSequenceNumber: '333',
       endSequenceNumber: '333',
-      approximateArrivalOfFirstRecord: '2026-01-01T00:00:02.000Z',
-      approximateArrivalOfLastRecord: '2026-01-01T00:00:02.000Z',
+      approximateArrivalOfFirstRecord: '2026-01-01T00:00:02Z', // fact 115: whole seconds
+      approximateArrivalOfLastRecord: '2026-01-01T00:00:02Z',
       batchSize: 1,
       streamArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2026-01-01T00:00:00.000',
     })

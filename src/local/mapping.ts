@@ -1,0 +1,391 @@
+/**
+ * The event source mapping as data: its settings named as in the Lambda API and CloudFormation,
+ * the source's own settings (shards, view type, queue), and the function's timeout. Read from a
+ * CloudFormation or SAM template by {@link readMappings}; read by `simulate()` and `checkMapping()`.
+ */
+import { readFileSync } from 'node:fs'
+import { parse as parseYaml, type ScalarTag, type CollectionTag } from 'yaml'
+import { ConfigurationError } from '../engine/errors.js'
+import { describeValue } from '../engine/options.js'
+import type { FilterCriteria } from '../filtering/filter.js'
+
+/** The sources a mapping can read. (A Kafka source adds its name here.) */
+export type MappingSource = 'kinesis' | 'dynamodb' | 'sqs'
+
+/**
+ * The settings of an event source mapping, named and shaped as in `CreateEventSourceMapping` and
+ * `AWS::Lambda::EventSourceMapping`. Each source takes those AWS allows for it.
+ */
+export interface MappingSettings {
+  readonly BatchSize?: number
+  readonly MaximumBatchingWindowInSeconds?: number
+  readonly ParallelizationFactor?: number
+  readonly StartingPosition?: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP'
+  /** With `AT_TIMESTAMP`: Unix seconds. */
+  readonly StartingPositionTimestamp?: number
+  readonly BisectBatchOnFunctionError?: boolean
+  readonly MaximumRetryAttempts?: number
+  readonly MaximumRecordAgeInSeconds?: number
+  readonly TumblingWindowInSeconds?: number
+  readonly FunctionResponseTypes?: readonly 'ReportBatchItemFailures'[]
+  readonly FilterCriteria?: FilterCriteria
+  /** Streams: where Lambda sends a record of a discarded batch (an SQS queue, SNS topic or S3 bucket ARN). */
+  readonly DestinationConfig?: { readonly OnFailure?: { readonly Destination?: string } }
+  /** SQS: at most this many invocations at once, 2–1,000. */
+  readonly ScalingConfig?: { readonly MaximumConcurrency?: number }
+  readonly MetricsConfig?: { readonly Metrics?: readonly string[] }
+  readonly ProvisionedPollerConfig?: { readonly MinimumPollers?: number; readonly MaximumPollers?: number }
+}
+
+/** The source's own settings, as its CloudFormation resource names them. */
+export interface MappingSourceSettings {
+  /** The CloudFormation resource's logical id, when the template has it. */
+  readonly logicalId?: string
+  /** Kinesis: the stream's shards (absent for on-demand streams). */
+  readonly ShardCount?: number
+  /** DynamoDB: the table's `StreamSpecification.StreamViewType`; absent when the table has no stream. */
+  readonly StreamViewType?: 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES'
+  /** SQS: the queue's visibility timeout in seconds (SQS's default is 30). */
+  readonly VisibilityTimeout?: number
+  /** SQS: the queue's redrive policy; absent when failed messages never go to a dead-letter queue. */
+  readonly RedrivePolicy?: { readonly maxReceiveCount?: number; readonly deadLetterTargetArn?: unknown }
+  /** SQS: a FIFO queue. */
+  readonly FifoQueue?: boolean
+}
+
+/** The function a mapping invokes. */
+export interface MappingFunction {
+  readonly logicalId?: string
+  /** Its timeout in seconds (Lambda's default is 3). */
+  readonly Timeout?: number
+}
+
+/** One event source mapping: what it reads, its settings, the function it invokes. */
+export interface EventSourceMapping {
+  /** The mapping's logical id (for a SAM event, the function's id followed by the event's name, as SAM names it). */
+  readonly logicalId: string
+  readonly source: MappingSource
+  readonly settings: MappingSettings
+  readonly sourceSettings: MappingSourceSettings
+  readonly function: MappingFunction
+  /** The references the reader could not resolve (a parameter, an import, a resource not in the template), with where they are. */
+  readonly unresolved: readonly string[]
+}
+
+/** Options of {@link readMappings}. */
+export interface ReadMappingsOptions {
+  /**
+   * Only the mappings of this function: its logical id, or the construct id CDK made it from
+   * (`OrdersFunction` for `OrdersFunctionC129706A`).
+   */
+  readonly function?: string
+}
+
+/** Whether a logical id is `wanted`, or CDK's id for the construct `wanted` (the id and 8 hex digits). */
+const isFunction = (logicalId: string | undefined, wanted: string | undefined): boolean =>
+  wanted === undefined ||
+  logicalId === wanted ||
+  (logicalId !== undefined && new RegExp(`^${wanted.replace(/[^\w]/g, '')}[0-9A-F]{8}$`).test(logicalId))
+
+type Json = Record<string, unknown>
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+const INTRINSICS = ['Ref', 'Condition']
+const FN = [
+  'GetAtt',
+  'Sub',
+  'Join',
+  'Select',
+  'Split',
+  'If',
+  'Equals',
+  'And',
+  'Or',
+  'Not',
+  'FindInMap',
+  'ImportValue',
+  'Base64',
+  'Cidr',
+  'GetAZs',
+  'Transform',
+  'ToJsonString',
+  'Length',
+]
+
+/** CloudFormation's short-form tags, each read as its long form (`!Ref X` is `{ Ref: X }`). */
+const SHORT_TAGS: (ScalarTag | CollectionTag)[] = [
+  ...INTRINSICS.map((n) => [n, n] as const),
+  ...FN.map((n) => [n, `Fn::${n}`] as const),
+].flatMap(([tag, key]) => {
+  const long = (value: unknown): Json => ({
+    [key]:
+      tag === 'GetAtt' && typeof value === 'string' ? [value.slice(0, value.indexOf('.')), value.slice(value.indexOf('.') + 1)] : value,
+  })
+  return [
+    { tag: `!${tag}`, resolve: (value: string) => long(value) } as ScalarTag,
+    { tag: `!${tag}`, collection: 'seq', resolve: (value: { toJSON(): unknown }) => long(value.toJSON()) } as unknown as CollectionTag,
+    { tag: `!${tag}`, collection: 'map', resolve: (value: { toJSON(): unknown }) => long(value.toJSON()) } as unknown as CollectionTag,
+  ]
+})
+
+const NAME = 'readMappings'
+const fail = (message: string): never => {
+  throw new ConfigurationError(`${NAME}: ${message}`)
+}
+
+/** The template as an object: given, or read from a JSON or YAML file. */
+function loadTemplate(template: string | object): Json {
+  if (typeof template === 'object' && template !== null) return template as Json
+  if (typeof template !== 'string') return fail(`the template must be a path or an object; received ${describeValue(template)}.`)
+  let text: string
+  try {
+    text = readFileSync(template, 'utf8')
+  } catch {
+    return fail(`cannot read ${template}.`)
+  }
+  let parsed: unknown
+  try {
+    parsed = text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text, { customTags: SHORT_TAGS, maxAliasCount: 100 })
+  } catch (e) {
+    return fail(`${template} is neither JSON nor YAML: ${(e as Error).message.split('\n')[0]}`)
+  }
+  if (!isObject(parsed)) return fail(`${template} does not hold a template object.`)
+  return parsed
+}
+
+/**
+ * Reads every event source mapping of a CloudFormation template: `AWS::Lambda::EventSourceMapping`
+ * resources (what CDK synthesises into `cdk.out/*.template.json`, and what the SAM transform and
+ * Serverless Framework produce) and the `Kinesis`, `DynamoDB` and `SQS` events of SAM's
+ * `AWS::Serverless::Function` (with `Globals`). Each comes with its settings, the stream, table or
+ * queue it reads and the function's timeout, resolved through `Ref` and `Fn::GetAtt`. What cannot
+ * be resolved (a parameter, an import) is listed in `unresolved`, never guessed.
+ *
+ * @example
+ * ```ts
+ * const [mapping] = readMappings(template, { function: 'OrdersFunction' })
+ * const report = await simulate(handler, { mapping, records: [{ data: { orderId: 'o-1', total: 5 } }] })
+ * ```
+ */
+export function readMappings(template: string | object, options: ReadMappingsOptions = {}): EventSourceMapping[] {
+  const t = loadTemplate(template)
+  const resources = t.Resources
+  if (!isObject(resources)) return fail('the template has no `Resources`.')
+  const globals = isObject(t.Globals) && isObject(t.Globals.Function) ? t.Globals.Function : {}
+  const out: EventSourceMapping[] = []
+  for (const [id, resource] of Object.entries(resources)) {
+    if (!isObject(resource)) continue
+    const props = isObject(resource.Properties) ? resource.Properties : {}
+    if (resource.Type === 'AWS::Lambda::EventSourceMapping') {
+      const unresolved: string[] = []
+      const fn = functionOf(resources, props.FunctionName, globals, unresolved, id)
+      if (!isFunction(fn.logicalId, options.function)) continue
+      const target = targetOf(resources, props.EventSourceArn, unresolved, `${id}.EventSourceArn`)
+      if (target === undefined) continue
+      out.push(mappingOf(resources, id, target, props, fn, unresolved))
+    } else if (resource.Type === 'AWS::Serverless::Function') {
+      if (!isFunction(id, options.function)) continue
+      const events = isObject(props.Events) ? props.Events : {}
+      for (const [name, event] of Object.entries(events)) {
+        if (!isObject(event) || !['Kinesis', 'DynamoDB', 'SQS'].includes(event.Type as string)) continue
+        const unresolved: string[] = []
+        const p = isObject(event.Properties) ? event.Properties : {}
+        const where = `${id}.Events.${name}`
+        const arn = event.Type === 'SQS' ? p.Queue : p.Stream
+        const target = targetOf(resources, arn, unresolved, `${where}.${event.Type === 'SQS' ? 'Queue' : 'Stream'}`)
+        if (target === undefined) continue
+        const timeout = props.Timeout ?? globals.Timeout
+        const fn: MappingFunction = { logicalId: id, ...numberAt(timeout, 'Timeout', unresolved, `${id}.Timeout`) }
+        out.push(mappingOf(resources, `${id}${name}`, target, p, fn, unresolved))
+      }
+    }
+  }
+  return out
+}
+
+/** The mapping's own settings, as written; values that are references are listed as unresolved. */
+const SETTING_KEYS = [
+  'BatchSize',
+  'MaximumBatchingWindowInSeconds',
+  'ParallelizationFactor',
+  'StartingPosition',
+  'StartingPositionTimestamp',
+  'BisectBatchOnFunctionError',
+  'MaximumRetryAttempts',
+  'MaximumRecordAgeInSeconds',
+  'TumblingWindowInSeconds',
+  'FunctionResponseTypes',
+  'FilterCriteria',
+  'DestinationConfig',
+  'ScalingConfig',
+  'MetricsConfig',
+  'ProvisionedPollerConfig',
+] as const
+const NUMERIC = new Set([
+  'BatchSize',
+  'MaximumBatchingWindowInSeconds',
+  'ParallelizationFactor',
+  'StartingPositionTimestamp',
+  'MaximumRetryAttempts',
+  'MaximumRecordAgeInSeconds',
+  'TumblingWindowInSeconds',
+])
+
+function mappingOf(
+  resources: Json,
+  logicalId: string,
+  target: Target,
+  props: Json,
+  fn: MappingFunction,
+  unresolved: string[],
+): EventSourceMapping {
+  const settings: Record<string, unknown> = {}
+  for (const key of SETTING_KEYS) {
+    const value = props[key]
+    if (value === undefined) continue
+    const where = `${logicalId}.${key}`
+    if (key === 'DestinationConfig') {
+      // A destination is an ARN built from a reference: present is what matters; keep its kind when it shows.
+      const destination = isObject(value) && isObject(value.OnFailure) ? value.OnFailure.Destination : undefined
+      const arn =
+        destination === undefined ? undefined : destinationArn(resources, destination, unresolved, `${where}.OnFailure.Destination`)
+      settings[key] = { OnFailure: arn === undefined ? {} : { Destination: arn } }
+      continue
+    }
+    if (NUMERIC.has(key)) Object.assign(settings, numberAt(value, key, unresolved, where))
+    else if (key === 'BisectBatchOnFunctionError') Object.assign(settings, booleanAt(value, key, unresolved, where))
+    else if (hasIntrinsic(value)) unresolved.push(`${where}: ${JSON.stringify(value)}`)
+    else settings[key] = value
+  }
+  return {
+    logicalId,
+    source: target.source,
+    settings: settings as MappingSettings,
+    sourceSettings: target.settings,
+    function: fn,
+    unresolved,
+  }
+}
+
+const DESTINATION_SERVICES: Readonly<Record<string, string>> = {
+  'AWS::SQS::Queue': 'sqs',
+  'AWS::SNS::Topic': 'sns',
+  'AWS::S3::Bucket': 's3',
+}
+
+/**
+ * An on-failure destination's ARN: as written, or for a queue, topic or bucket of the template an
+ * ARN of its service named by its logical id (the real ARN exists only once deployed).
+ */
+function destinationArn(resources: Json, value: unknown, unresolved: string[], where: string): string | undefined {
+  if (typeof value === 'string') return value
+  const ref = referenced(value)
+  const resource = ref === undefined ? undefined : resources[ref.id]
+  const service = isObject(resource) ? DESTINATION_SERVICES[resource.Type as string] : undefined
+  if (ref === undefined || service === undefined) {
+    unresolved.push(`${where}: ${JSON.stringify(value)}`)
+    return undefined
+  }
+  return service === 's3' ? `arn:aws:s3:::${ref.id}` : `arn:aws:${service}:us-east-1:123456789012:${ref.id}`
+}
+
+const hasIntrinsic = (v: unknown): boolean =>
+  Array.isArray(v)
+    ? v.some(hasIntrinsic)
+    : isObject(v)
+      ? Object.keys(v).some((k) => k === 'Ref' || k.startsWith('Fn::')) || Object.values(v).some(hasIntrinsic)
+      : false
+
+/** A number as CloudFormation takes it (a number or a numeric string); a reference is unresolved. */
+function numberAt(value: unknown, key: string, unresolved: string[], where: string): Record<string, unknown> {
+  if (value === undefined) return {}
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return { [key]: Number(value) }
+  if (hasIntrinsic(value)) {
+    unresolved.push(`${where}: ${JSON.stringify(value)}`)
+    return {}
+  }
+  return { [key]: value }
+}
+
+function booleanAt(value: unknown, key: string, unresolved: string[], where: string): Record<string, unknown> {
+  if (value === 'true' || value === 'false') return { [key]: value === 'true' }
+  return numberAt(value, key, unresolved, where)
+}
+
+/** The logical id a `Ref` or `Fn::GetAtt` names, and the attribute. */
+function referenced(value: unknown): { id: string; attribute?: string } | undefined {
+  if (!isObject(value)) return undefined
+  if (typeof value.Ref === 'string') return { id: value.Ref }
+  const att = value['Fn::GetAtt']
+  if (Array.isArray(att) && typeof att[0] === 'string') return { id: att[0], attribute: String(att[1]) }
+  return undefined
+}
+
+function functionOf(resources: Json, value: unknown, globals: Json, unresolved: string[], where: string): MappingFunction {
+  const ref = referenced(value)
+  const resource = ref === undefined ? undefined : resources[ref.id]
+  if (ref === undefined || !isObject(resource)) {
+    unresolved.push(`${where}.FunctionName: ${JSON.stringify(value)} (the function's timeout is unknown)`)
+    return {}
+  }
+  const props = isObject(resource.Properties) ? resource.Properties : {}
+  const timeout = props.Timeout ?? (resource.Type === 'AWS::Serverless::Function' ? globals.Timeout : undefined)
+  return { logicalId: ref.id, ...numberAt(timeout, 'Timeout', unresolved, `${ref.id}.Timeout`) }
+}
+
+interface Target {
+  readonly source: MappingSource
+  readonly settings: MappingSourceSettings
+}
+
+const ARN_SERVICES: Readonly<Record<string, MappingSource>> = { kinesis: 'kinesis', dynamodb: 'dynamodb', sqs: 'sqs' }
+
+/** The stream, table or queue an `EventSourceArn` names; `undefined` for a source this library does not read. */
+function targetOf(resources: Json, value: unknown, unresolved: string[], where: string): Target | undefined {
+  if (typeof value === 'string') {
+    const service = ARN_SERVICES[value.split(':')[2] ?? '']
+    if (service === undefined) return undefined
+    unresolved.push(`${where}: ${value} (a resource outside the template: its settings are unknown)`)
+    return { source: service, settings: {} }
+  }
+  const ref = referenced(value)
+  const resource = ref === undefined ? undefined : resources[ref.id]
+  if (ref === undefined || !isObject(resource)) {
+    unresolved.push(`${where}: ${JSON.stringify(value)}`)
+    // The source kind may still show in an ARN built with Fn::Sub or Fn::Join.
+    const text = JSON.stringify(value)
+    const service = Object.keys(ARN_SERVICES).find((s) => text.includes(`:${s}:`))
+    return service === undefined ? undefined : { source: ARN_SERVICES[service] as MappingSource, settings: {} }
+  }
+  const p = isObject(resource.Properties) ? resource.Properties : {}
+  const id = ref.id
+  switch (resource.Type) {
+    case 'AWS::Kinesis::Stream':
+      return { source: 'kinesis', settings: { logicalId: id, ...numberAt(p.ShardCount, 'ShardCount', unresolved, `${id}.ShardCount`) } }
+    case 'AWS::Kinesis::StreamConsumer':
+      return targetOf(resources, p.StreamARN, unresolved, `${id}.StreamARN`)
+    case 'AWS::DynamoDB::Table':
+    case 'AWS::DynamoDB::GlobalTable': {
+      const view = isObject(p.StreamSpecification) ? p.StreamSpecification.StreamViewType : undefined
+      if (view !== undefined && typeof view !== 'string')
+        unresolved.push(`${id}.StreamSpecification.StreamViewType: ${JSON.stringify(view)}`)
+      return {
+        source: 'dynamodb',
+        settings: { logicalId: id, ...(typeof view === 'string' ? { StreamViewType: view as 'KEYS_ONLY' } : {}) },
+      }
+    }
+    case 'AWS::SQS::Queue': {
+      const redrive = typeof p.RedrivePolicy === 'string' ? (JSON.parse(p.RedrivePolicy) as unknown) : p.RedrivePolicy
+      const settings: Record<string, unknown> = { logicalId: id }
+      Object.assign(settings, numberAt(p.VisibilityTimeout, 'VisibilityTimeout', unresolved, `${id}.VisibilityTimeout`))
+      Object.assign(settings, booleanAt(p.FifoQueue, 'FifoQueue', unresolved, `${id}.FifoQueue`))
+      if (isObject(redrive)) {
+        const count = numberAt(redrive.maxReceiveCount, 'maxReceiveCount', unresolved, `${id}.RedrivePolicy.maxReceiveCount`)
+        settings.RedrivePolicy = { ...count, deadLetterTargetArn: redrive.deadLetterTargetArn }
+      }
+      return { source: 'sqs', settings }
+    }
+    default:
+      return undefined
+  }
+}
