@@ -58,20 +58,31 @@ function varint(c: Cursor): number {
   return fail(c, 'is not a valid varint')
 }
 
+/** What a message's known fields are called in error messages, and the wire type each must have, by field number. */
+interface Fields {
+  readonly names: readonly string[]
+  readonly wires: readonly number[]
+}
+
 /**
  * The fields of a protobuf message in order, as field number and value side by side: a number for
- * a varint, the bytes for a length-delimited field (fixed-size fields are passed over). Both
- * messages of an aggregate are read by it. A broken message throws an `Error` that names the
- * field by `names`, such as "the data of record 2 runs past the end of the protobuf message".
+ * a varint, the bytes for a length-delimited field. Both messages of an aggregate are read by it.
+ * Unknown fields are passed over, as protobuf readers do; a known field of another wire type
+ * fails ("field 3 has wire type 0"), since passing it over would lose what it holds. A broken
+ * message throws an `Error` that names the field, such as "the data of record 2 runs past the end
+ * of the protobuf message".
  */
-function readFields(bytes: Uint8Array, names: readonly string[], record: number): (number | Uint8Array)[] {
-  const c: Cursor = { bytes, pos: 0, field: 0, names, record }
+function readFields(bytes: Uint8Array, known: Fields, record: number): (number | Uint8Array)[] {
+  const c: Cursor = { bytes, pos: 0, field: 0, names: known.names, record }
   const fields: (number | Uint8Array)[] = []
   while (c.pos < bytes.length) {
     c.field = 0
     const tag = varint(c)
     c.field = Math.floor(tag / 8)
     const wire = tag % 8
+    const expected = known.wires[c.field]
+    if (wire !== expected && expected !== undefined && (wire === 0 || wire === 1 || wire === 2 || wire === 5))
+      fail(c, `has wire type ${wire}, not ${expected}`, `field ${c.field}`)
     if (wire === 0) fields.push(c.field, varint(c))
     else if (wire === 2 || wire === 1 || wire === 5) {
       const length = wire === 2 ? varint(c) : wire === 1 ? 8 : 4
@@ -83,8 +94,12 @@ function readFields(bytes: Uint8Array, names: readonly string[], record: number)
   return fields
 }
 
-const AGGREGATE_FIELDS = ['', 'a partition key', 'an explicit hash key', 'a record']
-const RECORD_FIELDS = ['', 'partition_key_index', 'explicit_hash_key_index', 'the data']
+// Wire types: 0 a varint, 2 length-delimited (a string, bytes or a message).
+const AGGREGATE_FIELDS: Fields = { names: ['', 'a partition key', 'an explicit hash key', 'a record'], wires: [-1, 2, 2, 2] }
+const RECORD_FIELDS: Fields = {
+  names: ['', 'partition_key_index', 'explicit_hash_key_index', 'the data', 'a tag'],
+  wires: [-1, 0, 0, 2, 2],
+}
 
 function text(bytes: Uint8Array, what: string): string {
   try {
@@ -108,18 +123,19 @@ export function deaggregate(bytes: Uint8Array): KplUserRecord[] {
   for (let i = 0; i < DIGEST; i++) {
     if (digest[i] !== bytes[end + i]) throw new Error('its MD5 checksum does not match its content (the record is corrupt or truncated)')
   }
-  // A field of an unexpected wire type is passed over, as protobuf readers do with unknown fields.
   const partitionKeys: string[] = []
   const hashKeys: string[] = []
   const records: Uint8Array[] = []
   const fields = readFields(message, AGGREGATE_FIELDS, -1)
   for (let f = 0; f < fields.length; f += 2) {
     const value = fields[f + 1]!
-    if (typeof value === 'number') continue
+    if (typeof value === 'number') continue // an unknown varint field
     if (fields[f] === 1) partitionKeys.push(text(value, 'a partition key'))
     else if (fields[f] === 2) hashKeys.push(text(value, 'an explicit hash key'))
     else if (fields[f] === 3) records.push(value)
   }
+  // Nothing to split into: the aggregate must still end as an outcome, so it fails as itself.
+  if (records.length === 0) throw new Error('the aggregate holds no user records')
   return records.map((record, i) => {
     let keyIndex: number | undefined
     let hashIndex: number | undefined
