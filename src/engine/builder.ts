@@ -86,10 +86,8 @@ export function makeBuilder<Rec, M, P, O extends CommonOptions<Schema, Rec>, E, 
       } as const
       // Middleware spreads `meta` ({ ...meta, extra }), which copies no getter: it gets the eager form.
       const { lazyMeta } = source
-      const read =
-        lazyMeta !== undefined && middleware.length === 0 && (options as { eagerMeta?: boolean }).eagerMeta !== true
-          ? { ...source, meta: lazyMeta }
-          : source
+      const lazy = lazyMeta !== undefined && middleware.length === 0 && (options as { eagerMeta?: boolean }).eagerMeta !== true
+      const read = { ...source, records: (event: unknown) => source.records(event, options), meta: lazy ? lazyMeta : source.meta }
       const processBatch = createProcessor(read, source.parser(options) as (record: Rec, meta: M) => P, wrapped, settings)
       const handler = toLambdaHandler(processBatch, settings) as unknown as BatchHandler<E, R>
       handler.process = processBatch as BatchHandler<E, R>['process']

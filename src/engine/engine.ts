@@ -33,8 +33,11 @@ export type RecordFunction<P, M> = (payload: P, meta: M) => unknown
 export interface Source<Rec, Meta, O = object, Id = string> {
   /** The public function's name, used in error messages. */
   readonly name: string
-  /** The records of an event, after checking its shape. Throws `MalformedEventError`. */
-  records(event: unknown): readonly Rec[]
+  /**
+   * The records of an event, after checking its shape. Throws `MalformedEventError`. `options`
+   * are the handler's, for a source whose records depend on them (Kinesis: `maxUserRecords`).
+   */
+  records(event: unknown, options?: O): readonly Rec[]
   /**
    * The identifier Lambda expects in `batchItemFailures`: the sequence number on streams, the
    * `messageId` on SQS, `{ partition, offset }` on Kafka.

@@ -11,6 +11,8 @@ export interface KinesisWindowOptions<S extends Schema, St extends StateSchema>
   readonly decode?: DecodeMode
   /** The most bytes a gzip record may inflate to, as for `kinesisHandler`. Default 6,291,456. */
   readonly maxInflatedBytes?: number
+  /** The most user records one KPL aggregate may hold, as for `kinesisHandler`. Default 10,000. */
+  readonly maxUserRecords?: number
 }
 
 /** A Kinesis event with the tumbling-window fields. */

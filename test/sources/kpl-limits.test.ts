@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
-import { kinesisHandler, silentLogger, type RecordOutcome } from 'lambda-stream-handlers'
-import { kinesisEvent, raw } from 'lambda-stream-handlers/testing'
+import { ConfigurationError, kinesisHandler, kinesisWindowHandler, silentLogger, type RecordOutcome } from 'lambda-stream-handlers'
+import { kinesisEvent, kinesisWindowEvent, kplAggregate, raw } from 'lambda-stream-handlers/testing'
 
 const reasons = (outcomes: readonly RecordOutcome[]) => outcomes.map((o) => (o.status === 'ok' ? 'ok' : `${o.status}: ${o.reason.message}`))
 
@@ -75,5 +75,61 @@ describe('a KPL aggregate that holds no user record never vanishes', () => {
     const { seen, report } = await run(aggregateOf([...pk, ...field(9, [1]), ...userRecord('1'), ...userRecord('2')]))
     expect(reasons(report.outcomes)).toEqual(['ok', 'ok', 'ok', 'ok'])
     expect(seen).toEqual([{ before: 1 }, 1, 2, { after: 1 }])
+  })
+})
+
+describe('maxUserRecords: the most user records one aggregate may hold', () => {
+  const ones = (n: number) => kplAggregate(Array.from({ length: n }, () => raw('1')))
+
+  it('refuses an aggregate past the default of 10,000, unsplit, naming the option', async () => {
+    const seen: unknown[] = []
+    const handler = kinesisHandler({ schema: z.number(), logger: silentLogger, allFailed: 'report' }, (n) => {
+      seen.push(n)
+    })
+    const report = await handler.process(kinesisEvent([ones(10_001)]))
+    expect(report.outcomes).toHaveLength(1)
+    expect(reasons(report.outcomes)).toEqual([
+      'invalid: The data is a KPL aggregated record (magic bytes F3 89 9A C2), but the aggregate holds more than 10000 user records (`maxUserRecords`), and was refused before they took memory. Raise `maxUserRecords` if your producers aggregate more.',
+    ])
+    expect(seen).toEqual([])
+    expect((await handler.process(kinesisEvent([ones(10_000)]))).outcomes).toHaveLength(10_000)
+  })
+
+  it('takes the limit from the option, for the handler and the window handler', async () => {
+    const handler = kinesisHandler({ schema: z.number(), logger: silentLogger, allFailed: 'report', maxUserRecords: 2 }, () => {})
+    expect(reasons((await handler.process(kinesisEvent([ones(3)]))).outcomes)).toEqual([
+      expect.stringMatching(/more than 2 user records \(`maxUserRecords`\)/),
+    ])
+    expect((await handler.process(kinesisEvent([ones(2)]))).outcomes).toHaveLength(2)
+    const big = kinesisHandler({ schema: z.number(), logger: silentLogger, maxUserRecords: 20_000 }, () => {})
+    expect((await big.process(kinesisEvent([ones(15_000)]))).outcomes).toHaveLength(15_000)
+
+    const window = kinesisWindowHandler({
+      schema: z.number(),
+      logger: silentLogger,
+      maxUserRecords: 2,
+      state: z.object({ sum: z.number() }),
+      initial: () => ({ sum: 0 }),
+      reduce: (state, n) => ({ sum: state.sum + n }),
+      onWindowEnd: () => {},
+    })
+    await expect(window(kinesisWindowEvent([ones(3)]))).rejects.toThrow(/more than 2 user records/)
+    await expect(window(kinesisWindowEvent([ones(2)]))).resolves.toMatchObject({ state: { sum: 2 } })
+  })
+
+  it('refuses a limit that is not a whole number of 1 or more, when the handler is built', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN, '10']) {
+      expect(() => kinesisHandler({ schema: z.number(), maxUserRecords: bad as number }, () => {})).toThrow(ConfigurationError)
+    }
+    expect(() => kinesisHandler({ schema: z.number(), maxUserRecords: 0 }, () => {})).toThrow(
+      'kinesisHandler: `maxUserRecords` must be a whole number of user records, 1 or more (default 10000); received 0.',
+    )
+  })
+
+  it('refuses an aggregate of 100,000 one-byte user records without splitting it (bench/kpl-heap.ts measures the heap)', async () => {
+    const handler = kinesisHandler({ schema: z.number(), logger: silentLogger, allFailed: 'report' }, () => {})
+    const report = await handler.process(kinesisEvent([ones(100_000)]))
+    expect(report.outcomes).toHaveLength(1)
+    expect(report.outcomes[0]?.status).toBe('invalid')
   })
 })
