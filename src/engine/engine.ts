@@ -192,6 +192,14 @@ function remaining(context: Context): number | undefined {
   }
 }
 
+// The margin a batch keeps: `deadlineMarginMs`, but never more than half the time left when the
+// handler starts, so that a short function timeout (Lambda allows 1 second, fact 114; the context
+// shows a little less at entry, fact 115) still runs records instead of reporting them all. `0`
+// (no deadline) without a clock.
+function marginFor(deadlineMarginMs: number, leftAtEntry: number | undefined): number {
+  return leftAtEntry === undefined ? 0 : Math.min(deadlineMarginMs, leftAtEntry / 2)
+}
+
 /**
  * Resolves once the Lambda's remaining time is under the margin, as the context counts it. A timer
  * fires when the margin should be reached and asks the context again, so a test's own clock is
@@ -307,9 +315,11 @@ export function createProcessor<Rec, P, M, Id = string>(
     let cut = n // under a 'batch' stop, no record after this index starts
     let closed = false // the deadline was reached while records were running: the report is final
     // A context without a working clock (a hand-made one in a test or tool) means no deadline, as no context does.
-    const watched = context !== undefined && deadlineMarginMs > 0 && remaining(context) !== undefined
+    const margin = marginFor(deadlineMarginMs, context === undefined ? undefined : remaining(context))
+    const watched = context !== undefined && margin > 0
+    let startedAny = false // the first record always starts: a margin must never leave a handler unable to start
 
-    const pastDeadline = (): boolean => watched && (remaining(context) ?? Number.POSITIVE_INFINITY) < deadlineMarginMs
+    const pastDeadline = (): boolean => watched && startedAny && (remaining(context) ?? Number.POSITIVE_INFINITY) < margin
 
     function invalid(i: number, id: string, record: Rec, thrown: unknown): RecordOutcome | Promise<RecordOutcome> {
       const reason: RecordFailure = isInvalidRecord(thrown)
@@ -383,6 +393,7 @@ export function createProcessor<Rec, P, M, Id = string>(
           }
           const record = records[i] as Rec
           started[i] = 1
+          startedAny = true
           let outcome: RecordOutcome | undefined
           let meta: M | undefined
           let payload: P | undefined
@@ -420,7 +431,7 @@ export function createProcessor<Rec, P, M, Id = string>(
     for (let w = 0; w < Math.min(ordering === 'in-order' ? 1 : settings.concurrency, laneCount); w++) workers.push(worker())
     const all = Promise.all(workers)
     if (watched && laneCount > 0) {
-      const watch = deadlineWatch(context, deadlineMarginMs)
+      const watch = deadlineWatch(context, margin)
       closed = await Promise.race([all.then(() => false), watch.reached])
       watch.stop()
     } else {
@@ -446,13 +457,13 @@ export function createProcessor<Rec, P, M, Id = string>(
     }
     if (abandoned.length > 0) {
       logger.error(
-        `Stopped waiting: under ${deadlineMarginMs} ms of the Lambda's time were left. ${abandoned.length} records still running were abandoned${reporting.many} (their functions may still finish): ${named(abandoned)}.`,
+        `Stopped waiting: under ${Math.round(margin)} ms of the Lambda's time were left. ${abandoned.length} records still running were abandoned${reporting.many} (their functions may still finish): ${named(abandoned)}.`,
         { abandoned },
       )
     }
     if (cutIds.length > 0) {
       logger.warn(
-        `Stopped starting records: under ${deadlineMarginMs} ms of the Lambda's time were left. ${cutIds.length} records were not started${reporting.many}.`,
+        `Stopped starting records: under ${Math.round(margin)} ms of the Lambda's time were left. ${cutIds.length} records were not started${reporting.many}.`,
         { deadlineSkips: cutIds.length },
       )
     }

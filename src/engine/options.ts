@@ -47,7 +47,9 @@ export interface CommonOptions<S extends Schema, Rec> {
   readonly allFailed?: 'throw' | 'report'
   /**
    * Stop starting records when the Lambda's remaining time falls under this many milliseconds;
-   * the unstarted ones are reported for retry. Default 1000. `0` turns the check off.
+   * the unstarted ones are reported for retry. Default 1000. `0` turns the check off. The margin
+   * never takes more than half the time left when the handler starts (a function with a 1-second
+   * timeout keeps about 500 ms), and the first record always starts.
    */
   readonly deadlineMarginMs?: number
   /** Where the library logs; `@aws-lambda-powertools/logger`'s `Logger` fits. Default: JSON lines on stdout and stderr at `LOG_LEVEL` (`INFO` on Lambda, `WARN` elsewhere; see {@link quietLogger}). */
