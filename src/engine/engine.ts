@@ -168,11 +168,17 @@ function isInvalidRecord(thrown: unknown): thrown is InvalidRecord {
   }
 }
 
-/** The logger the engine itself writes to: a logger that throws (or chokes on a hostile error) never fails a batch. */
-function guarded(logger: RecordLogger): RecordLogger {
+/**
+ * The logger the engine itself writes to for one batch. It writes nothing once the handler has
+ * returned (a record abandoned at the deadline may still be running, and its lines would land in
+ * the next invocation's logs), and a logger that throws (or chokes on a hostile error) never
+ * fails a batch.
+ */
+function engineLogger(logger: RecordLogger, returned: () => boolean): RecordLogger {
   const call =
     (level: keyof RecordLogger) =>
     (message: string, ...extra: unknown[]): void => {
+      if (returned()) return
       try {
         logger[level](message, ...extra)
       } catch {
@@ -289,7 +295,6 @@ export function createProcessor<Rec, P, M, Id = string>(
   settings: EngineSettings<Rec>,
 ): (event: unknown, context?: Context) => Promise<BatchReport<Id>> {
   const { onInvalid, deadlineMarginMs, logPayloads, reporting = RETRY } = settings
-  const logger = guarded(settings.logger)
   const textOf = source.idText ?? ((id: Id) => id as unknown as string)
 
   return async function processBatch(event, context) {
@@ -307,6 +312,8 @@ export function createProcessor<Rec, P, M, Id = string>(
     }
     const outcomes = new Array<RecordOutcome>(n)
     const started = new Uint8Array(n)
+    let returned = false // once true, the engine writes no line for this batch (see engineLogger)
+    const logger = engineLogger(settings.logger, () => returned)
     const base: BaseMeta = { context, logger: settings.logger }
     const plan = source.plan(records)
     const ordering = settings.ordering ?? plan.ordering
@@ -403,6 +410,7 @@ export function createProcessor<Rec, P, M, Id = string>(
             const parsed = parse(record, meta)
             payload = parsed instanceof Promise ? await parsed : parsed
           } catch (e) {
+            if (closed) return // abandoned at the deadline: no onInvalid, no line after the handler returned
             const o = invalid(i, id, record, e)
             outcome = o instanceof Promise ? await o : o
           }
@@ -413,6 +421,7 @@ export function createProcessor<Rec, P, M, Id = string>(
               if (isThenable(result)) await result
               outcome = { status: 'ok', id, index: i }
             } catch (e) {
+              if (closed) return
               const o = threw(i, id, record, e)
               outcome = o instanceof Promise ? await o : o
             }
@@ -482,6 +491,7 @@ export function createProcessor<Rec, P, M, Id = string>(
       `Batch of ${n} records: ${s.succeeded} succeeded, ${s.failed} failed, ${s.invalid} invalid, ${s.skipped} skipped after a failure, ${s.deadline} cut by the deadline; ${reporting.summary(s.reported)}.`,
       { batch: s },
     )
+    returned = true
     return { outcomes, batchItemFailures, allFailed: n > 0 && s.reported === n }
   }
 }
