@@ -8,6 +8,7 @@ import {
   base64ToBytes,
   bytesDecoder,
   DECODE_RULE,
+  decodeError,
   describeSource,
   EAGER_META_RULE,
   isSequenceNumber,
@@ -105,7 +106,15 @@ const shardOf = (record: KinesisStreamRecord): string => record.eventID.slice(0,
 
 // Seconds with a millisecond fraction (fact 3), as epoch ms; rounded, since 1545084650.987 * 1000 is not exact.
 const arrivalOf = (record: KinesisStreamRecord): number => Math.round(record.kinesis.approximateArrivalTimestamp * 1000)
-const arrivedAtOf = (record: KinesisStreamRecord): Date => new Date(arrivalOf(record))
+/** The most epoch seconds a `Date` holds (±8.64e15 ms). */
+const LATEST_SECONDS = 8.64e12
+
+function arrivedAtOf(record: KinesisStreamRecord): Date {
+  const seconds = record.kinesis.approximateArrivalTimestamp
+  if (!(Math.abs(seconds) <= LATEST_SECONDS))
+    throw decodeError('kinesis.approximateArrivalTimestamp is out of range: epoch seconds beyond ±8,640,000,000,000 make no Date.')
+  return new Date(Math.round(seconds * 1000))
+}
 
 function metaOf(record: KinesisStreamRecord, base: BaseMeta): KinesisMeta {
   return {
