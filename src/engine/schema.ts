@@ -73,7 +73,7 @@ export function formatPath(path: StandardSchemaV1.Issue['path'], fromData: reado
   if (path === undefined || path.length === 0) return undefined
   let out = ''
   for (let i = 0; i < path.length; i++) {
-    const segment = path[i]
+    const segment = path[i] as (typeof path)[number]
     const key = typeof segment === 'object' ? segment.key : segment
     if (fromData[i] === true) out += out === '' ? DATA_KEY : `.${DATA_KEY}`
     else if (typeof key === 'number') out += `[${key}]`

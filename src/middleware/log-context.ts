@@ -12,7 +12,7 @@ export interface LogContextOptions<P, M> {
    * identifiers win over keys of the same name, so a payload's `messageId` cannot relabel its
    * record's lines. What it throws, or a return value that is not an object, fails the record.
    */
-  readonly keys?: (payload: P, meta: M) => Record<string, unknown>
+  readonly keys?: ((payload: P, meta: M) => Record<string, unknown>) | undefined
 }
 
 /**

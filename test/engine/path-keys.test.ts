@@ -46,7 +46,7 @@ describe('keys the data gave are not in reasons or log lines', () => {
     const logger = memoryLogger()
     const handler = kinesisHandler({ schema: Payment, logger, allFailed: 'report', logPayloads: true }, () => {})
     const long = 'k'.repeat(100_000)
-    await handler.process(kinesisEvent([{ cards: { [secret]: { amount: 'ten' } } }, { cards: { [long]: { amount: 'x' } } }]))
+    await handler.process(kinesisEvent([{ cards: { [secret]: { amount: 'ten' } } }, { cards: { [long]: { amount: 'x' } } }] as unknown[]))
     const details = logger.lines.filter((l) => l.level === 'warn').map((l) => (l.extra[0] as { detail?: string }).detail)
     expect(details[0]).toContain(`cards.${secret}.amount`)
   })

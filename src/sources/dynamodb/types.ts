@@ -121,9 +121,9 @@ export interface DynamoDBOptions<S extends Schema> extends CommonOptions<S, Dyna
    * view promises is invalid, whatever its event (an INSERT too), and so is a record without such
    * an image; under `'KEYS_ONLY'` the schema checks the keys.
    */
-  readonly streamViewType?: StreamViewType
+  readonly streamViewType?: StreamViewType | undefined
   /** What becomes of a number a JavaScript `number` cannot hold exactly. Default `'bigint'`; see {@link UnsafeNumbers}. */
-  readonly unsafeNumbers?: UnsafeNumbers
+  readonly unsafeNumbers?: UnsafeNumbers | undefined
 }
 
 /** The view type a handler's options name, `'NEW_AND_OLD_IMAGES'` when they name none. */

@@ -49,26 +49,26 @@ export interface KinesisMeta extends BaseMeta {
 /** Options of {@link kinesisHandler}. */
 export interface KinesisOptions<S extends Schema> extends CommonOptions<S, KinesisStreamRecord> {
   /** How the record's base64 `data` becomes the value the schema checks. Default `'json'`. */
-  readonly decode?: DecodeMode
+  readonly decode?: DecodeMode | undefined
   /**
    * The most bytes a gzip record may inflate to; past it the record fails (a decode failure that
    * names this option) before more memory is taken. Default 6,291,456 (6 MB, Lambda's payload ceiling).
    */
-  readonly maxInflatedBytes?: number
+  readonly maxInflatedBytes?: number | undefined
   /**
    * The most user records one KPL aggregate may hold. An aggregate with more is not split: it
    * fails as one invalid record (a decode failure that names this option) before its user records
    * take memory, about 0.7 KB each while a batch runs. Default 10,000, as many records as a batch
    * holds without aggregation (Lambda's largest batch size).
    */
-  readonly maxUserRecords?: number
+  readonly maxUserRecords?: number | undefined
   /**
    * Make `meta` a plain object with every field before the record function runs, so that a spread
    * (`{ ...meta }`) copies `shardId` and `arrivedAt` unread. Default false: without middleware
    * they are made when first read (about 0.2 µs a record saved when they are not). Middleware always
    * gets the plain object.
    */
-  readonly eagerMeta?: boolean
+  readonly eagerMeta?: boolean | undefined
 }
 
 /** The handler {@link kinesisHandler} builds: Lambda's Kinesis event in, partial batch response out. */
