@@ -9,7 +9,7 @@ import type { Context } from 'aws-lambda'
 import { AllRecordsFailedError, MalformedEventError } from './errors.js'
 import type { RecordLogger } from './logger.js'
 import { describeValue, type InvalidRecordInfo, type OptionRule, type Ordering } from './options.js'
-import { isReported, summarize, toError, type RecordFailure, type RecordOutcome } from './outcome.js'
+import { isReported, serialisable, summarize, toError, type RecordFailure, type RecordOutcome } from './outcome.js'
 import { InvalidRecord } from './schema.js'
 
 /** What every source gives the record function, whatever else its `meta` holds. */
@@ -329,9 +329,9 @@ export function createProcessor<Rec, P, M, Id = string>(
     const pastDeadline = (): boolean => watched && startedAny && (remaining(context) ?? Number.POSITIVE_INFINITY) < margin
 
     function invalid(i: number, id: string, record: Rec, thrown: unknown): RecordOutcome | Promise<RecordOutcome> {
-      const reason: RecordFailure = isInvalidRecord(thrown)
-        ? thrown.failure
-        : { kind: 'decode', message: toError(thrown).message, error: toError(thrown) }
+      const reason: RecordFailure = serialisable(
+        isInvalidRecord(thrown) ? thrown.failure : { kind: 'decode', message: toError(thrown).message, error: toError(thrown) },
+      )
       const detail = logPayloads ? detailOf(thrown) : undefined
       const log = {
         recordId: id,
@@ -352,7 +352,7 @@ export function createProcessor<Rec, P, M, Id = string>(
         const error = toError(e)
         const message = `${reason.message} The onInvalid function then threw: ${error.message}`
         logger.error(`Invalid record ${id} could not be handed to onInvalid${reporting.one}.`, { ...log, error })
-        return { status: 'invalid', id, index: i, reason: { ...reason, message }, handled: false }
+        return { status: 'invalid', id, index: i, reason: serialisable({ ...reason, message }), handled: false }
       }
       try {
         const r = onInvalid({ record, id, reason })
@@ -365,7 +365,7 @@ export function createProcessor<Rec, P, M, Id = string>(
     function failed(i: number, id: string, thrown: unknown): RecordOutcome {
       const error = toError(thrown)
       logger.error(`Record ${id} failed: ${error.message}`, { recordId: id, error })
-      return { status: 'failed', id, index: i, reason: { kind: 'handler', message: error.message, error } }
+      return { status: 'failed', id, index: i, reason: serialisable({ kind: 'handler', message: error.message, error }) }
     }
 
     // What the record function threw. A lazy meta field that is broken throws when the record

@@ -174,6 +174,10 @@ export function checkOptions(
     fail(`expected a schema or an options object with a \`schema\`; received ${describe(options)}.`)
   }
   const o = options as Record<string, unknown>
+  // A zod shape (`{ orderId: z.string() }`) where a schema was meant: an object whose fields are schemas.
+  if (o.schema === undefined && Object.keys(o).length > 0 && Object.values(o).every(isSchema)) {
+    fail('expected a schema; received an options object without `schema` whose fields are schemas: did you mean `z.object({...})`?')
+  }
   if (!isSchema(o.schema)) {
     fail(
       `\`schema\` must be a Standard Schema validator (a zod 4, valibot or arktype schema); received ${describe(o.schema)}. ` +
