@@ -28,8 +28,14 @@ describe('fuzz: the default logger', () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 40_000 }), fc.array(extra, { maxLength: 3 }), async (message, extras) => {
         const lines: string[] = []
-        vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => void lines.push(String(chunk)) || true)
-        vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => void lines.push(String(chunk)) || true)
+        vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+          lines.push(String(chunk))
+          return true
+        })
+        vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+          lines.push(String(chunk))
+          return true
+        })
         const handler = kinesisHandler(z.unknown())
           .use(logContext())
           .handle((_p, meta) => meta.logger.warn(message, ...extras))
