@@ -67,19 +67,15 @@ const replacer = (_key: string, value: unknown): unknown =>
   typeof value === 'bigint' ? value.toString() : typeof value === 'string' ? cut(value, STRING_CHARS) : value
 
 /**
- * What JSON.stringify makes of an Error ({}), replaced by what a person needs from it: its name,
- * its message unless the line's message already says it (a long message would otherwise be written
- * twice), and its stack's frames (the stack's first line repeats the message).
+ * What JSON.stringify makes of an Error ({}), replaced by what a person (and a tool reading the
+ * line) needs from it: its name, its message (cut as every string is), and its stack's frames
+ * only, since the stack's first line repeats the message.
  */
-function loggable(value: unknown, lineMessage: string): unknown {
+function loggable(value: unknown): unknown {
   if (!(value instanceof Error)) return value
   const { name, message, stack } = value
   const at = typeof stack === 'string' ? stack.indexOf('\n    at ') : -1
-  return {
-    name,
-    ...(typeof message === 'string' && message !== '' && lineMessage.includes(message) ? {} : { message }),
-    ...(at === -1 ? {} : { stack: stack!.slice(at + 1) }),
-  }
+  return { name, message, ...(at === -1 ? {} : { stack: stack!.slice(at + 1) }) }
 }
 
 /** A field's value, read a second time when the first read threw (a getter that is not ready yet). */
@@ -109,7 +105,7 @@ function serialise(level: Level, message: string, extra: readonly unknown[]): st
       for (const key of Object.keys(item)) {
         if (key === 'level' || key === 'message' || key === 'toJSON') continue
         try {
-          const json = JSON.stringify(loggable(read(item, key), message), replacer)
+          const json = JSON.stringify(loggable(read(item, key)), replacer)
           fields.delete(key) // a later field of the same name wins, in its own place
           if (json !== undefined) fields.set(key, json)
         } catch {
