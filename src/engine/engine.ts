@@ -199,8 +199,8 @@ function remaining(context: Context): number | undefined {
 }
 
 // The margin a batch keeps: `deadlineMarginMs`, but never more than half the time left when the
-// handler starts, so that a short function timeout (Lambda allows 1 second, fact 114; the context
-// shows a little less at entry, fact 115) still runs records instead of reporting them all. `0`
+// handler starts, so that a short function timeout (Lambda allows 1 second, fact 117; the context
+// shows a little less at entry, fact 118) still runs records instead of reporting them all. `0`
 // (no deadline) without a clock.
 function marginFor(deadlineMarginMs: number, leftAtEntry: number | undefined): number {
   return leftAtEntry === undefined ? 0 : Math.min(deadlineMarginMs, leftAtEntry / 2)

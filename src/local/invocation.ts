@@ -37,11 +37,11 @@ export function requestIds(seed: number): () => string {
   }
 }
 
-// How far under the timeout the context's remaining time is when the handler starts (fact 115).
+// How far under the timeout the context's remaining time is when the handler starts (fact 118).
 const ENTRY_MS = 3
 
 // The context as Lambda's is while the handler runs: its remaining time starts a little under the
-// timeout and falls in real time until the call ends (fact 115), whatever clock the simulation
+// timeout and falls in real time until the call ends (fact 118), whatever clock the simulation
 // keeps. A context whose time stood still would let a handler's deadline check pass in the
 // simulator where Lambda's fails.
 function running(context: Context, timeoutMs: number): Context {
