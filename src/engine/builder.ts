@@ -116,14 +116,14 @@ export function makeBuilder<Rec, M, P, O extends CommonOptions<Schema, Rec>, E, 
       // for their arrival times after the batch does not read and check them again.
       const readRecords = new WeakMap<object, readonly Rec[]>()
       const records = (event: unknown): readonly Rec[] => {
-        const list = source.records(event)
+        const list = source.records(event, options)
         if (typeof event === 'object' && event !== null) readRecords.set(event, list)
         return list
       }
       const recordsRead = (event: unknown): readonly Rec[] =>
-        (typeof event === 'object' && event !== null ? readRecords.get(event) : undefined) ?? source.records(event)
+        (typeof event === 'object' && event !== null ? readRecords.get(event) : undefined) ?? source.records(event, options)
       let processBatch = createProcessor(
-        hooks.length === 0 ? read : { ...read, records },
+        hooks.length === 0 ? { ...read, records: (event: unknown) => source.records(event, options) } : { ...read, records },
         source.parser(options) as (record: Rec, meta: M) => P,
         wrapped,
         settings,

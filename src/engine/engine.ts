@@ -9,7 +9,7 @@ import type { Context } from 'aws-lambda'
 import { AllRecordsFailedError, MalformedEventError } from './errors.js'
 import type { RecordLogger } from './logger.js'
 import { describeValue, type InvalidRecordInfo, type OptionRule, type Ordering } from './options.js'
-import { isReported, summarize, toError, type RecordFailure, type RecordOutcome } from './outcome.js'
+import { isReported, serialisable, summarize, toError, type RecordFailure, type RecordOutcome } from './outcome.js'
 import { InvalidRecord } from './schema.js'
 
 /** What every source gives the record function, whatever else its `meta` holds. */
@@ -33,8 +33,11 @@ export type RecordFunction<P, M> = (payload: P, meta: M) => unknown
 export interface Source<Rec, Meta, O = object, Id = string> {
   /** The public function's name, used in error messages. */
   readonly name: string
-  /** The records of an event, after checking its shape. Throws `MalformedEventError`. */
-  records(event: unknown): readonly Rec[]
+  /**
+   * The records of an event, after checking its shape. Throws `MalformedEventError`. `options`
+   * are the handler's, for a source whose records depend on them (Kinesis: `maxUserRecords`).
+   */
+  records(event: unknown, options?: O): readonly Rec[]
   /**
    * The identifier Lambda expects in `batchItemFailures`: the sequence number on streams, the
    * `messageId` on SQS, `{ partition, offset }` on Kafka.
@@ -163,7 +166,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * failure in the words of what was thrown. The handlers and the single-record parsers both use it.
  */
 export function invalidReason(thrown: unknown): RecordFailure {
-  return isInvalidRecord(thrown) ? thrown.failure : { kind: 'decode', message: toError(thrown).message, error: toError(thrown) }
+  return serialisable(
+    isInvalidRecord(thrown) ? thrown.failure : { kind: 'decode', message: toError(thrown).message, error: toError(thrown) },
+  )
 }
 
 /** `instanceof`, which a thrown revoked Proxy would make throw, asked safely. */
@@ -175,11 +180,17 @@ function isInvalidRecord(thrown: unknown): thrown is InvalidRecord {
   }
 }
 
-/** The logger the engine itself writes to: a logger that throws (or chokes on a hostile error) never fails a batch. */
-function guarded(logger: RecordLogger): RecordLogger {
+/**
+ * The logger the engine itself writes to for one batch. It writes nothing once the handler has
+ * returned (a record abandoned at the deadline may still be running, and its lines would land in
+ * the next invocation's logs), and a logger that throws (or chokes on a hostile error) never
+ * fails a batch.
+ */
+function engineLogger(logger: RecordLogger, returned: () => boolean): RecordLogger {
   const call =
     (level: keyof RecordLogger) =>
     (message: string, ...extra: unknown[]): void => {
+      if (returned()) return
       try {
         logger[level](message, ...extra)
       } catch {
@@ -197,6 +208,14 @@ function remaining(context: Context): number | undefined {
   } catch {
     return undefined
   }
+}
+
+// The margin a batch keeps: `deadlineMarginMs`, but never more than half the time left when the
+// handler starts, so that a short function timeout (Lambda allows 1 second, fact 117; the context
+// shows a little less at entry, fact 118) still runs records instead of reporting them all. `0`
+// (no deadline) without a clock.
+function marginFor(deadlineMarginMs: number, leftAtEntry: number | undefined): number {
+  return leftAtEntry === undefined ? 0 : Math.min(deadlineMarginMs, leftAtEntry / 2)
 }
 
 /**
@@ -288,7 +307,6 @@ export function createProcessor<Rec, P, M, Id = string>(
   settings: EngineSettings<Rec>,
 ): (event: unknown, context?: Context) => Promise<BatchReport<Id>> {
   const { onInvalid, deadlineMarginMs, logPayloads, reporting = RETRY } = settings
-  const logger = guarded(settings.logger)
   const textOf = source.idText ?? ((id: Id) => id as unknown as string)
 
   return async function processBatch(event, context) {
@@ -306,6 +324,8 @@ export function createProcessor<Rec, P, M, Id = string>(
     }
     const outcomes = new Array<RecordOutcome>(n)
     const started = new Uint8Array(n)
+    let returned = false // once true, the engine writes no line for this batch (see engineLogger)
+    const logger = engineLogger(settings.logger, () => returned)
     const base: BaseMeta = { context, logger: settings.logger }
     const plan = source.plan(records)
     const ordering = settings.ordering ?? plan.ordering
@@ -314,9 +334,11 @@ export function createProcessor<Rec, P, M, Id = string>(
     let cut = n // under a 'batch' stop, no record after this index starts
     let closed = false // the deadline was reached while records were running: the report is final
     // A context without a working clock (a hand-made one in a test or tool) means no deadline, as no context does.
-    const watched = context !== undefined && deadlineMarginMs > 0 && remaining(context) !== undefined
+    const margin = marginFor(deadlineMarginMs, context === undefined ? undefined : remaining(context))
+    const watched = context !== undefined && margin > 0
+    let startedAny = false // the first record always starts: a margin must never leave a handler unable to start
 
-    const pastDeadline = (): boolean => watched && (remaining(context) ?? Number.POSITIVE_INFINITY) < deadlineMarginMs
+    const pastDeadline = (): boolean => watched && startedAny && (remaining(context) ?? Number.POSITIVE_INFINITY) < margin
 
     function invalid(i: number, id: string, record: Rec, thrown: unknown): RecordOutcome | Promise<RecordOutcome> {
       const reason = invalidReason(thrown)
@@ -340,7 +362,7 @@ export function createProcessor<Rec, P, M, Id = string>(
         const error = toError(e)
         const message = `${reason.message} The onInvalid function then threw: ${error.message}`
         logger.error(`Invalid record ${id} could not be handed to onInvalid${reporting.one}.`, { ...log, error })
-        return { status: 'invalid', id, index: i, reason: { ...reason, message }, handled: false }
+        return { status: 'invalid', id, index: i, reason: serialisable({ ...reason, message }), handled: false }
       }
       try {
         const r = onInvalid({ record, id, reason })
@@ -353,7 +375,7 @@ export function createProcessor<Rec, P, M, Id = string>(
     function failed(i: number, id: string, thrown: unknown): RecordOutcome {
       const error = toError(thrown)
       logger.error(`Record ${id} failed: ${error.message}`, { recordId: id, error })
-      return { status: 'failed', id, index: i, reason: { kind: 'handler', message: error.message, error } }
+      return { status: 'failed', id, index: i, reason: serialisable({ kind: 'handler', message: error.message, error }) }
     }
 
     // What the record function threw. A lazy meta field that is broken throws when the record
@@ -388,6 +410,7 @@ export function createProcessor<Rec, P, M, Id = string>(
           }
           const record = records[i] as Rec
           started[i] = 1
+          startedAny = true
           let outcome: RecordOutcome | undefined
           let meta: M | undefined
           let payload: P | undefined
@@ -397,6 +420,7 @@ export function createProcessor<Rec, P, M, Id = string>(
             const parsed = parse(record, meta)
             payload = parsed instanceof Promise ? await parsed : parsed
           } catch (e) {
+            if (closed) return // abandoned at the deadline: no onInvalid, no line after the handler returned
             const o = invalid(i, id, record, e)
             outcome = o instanceof Promise ? await o : o
           }
@@ -407,6 +431,7 @@ export function createProcessor<Rec, P, M, Id = string>(
               if (isThenable(result)) await result
               outcome = { status: 'ok', id, index: i }
             } catch (e) {
+              if (closed) return
               const o = threw(i, id, record, e)
               outcome = o instanceof Promise ? await o : o
             }
@@ -425,7 +450,7 @@ export function createProcessor<Rec, P, M, Id = string>(
     for (let w = 0; w < Math.min(ordering === 'in-order' ? 1 : settings.concurrency, laneCount); w++) workers.push(worker())
     const all = Promise.all(workers)
     if (watched && laneCount > 0) {
-      const watch = deadlineWatch(context, deadlineMarginMs)
+      const watch = deadlineWatch(context, margin)
       closed = await Promise.race([all.then(() => false), watch.reached])
       watch.stop()
     } else {
@@ -451,13 +476,13 @@ export function createProcessor<Rec, P, M, Id = string>(
     }
     if (abandoned.length > 0) {
       logger.error(
-        `Stopped waiting: under ${deadlineMarginMs} ms of the Lambda's time were left. ${abandoned.length} records still running were abandoned${reporting.many} (their functions may still finish): ${named(abandoned)}.`,
+        `Stopped waiting: under ${Math.round(margin)} ms of the Lambda's time were left. ${abandoned.length} records still running were abandoned${reporting.many} (their functions may still finish): ${named(abandoned)}.`,
         { abandoned },
       )
     }
     if (cutIds.length > 0) {
       logger.warn(
-        `Stopped starting records: under ${deadlineMarginMs} ms of the Lambda's time were left. ${cutIds.length} records were not started${reporting.many}.`,
+        `Stopped starting records: under ${Math.round(margin)} ms of the Lambda's time were left. ${cutIds.length} records were not started${reporting.many}.`,
         { deadlineSkips: cutIds.length },
       )
     }
@@ -476,6 +501,7 @@ export function createProcessor<Rec, P, M, Id = string>(
       `Batch of ${n} records: ${s.succeeded} succeeded, ${s.failed} failed, ${s.invalid} invalid, ${s.skipped} skipped after a failure, ${s.deadline} cut by the deadline; ${reporting.summary(s.reported)}.`,
       { batch: s },
     )
+    returned = true
     return { outcomes, batchItemFailures, allFailed: n > 0 && s.reported === n }
   }
 }

@@ -60,7 +60,7 @@ export class AllRecordsFailedError extends Error {
     this.recordErrors = outcomes.map((o) => ('reason' in o ? (o.reason.error ?? new Error(formatOutcome(o))) : new Error(formatOutcome(o))))
     const first = outcomes.find((o) => o.status !== 'skipped') ?? outcomes[0]
     this.message =
-      `All ${outcomes.length} records of the batch failed; throwing so that Lambda retries (and bisects, if enabled) the batch.` +
+      `${outcomes.length === 1 ? 'The only record' : `All ${outcomes.length} records`} of the batch failed; throwing so that Lambda retries (and bisects, if enabled) the batch.` +
       (first === undefined ? '' : ` First: ${formatOutcome(first)}`)
   }
 }

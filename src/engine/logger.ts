@@ -50,58 +50,96 @@ const write =
     stream.write(`${serialise(level, message, extra)}\n`)
   }
 
-// A bigint (a DynamoDB number beyond 2^53, an SQS Number attribute) is written as its digits.
-const replacer = (_key: string, value: unknown): unknown => (typeof value === 'bigint' ? value.toString() : value)
+/** The most bytes of one line, in UTF-8: far under a CloudWatch log event's limit, so that a line is never split or dropped. */
+export const LOG_LINE_BYTES = 16 * 1024
+/** The most characters of a line's message, and of any other string in it; the rest is cut, saying how long it was. */
+const MESSAGE_CHARS = 4096
+const STRING_CHARS = 1024
+/** Bytes kept for the `logError` note when fields are left out (its text is cut to fit). */
+const NOTE = 2048
 
-/** What JSON.stringify makes of an Error ({}), replaced by what a person needs from it. */
-const loggable = (value: unknown): unknown =>
-  value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…(cut: ${text.length} characters)`
+}
+
+// A bigint (a DynamoDB number beyond 2^53, an SQS Number attribute) is written as its digits; a long string is cut.
+const replacer = (_key: string, value: unknown): unknown =>
+  typeof value === 'bigint' ? value.toString() : typeof value === 'string' ? cut(value, STRING_CHARS) : value
 
 /**
- * The line as JSON: the level, the message and the fields of each extra object. `level` and
- * `message` are the line's own: extra fields of those names are left out (as Powertools Logger
- * does), so a field can never relabel a line. Logging never fails a record: a field that cannot
- * be written (a cycle, a getter that throws) is left out and named in `logError`, and the other
- * fields (a record's identifiers among them) are kept.
+ * What JSON.stringify makes of an Error ({}), replaced by what a person (and a tool reading the
+ * line) needs from it: its name, its message (cut as every string is), and its stack's frames
+ * only, since the stack's first line repeats the message.
  */
-function serialise(level: Level, message: string, extra: readonly unknown[]): string {
-  const line: Record<string, unknown> = { level, message }
+function loggable(value: unknown): unknown {
+  if (!(value instanceof Error)) return value
+  const { name, message, stack } = value
+  const at = typeof stack === 'string' ? stack.indexOf('\n    at ') : -1
+  return { name, message, ...(at === -1 ? {} : { stack: stack!.slice(at + 1) }) }
+}
+
+/** A field's value, read a second time when the first read threw (a getter that is not ready yet). */
+function read(item: object, key: string): unknown {
   try {
-    for (const item of extra) {
-      if (item === null || typeof item !== 'object') continue
-      for (const [key, value] of Object.entries(item)) if (key !== 'level' && key !== 'message') line[key] = loggable(value)
-    }
-    return JSON.stringify(line, replacer)
+    return (item as Record<string, unknown>)[key]
   } catch {
-    return lineWithout(level, message, extra)
+    return (item as Record<string, unknown>)[key]
   }
 }
 
-/** The line again, field by field, leaving out (and naming) those that cannot be written. */
-function lineWithout(level: Level, message: string, extra: readonly unknown[]): string {
-  const line: Record<string, unknown> = { level, message }
-  const dropped: string[] = []
+/**
+ * The line as JSON: the level, the message and the fields of each extra object, a later field of
+ * the same name winning. `level` and `message` are the line's own: extra fields of those names are
+ * left out (as Powertools Logger does), and so is a `toJSON` field, which would rewrite the whole
+ * line: a field can never relabel a line. Logging never fails a record: a field that cannot be
+ * written (a cycle, a getter that throws) is left out and named in `logError`, and the other fields
+ * (a record's identifiers among them) are kept. A line is at most {@link LOG_LINE_BYTES}: the
+ * message and every string are cut first, then the largest fields are left out and named.
+ */
+function serialise(level: Level, message: string, extra: readonly unknown[]): string {
+  const fields = new Map<string, string>()
+  const unwritable: string[] = []
   for (const item of extra) {
     try {
       if (item === null || typeof item !== 'object') continue
-      for (const [key, value] of Object.entries(item)) {
-        if (key === 'level' || key === 'message') continue
+      for (const key of Object.keys(item)) {
+        if (key === 'level' || key === 'message' || key === 'toJSON') continue
         try {
-          // Written and read back: plain data, which cannot fail the line's own write.
-          const json = JSON.stringify(loggable(value), replacer)
-          line[key] = json === undefined ? undefined : JSON.parse(json)
+          const json = JSON.stringify(loggable(read(item, key)), replacer)
+          fields.delete(key) // a later field of the same name wins, in its own place
+          if (json !== undefined) fields.set(key, json)
         } catch {
-          dropped.push(key)
+          unwritable.push(key)
         }
       }
     } catch {
-      dropped.push('(an object whose fields cannot be read)')
+      unwritable.push('(an object whose fields cannot be read)')
     }
   }
-  // Nothing dropped: a getter threw once and then gave a value, and the line is whole.
-  if (dropped.length > 0)
-    line.logError = `Left out, since they could not be written as JSON (a cycle, or a getter that throws): ${dropped.join(', ')}.`
-  return JSON.stringify(line)
+  const head = `{"level":"${level}","message":${JSON.stringify(cut(message, MESSAGE_CHARS))}`
+  const sizeOf = (key: string, json: string): number => Buffer.byteLength(key) + Buffer.byteLength(json) + 4
+  let size = Buffer.byteLength(head) + 1
+  for (const [key, json] of fields) size += sizeOf(key, json)
+  // Over the cap: the largest fields go first, until the line and its note (at most NOTE bytes) fit.
+  const tooLarge: string[] = []
+  if (size + (unwritable.length > 0 ? NOTE : 0) > LOG_LINE_BYTES) {
+    for (const [key, json] of [...fields].sort((a, b) => b[1].length - a[1].length)) {
+      if (size + NOTE <= LOG_LINE_BYTES) break
+      fields.delete(key)
+      size -= sizeOf(key, json)
+      tooLarge.push(key)
+    }
+  }
+  let line = head
+  for (const [key, json] of fields) line += `,${JSON.stringify(key)}:${json}`
+  const notes = [
+    ...(unwritable.length === 0
+      ? []
+      : [`Left out, since they could not be written as JSON (a cycle, or a getter that throws): ${unwritable.join(', ')}.`]),
+    ...(tooLarge.length === 0 ? [] : [`Left out, since the line would pass ${LOG_LINE_BYTES} bytes: ${tooLarge.join(', ')}.`]),
+  ]
+  if (notes.length > 0) line += `,"logError":${JSON.stringify(cut(notes.join(' '), NOTE / 4 - 64))}`
+  return `${line}}`
 }
 
 /**
@@ -112,6 +150,8 @@ function lineWithout(level: Level, message: string, extra: readonly unknown[]): 
  * `LOG_LEVEL` (`DEBUG`, `INFO`, `WARN`, `ERROR`, `SILENT`, ...). When neither is set it writes
  * `INFO` and above on Lambda, and `WARN` and above elsewhere (unit tests, scripts). Set
  * `LOG_LEVEL=SILENT` to silence it in tests, `LOG_LEVEL=INFO` to see your `meta.logger.info` lines.
+ * A line is at most 16 KB: long messages and strings are cut, and the largest fields left out and
+ * named in `logError`.
  */
 export const quietLogger: RecordLogger = {
   debug: write('DEBUG'),

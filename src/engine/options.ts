@@ -30,34 +30,36 @@ export interface CommonOptions<S extends Schema, Rec> {
   /** The schema each record is checked against; any Standard Schema validator (zod 4, valibot, arktype). */
   readonly schema: S
   /** See {@link Ordering}. Streams default to `'in-order'`; SQS to `'unordered'` (standard) or `'per-key'` (FIFO). */
-  readonly ordering?: Ordering
+  readonly ordering?: Ordering | undefined
   /** How many records (or keys, under `'per-key'`) run at once. Default 10; not allowed with `'in-order'`. */
-  readonly concurrency?: number
+  readonly concurrency?: number | undefined
   /**
    * What to do with a record that cannot be decoded or fails the schema:
    * `'fail'` (default) reports it for retry; `'skip'` logs it, counts it and lets Lambda move on;
    * a function receives it (for example to write it to a dead-letter store), after which it counts
    * as handled, unless the function throws.
    */
-  readonly onInvalid?: 'fail' | 'skip' | ((invalid: InvalidRecordInfo<Rec>) => unknown)
+  readonly onInvalid?: ('fail' | 'skip' | ((invalid: InvalidRecordInfo<Rec>) => unknown)) | undefined
   /**
    * When every record of a batch failed: `'throw'` (default) so that Lambda's bisect and retry
    * policy apply, or `'report'` to return every record in `batchItemFailures`.
    */
-  readonly allFailed?: 'throw' | 'report'
+  readonly allFailed?: 'throw' | 'report' | undefined
   /**
    * Stop starting records when the Lambda's remaining time falls under this many milliseconds;
-   * the unstarted ones are reported for retry. Default 1000. `0` turns the check off.
+   * the unstarted ones are reported for retry. Default 1000. `0` turns the check off. The margin
+   * never takes more than half the time left when the handler starts (a function with a 1-second
+   * timeout keeps about 500 ms), and the first record always starts.
    */
-  readonly deadlineMarginMs?: number
+  readonly deadlineMarginMs?: number | undefined
   /** Where the library logs; `@aws-lambda-powertools/logger`'s `Logger` fits. Default: JSON lines on stdout and stderr at `LOG_LEVEL` (`INFO` on Lambda, `WARN` elsewhere; see {@link quietLogger}). */
-  readonly logger?: RecordLogger
+  readonly logger?: RecordLogger | undefined
   /**
    * Add the decoder's and the validator's own words to the log line of an invalid record, as
    * `detail`. They may quote the payload (a JSON parser's excerpt, an unknown key's name), which is
    * why reasons and log lines carry none of it by default. Default false.
    */
-  readonly logPayloads?: boolean
+  readonly logPayloads?: boolean | undefined
 }
 
 const ORDERINGS: readonly unknown[] = ['in-order', 'per-key', 'unordered'] satisfies Ordering[]
@@ -172,6 +174,10 @@ export function checkOptions(
     fail(`expected a schema or an options object with a \`schema\`; received ${describe(options)}.`)
   }
   const o = options as Record<string, unknown>
+  // A zod shape (`{ orderId: z.string() }`) where a schema was meant: an object whose fields are schemas.
+  if (o.schema === undefined && Object.keys(o).length > 0 && Object.values(o).every(isSchema)) {
+    fail('expected a schema; received an options object without `schema` whose fields are schemas: did you mean `z.object({...})`?')
+  }
   if (!isSchema(o.schema)) {
     fail(
       `\`schema\` must be a Standard Schema validator (a zod 4, valibot or arktype schema); received ${describe(o.schema)}. ` +

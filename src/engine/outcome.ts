@@ -47,6 +47,27 @@ export type RecordOutcome =
   | { readonly status: 'failed'; readonly id: string; readonly index: number; readonly reason: RecordFailure }
   | { readonly status: 'skipped'; readonly id: string; readonly index: number; readonly reason: RecordFailure }
 
+/**
+ * `reason` with a `toJSON` (not enumerable) that writes its `error` as `{ name, message }`, so that
+ * a report written as JSON says what was thrown (`JSON.stringify` writes an `Error` as `{}`).
+ */
+export function serialisable(reason: RecordFailure): RecordFailure {
+  const { error } = reason
+  if (error === undefined) return reason
+  const copy = { ...reason }
+  const written = (): object => {
+    let name = 'Error'
+    try {
+      name = String(error.name)
+    } catch {
+      // A getter that throws: the default name.
+    }
+    return { ...copy, error: { name, message: error.message } }
+  }
+  Object.defineProperty(copy, 'toJSON', { value: written, enumerable: false })
+  return copy
+}
+
 /** Whether Lambda must be told about this record (it goes into `batchItemFailures`). */
 export function isReported(outcome: RecordOutcome): boolean {
   return outcome.status === 'invalid' ? !outcome.handled : outcome.status !== 'ok'

@@ -55,17 +55,106 @@ export function isSchema(value: unknown): value is Schema {
   )
 }
 
-/** `items[0].price` from a Standard Schema issue path. */
-export function formatPath(path: StandardSchemaV1.Issue['path']): string | undefined {
+/** What stands for a key the data gave (a `z.record` or `z.map` key) in a reason's path: such a key is data. */
+export const DATA_KEY = '<key>'
+
+/** The most characters of one key a path shows; a longer key is cut, saying how long it was. */
+const KEY_CHARS = 64
+
+function bounded(key: string): string {
+  return key.length <= KEY_CHARS ? key : `${key.slice(0, KEY_CHARS)}…(${key.length} characters)`
+}
+
+/**
+ * `items[0].price` from a Standard Schema issue path. Where `fromData[i]` is true, segment `i` is
+ * a key the data gave and shows as `<key>`; every key is cut after 64 characters.
+ */
+export function formatPath(path: StandardSchemaV1.Issue['path'], fromData: readonly boolean[] = []): string | undefined {
   if (path === undefined || path.length === 0) return undefined
   let out = ''
-  for (const segment of path) {
+  for (let i = 0; i < path.length; i++) {
+    const segment = path[i] as (typeof path)[number]
     const key = typeof segment === 'object' ? segment.key : segment
-    if (typeof key === 'number') out += `[${key}]`
-    else if (typeof key === 'symbol') out += `[${key.toString()}]`
-    else out += out === '' ? key : `.${key}`
+    if (fromData[i] === true) out += out === '' ? DATA_KEY : `.${DATA_KEY}`
+    else if (typeof key === 'number') out += `[${key}]`
+    else if (typeof key === 'symbol') out += `[${bounded(key.toString())}]`
+    else out += out === '' ? bounded(key) : `.${bounded(key)}`
   }
   return out
+}
+
+interface ZodDef {
+  readonly type?: string
+  readonly shape?: Readonly<Record<string, unknown>>
+  readonly catchall?: unknown
+  readonly valueType?: unknown
+  readonly element?: unknown
+  readonly items?: readonly unknown[]
+  readonly rest?: unknown
+  readonly options?: readonly unknown[]
+  readonly innerType?: unknown
+  readonly in?: unknown
+  readonly getter?: () => unknown
+}
+
+function defOf(schema: unknown): ZodDef | undefined {
+  try {
+    return (schema as { _zod?: { def?: ZodDef } } | null | undefined)?._zod?.def
+  } catch {
+    return undefined
+  }
+}
+
+/** A zod schema without its wrappers (optional, nullable, default, catch, readonly, pipe, lazy...). */
+function unwrapped(schema: unknown): ZodDef | undefined {
+  let def = defOf(schema)
+  for (let n = 0; def !== undefined && n < 64; n++) {
+    const inner = def.innerType ?? def.in ?? (def.type === 'lazy' ? def.getter?.() : undefined)
+    if (inner === undefined) break
+    def = defOf(inner)
+  }
+  return def
+}
+
+/**
+ * Which segments of an issue's path are keys the data gave rather than the schema: a record's, a
+ * map's, an object's catch-all key. zod 4 schemas are read along the path; valibot marks such
+ * segments itself (`type: 'record'` or `'map'`). Other validators' keys are kept, cut after 64
+ * characters.
+ */
+function dataKeys(schema: Schema, path: StandardSchemaV1.Issue['path']): boolean[] {
+  const fromData: boolean[] = []
+  let current: unknown = schema
+  for (const segment of path ?? []) {
+    const key = typeof segment === 'object' ? segment.key : segment
+    const marked = (segment as { type?: unknown }).type
+    if (marked === 'record' || marked === 'map') {
+      fromData.push(true)
+      continue
+    }
+    const def = current === undefined ? undefined : unwrapped(current)
+    const type = def?.type
+    if (type === 'object' || type === 'union') {
+      // A union: the first of its object options that declares the key.
+      const objects = type === 'object' ? [def as ZodDef] : (def?.options ?? []).map(unwrapped)
+      const owner = objects.find(
+        (o) => o?.type === 'object' && typeof key === 'string' && o.shape !== undefined && Object.hasOwn(o.shape, key),
+      )
+      fromData.push(owner === undefined)
+      current = owner === undefined ? (objects[0]?.catchall ?? undefined) : owner.shape?.[key as string]
+    } else if (type === 'record' || type === 'map') {
+      fromData.push(true)
+      current = def?.valueType
+    } else if (type === 'array' || type === 'tuple') {
+      fromData.push(false)
+      current = type === 'array' ? def?.element : (def?.items?.[key as number] ?? def?.rest)
+    } else {
+      // Not a zod schema here (another validator, or a part of zod not read): a key is kept.
+      fromData.push(defOf(schema) !== undefined && typeof key !== 'number')
+      current = undefined
+    }
+  }
+  return fromData
 }
 
 /**
@@ -85,9 +174,10 @@ function withoutPayload(issue: StandardSchemaV1.Issue): string {
   return at === -1 ? message : message.slice(0, at)
 }
 
-function failureOf(issues: readonly StandardSchemaV1.Issue[], what: string): InvalidRecord {
+function failureOf(issues: readonly StandardSchemaV1.Issue[], what: string, schema: Schema): InvalidRecord {
   const first = issues[0]
-  const path = first === undefined ? undefined : formatPath(first.path)
+  // The reason shows no key the data gave; the detail (logged only under `logPayloads`) does.
+  const path = first === undefined ? undefined : formatPath(first.path, dataKeys(schema, first.path))
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more issue${issues.length > 2 ? 's' : ''})` : ''
   const message = `${what} does not match the schema${path === undefined ? '' : ` at ${path}`}: ${first === undefined ? 'invalid' : withoutPayload(first)}${more}`
   const detail = issues.map((issue) => `${formatPath(issue.path) ?? '(root)'}: ${String(issue.message)}`).join('; ')
@@ -100,10 +190,10 @@ function failureOf(issues: readonly StandardSchemaV1.Issue[], what: string): Inv
  */
 export function validate<S extends Schema>(schema: S, value: unknown, what = 'The record'): InferOutput<S> | Promise<InferOutput<S>> {
   const result = schema['~standard'].validate(value)
-  return result instanceof Promise ? result.then((r) => outputOf(r, what)) : outputOf(result, what)
+  return result instanceof Promise ? result.then((r) => outputOf(r, what, schema)) : outputOf(result, what, schema)
 }
 
-function outputOf<O>(result: StandardSchemaV1.Result<O>, what: string): O {
-  if (result.issues) throw failureOf(result.issues, what)
+function outputOf<O>(result: StandardSchemaV1.Result<O>, what: string, schema: Schema): O {
+  if (result.issues) throw failureOf(result.issues, what, schema)
   return result.value
 }

@@ -20,20 +20,27 @@ const TOKENS = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g
  * when a pattern compares numbers by equality. No recursion, so deep text cannot overflow the stack.
  */
 export function parseKeepingNumberText(text: string): unknown {
-  JSON.parse(text) // the rewritten text is only parsed once the original is known to be JSON
+  // The rewritten text is only parsed once the original is known to be JSON. The original's value
+  // says which marked objects are numbers: data that spells the marker itself
+  // (`{"\u0000lsh-number":"100"}`) is an object there, never a number, so it stays data.
+  const original = { value: JSON.parse(text) as unknown }
   const marked = text.replace(TOKENS, (token) => (token.charCodeAt(0) === 34 ? token : `{"${MARK_JSON}":"${token}"}`))
   const root = { value: JSON.parse(marked) as unknown }
-  const stack: Record<string, unknown>[] = [root]
-  for (let parent = stack.pop(); parent !== undefined; parent = stack.pop()) {
+  const stack: [Record<string, unknown>, Record<string, unknown>][] = [[root, original]]
+  for (let pair = stack.pop(); pair !== undefined; pair = stack.pop()) {
+    const [parent, plain] = pair
     for (const key of Object.keys(parent)) {
       const value = parent[key]
       if (typeof value !== 'object' || value === null) continue
-      const t = Array.isArray(value) ? undefined : (value as Record<string, unknown>)[MARK]
-      if (typeof t !== 'string') stack.push(value as Record<string, unknown>)
-      // An own `__proto__` key (JSON.parse makes one) stays an own key: assigning it would set the prototype.
-      else if (key === '__proto__')
-        Object.defineProperty(parent, key, { value: new JsonNumber(Number(t), t), writable: true, enumerable: true, configurable: true })
-      else parent[key] = new JsonNumber(Number(t), t)
+      const number = plain[key]
+      if (typeof number !== 'number') stack.push([value as Record<string, unknown>, number as Record<string, unknown>])
+      else {
+        const t = (value as Record<string, string>)[MARK] as string
+        // An own `__proto__` key (JSON.parse makes one) stays an own key: assigning it would set the prototype.
+        if (key === '__proto__')
+          Object.defineProperty(parent, key, { value: new JsonNumber(number, t), writable: true, enumerable: true, configurable: true })
+        else parent[key] = new JsonNumber(number, t)
+      }
     }
   }
   return root.value

@@ -12,7 +12,7 @@ export interface LogContextOptions<P, M> {
    * identifiers win over keys of the same name, so a payload's `messageId` cannot relabel its
    * record's lines. What it throws, or a return value that is not an object, fails the record.
    */
-  readonly keys?: (payload: P, meta: M) => Record<string, unknown>
+  readonly keys?: ((payload: P, meta: M) => Record<string, unknown>) | undefined
 }
 
 /**
@@ -48,15 +48,20 @@ function settleQuietly(value: unknown): void {
   }
 }
 
-function scoped(logger: RecordLogger, keys: Record<string, unknown>): RecordLogger {
+function scoped(logger: RecordLogger, keys: Record<string, unknown>, identifiers: Record<string, unknown>): RecordLogger {
   // The keys go with each call rather than into the logger (no `appendKeys`): records of one
   // batch may run concurrently, and a shared logger's keys would leak from one record to another.
+  // A call with extras of its own gets the identifiers once more, last, so that none of its fields
+  // (a payload's `messageId`) relabels the line: a later field of the same name wins, in the
+  // default logger as in Powertools'.
   // A logger that throws (a Powertools Logger given a key it cannot write) never fails the record.
+  const context = { ...keys, ...identifiers }
   const call =
     (level: keyof RecordLogger) =>
     (message: string, ...extra: unknown[]): void => {
       try {
-        logger[level](message, keys, ...extra)
+        if (extra.length === 0) logger[level](message, context)
+        else logger[level](message, context, ...extra, identifiers)
       } catch {
         // Logging is best effort.
       }
@@ -95,23 +100,24 @@ export function logContext<P, M extends BaseMeta>(options: LogContextOptions<P, 
   }
   return (next) =>
     function withLogContext(payload, meta) {
-      const context: Record<string, unknown> = {}
+      let added: Record<string, unknown> = {}
       if (keys !== undefined) {
-        const added: unknown = keys(payload, meta)
-        const wrong = notLogKeys(added)
+        const returned: unknown = keys(payload, meta)
+        const wrong = notLogKeys(returned)
         if (wrong !== undefined) {
-          settleQuietly(added) // a promise's rejection would otherwise go unhandled, which ends a Lambda invocation
+          settleQuietly(returned) // a promise's rejection would otherwise go unhandled, which ends a Lambda invocation
           throw new TypeError(`logContext: \`keys\` must return an object of log keys; it returned ${wrong}.`)
         }
-        Object.assign(context, added)
+        added = returned as Record<string, unknown>
       }
+      const identifiers: Record<string, unknown> = {}
       for (const name of IDENTIFIERS) {
         const value = (meta as unknown as Record<string, unknown>)[name]
-        if (typeof value === 'string') context[name] = value
+        if (typeof value === 'string') identifiers[name] = value
       }
       const { subSequenceNumber: sub, offset } = meta as { subSequenceNumber?: unknown; offset?: unknown }
-      if (typeof sub === 'number') context.subSequenceNumber = sub
-      if (typeof offset === 'number') context.offset = offset // Kafka: with topicPartition, the record
-      return next(payload, { ...meta, logger: scoped(meta.logger, context) })
+      if (typeof sub === 'number') identifiers.subSequenceNumber = sub
+      if (typeof offset === 'number') identifiers.offset = offset // Kafka: with topicPartition, the record
+      return next(payload, { ...meta, logger: scoped(meta.logger, added, identifiers) })
     }
 }

@@ -242,7 +242,8 @@ export const DECODE_RULE: OptionRule = [
 /**
  * A lazy `meta` field (Kinesis, SQS), made from its record when first read: put on `meta` as an
  * own, enumerable, read-only property and returned, so later reads (and a spread after the first
- * read) see the value itself. Whatever making it throws (a hostile getter too) makes the record
+ * read) see the value itself (on a `meta` that was frozen, sealed or made non-extensible, each read
+ * makes the value again). Whatever making it throws (a hostile getter too) makes the record
  * invalid, as it would have when the eager form made the field before the record function ran.
  */
 export function settle<R, T>(meta: { readonly record: R }, key: string, make: (record: R) => T): T {
@@ -252,7 +253,8 @@ export function settle<R, T>(meta: { readonly record: R }, key: string, make: (r
   } catch (e) {
     throw e instanceof InvalidRecord ? e : decodeError(toError(e).message, e)
   }
-  Object.defineProperty(meta, key, { value, enumerable: true })
+  // A meta the record function froze, sealed or made non-extensible keeps no value: each read makes it again.
+  if (Object.isExtensible(meta)) Object.defineProperty(meta, key, { value, enumerable: true })
   return value
 }
 

@@ -7,6 +7,7 @@ import {
   type DynamoDBMeta,
   type DynamoDBOptions,
   type StreamViewType,
+  type ViewOf,
 } from '../sources/dynamodb/index.js'
 import type { UnsafeNumbers } from '../sources/unmarshall.js'
 import { windowHandler, type StateSchema, type WindowFields, type WindowHandler, type WindowOptions } from './window.js'
@@ -14,12 +15,12 @@ import { windowHandler, type StateSchema, type WindowFields, type WindowHandler,
 type Rec = Parameters<typeof dynamodbSource.id>[0]
 
 /** Options of {@link dynamodbWindowHandler}. `reduce` receives the typed change, as `dynamodbHandler`'s function does. */
-export interface DynamoDBWindowOptions<S extends Schema, St extends StateSchema, V extends StreamViewType = 'NEW_AND_OLD_IMAGES'>
-  extends WindowOptions<S, St, DynamoDBRecord, DynamoDBMeta, DynamoDBChange<InferOutput<S>, V>> {
+export interface DynamoDBWindowOptions<S extends Schema, St extends StateSchema, V extends StreamViewType | undefined = undefined>
+  extends WindowOptions<S, St, DynamoDBRecord, DynamoDBMeta, DynamoDBChange<InferOutput<S>, ViewOf<{ readonly streamViewType: V }>>> {
   /** The stream's view type, which decides which images each change carries. Default `'NEW_AND_OLD_IMAGES'`. */
-  readonly streamViewType?: V
+  readonly streamViewType?: V | undefined
   /** What becomes of a number a JavaScript `number` cannot hold exactly. Default `'bigint'`. */
-  readonly unsafeNumbers?: UnsafeNumbers
+  readonly unsafeNumbers?: UnsafeNumbers | undefined
 }
 
 /** A DynamoDB Streams event with the tumbling-window fields. */
@@ -73,7 +74,7 @@ type Options = WindowOptions<Schema, StateSchema, Rec, DynamoDBMeta, unknown> &
  * })
  * ```
  */
-export function dynamodbWindowHandler<S extends Schema, St extends StateSchema, V extends StreamViewType = 'NEW_AND_OLD_IMAGES'>(
+export function dynamodbWindowHandler<S extends Schema, St extends StateSchema, V extends StreamViewType | undefined = undefined>(
   options: DynamoDBWindowOptions<S, St, V>,
 ): WindowHandler<DynamoDBWindowEvent, InferInput<St>> {
   return windowHandler(

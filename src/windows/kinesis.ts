@@ -8,9 +8,11 @@ import { windowHandler, type StateSchema, type WindowFields, type WindowHandler,
 export interface KinesisWindowOptions<S extends Schema, St extends StateSchema>
   extends WindowOptions<S, St, KinesisStreamRecord, KinesisMeta> {
   /** How the record's base64 `data` becomes the value the schema checks. Default `'json'`. */
-  readonly decode?: DecodeMode
+  readonly decode?: DecodeMode | undefined
   /** The most bytes a gzip record may inflate to, as for `kinesisHandler`. Default 6,291,456. */
-  readonly maxInflatedBytes?: number
+  readonly maxInflatedBytes?: number | undefined
+  /** The most user records one KPL aggregate may hold, as for `kinesisHandler`. Default 10,000. */
+  readonly maxUserRecords?: number | undefined
 }
 
 /** A Kinesis event with the tumbling-window fields. */

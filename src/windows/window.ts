@@ -435,6 +435,7 @@ export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchem
 ): WindowHandler<unknown, JsonObject> {
   checkWindowOptions(name, options, source.options)
   const parse = source.parser(options)
+  const read = { ...source, records: (event: unknown) => source.records(event, options) }
   const { state: stateSchema, initial, reduce, onWindowEnd } = options
   const encode = stateEncoder(name, stateSchema)
   const settings = {
@@ -560,7 +561,7 @@ export function windowHandler<Rec, M, O extends WindowOptions<Schema, StateSchem
       const next = reduce(state as never, payload as never, { ...meta, logger })
       return typeof (next as { then?: unknown } | null)?.then === 'function' ? Promise.resolve(next).then(advance) : advance(next)
     }
-    const report = await createProcessor(source, parse, step, settings)(event, context)
+    const report = await createProcessor(read, parse, step, settings)(event, context)
     const failed = report.outcomes.find(isReported)
     if (failed !== undefined) {
       const error = new WindowRecordError(name, report.outcomes, failed)

@@ -64,7 +64,7 @@ it('invoke: prints the response on stdout, the logs and a REPORT line with each 
   expect(failing.stdout).toBe('')
   expect(failing.stderr).toContain('Failed: 1')
   expect(failing.stderr).toContain('failed (handler): refund r-1 needs a review')
-  expect(failing.stderr).toContain('the handler threw AllRecordsFailedError: All 1 records of the batch failed')
+  expect(failing.stderr).toContain('the handler threw AllRecordsFailedError: The only record of the batch failed')
 }, 30_000)
 
 it('simulate: prints what became of the records, why each lost one failed, and the top invocation errors', async () => {

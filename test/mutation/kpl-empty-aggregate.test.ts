@@ -1,9 +1,5 @@
-// INTEGRATOR, issue 25 ("A KPL aggregate that decodes to no user record disappears"): these tests
-// pin the behaviour the issue asks for, an aggregate always ends as outcomes (its user records, or
-// itself invalid with a reason). They are `it.fails` because the code on this branch still loses
-// such an aggregate. Once the KPL fix is merged they fail as `it.fails`: change each `it.fails` to
-// `it` (the reasons below are the issue's words: "aggregate holds no user records" / "field N has
-// wire type W"; adjust the patterns if the fix words them otherwise).
+// Issue 25 ("A KPL aggregate that decodes to no user record disappears"): an aggregate always ends
+// as outcomes, its user records or itself invalid with a reason. These fail on the code before the fix.
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import { kinesisHandler } from 'lambda-stream-handlers'
@@ -23,7 +19,7 @@ async function outcomesOf(record: RawData) {
 const PREFIX = 'The data is a KPL aggregated record (magic bytes F3 89 9A C2), but '
 
 describe('an aggregate that holds no user record still ends as an outcome (issue 25)', () => {
-  it.fails.each([
+  it.each([
     ['an empty protobuf message', []],
     ['only a partition key table', field.bytes(1, 'k')],
     ['only unknown fields', [...field.varint(9, 1), ...field.bytes(10, 'x'), ...field.fixed64(11), ...field.fixed32(12)]],
@@ -38,7 +34,7 @@ describe('an aggregate that holds no user record still ends as an outcome (issue
     expect(report.batchItemFailures).toEqual([{ itemIdentifier: id }])
   })
 
-  it.fails('a records field of the wrong wire type (a varint): invalid, naming the field and its wire type', async () => {
+  it('a records field of the wrong wire type (a varint): invalid, naming the field and its wire type', async () => {
     const { report, ran } = await outcomesOf(aggregate([...field.bytes(1, 'k'), ...field.varint(3, 1)]))
     expect(ran).toBe(0)
     expect(report.outcomes).toHaveLength(1)

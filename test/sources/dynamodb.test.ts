@@ -79,13 +79,17 @@ describe('dynamodbHandler: changes by eventName and view type', () => {
     const handler = dynamodbHandler({ schema: Item, ordering: 'unordered', logger: silentLogger, allFailed: 'report' }, () => {})
     const event = dynamodbEvent([insert(a0), modify(a0, a1)], { schema: Item, streamViewType: 'NEW_IMAGE' })
     const report = await handler.process(event)
-    expect(reasons(report.outcomes)).toEqual(['ok', 'invalid:decode@OldImage'])
+    // Every record says its view type, so the INSERT fails too, at once, not only the first MODIFY.
+    expect(reasons(report.outcomes)).toEqual(['invalid:decode@StreamViewType', 'invalid:decode@StreamViewType'])
     expect(report.outcomes[1]).toMatchObject({
       reason: {
         message:
-          "The MODIFY record has no OldImage, which streamViewType 'NEW_AND_OLD_IMAGES' promises (the record's StreamViewType is \"NEW_IMAGE\"); set the handler's streamViewType to the stream's view type.",
+          "The MODIFY record's StreamViewType is \"NEW_IMAGE\", which gives no OldImage, as streamViewType 'NEW_AND_OLD_IMAGES' promises; set the handler's streamViewType to the stream's view type.",
       },
     })
+    // A record that says nothing of its view (a change delivered through Kinesis) and lacks an image fails when it is read.
+    delete (event.Records[1]!.dynamodb as { StreamViewType?: string }).StreamViewType
+    expect(reasons((await handler.process(event)).outcomes)[1]).toBe('invalid:decode@OldImage')
   })
 
   it('ignores an image the view does not need, without validating it', async () => {

@@ -323,11 +323,13 @@ describe('kafkaHandler: partitions, ordering and the response', () => {
   })
 
   it('stops starting records near the deadline and reports them with their partition and offset', async () => {
-    const handler = kafkaHandler({ schema: Order, deadlineMarginMs: 1000, allFailed: 'report' }, () => {})
-    const report = await handler.process(kafkaEvent(orders(2)), lambdaContext({ timeoutMs: 500 }))
+    // 500 ms left: the margin is at most half of it (250 ms), and the first record always starts.
+    let now = 0
+    const handler = kafkaHandler({ schema: Order, deadlineMarginMs: 1000, allFailed: 'report' }, () => void (now += 300))
+    const report = await handler.process(kafkaEvent(orders(3)), lambdaContext({ timeoutMs: 500, now: () => now }))
     expect(report.batchItemFailures).toEqual([
-      { itemIdentifier: { partition: 'test-topic-0', offset: 0 } },
       { itemIdentifier: { partition: 'test-topic-0', offset: 1 } },
+      { itemIdentifier: { partition: 'test-topic-0', offset: 2 } },
     ])
   })
 })

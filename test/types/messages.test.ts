@@ -30,7 +30,7 @@ it('a bad option value is one error, about the value; the record function stays 
 kinesisHandler({ schema: Order, ordering: 'sorted' }, (order) => order.orderId.toUpperCase())
 `)
   expect(errors).toHaveLength(1)
-  expect(errors[0]).toContain(`Type '"sorted"' is not assignable to type 'Ordering'.`)
+  expect(errors[0]).toContain(`Type '"sorted"' is not assignable to type 'Ordering | undefined'.`)
   expect(errors.join('\n')).not.toContain("of type 'unknown'")
 }, 60_000)
 

@@ -349,7 +349,7 @@ describe('kinesisWindowHandler: the state', () => {
     const error = await handler(event).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(WindowStateError)
     expect((error as Error).message).toBe(
-      'kinesisWindowHandler: The incoming window state does not match the schema at pk-0: Invalid input: expected number, received string. ' +
+      'kinesisWindowHandler: The incoming window state does not match the schema at <key>: Invalid input: expected number, received string. ' +
         'It is the state the previous invocation returned: did the state schema change while a window was open? The window cannot go on until the schema accepts it.',
     )
     expect(reduced).toEqual([])

@@ -22,6 +22,22 @@ export function changeParser(
   const keysOnly = view === 'KEYS_ONLY'
   const wantsNew = view === 'NEW_IMAGE' || view === 'NEW_AND_OLD_IMAGES'
   const wantsOld = view === 'OLD_IMAGE' || view === 'NEW_AND_OLD_IMAGES'
+  // The record's own view type must give every image the handler's promises: checked on every
+  // record, so that a stream of another view fails its first record, not its first MODIFY days later.
+  // For the default view this is one string compare.
+  const fits = (has: string): boolean =>
+    has === view || has === 'NEW_AND_OLD_IMAGES' || keysOnly || (has === 'NEW_IMAGE' && !wantsOld) || (has === 'OLD_IMAGE' && !wantsNew)
+
+  // The record says a view type that cannot give the images the handler's view promises.
+  function wrongView(record: Rec, has: string): InvalidRecord {
+    const missing = wantsNew && (has === 'KEYS_ONLY' || has === 'OLD_IMAGE') ? 'NewImage' : 'OldImage'
+    return invalid(
+      'decode',
+      `The ${record.eventName} record's StreamViewType is ${VIEWS.includes(has) ? JSON.stringify(has) : `a string of ${has.length} characters`}, which gives no ${missing}, ` +
+        `as streamViewType '${view}' promises; set the handler's streamViewType to the stream's view type.`,
+      'StreamViewType',
+    )
+  }
 
   function image(record: Rec, field: 'Keys' | 'NewImage' | 'OldImage'): Record<string, unknown> {
     const value = record.dynamodb[field]
@@ -77,6 +93,8 @@ export function changeParser(
 
   return function parseChange(record) {
     throwIfUndecodable(record)
+    const has: unknown = record.dynamodb.StreamViewType // absent on DynamoDB changes delivered through Kinesis
+    if (typeof has === 'string' && has !== view && !fits(has)) throw wrongView(record, has)
     const eventName: unknown = record.eventName
     if (eventName !== 'INSERT' && eventName !== 'MODIFY' && eventName !== 'REMOVE') {
       throw invalid(

@@ -161,15 +161,20 @@ export type ChangeOf<O> = DynamoDBChange<InferOutput<SchemaOf<O>>, ViewOf<O>>
  */
 // The options form comes first and infers the schema and the view only, so that a misspelt option
 // is an excess property ("Did you mean ...?") and the record function stays typed when an option is wrong.
-export function dynamodbHandler<S extends Schema, V extends StreamViewType = 'NEW_AND_OLD_IMAGES'>(
-  options: DynamoDBOptions<S> & { readonly streamViewType?: V },
-): HandlerBuilder<DynamoDBChange<InferOutput<S>, V>, DynamoDBMeta, DynamoDBStreamEvent | KinesisStreamEvent, DynamoDBBatchResponse>
+export function dynamodbHandler<S extends Schema, V extends StreamViewType | undefined = undefined>(
+  options: DynamoDBOptions<S> & { readonly streamViewType?: V | undefined },
+): HandlerBuilder<
+  DynamoDBChange<InferOutput<S>, ViewOf<{ readonly streamViewType: V }>>,
+  DynamoDBMeta,
+  DynamoDBStreamEvent | KinesisStreamEvent,
+  DynamoDBBatchResponse
+>
 export function dynamodbHandler<S extends Schema>(
   schema: S,
 ): HandlerBuilder<ChangeOf<S>, DynamoDBMeta, DynamoDBStreamEvent | KinesisStreamEvent, DynamoDBBatchResponse>
-export function dynamodbHandler<S extends Schema, V extends StreamViewType = 'NEW_AND_OLD_IMAGES'>(
-  options: DynamoDBOptions<S> & { readonly streamViewType?: V },
-  fn: RecordFunction<DynamoDBChange<InferOutput<S>, V>, DynamoDBMeta>,
+export function dynamodbHandler<S extends Schema, V extends StreamViewType | undefined = undefined>(
+  options: DynamoDBOptions<S> & { readonly streamViewType?: V | undefined },
+  fn: RecordFunction<DynamoDBChange<InferOutput<S>, ViewOf<{ readonly streamViewType: V }>>, DynamoDBMeta>,
 ): DynamoDBHandler
 export function dynamodbHandler<S extends Schema>(schema: S, fn: RecordFunction<ChangeOf<S>, DynamoDBMeta>): DynamoDBHandler
 export function dynamodbHandler(schemaOrOptions: Schema | DynamoDBOptions<Schema>, fn?: RecordFunction<never, DynamoDBMeta>): unknown {

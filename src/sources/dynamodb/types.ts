@@ -117,12 +117,13 @@ export interface DynamoDBMeta extends BaseMeta {
 export interface DynamoDBOptions<S extends Schema> extends CommonOptions<S, DynamoDBRecord> {
   /**
    * The stream's view type, which decides which images each change carries and how it is typed.
-   * Default `'NEW_AND_OLD_IMAGES'`. A record without an image this view promises is invalid (a
-   * stream with a different view type, for example); under `'KEYS_ONLY'` the schema checks the keys.
+   * Default `'NEW_AND_OLD_IMAGES'`. A record whose own `StreamViewType` cannot give an image this
+   * view promises is invalid, whatever its event (an INSERT too), and so is a record without such
+   * an image; under `'KEYS_ONLY'` the schema checks the keys.
    */
-  readonly streamViewType?: StreamViewType
+  readonly streamViewType?: StreamViewType | undefined
   /** What becomes of a number a JavaScript `number` cannot hold exactly. Default `'bigint'`; see {@link UnsafeNumbers}. */
-  readonly unsafeNumbers?: UnsafeNumbers
+  readonly unsafeNumbers?: UnsafeNumbers | undefined
 }
 
 /** The view type a handler's options name, `'NEW_AND_OLD_IMAGES'` when they name none. */

@@ -2,12 +2,13 @@ import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecor
 import { makeBuilder, type BatchHandler, type HandlerBuilder } from '../../engine/builder.js'
 import { recordsOf, type BaseMeta, type RecordFunction, type StreamSource } from '../../engine/engine.js'
 import { MalformedEventError } from '../../engine/errors.js'
-import { toOptions, type CommonOptions } from '../../engine/options.js'
+import { toOptions, type CommonOptions, type OptionRule } from '../../engine/options.js'
 import { validate, type InferOutput, type Schema } from '../../engine/schema.js'
 import {
   base64ToBytes,
   bytesDecoder,
   DECODE_RULE,
+  decodeError,
   describeSource,
   EAGER_META_RULE,
   isSequenceNumber,
@@ -16,7 +17,7 @@ import {
   unreadable,
   type DecodeMode,
 } from '../decode.js'
-import { brokenAggregate, isUnsplitAggregate, KPL_BASE64_PREFIX, splitAggregate, type KplPayload } from './kpl.js'
+import { brokenAggregate, DEFAULT_MAX_USER_RECORDS, isUnsplitAggregate, KPL_BASE64_PREFIX, splitAggregate, type KplPayload } from './kpl.js'
 
 /**
  * What the Kinesis record function receives besides the payload. Without middleware (and unless
@@ -48,19 +49,26 @@ export interface KinesisMeta extends BaseMeta {
 /** Options of {@link kinesisHandler}. */
 export interface KinesisOptions<S extends Schema> extends CommonOptions<S, KinesisStreamRecord> {
   /** How the record's base64 `data` becomes the value the schema checks. Default `'json'`. */
-  readonly decode?: DecodeMode
+  readonly decode?: DecodeMode | undefined
   /**
    * The most bytes a gzip record may inflate to; past it the record fails (a decode failure that
    * names this option) before more memory is taken. Default 6,291,456 (6 MB, Lambda's payload ceiling).
    */
-  readonly maxInflatedBytes?: number
+  readonly maxInflatedBytes?: number | undefined
+  /**
+   * The most user records one KPL aggregate may hold. An aggregate with more is not split: it
+   * fails as one invalid record (a decode failure that names this option) before its user records
+   * take memory, about 0.7 KB each while a batch runs. Default 10,000, as many records as a batch
+   * holds without aggregation (Lambda's largest batch size).
+   */
+  readonly maxUserRecords?: number | undefined
   /**
    * Make `meta` a plain object with every field before the record function runs, so that a spread
    * (`{ ...meta }`) copies `shardId` and `arrivedAt` unread. Default false: without middleware
    * they are made when first read (about 0.2 µs a record saved when they are not). Middleware always
    * gets the plain object.
    */
-  readonly eagerMeta?: boolean
+  readonly eagerMeta?: boolean | undefined
 }
 
 /** The handler {@link kinesisHandler} builds: Lambda's Kinesis event in, partial batch response out. */
@@ -98,7 +106,15 @@ const shardOf = (record: KinesisStreamRecord): string => record.eventID.slice(0,
 
 // Seconds with a millisecond fraction (fact 3), as epoch ms; rounded, since 1545084650.987 * 1000 is not exact.
 const arrivalOf = (record: KinesisStreamRecord): number => Math.round(record.kinesis.approximateArrivalTimestamp * 1000)
-const arrivedAtOf = (record: KinesisStreamRecord): Date => new Date(arrivalOf(record))
+/** The most epoch seconds a `Date` holds (±8.64e15 ms). */
+const LATEST_SECONDS = 8.64e12
+
+function arrivedAtOf(record: KinesisStreamRecord): Date {
+  const seconds = record.kinesis.approximateArrivalTimestamp
+  if (!(Math.abs(seconds) <= LATEST_SECONDS))
+    throw decodeError('kinesis.approximateArrivalTimestamp is out of range: epoch seconds beyond ±8,640,000,000,000 make no Date.')
+  return new Date(Math.round(seconds * 1000))
+}
 
 function metaOf(record: KinesisStreamRecord, base: BaseMeta): KinesisMeta {
   return {
@@ -151,10 +167,16 @@ class LazyKinesisMeta implements KinesisMeta {
   }
 }
 
+const MAX_USER_RECORDS_RULE: OptionRule = [
+  (v) => Number.isSafeInteger(v) && (v as number) >= 1,
+  `a whole number of user records, 1 or more (default ${DEFAULT_MAX_USER_RECORDS})`,
+]
+
 /** Kinesis Data Streams, defined once: what the handler, the window handler and the local simulator and runner read. */
 export const kinesisSource: StreamSource<KinesisStreamRecord, KinesisMeta, KinesisOptions<Schema>> = {
   name: 'kinesisHandler',
-  records(event) {
+  records(event, options) {
+    const max = options?.maxUserRecords
     const records = recordsOf(event, 'kinesisHandler')
     let split: KinesisStreamRecord[] | undefined
     let i = 0
@@ -167,7 +189,7 @@ export const kinesisSource: StreamSource<KinesisStreamRecord, KinesisMeta, Kines
         const data = r.kinesis.data
         if (typeof data === 'string' && data.startsWith(KPL_BASE64_PREFIX)) {
           split ??= records.slice(0, i) as KinesisStreamRecord[]
-          for (const user of splitAggregate(r)) split.push(user)
+          for (const user of splitAggregate(r, max)) split.push(user)
         } else if (split !== undefined) {
           split.push(r)
         }
@@ -182,15 +204,15 @@ export const kinesisSource: StreamSource<KinesisStreamRecord, KinesisMeta, Kines
   meta: metaOf,
   lazyMeta: (record, base) => new LazyKinesisMeta(record, base),
   plan: () => ({ ordering: 'in-order', stops: 'batch' }),
-  options: { decode: DECODE_RULE, maxInflatedBytes: MAX_INFLATED_RULE, eagerMeta: EAGER_META_RULE },
+  options: { decode: DECODE_RULE, maxInflatedBytes: MAX_INFLATED_RULE, maxUserRecords: MAX_USER_RECORDS_RULE, eagerMeta: EAGER_META_RULE },
   // Base64, gzip, the decode mode, the schema.
   parser(options) {
     const decode = bytesDecoder(options.decode ?? 'json', options.maxInflatedBytes)
-    const { schema } = options
+    const { schema, maxUserRecords } = options
     return (record) => {
       const bytes = base64ToBytes(record.kinesis.data, 'kinesis.data')
       // Only an aggregate that could not be split gets here with the magic bytes: fail it with the reason.
-      if (bytes[0] === 0xf3 && isUnsplitAggregate(record, bytes)) throw brokenAggregate(bytes)
+      if (bytes[0] === 0xf3 && isUnsplitAggregate(record, bytes)) throw brokenAggregate(bytes, maxUserRecords)
       return validate(schema, decode(bytes))
     }
   },

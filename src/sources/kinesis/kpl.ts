@@ -58,33 +58,46 @@ function varint(c: Cursor): number {
   return fail(c, 'is not a valid varint')
 }
 
+/** What a message's known fields are called in error messages, and the wire type each must have, by field number. */
+interface Fields {
+  readonly names: readonly string[]
+  readonly wires: readonly number[]
+}
+
 /**
- * The fields of a protobuf message in order, as field number and value side by side: a number for
- * a varint, the bytes for a length-delimited field (fixed-size fields are passed over). Both
- * messages of an aggregate are read by it. A broken message throws an `Error` that names the
- * field by `names`, such as "the data of record 2 runs past the end of the protobuf message".
+ * Reads the fields of a protobuf message in order, giving `each` the field number and the value: a
+ * number for a varint, the bytes for a length-delimited field. Both messages of an aggregate are
+ * read by it. Unknown fields are passed over, as protobuf readers do; a known field of another
+ * wire type fails ("field 3 has wire type 0, not 2"), since passing it over would lose what it
+ * holds. A broken message throws an `Error` that names the field, such as "the data of record 2
+ * runs past the end of the protobuf message".
  */
-function readFields(bytes: Uint8Array, names: readonly string[], record: number): (number | Uint8Array)[] {
-  const c: Cursor = { bytes, pos: 0, field: 0, names, record }
-  const fields: (number | Uint8Array)[] = []
+function readFields(bytes: Uint8Array, known: Fields, record: number, each: (field: number, value: number | Uint8Array) => void): void {
+  const c: Cursor = { bytes, pos: 0, field: 0, names: known.names, record }
   while (c.pos < bytes.length) {
     c.field = 0
     const tag = varint(c)
     c.field = Math.floor(tag / 8)
     const wire = tag % 8
-    if (wire === 0) fields.push(c.field, varint(c))
+    const expected = known.wires[c.field]
+    if (wire !== expected && expected !== undefined && (wire === 0 || wire === 1 || wire === 2 || wire === 5))
+      fail(c, `has wire type ${wire}, not ${expected}`, `field ${c.field}`)
+    if (wire === 0) each(c.field, varint(c))
     else if (wire === 2 || wire === 1 || wire === 5) {
       const length = wire === 2 ? varint(c) : wire === 1 ? 8 : 4
       if (length > bytes.length - c.pos) fail(c, 'runs past the end of the protobuf message')
-      if (wire === 2) fields.push(c.field, bytes.subarray(c.pos, c.pos + length))
+      if (wire === 2) each(c.field, bytes.subarray(c.pos, c.pos + length))
       c.pos += length
     } else fail(c, `has the unknown wire type ${wire}`, `field ${c.field}`)
   }
-  return fields
 }
 
-const AGGREGATE_FIELDS = ['', 'a partition key', 'an explicit hash key', 'a record']
-const RECORD_FIELDS = ['', 'partition_key_index', 'explicit_hash_key_index', 'the data']
+// Wire types: 0 a varint, 2 length-delimited (a string, bytes or a message).
+const AGGREGATE_FIELDS: Fields = { names: ['', 'a partition key', 'an explicit hash key', 'a record'], wires: [-1, 2, 2, 2] }
+const RECORD_FIELDS: Fields = {
+  names: ['', 'partition_key_index', 'explicit_hash_key_index', 'the data', 'a tag'],
+  wires: [-1, 0, 0, 2, 2],
+}
 
 function text(bytes: Uint8Array, what: string): string {
   try {
@@ -94,12 +107,16 @@ function text(bytes: Uint8Array, what: string): string {
   }
 }
 
+/** The default of `maxUserRecords`: as many records as one batch holds without aggregation (Lambda's largest `BatchSize`). */
+export const DEFAULT_MAX_USER_RECORDS = 10_000
+
 /**
  * Splits a KPL aggregate (magic bytes included) into its user records, in order; the index of
  * each is its sub-sequence number. Throws an `Error` saying what is wrong (too short, bad
- * checksum, broken protobuf, an index outside its table), never quoting the data.
+ * checksum, broken protobuf, an index outside its table, no user record, more than `max` of
+ * them), never quoting the data. Past `max` it stops before the user records take memory.
  */
-export function deaggregate(bytes: Uint8Array): KplUserRecord[] {
+export function deaggregate(bytes: Uint8Array, max = DEFAULT_MAX_USER_RECORDS): KplUserRecord[] {
   if (!isKplAggregate(bytes)) throw new Error('it does not start with the KPL magic bytes F3 89 9A C2')
   if (bytes.length < 4 + DIGEST) throw new Error(`it is ${bytes.length} bytes long, too short for the magic bytes and the MD5 checksum`)
   const end = bytes.length - DIGEST
@@ -108,30 +125,34 @@ export function deaggregate(bytes: Uint8Array): KplUserRecord[] {
   for (let i = 0; i < DIGEST; i++) {
     if (digest[i] !== bytes[end + i]) throw new Error('its MD5 checksum does not match its content (the record is corrupt or truncated)')
   }
-  // A field of an unexpected wire type is passed over, as protobuf readers do with unknown fields.
   const partitionKeys: string[] = []
   const hashKeys: string[] = []
   const records: Uint8Array[] = []
-  const fields = readFields(message, AGGREGATE_FIELDS, -1)
-  for (let f = 0; f < fields.length; f += 2) {
-    const value = fields[f + 1]!
-    if (typeof value === 'number') continue
-    if (fields[f] === 1) partitionKeys.push(text(value, 'a partition key'))
-    else if (fields[f] === 2) hashKeys.push(text(value, 'an explicit hash key'))
-    else if (fields[f] === 3) records.push(value)
-  }
-  return records.map((record, i) => {
-    let keyIndex: number | undefined
-    let hashIndex: number | undefined
-    let data: Uint8Array | undefined
-    const fields = readFields(record, RECORD_FIELDS, i)
-    for (let f = 0; f < fields.length; f += 2) {
-      const value = fields[f + 1]!
-      if (typeof value !== 'number') {
-        if (fields[f] === 3) data = value
-      } else if (fields[f] === 1) keyIndex = value
-      else if (fields[f] === 2) hashIndex = value
+  readFields(message, AGGREGATE_FIELDS, -1, (field, value) => {
+    if (typeof value === 'number') return // an unknown varint field
+    if (field === 1) partitionKeys.push(text(value, 'a partition key'))
+    else if (field === 2) hashKeys.push(text(value, 'an explicit hash key'))
+    else if (field === 3) {
+      if (records.length === max)
+        throw new Error(
+          `the aggregate holds more than ${max} user records (\`maxUserRecords\`), and was refused before they took memory. Raise \`maxUserRecords\` if your producers aggregate more`,
+        )
+      records.push(value)
     }
+  })
+  // Nothing to split into: the aggregate must still end as an outcome, so it fails as itself.
+  if (records.length === 0) throw new Error('the aggregate holds no user records')
+  return records.map((record, i) => {
+    // Set by the callback, which the compiler's narrowing does not follow.
+    let keyIndex = undefined as number | undefined
+    let hashIndex = undefined as number | undefined
+    let data = undefined as Uint8Array | undefined
+    readFields(record, RECORD_FIELDS, i, (field, value) => {
+      if (typeof value !== 'number') {
+        if (field === 3) data = value
+      } else if (field === 1) keyIndex = value
+      else if (field === 2) hashIndex = value
+    })
     if (data === undefined) throw new Error(`record ${i} has no data`)
     const partitionKey = lookup(partitionKeys, keyIndex, i, 'partition key')
     return {
@@ -164,10 +185,10 @@ export interface KplPayload extends KinesisStreamRecordPayload {
  * so a failure reports the aggregate. An aggregate that cannot be split is returned
  * whole, and the parser fails it with {@link brokenAggregate}'s reason.
  */
-export function splitAggregate(record: KinesisStreamRecord): KinesisStreamRecord[] {
+export function splitAggregate(record: KinesisStreamRecord, max?: number): KinesisStreamRecord[] {
   let users: KplUserRecord[]
   try {
-    users = deaggregate(base64ToBytes(record.kinesis.data, 'kinesis.data'))
+    users = deaggregate(base64ToBytes(record.kinesis.data, 'kinesis.data'), max)
   } catch {
     return [record]
   }
@@ -189,10 +210,10 @@ export function isUnsplitAggregate(record: KinesisStreamRecord, bytes: Uint8Arra
 }
 
 /** The decode failure of an aggregate that cannot be split, with the reason and without the data. */
-export function brokenAggregate(bytes: Uint8Array): InvalidRecord {
+export function brokenAggregate(bytes: Uint8Array, max?: number): InvalidRecord {
   let reason = 'it cannot be split'
   try {
-    deaggregate(bytes)
+    deaggregate(bytes, max)
   } catch (e) {
     reason = (e as Error).message
   }

@@ -154,11 +154,11 @@ export const sqsSource: Source<SQSRecord, SqsMeta, SqsOptions<Schema>> = {
 // option is an excess property ("Did you mean ...?") and the record function stays typed when an
 // option is wrong.
 export function sqsHandler<S extends Schema, E extends SqsEnvelope | undefined = undefined>(
-  options: SqsOptions<S> & { readonly envelope?: E },
+  options: SqsOptions<S> & { readonly envelope?: E | undefined },
 ): HandlerBuilder<InferOutput<S>, SqsMetaOf<{ envelope: E }>, SQSEvent, SQSBatchResponse>
 export function sqsHandler<S extends Schema>(schema: S): HandlerBuilder<InferOutput<S>, SqsMeta, SQSEvent, SQSBatchResponse>
 export function sqsHandler<S extends Schema, E extends SqsEnvelope | undefined = undefined>(
-  options: SqsOptions<S> & { readonly envelope?: E },
+  options: SqsOptions<S> & { readonly envelope?: E | undefined },
   fn: RecordFunction<InferOutput<S>, SqsMetaOf<{ envelope: E }>>,
 ): SqsHandler
 export function sqsHandler<S extends Schema>(schema: S, fn: RecordFunction<InferOutput<S>, SqsMeta>): SqsHandler

@@ -101,9 +101,9 @@ export interface EventBridgeEnvelopeMeta {
 /** Options of {@link sqsHandler}. */
 export interface SqsOptions<S extends Schema> extends CommonOptions<S, SQSRecord> {
   /** How the body (or the SNS `Message`) becomes the value the schema checks. Default `'json'`. Not with `envelope: 'eventbridge'`, whose `detail` is JSON already. */
-  readonly decode?: SqsDecode
+  readonly decode?: SqsDecode | undefined
   /** Unwrap an SNS notification or an EventBridge event first. Default: none, the body is the message. */
-  readonly envelope?: SqsEnvelope
+  readonly envelope?: SqsEnvelope | undefined
   /**
    * Decode every field of `meta` (times, counts, message attributes) before the record function
    * runs, so that a broken one fails the record as invalid before the function starts. Default
@@ -111,7 +111,7 @@ export interface SqsOptions<S extends Schema> extends CommonOptions<S, SQSRecord
    * them (a broken one then fails the record as invalid at that read). With middleware, `meta` is
    * always decoded first, since middleware spreads it.
    */
-  readonly eagerMeta?: boolean
+  readonly eagerMeta?: boolean | undefined
 }
 
 /** The `meta` of an SQS record function, grown by the envelope the options name. */
