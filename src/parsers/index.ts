@@ -99,7 +99,7 @@ export function sourceParser<Rec, Meta, O, Id>(
 
     function recordsOf(record: unknown): readonly Rec[] {
       try {
-        return source.records(eventOf(record))
+        return source.records(eventOf(record), options as O)
       } catch (e) {
         if (!(e instanceof MalformedEventError)) throw e
         // The handler's words for a record it cannot read, said of this one record.

@@ -112,7 +112,7 @@ describe('records and options a parser cannot use', () => {
   it('options are checked when the parser is built: a handler-only option, a misspelling, a bad value, no schema', () => {
     expect(() => kinesisParser({ schema: Order, ordering: 'per-key' } as never)).toThrow(ConfigurationError)
     expect(() => kinesisParser({ schema: Order, ordering: 'per-key' } as never)).toThrow(
-      'kinesisParser: unknown option `ordering`; the options are schema, decode, maxInflatedBytes.',
+      'kinesisParser: unknown option `ordering`; the options are schema, decode, maxInflatedBytes, maxUserRecords.',
     )
     expect(() => sqsParser({ schema: Order, envelop: 'sns' } as never)).toThrow('Did you mean `envelope`?')
     expect(() => dynamodbParser({ schema: Order, streamViewType: 'NEW' } as never)).toThrow(ConfigurationError)
