@@ -12,6 +12,7 @@ import { parseJson } from './json.js'
 import { type Answer, callHandler, describeThrown, factoryMessage, loadHandler } from './load.js'
 import { tapLogs, type LogTap } from './logs.js'
 import { eventPositions, recordName } from './names.js'
+import { itemIdentifierText } from '../local/kafka.js'
 
 /** Lambda's default function timeout, in seconds. */
 const DEFAULT_TIMEOUT = 3
@@ -57,7 +58,9 @@ function reportLines(requestId: string, ms: number, event: unknown, outcome: Out
           : 'not started: a record it is ordered behind failed'
   if (Array.isArray(reported)) {
     for (const f of reported as unknown[]) {
-      const id = String((f as { itemIdentifier?: unknown } | null)?.itemIdentifier)
+      // A Kafka identifier is an object: named by its text, as the record's log lines name it.
+      const raw = (f as { itemIdentifier?: unknown } | null)?.itemIdentifier
+      const id = itemIdentifierText(raw) ?? String(JSON.stringify(raw))
       if (!tap.reasons.has(id)) lines.push(`  ${name(id)} ${notStarted}`)
     }
   }
