@@ -148,7 +148,8 @@ export function itemIdentifierText(raw: unknown): string | undefined {
   return kafkaIdentifierText(raw)
 }
 
-/** A Kafka `itemIdentifier` as text; `undefined` unless it is `{ partition: string, offset: whole number }` (fact 100). */
+// Fact 100.
+/** A Kafka `itemIdentifier` as text; `undefined` unless it is `{ partition: string, offset: whole number }`. */
 export function kafkaIdentifierText(raw: unknown): string | undefined {
   if (!isPlainObject(raw)) return undefined
   const { partition, offset } = raw
@@ -194,7 +195,7 @@ export const KAFKA_SETTINGS: SettingsTable = {
       (v.PollerGroupName === undefined || typeof v.PollerGroupName === 'string'),
     '`{ MinimumPollers?, MaximumPollers?, PollerGroupName? }`: a minimum from 1 to 200, a maximum from 1 to 2000 and not below the minimum',
   ],
-  // Fact 107.
+  // Facts 107 and 111.
   DestinationConfig: [
     (v) =>
       isPlainObject(v) &&
@@ -222,9 +223,9 @@ export interface KafkaRunSettings extends StreamSettings {
 
 /**
  * Checks a Kafka mapping's settings as Lambda does when the mapping is created, and gives them in
- * milliseconds with Kafka's defaults: the 500 ms batching window (fact 104), retries until the
+ * milliseconds with Kafka's defaults: the 500 ms batching window, retries until the
  * records leave the topic, and at most 10 retries when an on-failure destination meets infinite
- * retries in provisioned mode (fact 106). Outside provisioned mode the error-handling settings and
+ * retries in provisioned mode. Outside provisioned mode the error-handling settings and
  * a Kafka topic destination are refused.
  */
 export function kafkaSettings(name: string, o: KafkaSimulation): KafkaRunSettings {
@@ -241,7 +242,7 @@ export function kafkaSettings(name: string, o: KafkaSimulation): KafkaRunSetting
   const destination = o.DestinationConfig?.OnFailure?.Destination
   const kind = destination === undefined ? undefined : destinationKind(destination)
   if (!provisioned) {
-    // Fact 106: the error-handling controls need provisioned mode.
+    // Facts 106 and 112: the error-handling controls need provisioned mode.
     const given = ERROR_HANDLING.filter((k) => o[k] !== undefined && !(k === 'FunctionResponseTypes' && o[k]?.length === 0))
     if (given.length > 0)
       configError(
@@ -265,6 +266,7 @@ export function kafkaSettings(name: string, o: KafkaSimulation): KafkaRunSetting
   })
   return {
     ...s,
+    // Fact 113: 500 ms unless the setting says otherwise.
     windowMs: o.MaximumBatchingWindowInSeconds === undefined ? 500 : o.MaximumBatchingWindowInSeconds * 1000,
     parallelization: 1,
     // Fact 106: infinite retries with a destination are capped at 10.
@@ -288,7 +290,8 @@ const MSK: KafkaCluster = {
 }
 const SELF_MANAGED: KafkaCluster = { eventSource: 'SelfManagedKafka', bootstrapServers: 'kafka-1.example.internal:9092' }
 
-/** The event of some records of one cluster: grouped under `"<topic>-<partition>"`, in order (facts 93-94). */
+// Facts 93-94.
+/** The event of some records of one cluster: grouped under `"<topic>-<partition>"`, in order. */
 export function kafkaEventOf(cluster: KafkaCluster, records: readonly KafkaRecord[]): KafkaEvent {
   const grouped: Record<string, KafkaRecord[]> = {}
   for (const r of records) (grouped[`${r.topic}-${r.partition}`] ??= []).push(r)
@@ -398,7 +401,7 @@ const iso = (ms: number): string => new Date(ms).toISOString()
 /**
  * What the on-failure destination receives for records discarded together (one partition's):
  * for SQS and SNS the batch's place, by partition; for S3 the same and the whole event as a JSON
- * string; for a Kafka topic one message per record, with the record's event (fact 107). With no
+ * string; for a Kafka topic one message per record, with the record's event. With no
  * destination set, the report shows the SQS and SNS form.
  */
 export function kafkaFailureRecords(
@@ -407,6 +410,7 @@ export function kafkaFailureRecords(
   items: readonly StreamItem<KafkaRecord>[],
   c: FailureContext,
 ): FailureSent<KafkaRecord>[] {
+  // Facts 108-110.
   const aged = c.condition === 'RecordAgeExceeded'
   const head = (condition: FailureDestinationRecord['requestContext']['condition']) => ({
     requestContext: { requestId: c.requestId, functionArn: c.functionArn, condition, approximateInvokeCount: Math.max(1, c.invokes) },
@@ -416,7 +420,7 @@ export function kafkaFailureRecords(
   })
   const arn = cluster.eventSourceArn === undefined ? {} : { eventSourceArn: cluster.eventSourceArn }
   if (kind === 'kafka') {
-    // The Kafka destination's example names the condition `RetriesExhausted`.
+    // Fact 110: one message per record; the example names the condition `RetriesExhausted`.
     return items.map((item) => {
       const payload = kafkaEventOf(cluster, [item.record])
       const sent: FailureDestinationRecord = {
@@ -510,7 +514,7 @@ export async function simulateKafka(
     if (seen.has(i.id)) configError(NAME, `two records share partition ${i.shardId} and offset ${i.seq}; give each its own offset.`)
     seen.add(i.id)
   }
-  // Fact 107: the destination topic must not be one the mapping reads.
+  // Fact 111: the destination topic must not be one the mapping reads.
   if (s.destination?.topic !== undefined && items.some((i) => i.record.topic === s.destination?.topic))
     configError(NAME, `the on-failure destination kafka://${s.destination.topic} is a topic the mapping reads; Lambda refuses it.`)
   items.sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0))
