@@ -163,7 +163,7 @@ const pick = (table: SettingsTable, ...keys: readonly string[]): SettingsTable =
 
 /** The options of a Kafka simulation, each with its check. */
 export const KAFKA_SETTINGS: SettingsTable = {
-  ...unchecked('source', 'records', 'cluster', 'start', 'maxInvocations', 'onInvocation', 'FilterCriteria', 'functionName'),
+  ...unchecked('source', 'records', 'cluster', 'start', 'FilterCriteria', 'functionName'),
   ...pick(
     STREAM_SETTINGS,
     'timeoutSeconds',
@@ -179,6 +179,8 @@ export const KAFKA_SETTINGS: SettingsTable = {
   FunctionResponseTypes: RESPONSE_TYPES,
   topic: [(v) => typeof v === 'string' && TOPIC.test(v), 'a topic name: 1 to 249 letters, digits, ".", "_" or "-"'],
   seed: [Number.isInteger, 'a whole number'],
+  maxInvocations: [(v) => Number.isSafeInteger(v) && (v as number) >= 1, 'a whole number, 1 or more'],
+  onInvocation: [isFunction, 'a function'],
   durationMs: [
     (v) => isFunction(v) || (typeof v === 'number' && Number.isFinite(v) && v >= 0),
     'a number of milliseconds, 0 or more, or a function of the event',
@@ -372,11 +374,19 @@ export function kafkaRecordsOf(
         configError(NAME, `records[${i}].topic must be a topic name; received ${describeValue(p.topic)}.`)
       if (p.key !== undefined && typeof p.key !== 'string')
         configError(NAME, `records[${i}].key must be text; received ${describeValue(p.key)}.`)
-      return { p, i, at: startMs + (p.at ?? 0) }
+      let value: string | null = null
+      if (p.value !== null) {
+        try {
+          value = Buffer.from(payloadBytes(p.value as RawData)).toString('base64')
+        } catch (e) {
+          configError(NAME, `records[${i}].value cannot be encoded as JSON: ${(e as Error).message}`)
+        }
+      }
+      return { p, i, at: startMs + (p.at ?? 0), value }
     })
     .sort((a, b) => a.at - b.at || a.i - b.i)
   const records = [...built]
-  for (const { p, at } of order) {
+  for (const { p, at, value } of order) {
     const topic = p.topic ?? o.topic
     const partition = p.partition ?? 0
     const group = `${topic}-${partition}`
@@ -389,7 +399,7 @@ export function kafkaRecordsOf(
       timestamp: at,
       timestampType: 'CREATE_TIME',
       ...(p.key === undefined ? {} : { key: Buffer.from(p.key, 'utf8').toString('base64') }),
-      value: p.value === null ? null : Buffer.from(payloadBytes(p.value as RawData)).toString('base64'),
+      value,
       headers: [],
     })
   }
@@ -508,7 +518,14 @@ export async function simulateKafka(
   if (options.StartingPositionTimestamp !== undefined && options.StartingPositionTimestamp * 1000 > startMs)
     configError(NAME, "`StartingPositionTimestamp` is in the future of the simulation's start; AWS refuses it.")
   const cluster = fromEvent ?? (options.cluster === 'self-managed' ? SELF_MANAGED : MSK)
-  const items = records.map(kafkaItem)
+  const items = records.map((r) => {
+    try {
+      return kafkaItem(r)
+    } catch (e) {
+      // A value that JSON cannot write (nested past the stack, a bigint) could never be in an event.
+      return configError(NAME, `the record at ${r.topic}-${r.partition}:${r.offset} cannot be written as JSON: ${(e as Error).message}`)
+    }
+  })
   const seen = new Set<string>()
   for (const i of items) {
     if (seen.has(i.id)) configError(NAME, `two records share partition ${i.shardId} and offset ${i.seq}; give each its own offset.`)

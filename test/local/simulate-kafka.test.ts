@@ -328,4 +328,33 @@ describe('simulate() for Kafka: settings Lambda refuses', () => {
       simulate(failing(), kafka([...Object.values(event.records).flat(), ...Object.values(event.records).flat()])),
     ).rejects.toThrow(/share partition orders-0 and offset 0/)
   })
+  it('hostile records and options: refused with a reason, never a crash', async () => {
+    const getter = { topic: 'orders', partition: 0, timestamp: 0, timestampType: 'CREATE_TIME', value: null, headers: [] }
+    Object.defineProperty(getter, 'offset', {
+      enumerable: true,
+      get: () => {
+        throw new Error('boom')
+      },
+    })
+    await expect(simulate(failing(), kafka([getter as never]))).rejects.toThrow(ConfigurationError)
+    await expect(simulate(failing(), kafka([{ value: { n: 1n } }]))).rejects.toThrow(/records\[0\]\.value cannot be encoded as JSON/)
+    await expect(simulate(failing(), kafka([{ value: 1, at: 1e300 }]))).rejects.toThrow(/records\[0\]\.at/)
+    await expect(simulate(failing(), kafka('nope' as never))).rejects.toThrow(/`records` must be an array of records or a Kafka event/)
+    await expect(simulate(failing(), kafka([], { maxInvocations: 'x' as never }))).rejects.toThrow(/maxInvocations/)
+    await expect(simulate(failing(), kafka([], { topic: '../etc' }))).rejects.toThrow(/topic/)
+    const deep = {
+      topic: 'orders',
+      partition: 0,
+      offset: 0,
+      timestamp: 0,
+      timestampType: 'CREATE_TIME',
+      value: null,
+      headers: [],
+      extra: {},
+    }
+    let at: Record<string, unknown> = deep.extra
+    for (let d = 0; d < 10_000; d++) at = (at.next = {}) as Record<string, unknown>
+    // A record JSON cannot write could never be in an event.
+    await expect(simulate(failing(), kafka([deep as never]))).rejects.toThrow(/orders-0:0 cannot be written as JSON/)
+  })
 })
