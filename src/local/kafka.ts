@@ -80,7 +80,22 @@ export interface KafkaMappingSettings {
   readonly MetricsConfig?: { readonly Metrics?: readonly ('EventCount' | 'ErrorCount' | 'KafkaMetrics')[] }
 }
 
-/** A Kafka simulation: records produced to the partitions of a topic (or built by the test kit), read by the mapping. */
+/**
+ * A Kafka simulation: records produced to the partitions of a topic (or built by the test kit), read by the mapping.
+ *
+ * @example
+ * ```ts
+ * const mapping: KafkaSimulation = {
+ *   source: 'kafka',
+ *   topic: 'orders',
+ *   records: [{ value: { orderId: 'o-1', total: 5 } }, { value: 'not an order' }, { value: { orderId: 'o-3', total: 7 } }],
+ *   ProvisionedPollerConfig: { MinimumPollers: 1 },
+ *   FunctionResponseTypes: ['ReportBatchItemFailures'],
+ *   MaximumRetryAttempts: 2,
+ *   DestinationConfig: { OnFailure: { Destination: 'kafka://orders-failed' } },
+ * }
+ * ```
+ */
 export interface KafkaSimulation extends KafkaMappingSettings, Omit<SimulationClock, 'durationMs' | 'retentionHours'> {
   readonly source: 'kafka'
   /** Records produced (`{ value, key?, partition?, at? }`), records built by the test kit, or a whole event (`kafkaEvent(...)`). */
@@ -117,6 +132,21 @@ export interface KafkaBatchInfo {
   readonly payloadSize: number
   readonly recordsInfo?: Readonly<Record<string, KafkaPartitionInfo>>
   readonly recordInfo?: { readonly offset: string; readonly timestamp: string }
+}
+
+/**
+ * What a Kafka mapping's on-failure destination receives, as a consumer of that queue, topic or
+ * bucket reads it: the failure's context and {@link KafkaBatchInfo}; for S3 the event as a JSON
+ * string in `payload`, for a Kafka topic the one record's event.
+ *
+ * @example
+ * ```ts
+ * const failure = JSON.parse(body) as KafkaFailureRecord
+ * const { condition } = failure.requestContext
+ * ```
+ */
+export interface KafkaFailureRecord extends Omit<FailureDestinationRecord, 'KinesisBatchInfo' | 'DDBStreamBatchInfo' | 'KafkaBatchInfo'> {
+  readonly KafkaBatchInfo: KafkaBatchInfo
 }
 
 /** The kind of an on-failure destination, by its ARN or `kafka://` URI. */

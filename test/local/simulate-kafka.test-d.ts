@@ -1,7 +1,13 @@
 import { expectTypeOf, it } from 'vitest'
 import * as z from 'zod'
-import { kafkaHandler, kinesisHandler } from 'lambda-stream-handlers'
-import { simulate, type KafkaBatchInfo, type KafkaSimulation, type MappingReport } from 'lambda-stream-handlers/local'
+import { type KafkaEvent, kafkaHandler, kinesisHandler } from 'lambda-stream-handlers'
+import {
+  simulate,
+  type KafkaBatchInfo,
+  type KafkaFailureRecord,
+  type KafkaSimulation,
+  type MappingReport,
+} from 'lambda-stream-handlers/local'
 import { kafkaEvent } from 'lambda-stream-handlers/testing'
 
 const Order = z.object({ orderId: z.string() })
@@ -46,4 +52,8 @@ it('the on-failure record says where the records are, by destination kind', () =
   >()
   expectTypeOf<KafkaBatchInfo['recordInfo']>().toEqualTypeOf<{ readonly offset: string; readonly timestamp: string } | undefined>()
   expectTypeOf<KafkaSimulation['records']>().not.toBeAny()
+  // A consumer of the destination reads KafkaBatchInfo without a check; the stream sources' infos are not there.
+  expectTypeOf<KafkaFailureRecord['KafkaBatchInfo']>().toEqualTypeOf<KafkaBatchInfo>()
+  expectTypeOf<KafkaFailureRecord>().not.toHaveProperty('KinesisBatchInfo')
+  expectTypeOf<KafkaFailureRecord['payload']>().toEqualTypeOf<string | KafkaEvent | undefined>()
 })
