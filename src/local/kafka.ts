@@ -227,7 +227,7 @@ export const KAFKA_SETTINGS: SettingsTable = {
       (v.PollerGroupName === undefined || typeof v.PollerGroupName === 'string'),
     '`{ MinimumPollers?, MaximumPollers?, PollerGroupName? }`: a minimum from 1 to 200, a maximum from 1 to 2000 and not below the minimum',
   ],
-  // Facts 107 and 111.
+  // Facts 107 and 117.
   DestinationConfig: [
     (v) =>
       isPlainObject(v) &&
@@ -274,7 +274,7 @@ export function kafkaSettings(name: string, o: KafkaSimulation): KafkaRunSetting
   const destination = o.DestinationConfig?.OnFailure?.Destination
   const kind = destination === undefined ? undefined : destinationKind(destination)
   if (!provisioned) {
-    // Facts 106 and 112: the error-handling controls need provisioned mode.
+    // Facts 106 and 118: the error-handling controls need provisioned mode.
     const given = ERROR_HANDLING.filter((k) => o[k] !== undefined && !(k === 'FunctionResponseTypes' && o[k]?.length === 0))
     if (given.length > 0)
       configError(
@@ -298,7 +298,7 @@ export function kafkaSettings(name: string, o: KafkaSimulation): KafkaRunSetting
   })
   return {
     ...s,
-    // Fact 113: 500 ms unless the setting says otherwise.
+    // Fact 119: 500 ms unless the setting says otherwise.
     windowMs: o.MaximumBatchingWindowInSeconds === undefined ? 500 : o.MaximumBatchingWindowInSeconds * 1000,
     parallelization: 1,
     // Fact 106: infinite retries with a destination are capped at 10.
@@ -450,7 +450,7 @@ export function kafkaFailureRecords(
   items: readonly StreamItem<KafkaRecord>[],
   c: FailureContext,
 ): FailureSent<KafkaRecord>[] {
-  // Facts 108-110.
+  // Facts 114-116.
   const aged = c.condition === 'RecordAgeExceeded'
   const head = (condition: FailureDestinationRecord['requestContext']['condition']) => ({
     requestContext: { requestId: c.requestId, functionArn: c.functionArn, condition, approximateInvokeCount: Math.max(1, c.invokes) },
@@ -460,7 +460,7 @@ export function kafkaFailureRecords(
   })
   const arn = cluster.eventSourceArn === undefined ? {} : { eventSourceArn: cluster.eventSourceArn }
   if (kind === 'kafka') {
-    // Fact 110: one message per record; the example names the condition `RetriesExhausted`.
+    // Fact 116: one message per record; the example names the condition `RetriesExhausted`.
     return items.map((item) => {
       const payload = kafkaEventOf(cluster, [item.record])
       const sent: FailureDestinationRecord = {
@@ -561,7 +561,7 @@ export async function simulateKafka(
     if (seen.has(i.id)) configError(NAME, `two records share partition ${i.shardId} and offset ${i.seq}; give each its own offset.`)
     seen.add(i.id)
   }
-  // Fact 111: the destination topic must not be one the mapping reads.
+  // Fact 117: the destination topic must not be one the mapping reads.
   if (s.destination?.topic !== undefined && items.some((i) => i.record.topic === s.destination?.topic))
     configError(NAME, `the on-failure destination kafka://${s.destination.topic} is a topic the mapping reads; Lambda refuses it.`)
   items.sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0))
