@@ -513,6 +513,7 @@ export const KAFKA_ASSUMPTIONS: readonly string[] = [
   'Outside provisioned mode a batch the function fails on is retried, whole, until it succeeds or the topic no longer keeps its records (retentionHours, default 168); its partial response is ignored.',
   'Records past MaximumRecordAgeInSeconds are sent to the destination with the condition RecordAgeExceeded, as for streams; a Kafka topic destination receives one message per discarded record.',
   'The committed position (shards[].checkpoint) is the last settled record; Kafka stores the offset after it.',
+  'The 6 MB payload limit counts the records; the few hundred bytes of the event around them (the cluster, the partition keys) are not counted.',
   ...STREAM_ASSUMPTIONS.filter(
     (a) => a.startsWith('BisectBatchOnFunctionError') || a.startsWith('Retries wait') || a.startsWith('A malformed'),
   ),

@@ -175,6 +175,18 @@ describe('simulate() for Kafka: batching and starting position', () => {
   })
 })
 
+describe('simulate() for Kafka: filtering', () => {
+  it('records no pattern matches never reach the function and move the position', async () => {
+    const report = await simulate(
+      failing(),
+      kafka(produce(3), { FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ value: { i: [{ numeric: ['>', 0] }] } }) }] } }),
+    )
+    expect(fates(report)).toEqual(['filtered', 'succeeded', 'succeeded'])
+    expect(batches(report)).toEqual([[1, 2]])
+    expect(report.shards).toEqual([{ shardId: 'orders-0', checkpoint: 'orders-0:2' }])
+  })
+})
+
 describe('simulate() for Kafka: retries and record age', () => {
   it('outside provisioned mode a failing batch is retried until it succeeds', async () => {
     let calls = 0
