@@ -352,6 +352,9 @@ describe('simulate() for Kafka: settings Lambda refuses', () => {
     await expect(simulate(failing(), kafka([{ value: { n: 1n } }]))).rejects.toThrow(/records\[0\]\.value cannot be encoded as JSON/)
     await expect(simulate(failing(), kafka([{ value: 1, at: 1e300 }]))).rejects.toThrow(/records\[0\]\.at/)
     await expect(simulate(failing(), kafka('nope' as never))).rejects.toThrow(/`records` must be an array of records or a Kafka event/)
+    const event = kafkaEvent([{ i: 0 }], { topic: 'orders' })
+    await expect(simulate(failing(), kafka({ ...event, eventSource: 'aws:kinesis' } as never))).rejects.toThrow(/`eventSource` must be/)
+    await expect(simulate(failing(), kafka({ ...event, bootstrapServers: 7 } as never))).rejects.toThrow(/needs its `bootstrapServers`/)
     await expect(simulate(failing(), kafka([], { maxInvocations: 'x' as never }))).rejects.toThrow(/maxInvocations/)
     await expect(simulate(failing(), kafka([], { topic: '../etc' }))).rejects.toThrow(/topic/)
     const deep = {
