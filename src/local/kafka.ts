@@ -367,11 +367,9 @@ export function kafkaRecordsOf(
   if (Array.isArray(given)) list = given
   else if (isPlainObject(given) && isPlainObject(given.records)) {
     const event = given as unknown as KafkaEvent
-    if (event.eventSource !== 'aws:kafka' && event.eventSource !== 'SelfManagedKafka')
-      configError(
-        NAME,
-        `the event's \`eventSource\` must be 'aws:kafka' or 'SelfManagedKafka'; received ${describeValue(event.eventSource)}.`,
-      )
+    const source: unknown = event.eventSource
+    if (source !== 'aws:kafka' && source !== 'SelfManagedKafka')
+      configError(NAME, `the event's \`eventSource\` must be 'aws:kafka' or 'SelfManagedKafka'; received ${describeValue(source)}.`)
     if (typeof event.bootstrapServers !== 'string' || (event.eventSource === 'aws:kafka' && typeof event.eventSourceArn !== 'string'))
       configError(NAME, "the event needs its `bootstrapServers` (and, from Amazon MSK, its `eventSourceArn`), as Lambda's events have.")
     cluster = {
