@@ -112,7 +112,8 @@ export async function invokeCommand(positional: readonly string[], flags: Map<st
     try {
       json = JSON.stringify(outcome.response ?? null, null, 2)
     } catch (e) {
-      throw new UsageError(`the handler's response cannot be written as JSON, as Lambda must: ${describeThrown(e)}`)
+      // V8's message for a circular structure spans lines; the command's error is one.
+      throw new UsageError(`the handler's response cannot be written as JSON, as Lambda must: ${describeThrown(e).split('\n')[0]}`)
     }
     process.stdout.write(`${json ?? 'null'}\n`)
   }
