@@ -227,7 +227,7 @@ export const KAFKA_SETTINGS: SettingsTable = {
       (v.PollerGroupName === undefined || typeof v.PollerGroupName === 'string'),
     '`{ MinimumPollers?, MaximumPollers?, PollerGroupName? }`: a minimum from 1 to 200, a maximum from 1 to 2000 and not below the minimum',
   ],
-  // Facts 107 and 117.
+  // Facts 107 and 123.
   DestinationConfig: [
     (v) =>
       isPlainObject(v) &&
@@ -274,7 +274,7 @@ export function kafkaSettings(name: string, o: KafkaSimulation): KafkaRunSetting
   const destination = o.DestinationConfig?.OnFailure?.Destination
   const kind = destination === undefined ? undefined : destinationKind(destination)
   if (!provisioned) {
-    // Facts 106 and 118: the error-handling controls need provisioned mode.
+    // Facts 106 and 124: the error-handling controls need provisioned mode.
     const given = ERROR_HANDLING.filter((k) => o[k] !== undefined && !(k === 'FunctionResponseTypes' && o[k]?.length === 0))
     if (given.length > 0)
       configError(
@@ -298,9 +298,10 @@ export function kafkaSettings(name: string, o: KafkaSimulation): KafkaRunSetting
   })
   return {
     ...s,
-    // Fact 119: 500 ms unless the setting says otherwise.
+    // Fact 125: 500 ms unless the setting says otherwise.
     windowMs: o.MaximumBatchingWindowInSeconds === undefined ? 500 : o.MaximumBatchingWindowInSeconds * 1000,
     parallelization: 1,
+    windowOpensAtFirstRecord: true,
     // Fact 106: infinite retries with a destination are capped at 10.
     maxRetries: provisioned && s.maxRetries === -1 && kind !== undefined ? 10 : s.maxRetries,
     provisioned,
@@ -455,7 +456,7 @@ export function kafkaFailureRecords(
   items: readonly StreamItem<KafkaRecord>[],
   c: FailureContext,
 ): FailureSent<KafkaRecord>[] {
-  // Facts 114-116.
+  // Facts 120-122.
   const aged = c.condition === 'RecordAgeExceeded'
   const head = (condition: FailureDestinationRecord['requestContext']['condition']) => ({
     requestContext: { requestId: c.requestId, functionArn: c.functionArn, condition, approximateInvokeCount: Math.max(1, c.invokes) },
@@ -465,7 +466,7 @@ export function kafkaFailureRecords(
   })
   const arn = cluster.eventSourceArn === undefined ? {} : { eventSourceArn: cluster.eventSourceArn }
   if (kind === 'kafka') {
-    // Fact 116: one message per record; the example names the condition `RetriesExhausted`.
+    // Fact 122: one message per record; the example names the condition `RetriesExhausted`.
     return items.map((item) => {
       const payload = kafkaEventOf(cluster, [item.record])
       const sent: FailureDestinationRecord = {
@@ -567,7 +568,7 @@ export async function simulateKafka(
     if (seen.has(i.id)) configError(NAME, `two records share partition ${i.shardId} and offset ${i.seq}; give each its own offset.`)
     seen.add(i.id)
   }
-  // Fact 117: the destination topic must not be one the mapping reads.
+  // Fact 123: the destination topic must not be one the mapping reads.
   if (s.destination?.topic !== undefined && items.some((i) => i.record.topic === s.destination?.topic))
     configError(NAME, `the on-failure destination kafka://${s.destination.topic} is a topic the mapping reads; Lambda refuses it.`)
   items.sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0))

@@ -40,6 +40,8 @@ export interface StreamSettings {
   readonly retentionMs: number
   /** The wait before retry `n` (1-based) of a failed batch. */
   readonly retryDelayMs: (retry: number) => number
+  /** Kafka: the batching window opens when a record arrives, not when the previous invocation ends. */
+  readonly windowOpensAtFirstRecord?: boolean
   /** `TumblingWindowInSeconds` in ms; 0: no windows. */
   readonly tumblingMs: number
   /** How long after a window's end the mapping waits for more of its records before closing it. */
@@ -162,7 +164,10 @@ export function nextStart(lane: Lane, s: StreamSettings): number {
   if (closes !== Infinity) return Math.max(lane.freeAt, closes)
   const first = lane.buffer[0]
   if (first === undefined) return Infinity
-  return batchReadyAt(windowOpensAt(lane.freeAt, first.arrivalMs, s.windowMs), lane.buffer, s.batchSize, s.windowMs)
+  // Fact 104: a Kafka mapping's window opens when the first record arrives.
+  const open =
+    s.windowOpensAtFirstRecord === true ? Math.max(lane.freeAt, first.arrivalMs) : windowOpensAt(lane.freeAt, first.arrivalMs, s.windowMs)
+  return batchReadyAt(open, lane.buffer, s.batchSize, s.windowMs)
 }
 
 /**
