@@ -12,6 +12,7 @@ import { parseJson } from './json.js'
 import { type Answer, callHandler, describeThrown, factoryMessage, loadHandler } from './load.js'
 import { tapLogs, type LogTap } from './logs.js'
 import { eventPositions, recordName } from './names.js'
+import { itemIdentifierText } from '../local/kafka.js'
 
 /** Lambda's default function timeout, in seconds. */
 const DEFAULT_TIMEOUT = 3
@@ -57,7 +58,9 @@ function reportLines(requestId: string, ms: number, event: unknown, outcome: Out
           : 'not started: a record it is ordered behind failed'
   if (Array.isArray(reported)) {
     for (const f of reported as unknown[]) {
-      const id = String((f as { itemIdentifier?: unknown } | null)?.itemIdentifier)
+      // A Kafka identifier is an object: named by its text, as the record's log lines name it.
+      const raw = (f as { itemIdentifier?: unknown } | null)?.itemIdentifier
+      const id = itemIdentifierText(raw) ?? String(JSON.stringify(raw))
       if (!tap.reasons.has(id)) lines.push(`  ${name(id)} ${notStarted}`)
     }
   }
@@ -109,7 +112,8 @@ export async function invokeCommand(positional: readonly string[], flags: Map<st
     try {
       json = JSON.stringify(outcome.response ?? null, null, 2)
     } catch (e) {
-      throw new UsageError(`the handler's response cannot be written as JSON, as Lambda must: ${describeThrown(e)}`)
+      // V8's message for a circular structure spans lines; the command's error is one.
+      throw new UsageError(`the handler's response cannot be written as JSON, as Lambda must: ${describeThrown(e).split('\n')[0]}`)
     }
     process.stdout.write(`${json ?? 'null'}\n`)
   }

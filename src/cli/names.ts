@@ -8,9 +8,9 @@
  * @internal
  */
 
-export type Source = 'kinesis' | 'dynamodb' | 'sqs'
+export type Source = 'kinesis' | 'dynamodb' | 'sqs' | 'kafka'
 
-const KEY_WORD: Record<Source, string> = { kinesis: 'partition key', sqs: 'message group', dynamodb: 'key' }
+const KEY_WORD: Record<Source, string> = { kinesis: 'partition key', sqs: 'message group', dynamodb: 'key', kafka: 'key' }
 
 /** A key as printed: as it is when short and plain, else quoted and cut at 64 characters. */
 function shown(key: string): string {
@@ -44,7 +44,7 @@ function dynamodbKey(keys: unknown): string | undefined {
 export function eventPositions(event: unknown): Map<string, { where: string; key: string | undefined; source: Source }> {
   const out = new Map<string, { where: string; key: string | undefined; source: Source }>()
   const records = attempt(() => (event as { Records?: unknown } | null)?.Records)
-  if (!Array.isArray(records)) return out
+  if (!Array.isArray(records)) return kafkaPositions(event, out)
   records.forEach((r, i) => {
     const found = attempt(() => {
       const x = r as Record<string, Record<string, unknown> | undefined>
@@ -56,5 +56,31 @@ export function eventPositions(event: unknown): Map<string, { where: string; key
     if (typeof found?.id === 'string' && !out.has(found.id))
       out.set(found.id, { where: `Records[${i}]`, key: typeof found.key === 'string' ? found.key : undefined, source: found.source })
   })
+  return out
+}
+
+/**
+ * A Kafka event's records, by the text of their identifier (`"<topic>-<partition>:<offset>"`, as
+ * outcomes and log lines name them): `records["orders-0"][1]`, and the key when it is text.
+ */
+function kafkaPositions(
+  event: unknown,
+  out: Map<string, { where: string; key: string | undefined; source: Source }>,
+): Map<string, { where: string; key: string | undefined; source: Source }> {
+  const groups = attempt(() => (event as { records?: unknown } | null)?.records)
+  if (typeof groups !== 'object' || groups === null || Array.isArray(groups)) return out
+  for (const [group, list] of Object.entries(groups as Record<string, unknown>)) {
+    if (!Array.isArray(list)) continue
+    list.forEach((r, i) => {
+      const found = attempt(() => {
+        const x = r as { offset?: unknown; key?: unknown }
+        const key = typeof x.key === 'string' ? Buffer.from(x.key, 'base64').toString('utf8') : undefined
+        return { offset: x.offset, key: key !== undefined && /^[\x20-\x7e]*$/.test(key) ? key : undefined }
+      })
+      if (typeof found?.offset !== 'number') return
+      const id = `${group}:${found.offset}`
+      if (!out.has(id)) out.set(id, { where: `records[${JSON.stringify(group)}][${i}]`, key: found.key, source: 'kafka' })
+    })
+  }
   return out
 }

@@ -27,6 +27,14 @@ export { checkMapping, checkTemplate, type Finding } from './check.js'
 export type { Fate, InvocationReport, MappingReport, RecordReport, ShardReport } from './report.js'
 export type { FunctionSettings, StreamMappingSettings } from './settings.js'
 export type { SqsSend, SqsSimulation } from './sqs.js'
+export type {
+  KafkaBatchInfo,
+  KafkaFailureRecord,
+  KafkaMappingSettings,
+  KafkaPartitionInfo,
+  KafkaProduce,
+  KafkaSimulation,
+} from './kafka.js'
 export type { BatchInfo, FailureDestinationRecord, KinesisPut } from './stream-rows.js'
 export { runLocal, type KinesisLocalOptions, type LocalRun } from './run-local.js'
 export type { SqsApiMessage, SqsLocalOptions } from './run-local-sqs.js'

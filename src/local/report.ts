@@ -15,9 +15,9 @@ export type Fate = 'succeeded' | 'discarded' | 'expired' | 'filtered' | 'dead-le
 
 /** One record's story: how many times the function received it, and how it ended. */
 export interface RecordReport {
-  /** The identifier `batchItemFailures` uses: the sequence number, or the SQS messageId. */
+  /** The identifier `batchItemFailures` uses: the sequence number, or the SQS messageId; for Kafka its text, `<topic>-<partition>:<offset>`. */
   readonly id: string
-  /** The shard (streams) or the queue (SQS). */
+  /** The shard (streams), the queue (SQS), or the partition, `<topic>-<partition>` (Kafka). */
   readonly shardId: string
   /** The partition key, the DynamoDB item key as JSON (its attributes in name order), or the SQS message group. */
   readonly key: string

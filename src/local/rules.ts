@@ -40,6 +40,8 @@ export interface StreamSettings {
   readonly retentionMs: number
   /** The wait before retry `n` (1-based) of a failed batch. */
   readonly retryDelayMs: (retry: number) => number
+  /** Kafka: the batching window opens when a record arrives, not when the previous invocation ends. */
+  readonly windowOpensAtFirstRecord?: boolean
   /** `TumblingWindowInSeconds` in ms; 0: no windows. */
   readonly tumblingMs: number
   /** How long after a window's end the mapping waits for more of its records before closing it. */
@@ -162,7 +164,10 @@ export function nextStart(lane: Lane, s: StreamSettings): number {
   if (closes !== Infinity) return Math.max(lane.freeAt, closes)
   const first = lane.buffer[0]
   if (first === undefined) return Infinity
-  return batchReadyAt(windowOpensAt(lane.freeAt, first.arrivalMs, s.windowMs), lane.buffer, s.batchSize, s.windowMs)
+  // Fact 104: a Kafka mapping's window opens when the first record arrives.
+  const open =
+    s.windowOpensAtFirstRecord === true ? Math.max(lane.freeAt, first.arrivalMs) : windowOpensAt(lane.freeAt, first.arrivalMs, s.windowMs)
+  return batchReadyAt(open, lane.buffer, s.batchSize, s.windowMs)
 }
 
 /**
@@ -248,12 +253,28 @@ export function takeBatch<R>(
   }
 }
 
-/** A response is a success form, a partial failure, or malformed (which fails the whole batch). */
-export function interpret(response: unknown, ids: readonly string[], reportBatchItemFailures: boolean): Verdict {
+/** The identifier of a Kinesis, DynamoDB or SQS record in a response: a non-empty string. */
+export const stringIdentifier = (raw: unknown): string | undefined => (typeof raw === 'string' && raw !== '' ? raw : undefined)
+
+/**
+ * A response is a success form, a partial failure, or malformed (which fails the whole batch).
+ * `identify` reads a reported `itemIdentifier` as the text of `ids` (`undefined`: not of the source's form).
+ */
+export function interpret(
+  response: unknown,
+  ids: readonly string[],
+  reportBatchItemFailures: boolean,
+  identify: (itemIdentifier: unknown) => string | undefined = stringIdentifier,
+): Verdict {
   const listed = (response as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures
   if (!reportBatchItemFailures) {
     // Fact 43: without ReportBatchItemFailures any return is a success, and the list is ignored.
-    const ignored = Array.isArray(listed) ? listed.map((f) => String((f as { itemIdentifier?: unknown } | null)?.itemIdentifier)) : []
+    const ignored = Array.isArray(listed)
+      ? listed.map((f) => {
+          const raw = (f as { itemIdentifier?: unknown } | null)?.itemIdentifier
+          return identify(raw) ?? String(JSON.stringify(raw))
+        })
+      : []
     return { kind: 'success', ignored }
   }
   const malformed = (why: string): Verdict => ({
@@ -270,11 +291,17 @@ export function interpret(response: unknown, ids: readonly string[], reportBatch
   let lowest = Infinity
   const reported: string[] = []
   for (const entry of listed) {
-    const id = (entry as { itemIdentifier?: unknown } | null)?.itemIdentifier
+    const raw = (entry as { itemIdentifier?: unknown } | null)?.itemIdentifier
     // Fact 47, §11.3: "", null, a wrong key, or an identifier not in the batch fail the whole batch.
-    if (typeof id !== 'string' || id === '') return malformed('an entry without a non-empty string `itemIdentifier`.')
+    const id = identify(raw)
+    if (id === undefined)
+      return malformed(
+        identify === stringIdentifier
+          ? 'an entry without a non-empty string `itemIdentifier`.'
+          : `an entry whose \`itemIdentifier\` is not of this source's form: ${String(JSON.stringify(raw))}.`,
+      )
     const index = ids.indexOf(id)
-    if (index < 0) return malformed(`\`itemIdentifier\` ${JSON.stringify(id)} is not in the batch.`)
+    if (index < 0) return malformed(`\`itemIdentifier\` ${String(JSON.stringify(raw))} is not in the batch.`)
     reported.push(id)
     lowest = Math.min(lowest, index)
   }

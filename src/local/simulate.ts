@@ -25,6 +25,8 @@ import { kinesisRecordsOf, streamItem, type KinesisPut, type StreamSource } from
 import type { StreamItem } from './rules.js'
 import { simulateSqs, sqsRunSettings, type SqsSimulation } from './sqs.js'
 import type { EventSourceMapping } from './mapping.js'
+import { simulateKafka, type KafkaSimulation } from './kafka.js'
+import type { KafkaEvent } from '../sources/kafka/types.js'
 
 /** What every simulation takes besides the source: the clock, the function, a seed. */
 export interface SimulationClock extends FunctionSettings {
@@ -124,11 +126,13 @@ const SIMULATION_SETTINGS: SettingsTable = {
 }
 
 /**
- * Runs a handler as a Kinesis, DynamoDB Streams or SQS event source mapping would, on a virtual
+ * Runs a handler as a Kinesis, DynamoDB Streams, SQS or Kafka event source mapping would, on a virtual
  * clock. Streams: batching, one batch per shard (or per lane under a parallelization factor),
  * retries, bisection, partial batch responses and the checkpoint, record age, the 6 MB limit.
+ * Kafka: the same rules with one lane per partition, the 500 ms batching window, provisioned
+ * mode's error handling, and the on-failure record of each destination kind.
  * SQS: the visibility timeout, `maxReceiveCount` and the dead-letter queue, FIFO message groups,
- * `ScalingConfig.MaximumConcurrency`. Both: the function timeout.
+ * `ScalingConfig.MaximumConcurrency`. All: the function timeout.
  * Deterministic: the same handler and options give the same report.
  *
  * The report lists every invocation (event, response or error), every record's fate and delivery
@@ -152,6 +156,7 @@ const SIMULATION_SETTINGS: SettingsTable = {
 export function simulate(handler: Lambda<KinesisStreamEvent>, options: KinesisSimulation): Promise<MappingReport>
 export function simulate(handler: Lambda<DynamoDBStreamEvent>, options: DynamoDBSimulation): Promise<MappingReport>
 export function simulate(handler: Lambda<SQSEvent>, options: SqsSimulation): Promise<MappingReport>
+export function simulate(handler: Lambda<KafkaEvent>, options: KafkaSimulation): Promise<MappingReport>
 export function simulate(handler: Lambda<never>, options: MappingSimulation): Promise<MappingReport>
 export function simulate(
   handler: Lambda<KinesisWindowEvent>,
@@ -168,7 +173,7 @@ export function simulate<O extends KinesisSimulation | DynamoDBSimulation | SqsS
 ): Promise<MappingReport>
 export async function simulate(
   lambda: Lambda<never>,
-  given: KinesisSimulation | DynamoDBSimulation | SqsSimulation | MappingSimulation,
+  given: KinesisSimulation | DynamoDBSimulation | SqsSimulation | KafkaSimulation | MappingSimulation,
 ): Promise<MappingReport> {
   if (typeof lambda !== 'function')
     configError(NAME, `the first argument must be the Lambda handler, a function; received ${describeValue(lambda)}.`)
@@ -177,6 +182,7 @@ export async function simulate(
   const options = 'mapping' in given ? simulationOf(given) : given
   const handler = withCallback(lambda)
   if (options.source === 'sqs') return simulateSqs(handler as (event: SQSEvent, context: Context) => unknown, options)
+  if (options.source === 'kafka') return simulateKafka(handler as (event: KafkaEvent, context: Context) => unknown, options)
   checkSettings(NAME, options, SIMULATION_SETTINGS)
   const seed = options.seed ?? 1
   const maxInvocations = options.maxInvocations ?? 100_000
@@ -242,7 +248,7 @@ export async function simulate(
   } else {
     return configError(
       NAME,
-      `\`source\` must be 'kinesis', 'dynamodb' or 'sqs'; received ${describeValue((options as { source?: unknown }).source)}.`,
+      `\`source\` must be 'kinesis', 'dynamodb', 'sqs' or 'kafka'; received ${describeValue((options as { source?: unknown }).source)}.`,
     )
   }
   const seen = new Set<string>()

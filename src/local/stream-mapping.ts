@@ -97,6 +97,32 @@ export interface MappingOptions<R> {
    * a long retry) does not end a window whose records are still unread. Default: always.
    */
   readerCaughtUp?: (shardId: string) => boolean
+  /** Extension point for a source whose event is not `{ Records }` (Kafka): the event of a batch's records. */
+  eventOf?: (records: readonly R[]) => unknown
+  /** Extension point for a source whose `itemIdentifier` is not a string (Kafka): the reported identifier as a record's `id`. */
+  identify?: (itemIdentifier: unknown) => string | undefined
+  /**
+   * Extension point for a source with its own on-failure records (Kafka): what the destination
+   * receives for discarded records, each with the records it stands for. Default: one record for
+   * them all, by the stream's `batchInfoKey`.
+   */
+  failureRecords?: (items: readonly StreamItem<R>[], o: FailureContext) => readonly FailureSent<R>[]
+}
+
+/** What a failure record says besides its records: why, after how many invocations, and when. */
+export interface FailureContext {
+  readonly condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded'
+  readonly invokes: number
+  readonly functionError: 'Unhandled' | null
+  readonly requestId: string
+  readonly functionArn: string
+  readonly now: number
+}
+
+/** One record sent to the on-failure destination, and the records it stands for. */
+export interface FailureSent<R> {
+  readonly sent: FailureDestinationRecord
+  readonly items: readonly StreamItem<R>[]
 }
 
 /** The mapping's state: its lanes, every record's entry, and what the report gathers. */
@@ -235,18 +261,14 @@ function discard<R>(
   behind: (item: StreamItem<R>) => boolean,
 ): void {
   const { source, o } = st
-  const record = failureRecord(source, items, {
-    condition,
-    invokes,
-    functionError,
-    requestId: o.nextRequestId(),
-    functionArn: o.functionArn,
-    now,
-  })
-  st.failures.push(record)
-  for (const item of items) {
-    if (condition === 'RecordAgeExceeded') fate(st, item, 'expired', { expiredBy: 'MaximumRecordAgeInSeconds', failureRecord: record })
-    else fate(st, item, 'discarded', { failureRecord: record, ...(behind(item) ? { discardedBehindFailure: true } : {}) })
+  const context: FailureContext = { condition, invokes, functionError, requestId: o.nextRequestId(), functionArn: o.functionArn, now }
+  const sent = o.failureRecords?.(items, context) ?? [{ sent: failureRecord(source, items, context), items }]
+  for (const { sent: record, items: theirs } of sent) {
+    st.failures.push(record)
+    for (const item of theirs) {
+      if (condition === 'RecordAgeExceeded') fate(st, item, 'expired', { expiredBy: 'MaximumRecordAgeInSeconds', failureRecord: record })
+      else fate(st, item, 'discarded', { failureRecord: record, ...(behind(item) ? { discardedBehindFailure: true } : {}) })
+    }
   }
 }
 
@@ -271,9 +293,16 @@ function collateral<R>(batch: Batch<R>, verdict: Verdict, error: unknown): (item
 
 // Fact 59.
 /** The event of a batch: its records, and under a tumbling window the window's bounds, state and flags. */
-function eventOf<R>(lane: Lane<R>, batch: Batch<R>, win: Lane<R>['window'], final: boolean, s: StreamSettings): unknown {
+function eventOf<R>(
+  lane: Lane<R>,
+  batch: Batch<R>,
+  win: Lane<R>['window'],
+  final: boolean,
+  s: StreamSettings,
+  o: MappingOptions<R>,
+): unknown {
   const records = batch.items.map((i) => i.record)
-  if (win === undefined) return { Records: records }
+  if (win === undefined) return o.eventOf?.(records) ?? { Records: records }
   return {
     Records: records,
     window: { start: isoSeconds(win.start), end: isoSeconds(win.start + s.tumblingMs) },
@@ -286,7 +315,13 @@ function eventOf<R>(lane: Lane<R>, batch: Batch<R>, win: Lane<R>['window'], fina
 }
 
 /** What the call means to the mapping: a function error, a window answer without state, or the response read by `interpret`. */
-function verdictOf(result: CallResult, windowed: boolean, ids: readonly string[], s: StreamSettings): Verdict {
+function verdictOf(
+  result: CallResult,
+  windowed: boolean,
+  ids: readonly string[],
+  s: StreamSettings,
+  identify: MappingOptions<unknown>['identify'],
+): Verdict {
   const failed = callVerdict(result)
   if (failed !== undefined) return failed
   // Fact 61: a window invocation must return an object with a `state`; without one it failed.
@@ -297,7 +332,7 @@ function verdictOf(result: CallResult, windowed: boolean, ids: readonly string[]
       reason: 'A tumbling-window response must be an object with a `state` object; Lambda counts any other answer as a failure.',
     }
   }
-  return interpret(result.response, ids, s.reportBatchItemFailures)
+  return interpret(result.response, ids, s.reportBatchItemFailures, identify)
 }
 
 /** Takes the lane's batch at `now`, invokes the function with it, and settles it by the answer. */
@@ -325,7 +360,7 @@ async function runBatch<R>(
   const win = s.tumblingMs > 0 ? openWindow(st, lane, batch) : undefined
   // Final when nothing of the window is left to deliver and the window is over (fact 63).
   const final = win !== undefined && lane.pending.length === 0 && (batch.items.length === 0 || windowClosesAt(lane, s) <= now)
-  const event = eventOf(lane, batch, win, final, s)
+  const event = eventOf(lane, batch, win, final, s, o)
   const requestId = o.nextRequestId()
   const context = lambdaContext({
     timeoutMs: o.timeoutMs,
@@ -339,7 +374,7 @@ async function runBatch<R>(
   const result = await call(event, context)
   const finished = end(now, result)
   st.lastTime = Math.max(st.lastTime, finished)
-  const verdict = verdictOf(result, win !== undefined, ids, s)
+  const verdict = verdictOf(result, win !== undefined, ids, s, o.identify)
   const answer = answerReport(result, verdict, o.timeoutMs)
   Object.assign(placeholder, {
     index,

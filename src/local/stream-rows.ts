@@ -2,18 +2,21 @@ import type { KinesisStreamRecord } from 'aws-lambda'
 import { createHash } from 'node:crypto'
 import type { Source } from '../engine/engine.js'
 import { payloadBytes, type RawData } from '../testing/raw.js'
+import type { KafkaEvent } from '../sources/kafka/types.js'
+import type { KafkaBatchInfo } from './kafka.js'
 import type { StreamItem } from './rules.js'
 
 /**
  * The record AWS sends to a stream mapping's `DestinationConfig.OnFailure` when it discards a
- * batch. The records themselves are not in it; the batch info says where to
- * read them while the stream still has them.
+ * batch. The records themselves are not in it (except for Kafka's S3 and Kafka-topic
+ * destinations, in `payload`); the batch info says where to read them while the stream still has them.
  */
 export interface FailureDestinationRecord {
   readonly requestContext: {
     readonly requestId: string
     readonly functionArn: string
-    readonly condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded'
+    /** `RetriesExhausted` is what a Kafka topic destination receives for `RetryAttemptsExhausted`. */
+    readonly condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded' | 'RetriesExhausted'
     readonly approximateInvokeCount: number
   }
   /** Absent for `RecordAgeExceeded`. `functionError` is null after a partial or malformed response. */
@@ -22,6 +25,13 @@ export interface FailureDestinationRecord {
   readonly timestamp: string
   readonly KinesisBatchInfo?: BatchInfo
   readonly DDBStreamBatchInfo?: BatchInfo
+  /** Kafka: where the discarded records lie, by partition (SQS, SNS, S3) or for the one record (a Kafka topic). */
+  readonly KafkaBatchInfo?: KafkaBatchInfo
+  /**
+   * Kafka only. An S3 destination: the whole event the function failed on, as a JSON string. A
+   * Kafka topic destination: an event holding the one record.
+   */
+  readonly payload?: string | KafkaEvent
 }
 
 /** Where a discarded batch lies in the stream. */

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
-import { kinesisEvent, raw } from 'lambda-stream-handlers/testing'
+import { kafkaEvent, kinesisEvent, raw } from 'lambda-stream-handlers/testing'
 
 const root = new URL('../../', import.meta.url).pathname
 const dir = mkdtempSync(join(tmpdir(), 'lsh-cli-'))
@@ -65,6 +65,22 @@ it('invoke: prints the response on stdout, the logs and a REPORT line with each 
   expect(failing.stderr).toContain('Failed: 1')
   expect(failing.stderr).toContain('failed (handler): refund r-1 needs a review')
   expect(failing.stderr).toContain('the handler threw AllRecordsFailedError: The only record of the batch failed')
+}, 30_000)
+
+it("invoke: a Kafka handler's failures are named by partition and offset (its identifier is an object), with their place in the event", async () => {
+  const event = kafkaEvent([{ orderId: 'o-1', total: 1 }, raw('oops'), { orderId: 'o-3', total: 3 }], { topic: 'orders', key: 'k-1' })
+  const out = await cli(['invoke', 'test/cli/fixtures/handlers.ts#kafkaOrders', '--event', '-'], JSON.stringify(event))
+  expect(out.code).toBe(0)
+  expect(JSON.parse(out.stdout)).toEqual({
+    batchItemFailures: [{ itemIdentifier: { partition: 'orders-0', offset: 1 } }, { itemIdentifier: { partition: 'orders-0', offset: 2 } }],
+  })
+  const lines = out.stderr.trim().split('\n')
+  const report = lines.findIndex((l) => l.startsWith('REPORT '))
+  expect(lines[report]).toMatch(/\tRecords: 3\tSucceeded: 1\tFailed: 0\tInvalid: 1\tSkipped: 1$/)
+  expect(lines.slice(report + 1)).toEqual([
+    '  records["orders-0"][1] (key k-1) orders-0:1 invalid (decode): The data is not valid JSON: Unexpected token.',
+    '  records["orders-0"][2] (key k-1) orders-0:2 not started: a record it is ordered behind failed',
+  ])
 }, 30_000)
 
 it('simulate: prints what became of the records, why each lost one failed, and the top invocation errors', async () => {

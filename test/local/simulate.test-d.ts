@@ -27,7 +27,7 @@ it('simulate takes a handler for the source it names, and resolves to the report
 it('the report is typed to the last field', () => {
   expectTypeOf<MappingReport['outcomes'][number]['fate']>().toEqualTypeOf<Fate>()
   expectTypeOf<MappingReport['failureDestination'][number]['requestContext']['condition']>().toEqualTypeOf<
-    'RetryAttemptsExhausted' | 'RecordAgeExceeded'
+    'RetryAttemptsExhausted' | 'RecordAgeExceeded' | 'RetriesExhausted'
   >()
   expectTypeOf(runLocal).returns.toEqualTypeOf<Promise<LocalRun>>()
 })
