@@ -18,7 +18,7 @@ import type { MappingReport } from './report.js'
 import type { StreamItem, StreamSettings } from './rules.js'
 import { checkSettings, configError, RESPONSE_TYPES, STREAM_SETTINGS, type SettingsTable, streamSettings, unchecked } from './settings.js'
 import type { SimulationClock } from './simulate.js'
-import { createStreamMapping, STREAM_ASSUMPTIONS, type FailureContext, type FailureSent } from './stream-mapping.js'
+import { createStreamMapping, startAt, STREAM_ASSUMPTIONS, type FailureContext, type FailureSent } from './stream-mapping.js'
 import type { FailureDestinationRecord, StreamSource } from './stream-rows.js'
 
 /** One record produced to the simulated topic. */
@@ -586,14 +586,7 @@ export async function simulateKafka(
     failureRecords: (failed, c) => kafkaFailureRecords(kind, cluster, failed, c),
     ...accept,
   })
-  const from =
-    options.StartingPosition === 'LATEST'
-      ? startMs
-      : options.StartingPosition === 'AT_TIMESTAMP'
-        ? (options.StartingPositionTimestamp as number) * 1000
-        : -Infinity
-  mapping.skip(items.filter((i) => i.arrivalMs < from))
-  mapping.add(items.filter((i) => i.arrivalMs >= from))
+  startAt(mapping, items, options, startMs)
 
   const call = virtualCaller(handler as (event: never, context: Context) => unknown, options.durationMs ?? 0, s.timeoutMs)
   const maxInvocations = options.maxInvocations ?? 100_000

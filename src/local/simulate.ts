@@ -18,7 +18,7 @@ import {
   type StreamMappingSettings,
 } from './settings.js'
 import { requestIds, virtualCaller } from './invocation.js'
-import { createStreamMapping } from './stream-mapping.js'
+import { createStreamMapping, startAt } from './stream-mapping.js'
 import { dynamodbSource } from '../sources/dynamodb/index.js'
 import { kinesisSource } from '../sources/kinesis/index.js'
 import { kinesisRecordsOf, streamItem, type KinesisPut, type StreamSource } from './stream-rows.js'
@@ -267,14 +267,7 @@ export async function simulate(
   const s = streamSettings(NAME, options, startMs)
   const accept = options.FilterCriteria === undefined ? {} : { accept: compileFilterVerdict(options.FilterCriteria, options.source) }
   const mapping = createStreamMapping(source, s, { functionArn, timeoutMs: s.timeoutMs, nextRequestId: requestIds(seed), ...accept })
-  const from =
-    options.StartingPosition === 'LATEST'
-      ? startMs
-      : options.StartingPosition === 'AT_TIMESTAMP'
-        ? (options.StartingPositionTimestamp as number) * 1000
-        : -Infinity
-  mapping.skip(items.filter((i) => i.arrivalMs < from))
-  mapping.add(items.filter((i) => i.arrivalMs >= from))
+  startAt(mapping, items, options, startMs)
 
   const call = virtualCaller(handler, options.durationMs ?? 0, s.timeoutMs)
 

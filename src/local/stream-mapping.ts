@@ -460,3 +460,23 @@ function mappingReport<R>(st: MappingState<R>, now: number, stopped: boolean): M
     endedAt: new Date(Math.max(now, st.lastTime === -Infinity ? now : st.lastTime)).toISOString(),
   }
 }
+
+/**
+ * Where a mapping starts reading: records that arrived before its starting position are skipped
+ * (reported as never delivered), the rest are put on the stream. Streams and Kafka share it.
+ */
+export function startAt<R>(
+  mapping: StreamMapping<R>,
+  items: readonly StreamItem<R>[],
+  position: { readonly StartingPosition?: string | undefined; readonly StartingPositionTimestamp?: number | undefined },
+  startMs: number,
+): void {
+  const from =
+    position.StartingPosition === 'LATEST'
+      ? startMs
+      : position.StartingPosition === 'AT_TIMESTAMP'
+        ? (position.StartingPositionTimestamp as number) * 1000
+        : Number.NEGATIVE_INFINITY
+  mapping.skip(items.filter((i) => i.arrivalMs < from))
+  mapping.add(items.filter((i) => i.arrivalMs >= from))
+}
