@@ -2,6 +2,7 @@ import type { KinesisClient, _Record as KinesisApiRecord } from '@aws-sdk/client
 import type { KinesisWindowEvent } from '../windows/kinesis.js'
 import type { Context, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord, SQSEvent } from 'aws-lambda'
 import type { DynamoDBWindowEvent } from '../windows/dynamodb.js'
+import { withCallback, type ExpectedHandler, type Lambda } from './simulate.js'
 import { quietLogger, type RecordLogger } from '../engine/logger.js'
 import { describeValue } from '../engine/options.js'
 import { toError } from '../engine/outcome.js'
@@ -34,6 +35,13 @@ import {
 } from './stream-runner.js'
 
 export type { LocalRun } from './stream-runner.js'
+
+/** The run options of `O`'s source, by their `source`. */
+type LocalOptionsOf<O> = O extends { readonly source: 'kinesis' }
+  ? KinesisLocalOptions
+  : O extends { readonly source: 'dynamodb' }
+    ? DynamoDBLocalOptions
+    : SqsLocalOptions
 
 /** Options of {@link runLocal} for a Kinesis stream. */
 export interface KinesisLocalOptions extends StreamMappingSettings, FunctionSettings, LocalRunHooks {
@@ -92,26 +100,30 @@ const KINESIS_RUN_SETTINGS: SettingsTable = { ...LOCAL_RUN_SETTINGS, streamName:
  * const run = await runLocal(handler, { source: 'dynamodb', client, streamArn, FunctionResponseTypes: ['ReportBatchItemFailures'] })
  * ```
  */
-export function runLocal(handler: (event: KinesisStreamEvent, context: Context) => unknown, options: KinesisLocalOptions): Promise<LocalRun>
-export function runLocal(handler: (event: SQSEvent, context: Context) => unknown, options: SqsLocalOptions): Promise<LocalRun>
+export function runLocal(handler: Lambda<KinesisStreamEvent>, options: KinesisLocalOptions): Promise<LocalRun>
+export function runLocal(handler: Lambda<SQSEvent>, options: SqsLocalOptions): Promise<LocalRun>
+export function runLocal(handler: Lambda<DynamoDBStreamEvent>, options: DynamoDBLocalOptions): Promise<LocalRun>
 export function runLocal(
-  handler: (event: DynamoDBStreamEvent, context: Context) => unknown,
-  options: DynamoDBLocalOptions,
-): Promise<LocalRun>
-export function runLocal(
-  handler: (event: KinesisWindowEvent, context: Context) => unknown,
+  handler: Lambda<KinesisWindowEvent>,
   options: KinesisLocalOptions & { readonly TumblingWindowInSeconds: number },
 ): Promise<LocalRun>
 export function runLocal(
-  handler: (event: DynamoDBWindowEvent, context: Context) => unknown,
+  handler: Lambda<DynamoDBWindowEvent>,
   options: DynamoDBLocalOptions & { readonly TumblingWindowInSeconds: number },
 ): Promise<LocalRun>
+// Last, so that a handler no overload takes is reported against the handler its options expect.
+export function runLocal<O extends KinesisLocalOptions | SqsLocalOptions | DynamoDBLocalOptions>(
+  handler: ExpectedHandler<O>,
+  options: O & { readonly [K in Exclude<keyof O, keyof LocalOptionsOf<O>>]: never },
+): Promise<LocalRun>
 export async function runLocal(
-  handler: (event: never, context: Context) => unknown,
+  lambda: Lambda<never>,
   opts: KinesisLocalOptions | SqsLocalOptions | DynamoDBLocalOptions,
 ): Promise<LocalRun> {
-  if (typeof handler !== 'function')
-    configError(NAME, `the first argument must be the Lambda handler, a function; received ${describeValue(handler)}.`)
+  if (typeof lambda !== 'function')
+    configError(NAME, `the first argument must be the Lambda handler, a function; received ${describeValue(lambda)}.`)
+  // A handler that takes Lambda's callback gets it, as in simulate().
+  const handler = withCallback(lambda)
   if (typeof opts !== 'object' || opts === null) configError(NAME, `the options must be an object; received ${describeValue(opts)}.`)
   if (opts.source === 'sqs') return runLocalSqs(handler as (event: SQSEvent, context: Context) => unknown, opts)
   if (opts.source === 'dynamodb') return runLocalDynamoDB(handler, opts)

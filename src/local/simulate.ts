@@ -380,7 +380,7 @@ export function mappingProblem(mapping: EventSourceMapping): string | undefined 
  * The handler as `(event, context) => Promise`: one that takes a third parameter gets Lambda's
  * callback, and its answer is the callback's or its promise's, whichever comes first.
  */
-function withCallback(handler: Lambda<never>): (event: never, context: Context) => unknown {
+export function withCallback(handler: Lambda<never>): (event: never, context: Context) => unknown {
   if (handler.length < 3) return handler as (event: never, context: Context) => unknown
   return (event, context) =>
     new Promise((resolve, reject) => {
