@@ -215,13 +215,24 @@ export const kafkaSource: Source<KafkaRecord, KafkaMeta<unknown>, KafkaOptions<S
  * ```
  */
 // The options form comes first and infers the schema, the key decoder and the tombstone rule only,
-// so that a misspelt option is an excess property and the record function stays typed.
-export function kafkaHandler<S extends Schema, D extends KafkaKeyDecode = 'text', T extends KafkaTombstones | undefined = undefined>(
-  options: KafkaOptions<S, D> & { readonly tombstones?: T },
+// so that a misspelt option is an excess property and the record function stays typed. `D` and `T`
+// keep an `undefined` the caller's value may hold (a setting read from configuration): the default
+// then applies at run time, so `meta.key` and the payload are typed by both (`KafkaKeyOf` and
+// `KafkaPayload` distribute over the union).
+export function kafkaHandler<
+  S extends Schema,
+  D extends KafkaKeyDecode | undefined = undefined,
+  T extends KafkaTombstones | undefined = undefined,
+>(
+  options: KafkaOptions<S> & { readonly key?: D; readonly tombstones?: T },
 ): HandlerBuilder<KafkaPayload<S, T>, KafkaMeta<KafkaKeyOf<D>>, KafkaEvent, KafkaBatchResponse>
 export function kafkaHandler<S extends Schema>(schema: S): HandlerBuilder<InferOutput<S> | null, KafkaMeta, KafkaEvent, KafkaBatchResponse>
-export function kafkaHandler<S extends Schema, D extends KafkaKeyDecode = 'text', T extends KafkaTombstones | undefined = undefined>(
-  options: KafkaOptions<S, D> & { readonly tombstones?: T },
+export function kafkaHandler<
+  S extends Schema,
+  D extends KafkaKeyDecode | undefined = undefined,
+  T extends KafkaTombstones | undefined = undefined,
+>(
+  options: KafkaOptions<S> & { readonly key?: D; readonly tombstones?: T },
   fn: RecordFunction<KafkaPayload<S, T>, KafkaMeta<KafkaKeyOf<D>>>,
 ): KafkaHandler
 export function kafkaHandler<S extends Schema>(schema: S, fn: RecordFunction<InferOutput<S> | null, KafkaMeta>): KafkaHandler

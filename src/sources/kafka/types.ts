@@ -97,7 +97,7 @@ export type KafkaValueDecode = 'json' | 'text' | 'bytes' | ((bytes: Uint8Array) 
 /** How a key's bytes become `meta.key`: `'text'` (default, UTF-8), `'bytes'`, `'json'`, or a function. */
 export type KafkaKeyDecode = 'text' | 'bytes' | 'json' | ((bytes: Uint8Array) => unknown)
 
-/** The type `meta.key` has for a `key` option. */
+/** The type `meta.key` has for a `key` option (`undefined`, the default, is `'text'`). */
 export type KafkaKeyOf<D> = D extends 'bytes'
   ? Uint8Array
   : D extends 'json'
@@ -154,18 +154,18 @@ export interface KafkaMeta<K = string> extends BaseMeta {
 /** Options of `kafkaHandler`. */
 export interface KafkaOptions<S extends Schema, D extends KafkaKeyDecode = KafkaKeyDecode> extends CommonOptions<S, KafkaRecord> {
   /** How the value's bytes become the value the schema checks. Default `'json'`. */
-  readonly decode?: KafkaValueDecode
+  readonly decode?: KafkaValueDecode | undefined
   /** How the key's bytes become `meta.key`. Default `'text'`: a key that is not UTF-8 fails the record, with a reason. */
-  readonly key?: D
+  readonly key?: D | undefined
   /** See {@link KafkaTombstones}. Default `'pass'`. */
-  readonly tombstones?: KafkaTombstones
+  readonly tombstones?: KafkaTombstones | undefined
   /** See {@link KafkaWireFormat}. Default `'auto'`. */
-  readonly wireFormat?: KafkaWireFormat
+  readonly wireFormat?: KafkaWireFormat | undefined
   /**
    * The most bytes a gzip value may inflate to; past it the record fails before more memory is
    * taken. Default 6,291,456 (6 MB, Lambda's payload ceiling).
    */
-  readonly maxInflatedBytes?: number
+  readonly maxInflatedBytes?: number | undefined
 }
 
 /** The meta of one record as `meta` builds it, writable, so that the parser can add what decoding finds. */
