@@ -17,6 +17,7 @@ it('builds MSK or self-managed events with keys, headers and partitions; a failu
     partition: (_order, i) => i % 2,
     key: (order) => (order === null ? undefined : order.orderId),
     headers: { trace: 'abc' },
+    firstOffset: 0, // fixed offsets to compare with; without it each event's offsets are new
   })
   const response = await handler(event, lambdaContext())
   // o-1 and o-3 are partition 1: the failed offset and the unstarted one after it. Partition 0 completed.

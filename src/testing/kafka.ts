@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import type { InferInput, Schema } from '../engine/schema.js'
 import type { KafkaEvent, KafkaRecord, KafkaSchemaMetadata } from '../sources/kafka/types.js'
@@ -19,7 +20,12 @@ export interface KafkaEventOptions<S extends Schema = Schema, P = InferInput<S> 
   readonly topic?: string | ((payload: P, index: number) => string) | undefined
   /** Default 0; or a function of the payload and its index. */
   readonly partition?: number | ((payload: P, index: number) => number) | undefined
-  /** The first offset of each partition; later records of a partition take the next ones. Default 0. */
+  /**
+   * The first offset of each partition; later records of a partition take the next ones. Give it to
+   * build the same event twice (a redelivery) or to compare offsets with fixed values. Default: the
+   * offset after the last one any earlier call used on that partition (from a start drawn once per
+   * process), so each event's records are new to `idempotent()`, and a later event reads as later.
+   */
   readonly firstOffset?: number | undefined
   /** A key (text, stored as UTF-8, or bytes) for every record, or a function; `undefined` leaves the record without a key. */
   readonly key?: KafkaHeaderInput | ((payload: P, index: number) => KafkaHeaderInput | undefined) | undefined
@@ -63,9 +69,16 @@ function framed(bytes: Uint8Array, schemaId: number | undefined): Uint8Array {
   return out
 }
 
+// Each partition's next offset when a call gives no `firstOffset`: a process-wide start drawn once
+// (two runs against one idempotency table do not meet), then each call continues where the last
+// left that partition. Offsets stay far below 2^53, where a handler can still report them exactly.
+const OFFSET_START = randomInt(2 ** 40)
+const nextOffsets = new Map<string, number>()
+
 /**
  * Builds a Kafka event as Lambda delivers it: records grouped under `"<topic>-<partition>"`,
- * base64 keys and values, increasing offsets per partition, headers as arrays of byte values. A
+ * base64 keys and values, increasing offsets per partition (new on every call unless `firstOffset`
+ * is set), headers as arrays of byte values. A
  * `null` payload is a tombstone; other payloads are JSON-encoded, and `raw(...)` and `Uint8Array`s
  * go in as they are (an Avro value, a bad record).
  *
@@ -88,13 +101,16 @@ export function kafkaEvent<
   const accountId = options.accountId ?? '123456789012'
   const cluster = options.clusterName ?? 'demo-cluster'
   const start = (options.timestamp ?? new Date()).getTime()
+  const { firstOffset } = options
+  if (firstOffset !== undefined && !(Number.isSafeInteger(firstOffset) && firstOffset >= 0))
+    throw new RangeError(`kafkaEvent: firstOffset must be a whole number from 0 to 2^53 − 1; received ${firstOffset}.`)
   const next = new Map<string, number>()
   const records: Record<string, KafkaRecord[]> = {}
   payloads.forEach((payload, i) => {
     const topic = typeof options.topic === 'function' ? options.topic(payload, i) : (options.topic ?? 'test-topic')
     const partition = typeof options.partition === 'function' ? options.partition(payload, i) : (options.partition ?? 0)
     const group = `${topic}-${partition}`
-    const offset = next.get(group) ?? options.firstOffset ?? 0
+    const offset = next.get(group) ?? firstOffset ?? nextOffsets.get(group) ?? OFFSET_START
     next.set(group, offset + 1)
     const key = typeof options.key === 'function' ? options.key(payload, i) : options.key
     const given = typeof options.headers === 'function' ? options.headers(payload, i) : (options.headers ?? [])
@@ -118,6 +134,7 @@ export function kafkaEvent<
     }
     ;(records[group] ??= []).push(record)
   })
+  if (firstOffset === undefined) for (const [group, offset] of next) nextOffsets.set(group, offset)
   const bootstrapServers = `b-1.${cluster}.abc123.c1.kafka.${region}.amazonaws.com:9092,b-2.${cluster}.abc123.c1.kafka.${region}.amazonaws.com:9092`
   if (options.source === 'self-managed') return { eventSource: 'SelfManagedKafka', bootstrapServers, records }
   return {

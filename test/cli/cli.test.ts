@@ -68,7 +68,11 @@ it('invoke: prints the response on stdout, the logs and a REPORT line with each 
 }, 30_000)
 
 it("invoke: a Kafka handler's failures are named by partition and offset (its identifier is an object), with their place in the event", async () => {
-  const event = kafkaEvent([{ orderId: 'o-1', total: 1 }, raw('oops'), { orderId: 'o-3', total: 3 }], { topic: 'orders', key: 'k-1' })
+  const event = kafkaEvent([{ orderId: 'o-1', total: 1 }, raw('oops'), { orderId: 'o-3', total: 3 }], {
+    topic: 'orders',
+    key: 'k-1',
+    firstOffset: 0,
+  })
   const out = await cli(['invoke', 'test/cli/fixtures/handlers.ts#kafkaOrders', '--event', '-'], JSON.stringify(event))
   expect(out.code).toBe(0)
   expect(JSON.parse(out.stdout)).toEqual({

@@ -335,7 +335,7 @@ describe('simulate() for Kafka: settings Lambda refuses', () => {
       ),
     ).rejects.toThrow(/offset is not a whole number/)
     await expect(simulate(failing(), kafka([{ value: 1, partition: -1 }]))).rejects.toThrow(/partition must be a whole number/)
-    const event = kafkaEvent([{ i: 0 }], { topic: 'orders' })
+    const event = kafkaEvent([{ i: 0 }], { topic: 'orders', firstOffset: 0 })
     await expect(
       simulate(failing(), kafka([...Object.values(event.records).flat(), ...Object.values(event.records).flat()])),
     ).rejects.toThrow(/share partition orders-0 and offset 0/)

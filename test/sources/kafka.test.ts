@@ -109,7 +109,7 @@ describe('kafkaHandler: values, keys, headers', () => {
 
   it('fails a record whose header is not bytes, naming the header, never its contents', async () => {
     const handler = kafkaHandler({ schema: Order, allFailed: 'report' }, () => {})
-    const event = kafkaEvent(orders(2)) as unknown as { records: Record<string, { headers: unknown }[]> }
+    const event = kafkaEvent(orders(2), { firstOffset: 0 }) as unknown as { records: Record<string, { headers: unknown }[]> }
     ;(event.records['test-topic-0'] as { headers: unknown }[])[1] = {
       ...(event.records['test-topic-0'] as object[])[1],
       headers: [{ secret: [104, 300] }],
@@ -260,7 +260,7 @@ describe('kafkaHandler: partitions, ordering and the response', () => {
       if (order?.orderId === 'o-1') throw new Error('poison')
       ran.push(`${meta.topicPartition}:${meta.offset}`)
     })
-    const event = kafkaEvent(orders(6), { partition: (_o, i) => i % 2 })
+    const event = kafkaEvent(orders(6), { partition: (_o, i) => i % 2, firstOffset: 0 })
     // Partition 1 holds o-1 (offset 0), o-3 (offset 1), o-5 (offset 2); partition 0 holds the even ones.
     const report = await handler.process(event)
     expect(ran.sort()).toEqual(['test-topic-0:0', 'test-topic-0:1', 'test-topic-0:2'])
@@ -298,7 +298,7 @@ describe('kafkaHandler: partitions, ordering and the response', () => {
       ;(order[meta.topicPartition] ??= []).push(meta.offset)
       running--
     })
-    await handler(kafkaEvent(orders(40), { partition: (_o, i) => i % 8 }))
+    await handler(kafkaEvent(orders(40), { partition: (_o, i) => i % 8, firstOffset: 0 }))
     expect(most).toBe(3)
     expect(Object.keys(order)).toHaveLength(8)
     for (const offsets of Object.values(order)) expect(offsets).toEqual([0, 1, 2, 3, 4])
@@ -308,7 +308,7 @@ describe('kafkaHandler: partitions, ordering and the response', () => {
     const handler = kafkaHandler({ schema: Order, allFailed: 'report' }, (o) => {
       if (o?.orderId === 'o-0') throw new Error('x')
     })
-    const report = await handler.process(kafkaEvent(orders(4), { topic: (_o, i) => (i < 2 ? 'a' : 'b') }))
+    const report = await handler.process(kafkaEvent(orders(4), { topic: (_o, i) => (i < 2 ? 'a' : 'b'), firstOffset: 0 }))
     expect(report.batchItemFailures).toEqual([
       { itemIdentifier: { partition: 'a-0', offset: 0 } },
       { itemIdentifier: { partition: 'a-0', offset: 1 } },
@@ -319,14 +319,16 @@ describe('kafkaHandler: partitions, ordering and the response', () => {
     const handler = kafkaHandler(Order, () => {
       throw new Error('down')
     })
-    await expect(handler(kafkaEvent(orders(2)))).rejects.toThrow(/^All 2 records of the batch failed.*First: record test-topic-0:0 failed/)
+    await expect(handler(kafkaEvent(orders(2), { firstOffset: 0 }))).rejects.toThrow(
+      /^All 2 records of the batch failed.*First: record test-topic-0:0 failed/,
+    )
   })
 
   it('stops starting records near the deadline and reports them with their partition and offset', async () => {
     // 500 ms left: the margin is at most half of it (250 ms), and the first record always starts.
     let now = 0
     const handler = kafkaHandler({ schema: Order, deadlineMarginMs: 1000, allFailed: 'report' }, () => void (now += 300))
-    const report = await handler.process(kafkaEvent(orders(3)), lambdaContext({ timeoutMs: 500, now: () => now }))
+    const report = await handler.process(kafkaEvent(orders(3), { firstOffset: 0 }), lambdaContext({ timeoutMs: 500, now: () => now }))
     expect(report.batchItemFailures).toEqual([
       { itemIdentifier: { partition: 'test-topic-0', offset: 1 } },
       { itemIdentifier: { partition: 'test-topic-0', offset: 2 } },
