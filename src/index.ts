@@ -97,6 +97,7 @@ export { dynamodbWindowHandler, type DynamoDBWindowEvent, type DynamoDBWindowOpt
 export {
   dynamodbParser,
   InvalidRecordError,
+  kafkaParser,
   kinesisParser,
   sqsParser,
   type ParserOptions,

@@ -10,6 +10,8 @@ import { checkKnownKeys, checkRules, describeValue, type CommonOptions } from '.
 import type { RecordFailure } from '../engine/outcome.js'
 import { isSchema, stackTraces, type InferOutput, type Schema, type SchemaOf } from '../engine/schema.js'
 import { dynamodbSource } from '../sources/dynamodb/index.js'
+import { kafkaSource, type KafkaPayload } from '../sources/kafka/index.js'
+import type { KafkaOptions, KafkaRecord, KafkaTombstones } from '../sources/kafka/types.js'
 import type { DynamoDBChange, DynamoDBOptions, StreamViewType, ViewOf } from '../sources/dynamodb/types.js'
 import { kinesisSource, type KinesisOptions } from '../sources/kinesis/index.js'
 import { sqsSource } from '../sources/sqs/index.js'
@@ -103,7 +105,7 @@ export function sourceParser<Rec, Meta, O, Id>(
       } catch (e) {
         if (!(e instanceof MalformedEventError)) throw e
         // The handler's words for a record it cannot read, said of this one record.
-        const message = e.message.replace(`${source.name} `, '').replace(' at Records[0]', '')
+        const message = e.message.replace(`${source.name} `, '').replace(/ at (?:Records\[0\]|records\[[^\]]*\](?:\[0\])?)/, '')
         throw new InvalidRecordError(undefined, { kind: 'decode', message: `${message[0]?.toUpperCase() ?? ''}${message.slice(1)}` })
       }
     }
@@ -200,3 +202,42 @@ export function dynamodbParser(
 const parseDynamoDB = sourceParser(dynamodbSource, 'dynamodbParser') as unknown as (
   schemaOrOptions: Schema,
 ) => RecordParser<DynamoDBRecord | KinesisStreamRecord, unknown>
+
+/**
+ * The single-record parser for Kafka (Amazon MSK and self-managed): `kafkaHandler`'s decoding (the
+ * `decode` mode, gzip, the Confluent wire format) and schema for one record of a Kafka event's
+ * `records`. Returns the value typed by the schema, `null` for a tombstone (the type says so)
+ * unless `tombstones: 'schema'` hands `null` to the schema, or throws {@link InvalidRecordError}
+ * with the reason the handler gives. Powertools' `BatchProcessor` has no Kafka event type: call it
+ * in your own loop over the records.
+ *
+ * @example
+ * ```ts
+ * const parseOrder = kafkaParser(Order)
+ * for (const record of Object.values(event.records).flat()) {
+ *   const order = parseOrder(record) // Order | null
+ * }
+ * ```
+ */
+export function kafkaParser<S extends Schema, T extends KafkaTombstones | undefined = undefined>(
+  options: ParserOptions<KafkaOptions<S>, S> & { readonly tombstones?: T },
+): RecordParser<KafkaRecord, KafkaPayload<S, T>>
+export function kafkaParser<S extends Schema>(schema: S): RecordParser<KafkaRecord, InferOutput<S> | null>
+export function kafkaParser(schemaOrOptions: Schema | KafkaOptions<Schema>): RecordParser<KafkaRecord, unknown> {
+  return parseKafka(schemaOrOptions as Schema)
+}
+const parseKafka = sourceParser(kafkaSource, 'kafkaParser', kafkaEventOf) as unknown as (
+  schemaOrOptions: Schema,
+) => RecordParser<KafkaRecord, unknown>
+
+/** One Kafka record as the event `kafkaSource.records` reads: under its own `"<topic>-<partition>"`. */
+function kafkaEventOf(record: unknown): unknown {
+  let group = 'records'
+  try {
+    const { topic, partition } = record as { topic?: unknown; partition?: unknown }
+    group = `${String(topic)}-${String(partition)}`
+  } catch {
+    // A record whose fields cannot be read: the source's own check names the problem.
+  }
+  return { eventSource: 'aws:kafka', records: { [group]: [record] } }
+}
