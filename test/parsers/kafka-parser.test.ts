@@ -3,7 +3,6 @@
 // KinesisDataStreams and DynamoDBStreams), so it is used as a Powertools user would: in a loop.
 import { BatchProcessor, EventType, processPartialResponse, UnexpectedBatchTypeError } from '@aws-lambda-powertools/batch'
 import { beforeEach, describe, expect, it } from 'vitest'
-import * as z from 'zod'
 import {
   ConfigurationError,
   InvalidRecordError,
