@@ -33,7 +33,11 @@ import type { SqsOptions } from '../sources/sqs/types.js'
  */
 export class InvalidRecordError extends Error {
   override readonly name = 'InvalidRecordError'
-  /** The identifier a handler reports for the record; `undefined` when the record has none that can be read. */
+  /**
+   * The identifier a handler reports for the record, as its outcomes write it (Kafka's
+   * `{ partition, offset }` as `<topic>-<partition>:<offset>`); `undefined` when the record has
+   * none that can be read.
+   */
   readonly recordId: string | undefined
   /** Why: `decode` or `validation`, the sentence, and for `validation` the path of the first failing field. */
   readonly reason: RecordFailure
