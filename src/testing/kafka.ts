@@ -78,9 +78,8 @@ const nextOffsets = new Map<string, number>()
 /**
  * Builds a Kafka event as Lambda delivers it: records grouped under `"<topic>-<partition>"`,
  * base64 keys and values, increasing offsets per partition (new on every call unless `firstOffset`
- * is set), headers as arrays of byte values. A
- * `null` payload is a tombstone; other payloads are JSON-encoded, and `raw(...)` and `Uint8Array`s
- * go in as they are (an Avro value, a bad record).
+ * is set), headers as arrays of byte values. A `null` payload is a tombstone; other payloads are
+ * JSON-encoded, and `raw(...)` and `Uint8Array`s go in as they are (an Avro value, a bad record).
  *
  * @example
  * ```ts
