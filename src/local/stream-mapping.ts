@@ -53,6 +53,7 @@ interface Entry {
   last?: { index: number; requestId: string }
 }
 
+// Where AWS is silent (facts 37, 128 and 131 among them), what the rules chose, said as a user acts on it.
 export const STREAM_ASSUMPTIONS: readonly string[] = [
   'BisectBatchOnFunctionError: a failed batch of more than one record is split in two halves (the first half gets the extra record), down to single records; each half starts with a fresh retry count, and the split itself is not a retry (AWS documents the split, not how deep it goes nor how retries count per half). So the failure record of a discarded record counts in approximateInvokeCount only the invocations of its last single-record piece, not those of the larger batches it was in before the splits.',
   'A malformed partial batch response (functionError null) fails the whole batch but is not bisected: only function errors are.',
@@ -74,6 +75,7 @@ function hasState(response: unknown): boolean {
   return typeof state === 'object' && state !== null && !Array.isArray(state)
 }
 
+// Facts 67, 129 and 130.
 const WINDOW_ASSUMPTIONS: readonly string[] = [
   'Tumbling windows: windows are aligned to multiples of TumblingWindowInSeconds by arrival time; a window whose last records were delivered in a non-final invocation closes with a final invocation without records (AWS does not document whether it sends one) once a record of a later window arrives or windowGraceSeconds after its end; a state over 1 MB (1,048,576 bytes of JSON) returned by a non-final invocation ends the window early: its next invocation is the final one (isWindowTerminatedEarly true, no records, that state), and the later records of the window start again from an empty state, as aws-lambda-go describes.',
   "Tumbling windows with ParallelizationFactor above 1: each lane keeps its own window and state, so a shard gets one final invocation per lane and window, each with the aggregate of its lane's keys only. Combine the parts downstream (by window and shard), or keep the factor at 1 for one aggregate per shard.",
@@ -257,7 +259,7 @@ function register<R>(st: MappingState<R>, item: StreamItem<R>): Entry {
   return entry
 }
 
-// The lane's open window, opened by the first batch of records of a new window (state `{}`, fact 59).
+// The lane's open window, opened by the first batch of records of a new window (state `{}`, fact 59); one per lane (fact 130).
 function openWindow<R>(st: MappingState<R>, lane: Lane<R>, batch: Batch<R>): NonNullable<Lane<R>['window']> {
   const { source, s } = st
   const first = batch.items[0]
@@ -287,7 +289,7 @@ function discard<R>(
   behind: (item: StreamItem<R>) => boolean,
 ): void {
   const { o } = st
-  // The records' last invocation: its request id goes in the record (the simulator's choice), its event in an S3 payload.
+  // Fact 128: the records' last invocation's request id goes in the record; its event in an S3 payload (fact 127).
   let last: Entry['last']
   for (const item of items) {
     const l = entryOf(st, item).last
@@ -312,7 +314,7 @@ function defaultFailureRecord<R>(st: MappingState<R>, items: readonly StreamItem
   if (bucket === undefined) return record
   const records = items.map((i) => i.record)
   const lastEvent = last === undefined ? undefined : (st.invocations[last.index]?.event as object | undefined)
-  // Fact 41: the payload is the event; narrowed to the discarded records (the simulator's choice).
+  // Fact 127: the payload is the event, narrowed to the discarded records.
   const event = lastEvent === undefined ? (o.eventOf?.(records) ?? { Records: records }) : { ...lastEvent, Records: records }
   const s3 = withPayload(record, event)
   const first = items[0] as StreamItem<R>
@@ -456,7 +458,7 @@ async function runBatch<R>(
     if (!final && verdict.kind !== 'failure' && Buffer.byteLength(JSON.stringify(win.state), 'utf8') > WINDOW_STATE_LIMIT_BYTES)
       win.terminatedEarly = true
     if (final) st.finals.set(lane, [...(st.finals.get(lane) ?? []), index])
-    // A final invocation discarded: the window's aggregate is lost, with no failure record when it held no records.
+    // Fact 129: a final invocation discarded loses the window's aggregate, with no failure record when it held no records.
     if (final && decision.discarded !== undefined)
       st.lostWindows.push({
         shardId: lane.shardId,
@@ -529,6 +531,7 @@ function mappingReport<R>(st: MappingState<R>, now: number, stopped: boolean): M
   }
 }
 
+// Fact 132.
 const LATEST_ASSUMPTION =
   "StartingPosition LATEST reads the records that arrive at or after the simulation's start: `start`, or without it the earliest record's arrival. So records put at time 0 (no `at`) with no `start` are all read, as with TRIM_HORIZON; to see LATEST skip records, give a `start` after them."
 

@@ -200,7 +200,7 @@ export function failureHead(
   }
 }
 
-// Facts 41 and 121.
+// Facts 41, 121 and 127.
 /** The S3 form of a failure record: the record and the event of its records, as a JSON string. */
 export const withPayload = (record: FailureDestinationRecord, event: unknown): S3FailureRecord => ({
   ...record,
@@ -218,7 +218,7 @@ function uuidOf(text: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`
 }
 
-// Fact 41.
+// Facts 41 and 127.
 /**
  * Where Lambda puts a failure record in an S3 bucket:
  * `aws/lambda/<mapping UUID>/<shard id>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<UUID>`, at the record's
