@@ -18,7 +18,14 @@ import type { MappingReport } from './report.js'
 import type { StreamItem, StreamSettings } from './rules.js'
 import { checkSettings, configError, RESPONSE_TYPES, STREAM_SETTINGS, type SettingsTable, streamSettings, unchecked } from './settings.js'
 import type { SimulationClock } from './simulate.js'
-import { createStreamMapping, startAssumptions, startAt, STREAM_ASSUMPTIONS, type FailureContext, type FailureSent } from './stream-mapping.js'
+import {
+  createStreamMapping,
+  startAssumptions,
+  startAt,
+  STREAM_ASSUMPTIONS,
+  type FailureContext,
+  type FailureSent,
+} from './stream-mapping.js'
 import { failureHead, withPayload, type FailureDestinationRecord, type StreamSource } from './stream-rows.js'
 
 /** One record produced to the simulated topic. */

@@ -308,7 +308,12 @@ function discard<R>(
 }
 
 /** The stream's failure record for discarded records; its S3 form (and the object) when the destination is a bucket. */
-function defaultFailureRecord<R>(st: MappingState<R>, items: readonly StreamItem<R>[], c: FailureContext, last: Entry['last']): FailureDestinationRecord {
+function defaultFailureRecord<R>(
+  st: MappingState<R>,
+  items: readonly StreamItem<R>[],
+  c: FailureContext,
+  last: Entry['last'],
+): FailureDestinationRecord {
   const { source, o, bucket } = st
   const record = failureRecord(source, items, c)
   if (bucket === undefined) return record

@@ -17,7 +17,11 @@ function watched() {
 describe("fact 128: the failure record's requestId is the request id of the discarded records' last invocation", () => {
   it('after the retries: the id the function logged on its last try', async () => {
     const { handler, calls } = watched()
-    const report = await simulate(handler, { source: 'kinesis', records: [{ data: 'bad' }, { data: 'ok', at: 5000 }], MaximumRetryAttempts: 2 })
+    const report = await simulate(handler, {
+      source: 'kinesis',
+      records: [{ data: 'bad' }, { data: 'ok', at: 5000 }],
+      MaximumRetryAttempts: 2,
+    })
     expect(calls.map((c) => c.data)).toEqual([['"bad"'], ['"bad"'], ['"bad"'], ['"ok"']])
     expect(report.failureDestination.map((f) => f.requestContext.requestId)).toEqual([calls[2]!.requestId])
     expect(report.outcomes[0]!.failureRecord?.requestContext.requestId).toBe(calls[2]!.requestId)

@@ -16,7 +16,8 @@ const throwing = (event: KinesisStreamEvent): void => {
   if (event.Records.some((r) => JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString()).ok === false)) throw new Error('not ok')
 }
 const puts = [{ data: { ok: true } }, { data: { ok: false } }, { data: { ok: true }, at: 1500 }]
-const KEY = /^aws\/lambda\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/(.+)\/(\d{4})\/(\d\d)\/(\d\d)\/(\d{4}-\d\d-\d\dT\d\d\.\d\d\.\d\d)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+const KEY =
+  /^aws\/lambda\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/(.+)\/(\d{4})\/(\d\d)\/(\d\d)\/(\d{4}-\d\d-\d\dT\d\d\.\d\d\.\d\d)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 describe('fact 127: an S3 destination receives the SQS and SNS record plus payload, the event, under aws/lambda/<mapping>/<shard>/<date>', () => {
   it('Kinesis: the same fields as a queue receives, payload the event of the discarded records, the key of the convention', async () => {
@@ -104,9 +105,7 @@ describe('fact 127: an S3 destination receives the SQS and SNS record plus paylo
     const [sent] = report.failureDestination as S3FailureRecord[]
     expect(sent!.requestContext.condition).toBe('RecordAgeExceeded')
     expect(sent).not.toHaveProperty('responseContext')
-    expect((JSON.parse(sent!.payload) as KinesisStreamEvent).Records.map((r) => r.kinesis.sequenceNumber)).toEqual([
-      report.outcomes[0]!.id,
-    ])
+    expect((JSON.parse(sent!.payload) as KinesisStreamEvent).Records.map((r) => r.kinesis.sequenceNumber)).toEqual([report.outcomes[0]!.id])
   })
 
   it('DynamoDB Streams: DDBStreamBatchInfo, the event of the discarded changes, the key in their shard', async () => {
@@ -131,7 +130,12 @@ describe('fact 127: an S3 destination receives the SQS and SNS record plus paylo
 
   it('no destination, or a queue or topic: no payload and no objects, as before', async () => {
     for (const DestinationConfig of [undefined, { OnFailure: { Destination: 'arn:aws:sns:us-east-1:123456789012:t' } }]) {
-      const report = await simulate(throwing, { source: 'kinesis', records: puts, MaximumRetryAttempts: 0, ...(DestinationConfig && { DestinationConfig }) })
+      const report = await simulate(throwing, {
+        source: 'kinesis',
+        records: puts,
+        MaximumRetryAttempts: 0,
+        ...(DestinationConfig && { DestinationConfig }),
+      })
       expect(report.failureDestination.length).toBeGreaterThan(0)
       expect(report.failureDestination.every((f) => !('payload' in f))).toBe(true)
       expect(report).not.toHaveProperty('failureObjects')

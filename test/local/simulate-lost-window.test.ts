@@ -1,5 +1,5 @@
 // Issue 30: a tumbling window whose final invocation runs out of retries is a costly case. Named after its fact.
-import type { Context, KinesisStreamEvent } from 'aws-lambda'
+import type { KinesisWindowEvent as WindowEvent } from 'lambda-stream-handlers'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,13 +7,11 @@ import { describe, expect, it } from 'vitest'
 import { renderTimeline, simulate } from 'lambda-stream-handlers/local'
 import { cli } from '../cli/spawn.js'
 
-type WindowEvent = KinesisStreamEvent & { window: { start: string; end: string }; state: { n?: number }; isFinalInvokeForWindow: boolean }
-
 /** Counts a window's records; its final invocation fails (it cannot save the total) unless `saves`. */
 function counter(saves = false) {
   const finals: string[] = []
-  const handler = (event: WindowEvent, _context: Context) => {
-    const n = (event.state.n ?? 0) + event.Records.length
+  const handler = (event: WindowEvent) => {
+    const n = Number(event.state?.n ?? 0) + event.Records.length
     if (event.isFinalInvokeForWindow) {
       finals.push(`${event.window.start} ${n}`)
       if (!saves) throw new Error('cannot save the total')
@@ -61,7 +59,12 @@ describe('fact 129: a final window invocation that runs out of retries loses the
     const { handler } = counter()
     // A 100 s batching window: the 00:00 window's record is delivered at 00:01:40, after a record of
     // the next window arrived, so that invocation is the window's final one.
-    const report = await simulate(handler, { ...settings, records: [{ data: 1 }, { data: 2, at: 70_000 }], BatchSize: 10, MaximumBatchingWindowInSeconds: 100 })
+    const report = await simulate(handler, {
+      ...settings,
+      records: [{ data: 1 }, { data: 2, at: 70_000 }],
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 100,
+    })
     const first = report.invocations[0]!
     expect((first.event as WindowEvent).isFinalInvokeForWindow).toBe(true)
     expect(first.records).toEqual([report.outcomes[0]!.id])
