@@ -8,7 +8,7 @@ import type { StreamItem } from './rules.js'
 
 /**
  * The record AWS sends to a stream mapping's `DestinationConfig.OnFailure` when it discards a
- * batch. The records themselves are not in it (except for Kafka's S3 and Kafka-topic
+ * batch. The records themselves are not in it (except for S3 destinations and Kafka-topic
  * destinations, in `payload`); the batch info says where to read them while the stream still has them.
  */
 export interface FailureDestinationRecord {
