@@ -417,7 +417,8 @@ async function runBatch<R>(
   const final = win !== undefined && lane.pending.length === 0 && (batch.items.length === 0 || windowClosesAt(lane, s) <= now)
   const event = eventOf(lane, batch, win, final, s, o)
   const requestId = o.nextRequestId()
-  for (const item of batch.items) entryOf(st, item).last = { index: st.invocations.length, requestId }
+  const delivered = { index: st.invocations.length, requestId }
+  for (const item of batch.items) entryOf(st, item).last = delivered
   const context = lambdaContext({
     timeoutMs: o.timeoutMs,
     now: () => now,
