@@ -212,6 +212,16 @@ function summary(report: MappingReport, source: Source, lineOf: ReadonlyMap<stri
     lines.push(
       `delivered more than once: ${costly.duplicates.length} records, ${costly.duplicates.reduce((n, d) => n + d.deliveries - 1, 0)} extra deliveries`,
     )
+  if (costly.lostWindows.length > 0) {
+    lines.push(
+      `tumbling windows lost: ${costly.lostWindows.length} (the final invocation ran out of retries: the aggregate was never acted on, though the records show succeeded)`,
+    )
+    for (const w of costly.lostWindows.slice(0, SHOWN))
+      lines.push(
+        `  ${w.shardId} lane ${w.lane}, ${w.start} to ${w.end}: ${w.invocations.length} final invocation${w.invocations.length === 1 ? '' : 's'} failed`,
+      )
+    if (costly.lostWindows.length > SHOWN) lines.push(`  … and ${costly.lostWindows.length - SHOWN} more (--json has every window)`)
+  }
   for (const s of report.shards) lines.push(row('checkpoint', `${s.shardId} ${s.checkpoint ?? '(none)'}`))
   const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`
   if (report.failureDestination.length > 0)

@@ -35,7 +35,7 @@ export type {
   KafkaProduce,
   KafkaSimulation,
 } from './kafka.js'
-export type { BatchInfo, FailureDestinationRecord, KinesisPut } from './stream-rows.js'
+export type { BatchInfo, FailureDestinationRecord, KinesisPut, S3FailureObject, S3FailureRecord } from './stream-rows.js'
 export { runLocal, type KinesisLocalOptions, type LocalRun } from './run-local.js'
 export type { SqsApiMessage, SqsLocalOptions } from './run-local-sqs.js'
 export { lambdaDynamoDBRecord, type DynamoDBLocalOptions, type DynamoDBStreamsApiRecord } from './run-local-dynamodb.js'

@@ -18,8 +18,15 @@ import type { MappingReport } from './report.js'
 import type { StreamItem, StreamSettings } from './rules.js'
 import { checkSettings, configError, RESPONSE_TYPES, STREAM_SETTINGS, type SettingsTable, streamSettings, unchecked } from './settings.js'
 import type { SimulationClock } from './simulate.js'
-import { createStreamMapping, startAt, STREAM_ASSUMPTIONS, type FailureContext, type FailureSent } from './stream-mapping.js'
-import type { FailureDestinationRecord, StreamSource } from './stream-rows.js'
+import {
+  createStreamMapping,
+  startAssumptions,
+  startAt,
+  STREAM_ASSUMPTIONS,
+  type FailureContext,
+  type FailureSent,
+} from './stream-mapping.js'
+import { failureHead, withPayload, type FailureDestinationRecord, type StreamSource } from './stream-rows.js'
 
 /** One record produced to the simulated topic. */
 export interface KafkaProduce {
@@ -458,19 +465,13 @@ export function kafkaFailureRecords(
 ): FailureSent<KafkaRecord>[] {
   // Facts 120-122.
   const aged = c.condition === 'RecordAgeExceeded'
-  const head = (condition: FailureDestinationRecord['requestContext']['condition']) => ({
-    requestContext: { requestId: c.requestId, functionArn: c.functionArn, condition, approximateInvokeCount: Math.max(1, c.invokes) },
-    ...(aged ? {} : { responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: c.functionError } as const }),
-    version: '1.0' as const,
-    timestamp: iso(c.now),
-  })
   const arn = cluster.eventSourceArn === undefined ? {} : { eventSourceArn: cluster.eventSourceArn }
   if (kind === 'kafka') {
     // Fact 122: one message per record; the example names the condition `RetriesExhausted`.
     return items.map((item) => {
       const payload = kafkaEventOf(cluster, [item.record])
       const sent: FailureDestinationRecord = {
-        ...head(aged ? 'RecordAgeExceeded' : 'RetriesExhausted'),
+        ...failureHead(c, aged ? 'RecordAgeExceeded' : 'RetriesExhausted'),
         KafkaBatchInfo: {
           batchSize: 1,
           ...arn,
@@ -499,7 +500,7 @@ export function kafkaFailureRecords(
     }
   }
   const sent: FailureDestinationRecord = {
-    ...head(c.condition),
+    ...failureHead(c),
     KafkaBatchInfo: {
       batchSize: items.length,
       ...arn,
@@ -507,9 +508,8 @@ export function kafkaFailureRecords(
       payloadSize: jsonBytes(event),
       recordsInfo,
     },
-    ...(kind === 's3' ? { payload: JSON.stringify(event) } : {}),
   }
-  return [{ sent, items }]
+  return [{ sent: kind === 's3' ? withPayload(sent, event) : sent, items }]
 }
 
 /** Where Kafka's behaviour is not documented, what the simulation chose (besides the stream rules' choices it shares). */
@@ -521,7 +521,11 @@ export const KAFKA_ASSUMPTIONS: readonly string[] = [
   'The committed position (shards[].checkpoint) is the last settled record; Kafka stores the offset after it.',
   'The 6 MB payload limit counts the records; the few hundred bytes of the event around them (the cluster, the partition keys) are not counted.',
   ...STREAM_ASSUMPTIONS.filter(
-    (a) => a.startsWith('BisectBatchOnFunctionError') || a.startsWith('Retries wait') || a.startsWith('A malformed'),
+    (a) =>
+      a.startsWith('BisectBatchOnFunctionError') ||
+      a.startsWith('Retries wait') ||
+      a.startsWith('A malformed') ||
+      a.startsWith("The failure record's requestContext.requestId"),
   ),
 ]
 
@@ -580,7 +584,7 @@ export async function simulateKafka(
     functionArn,
     timeoutMs: s.timeoutMs,
     nextRequestId: requestIds(options.seed ?? 1),
-    assumptions: KAFKA_ASSUMPTIONS,
+    assumptions: [...KAFKA_ASSUMPTIONS, ...startAssumptions(options)],
     eventOf: (rs) => kafkaEventOf(cluster, rs),
     identify: kafkaIdentifierText,
     failureRecords: (failed, c) => kafkaFailureRecords(kind, cluster, failed, c),

@@ -1,4 +1,4 @@
-import type { FailureDestinationRecord } from './stream-rows.js'
+import type { FailureDestinationRecord, S3FailureObject } from './stream-rows.js'
 
 /**
  * What finally happened to a record:
@@ -91,6 +91,11 @@ export interface MappingReport {
   readonly shards: readonly ShardReport[]
   /** Every record sent to the OnFailure destination (streams) or to the dead-letter queue (SQS: the message ids). */
   readonly failureDestination: readonly FailureDestinationRecord[]
+  /**
+   * Kinesis and DynamoDB Streams with an S3 bucket as the on-failure destination: each object
+   * Lambda puts there, its key and its body (the records of `failureDestination`, with `payload`).
+   */
+  readonly failureObjects?: readonly S3FailureObject[]
   /** SQS only: what the dead-letter queue received (the body unchanged). */
   readonly deadLetters?: readonly { readonly messageId: string; readonly body: string; readonly receiveCount: number }[]
   /** The cases that cost data or money, gathered so that nobody has to dig for them. */
@@ -101,6 +106,19 @@ export interface MappingReport {
     readonly ignoredPartialResponses: readonly { readonly invocation: number; readonly ids: readonly string[] }[]
     /** Records the function received more than once; a KPL aggregate is one record here, as Lambda sees it. */
     readonly duplicates: readonly { readonly id: string; readonly deliveries: number }[]
+    /**
+     * Tumbling windows whose final invocation ran out of retries: Lambda drops it without a failure
+     * record (when it held no records) while the window's records show `succeeded`, so the window's
+     * aggregate was never acted on. `invocations`: the indexes of the window's final invocations.
+     */
+    readonly lostWindows: readonly {
+      readonly shardId: string
+      readonly lane: number
+      /** The window's bounds (ISO-8601), as in the event's `window`. */
+      readonly start: string
+      readonly end: string
+      readonly invocations: readonly number[]
+    }[]
   }
   /** Where AWS's behaviour is not documented, what the simulation chose. */
   readonly assumptions: readonly string[]

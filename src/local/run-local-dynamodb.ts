@@ -141,6 +141,7 @@ export async function runLocalDynamoDB(
   const local = region === 'ddblocal'
 
   return startStreamRun(handler, {
+    destination: options.DestinationConfig?.OnFailure?.Destination,
     source: dynamodbSource,
     settings: s,
     functionArn: `arn:aws:lambda:${region || 'us-east-1'}:${account || '000000000000'}:function:${options.functionName ?? DEFAULT_FUNCTION_NAME}`,

@@ -542,6 +542,7 @@ function sqsRunReport(st: SqsPollers): MappingReport {
       discardedBehindFailure: outcomes.filter((r) => r.discardedBehindFailure === true).map((r) => r.id),
       ignoredPartialResponses: st.ignored,
       duplicates: outcomes.filter((r) => r.deliveries > 1).map((r) => ({ id: r.id, deliveries: r.deliveries })),
+      lostWindows: [],
     },
     assumptions: [
       'SQS: the queue applies the visibility timeout and the redrive policy; a message is reported dead-lettered once it failed its maxReceiveCount-th receive, became visible again, and a receive that did not fill up (the queue had nothing more to give) did not return it: the queue moves it on that receive.',

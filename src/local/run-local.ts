@@ -175,6 +175,7 @@ export async function runLocal(
   const functionArn = `arn:aws:lambda:${k.region}:${k.account}:function:${options.functionName ?? DEFAULT_FUNCTION_NAME}`
 
   return startStreamRun(handler, {
+    destination: options.DestinationConfig?.OnFailure?.Destination,
     source: kinesisSource,
     settings: s,
     functionArn,

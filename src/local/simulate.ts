@@ -18,7 +18,7 @@ import {
   type StreamMappingSettings,
 } from './settings.js'
 import { requestIds, virtualCaller } from './invocation.js'
-import { createStreamMapping, startAt } from './stream-mapping.js'
+import { createStreamMapping, startAssumptions, startAt, STREAM_ASSUMPTIONS } from './stream-mapping.js'
 import { dynamodbSource } from '../sources/dynamodb/index.js'
 import { kinesisSource } from '../sources/kinesis/index.js'
 import { kinesisRecordsOf, streamItem, type KinesisPut, type StreamSource } from './stream-rows.js'
@@ -266,7 +266,14 @@ export async function simulate(
 
   const s = streamSettings(NAME, options, startMs)
   const accept = options.FilterCriteria === undefined ? {} : { accept: compileFilterVerdict(options.FilterCriteria, options.source) }
-  const mapping = createStreamMapping(source, s, { functionArn, timeoutMs: s.timeoutMs, nextRequestId: requestIds(seed), ...accept })
+  const mapping = createStreamMapping(source, s, {
+    functionArn,
+    timeoutMs: s.timeoutMs,
+    nextRequestId: requestIds(seed),
+    assumptions: [...STREAM_ASSUMPTIONS, ...startAssumptions(options)],
+    destination: options.DestinationConfig?.OnFailure?.Destination,
+    ...accept,
+  })
   startAt(mapping, items, options, startMs)
 
   const call = virtualCaller(handler, options.durationMs ?? 0, s.timeoutMs)

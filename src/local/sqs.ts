@@ -411,6 +411,7 @@ function sqsReport(st: SqsState): MappingReport {
       discardedBehindFailure: outcomes.filter((r) => r.discardedBehindFailure === true).map((r) => r.id),
       ignoredPartialResponses: st.ignoredResponses,
       duplicates: outcomes.filter((r) => r.deliveries > 1).map((r) => ({ id: r.id, deliveries: r.deliveries })),
+      lostWindows: [],
     },
     assumptions: SQS_ASSUMPTIONS,
     endedAt: new Date(st.now).toISOString(),

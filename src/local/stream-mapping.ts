@@ -22,7 +22,18 @@ import {
   type StreamSettings,
   type Verdict,
 } from './rules.js'
-import { failureRecord, type FailureDestinationRecord, type StreamSource } from './stream-rows.js'
+import {
+  bucketOf,
+  failureObjectKey,
+  failureRecord,
+  withPayload,
+  type FailureContext,
+  type FailureDestinationRecord,
+  type S3FailureObject,
+  type StreamSource,
+} from './stream-rows.js'
+
+export type { FailureContext } from './stream-rows.js'
 
 // Where the tests of the extension points have always found it.
 export { requestIds } from './invocation.js'
@@ -38,17 +49,24 @@ interface Entry {
   discardedBehindFailure?: boolean
   reportedButIgnored?: boolean
   filteredBecause?: string
+  /** The last invocation that delivered the record: its index and request id. */
+  last?: { index: number; requestId: string }
 }
 
+// Where AWS is silent (facts 37, 128 and 131 among them), what the rules chose, said as a user acts on it.
 export const STREAM_ASSUMPTIONS: readonly string[] = [
-  'BisectBatchOnFunctionError: a failed batch of more than one record is split in two halves (the first half gets the extra record), down to single records; each half starts with a fresh retry count, and the split itself is not a retry (AWS documents the split, not how deep it goes nor how retries count per half).',
+  'BisectBatchOnFunctionError: a failed batch of more than one record is split in two halves (the first half gets the extra record), down to single records; each half starts with a fresh retry count, and the split itself is not a retry (AWS documents the split, not how deep it goes nor how retries count per half). So the failure record of a discarded record counts in approximateInvokeCount only the invocations of its last single-record piece, not those of the larger batches it was in before the splits.',
   'A malformed partial batch response (functionError null) fails the whole batch but is not bisected: only function errors are.',
   'After a partial failure that moves the checkpoint, the retried batch is exactly the rest of the failed batch, from the lowest reported record on, with a fresh retry count, as AWS was seen to do; no new records join it.',
   'Retries wait 1 s, then 2 s, 4 s… up to 60 s (Lambda does not document its backoff).',
-  'With ParallelizationFactor N, a record goes to lane hash(partitionKey) mod N; each lane runs one batch at a time, so order holds per partition key.',
+  'With ParallelizationFactor N, a record goes to lane hash(partitionKey) mod N (for DynamoDB, of the item key); each lane runs one batch at a time, so order holds per key. AWS does not say how it spreads keys. With this choice a failing batch also holds back every other key of its lane while the other lanes go on, and a few keys may leave lanes unused (with a factor of 3, the keys a to f use only two lanes): run with many keys to see every lane busy.',
+  "The failure record's requestContext.requestId is the request id of the discarded records' last invocation (the context's awsRequestId, which the function's logs carry); records that expire before any invocation get a fresh id. AWS does not say which id it writes.",
   'Records past MaximumRecordAgeInSeconds at the head of a batch are discarded in one RecordAgeExceeded failure record; the fresh ones are delivered, as AWS was seen to do.',
   'A response object without `batchItemFailures` counts as success, like `{}`, as AWS was seen to do.',
 ]
+
+const S3_ASSUMPTION =
+  "An S3 bucket destination receives each failure record with payload, the event of the discarded records as JSON: their last invocation's event holding only them (a window's fields kept), or, for records that expired before any invocation, an event of their own. AWS documents the payload as the whole invocation event, not which records it holds after a partial response. The time in each object's key (report.failureObjects) is the record's timestamp, and the mapping's UUID in it is made from the function's and the stream's ARNs."
 
 const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
 
@@ -57,8 +75,13 @@ function hasState(response: unknown): boolean {
   return typeof state === 'object' && state !== null && !Array.isArray(state)
 }
 
-const WINDOW_ASSUMPTION =
-  'Tumbling windows: windows are aligned to multiples of TumblingWindowInSeconds by arrival time; each parallelization lane keeps its own window and state; a window whose last records were delivered in a non-final invocation closes with a final invocation without records (AWS does not document whether it sends one) once a record of a later window arrives or windowGraceSeconds after its end; a partial response keeps the state it returned; a discarded batch leaves the state as it was; a state over 1 MB (1,048,576 bytes of JSON) returned by a non-final invocation ends the window early: its next invocation is the final one (isWindowTerminatedEarly true, no records, that state), and the later records of the window start again from an empty state, as aws-lambda-go describes.'
+// Facts 67, 129 and 130.
+const WINDOW_ASSUMPTIONS: readonly string[] = [
+  'Tumbling windows: windows are aligned to multiples of TumblingWindowInSeconds by arrival time; a window whose last records were delivered in a non-final invocation closes with a final invocation without records (AWS does not document whether it sends one) once a record of a later window arrives or windowGraceSeconds after its end; a state over 1 MB (1,048,576 bytes of JSON) returned by a non-final invocation ends the window early: its next invocation is the final one (isWindowTerminatedEarly true, no records, that state), and the later records of the window start again from an empty state, as aws-lambda-go describes.',
+  "Tumbling windows with ParallelizationFactor above 1: each lane keeps its own window and state, so a shard gets one final invocation per lane and window, each with the aggregate of its lane's keys only. Combine the parts downstream (by window and shard), or keep the factor at 1 for one aggregate per shard.",
+  "A window's final invocation that runs out of retries (MaximumRetryAttempts) is dropped without a failure record, and the window's records still show succeeded: the aggregate is lost. The report lists each such window in costly.lostWindows; retry final invocations generously, or save the state before acting on it.",
+  'A retried window batch gets the state of the last successful invocation (a failed one changes nothing). After a partial response (batchItemFailures) the state it returned is kept, and the records from the first reported one on are delivered again with that state, which may already count them: make the aggregate idempotent (keyed by sequence number, say), or do not report failures from a window handler.',
+]
 
 /** The mapping of one stream, as the simulator and the local runner drive it. */
 export interface StreamMapping<R> {
@@ -107,16 +130,11 @@ export interface MappingOptions<R> {
    * them all, by the stream's `batchInfoKey`.
    */
   failureRecords?: (items: readonly StreamItem<R>[], o: FailureContext) => readonly FailureSent<R>[]
-}
-
-/** What a failure record says besides its records: why, after how many invocations, and when. */
-export interface FailureContext {
-  readonly condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded'
-  readonly invokes: number
-  readonly functionError: 'Unhandled' | null
-  readonly requestId: string
-  readonly functionArn: string
-  readonly now: number
+  /**
+   * The mapping's `DestinationConfig.OnFailure.Destination`. An S3 bucket's ARN gives the default
+   * failure records their S3 form: the event in `payload`, and each object's key in the report.
+   */
+  destination?: string | undefined
 }
 
 /** One record sent to the on-failure destination, and the records it stands for. */
@@ -138,6 +156,12 @@ interface MappingState<R> {
   readonly invocations: InvocationReport[]
   readonly failures: FailureDestinationRecord[]
   readonly ignored: { invocation: number; ids: string[] }[]
+  /** The S3 bucket the failure records go to, if the destination is one. */
+  readonly bucket: string | undefined
+  readonly objects: S3FailureObject[]
+  /** Each lane's final invocations of its open window, while it is open. */
+  readonly finals: Map<Lane<R>, number[]>
+  readonly lostWindows: MappingReport['costly']['lostWindows'][number][]
   lastTime: number
   settledN: number
 }
@@ -155,6 +179,10 @@ export function createStreamMapping<R>(source: StreamSource<R>, s: StreamSetting
     invocations: [],
     failures: [],
     ignored: [],
+    bucket: o.failureRecords === undefined ? bucketOf(o.destination) : undefined,
+    objects: [],
+    finals: new Map(),
+    lostWindows: [],
     lastTime: -Infinity,
     settledN: 0,
   }
@@ -231,7 +259,7 @@ function register<R>(st: MappingState<R>, item: StreamItem<R>): Entry {
   return entry
 }
 
-// The lane's open window, opened by the first batch of records of a new window (state `{}`, fact 59).
+// The lane's open window, opened by the first batch of records of a new window (state `{}`, fact 59); one per lane (fact 130).
 function openWindow<R>(st: MappingState<R>, lane: Lane<R>, batch: Batch<R>): NonNullable<Lane<R>['window']> {
   const { source, s } = st
   const first = batch.items[0]
@@ -260,9 +288,16 @@ function discard<R>(
   now: number,
   behind: (item: StreamItem<R>) => boolean,
 ): void {
-  const { source, o } = st
-  const context: FailureContext = { condition, invokes, functionError, requestId: o.nextRequestId(), functionArn: o.functionArn, now }
-  const sent = o.failureRecords?.(items, context) ?? [{ sent: failureRecord(source, items, context), items }]
+  const { o } = st
+  // Fact 128: the records' last invocation's request id goes in the record; its event in an S3 payload (fact 127).
+  let last: Entry['last']
+  for (const item of items) {
+    const l = entryOf(st, item).last
+    if (l !== undefined && (last === undefined || l.index > last.index)) last = l
+  }
+  const requestId = last?.requestId ?? o.nextRequestId()
+  const context: FailureContext = { condition, invokes, functionError, requestId, functionArn: o.functionArn, now }
+  const sent = o.failureRecords?.(items, context) ?? [{ sent: defaultFailureRecord(st, items, context, last), items }]
   for (const { sent: record, items: theirs } of sent) {
     st.failures.push(record)
     for (const item of theirs) {
@@ -270,6 +305,26 @@ function discard<R>(
       else fate(st, item, 'discarded', { failureRecord: record, ...(behind(item) ? { discardedBehindFailure: true } : {}) })
     }
   }
+}
+
+/** The stream's failure record for discarded records; its S3 form (and the object) when the destination is a bucket. */
+function defaultFailureRecord<R>(
+  st: MappingState<R>,
+  items: readonly StreamItem<R>[],
+  c: FailureContext,
+  last: Entry['last'],
+): FailureDestinationRecord {
+  const { source, o, bucket } = st
+  const record = failureRecord(source, items, c)
+  if (bucket === undefined) return record
+  const records = items.map((i) => i.record)
+  const lastEvent = last === undefined ? undefined : (st.invocations[last.index]?.event as object | undefined)
+  // Fact 127: the payload is the event, narrowed to the discarded records.
+  const event = lastEvent === undefined ? (o.eventOf?.(records) ?? { Records: records }) : { ...lastEvent, Records: records }
+  const s3 = withPayload(record, event)
+  const first = items[0] as StreamItem<R>
+  st.objects.push({ bucket, key: failureObjectKey(o.functionArn, source.stream.streamArn(first.record), first.shardId, s3), record: s3 })
+  return s3
 }
 
 // Which records of a failed batch were collateral: after the lowest reported one, or marked
@@ -362,6 +417,8 @@ async function runBatch<R>(
   const final = win !== undefined && lane.pending.length === 0 && (batch.items.length === 0 || windowClosesAt(lane, s) <= now)
   const event = eventOf(lane, batch, win, final, s, o)
   const requestId = o.nextRequestId()
+  const delivered = { index: st.invocations.length, requestId }
+  for (const item of batch.items) entryOf(st, item).last = delivered
   const context = lambdaContext({
     timeoutMs: o.timeoutMs,
     now: () => now,
@@ -406,8 +463,21 @@ async function runBatch<R>(
     // Fact 62: a state past 1 MB ends the window early; its next invocation is the final one.
     if (!final && verdict.kind !== 'failure' && Buffer.byteLength(JSON.stringify(win.state), 'utf8') > WINDOW_STATE_LIMIT_BYTES)
       win.terminatedEarly = true
+    if (final) st.finals.set(lane, [...(st.finals.get(lane) ?? []), index])
+    // Fact 129: a final invocation discarded loses the window's aggregate, with no failure record when it held no records.
+    if (final && decision.discarded !== undefined)
+      st.lostWindows.push({
+        shardId: lane.shardId,
+        lane: lane.index,
+        start: isoSeconds(win.start),
+        end: isoSeconds(win.start + s.tumblingMs),
+        invocations: st.finals.get(lane) ?? [],
+      })
     // The window ends with its final invocation's success, or when that invocation is discarded.
-    if (final && (verdict.kind === 'success' || decision.discarded !== undefined)) lane.window = undefined
+    if (final && (verdict.kind === 'success' || decision.discarded !== undefined)) {
+      lane.window = undefined
+      st.finals.delete(lane)
+    }
   }
   return placeholder
 }
@@ -451,15 +521,29 @@ function mappingReport<R>(st: MappingState<R>, now: number, stopped: boolean): M
     outcomes,
     shards: shardReports(st),
     failureDestination: st.failures,
+    ...(st.bucket === undefined ? {} : { failureObjects: st.objects }),
     costly: {
       discardedBehindFailure: outcomes.filter((r) => r.discardedBehindFailure === true).map((r) => r.id),
       ignoredPartialResponses: st.ignored,
       duplicates: outcomes.filter((r) => r.deliveries > 1).map((r) => ({ id: r.id, deliveries: r.deliveries })),
+      lostWindows: st.lostWindows,
     },
-    assumptions: [...(st.o.assumptions ?? STREAM_ASSUMPTIONS), ...(st.s.tumblingMs > 0 ? [WINDOW_ASSUMPTION] : [])],
+    assumptions: [
+      ...(st.o.assumptions ?? STREAM_ASSUMPTIONS),
+      ...(st.s.tumblingMs > 0 ? WINDOW_ASSUMPTIONS : []),
+      ...(st.bucket === undefined ? [] : [S3_ASSUMPTION]),
+    ],
     endedAt: new Date(Math.max(now, st.lastTime === -Infinity ? now : st.lastTime)).toISOString(),
   }
 }
+
+// Fact 132.
+const LATEST_ASSUMPTION =
+  "StartingPosition LATEST reads the records that arrive at or after the simulation's start: `start`, or without it the earliest record's arrival. So records put at time 0 (no `at`) with no `start` are all read, as with TRIM_HORIZON; to see LATEST skip records, give a `start` after them."
+
+/** What a simulation's report says of where its mapping starts reading: LATEST's reading of the simulated clock. */
+export const startAssumptions = (position: { readonly StartingPosition?: string | undefined }): string[] =>
+  position.StartingPosition === 'LATEST' ? [LATEST_ASSUMPTION] : []
 
 /**
  * Where a mapping starts reading: records that arrived before its starting position are skipped

@@ -8,7 +8,7 @@ import type { StreamItem } from './rules.js'
 
 /**
  * The record AWS sends to a stream mapping's `DestinationConfig.OnFailure` when it discards a
- * batch. The records themselves are not in it (except for Kafka's S3 and Kafka-topic
+ * batch. The records themselves are not in it (except for S3 destinations and Kafka-topic
  * destinations, in `payload`); the batch info says where to read them while the stream still has them.
  */
 export interface FailureDestinationRecord {
@@ -28,10 +28,43 @@ export interface FailureDestinationRecord {
   /** Kafka: where the discarded records lie, by partition (SQS, SNS, S3) or for the one record (a Kafka topic). */
   readonly KafkaBatchInfo?: KafkaBatchInfo
   /**
-   * Kafka only. An S3 destination: the whole event the function failed on, as a JSON string. A
-   * Kafka topic destination: an event holding the one record.
+   * An S3 destination: the event of the discarded records, as a JSON string. Kafka topic
+   * destination: an event holding the one record.
    */
   readonly payload?: string | KafkaEvent
+}
+
+/**
+ * What an S3 bucket on-failure destination holds for each discarded batch, as a consumer of the
+ * bucket reads it: the failure record and, in `payload`, the event of the discarded records as a
+ * JSON string (for Kinesis and DynamoDB Streams its `Records` hold them; for Kafka, `records`).
+ *
+ * @example
+ * ```ts
+ * const failure = JSON.parse(objectBody) as S3FailureRecord
+ * const { Records } = JSON.parse(failure.payload) as KinesisStreamEvent
+ * ```
+ */
+export interface S3FailureRecord extends Omit<FailureDestinationRecord, 'payload'> {
+  readonly payload: string
+}
+
+/**
+ * One object Lambda puts in an S3 on-failure destination (Kinesis and DynamoDB Streams): the
+ * bucket, the object's key, and the record its body holds as JSON.
+ *
+ * @example
+ * ```ts
+ * for (const { key, record } of report.failureObjects ?? []) console.log(key, record.requestContext.condition)
+ * ```
+ */
+export interface S3FailureObject {
+  /** The bucket's name, from the destination's ARN. */
+  readonly bucket: string
+  /** `aws/lambda/<mapping UUID>/<shard id>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<UUID>`, the time being the record's `timestamp`. */
+  readonly key: string
+  /** The object's body: the same record as in `report.failureDestination`. */
+  readonly record: S3FailureRecord
 }
 
 /** Where a discarded batch lies in the stream. */
@@ -131,19 +164,75 @@ export function kinesisRecordsOf(
   })
 }
 
+/** What a failure record says besides its records: why, after how many invocations, and when. */
+export interface FailureContext {
+  readonly condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded'
+  readonly invokes: number
+  readonly functionError: 'Unhandled' | null
+  /** The request id of the records' last invocation, or a fresh one when they were never invoked. */
+  readonly requestId: string
+  readonly functionArn: string
+  readonly now: number
+}
+
+// Facts 40, 42 and 120.
+/**
+ * The fields every on-failure record starts with, streams' and Kafka's alike: the request's
+ * context, the response's (absent for `RecordAgeExceeded`), the version and the time.
+ */
+export function failureHead(
+  c: FailureContext,
+  condition: FailureDestinationRecord['requestContext']['condition'] = c.condition,
+): Pick<FailureDestinationRecord, 'requestContext' | 'responseContext' | 'version' | 'timestamp'> {
+  return {
+    requestContext: {
+      requestId: c.requestId,
+      functionArn: c.functionArn,
+      condition,
+      // §11.5: 1 even when the function never ran.
+      approximateInvokeCount: Math.max(1, c.invokes),
+    },
+    ...(c.condition === 'RecordAgeExceeded'
+      ? {}
+      : { responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: c.functionError } as const }),
+    version: '1.0',
+    timestamp: new Date(c.now).toISOString(),
+  }
+}
+
+// Facts 41, 121 and 127.
+/** The S3 form of a failure record: the record and the event of its records, as a JSON string. */
+export const withPayload = (record: FailureDestinationRecord, event: unknown): S3FailureRecord => ({
+  ...record,
+  payload: JSON.stringify(event),
+})
+
+/** The bucket of an S3 ARN (`arn:aws:s3:::bucket`), or `undefined` for any other destination. */
+export function bucketOf(destination: string | undefined): string | undefined {
+  return destination === undefined ? undefined : /^arn:[\w-]+:s3:[^:]*:[^:]*:([^/]+)$/.exec(destination)?.[1]
+}
+
+/** A UUID-shaped name made from `text`: the same text, the same name. */
+function uuidOf(text: string): string {
+  const h = createHash('sha256').update(text, 'utf8').digest('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`
+}
+
+// Facts 41 and 127.
+/**
+ * Where Lambda puts a failure record in an S3 bucket:
+ * `aws/lambda/<mapping UUID>/<shard id>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<UUID>`, at the record's
+ * time. The simulated mapping's UUID is made from its function and stream, and the last part from
+ * the record, so that the same run gives the same keys.
+ */
+export function failureObjectKey(functionArn: string, streamArn: string, shardId: string, record: S3FailureRecord): string {
+  const iso = record.timestamp // YYYY-MM-DDTHH:MM:SS.mmmZ
+  const day = iso.slice(0, 10)
+  return `aws/lambda/${uuidOf(`${functionArn} ${streamArn}`)}/${shardId}/${day.replaceAll('-', '/')}/${day}T${iso.slice(11, 19).replaceAll(':', '.')}-${uuidOf(JSON.stringify(record))}`
+}
+
 /** The OnFailure record for discarded records of one lane. */
-export function failureRecord<R>(
-  source: StreamSource<R>,
-  items: readonly StreamItem<R>[],
-  o: {
-    condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded'
-    invokes: number
-    functionError: 'Unhandled' | null
-    requestId: string
-    functionArn: string
-    now: number
-  },
-): FailureDestinationRecord {
+export function failureRecord<R>(source: StreamSource<R>, items: readonly StreamItem<R>[], o: FailureContext): FailureDestinationRecord {
   const first = items[0] as StreamItem<R>
   const last = items[items.length - 1] as StreamItem<R>
   const { arrivalPrecisionMs, batchInfoKey, streamArn } = source.stream
@@ -161,18 +250,5 @@ export function failureRecord<R>(
     batchSize: items.length,
     streamArn: streamArn(first.record),
   }
-  const aged = o.condition === 'RecordAgeExceeded'
-  return {
-    requestContext: {
-      requestId: o.requestId,
-      functionArn: o.functionArn,
-      condition: o.condition,
-      // §11.5: 1 even when the function never ran.
-      approximateInvokeCount: Math.max(1, o.invokes),
-    },
-    ...(aged ? {} : { responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: o.functionError } as const }),
-    version: '1.0',
-    timestamp: new Date(o.now).toISOString(),
-    [batchInfoKey]: info,
-  }
+  return { ...failureHead(o), [batchInfoKey]: info }
 }

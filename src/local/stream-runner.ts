@@ -238,6 +238,8 @@ export function startStreamRun<R>(
     arrival?: (item: StreamItem<R>, readAtMs: number) => number
     /** What the report says besides the stream rules' assumptions. */
     assumptions?: readonly string[]
+    /** The mapping's `DestinationConfig.OnFailure.Destination`: an S3 bucket gives the failure records' S3 form. */
+    destination?: string | undefined
     /** Cleans up after the readers and invocations are done (e.g. deregisters a consumer). */
     cleanup?: () => Promise<void>
   },
@@ -248,6 +250,7 @@ export function startStreamRun<R>(
     functionArn: o.functionArn,
     timeoutMs: s.timeoutMs,
     nextRequestId: requestIds(Date.now()),
+    destination: o.destination,
     ...(o.accept === undefined ? {} : { accept: o.accept }),
     ...(o.assumptions === undefined ? {} : { assumptions: [...STREAM_ASSUMPTIONS, ...o.assumptions] }),
     // A window closes by time only once its shard's reader has caught up (see readerCaughtUp).

@@ -423,6 +423,10 @@ function summaryOf(report: MappingReport): string {
       `${plural(costly.discardedBehindFailure.length, 'record')} discarded behind a failing record (the poison record took them along).`,
     )
   if (costly.duplicates.length > 0) lines.push(`${plural(costly.duplicates.length, 'record')} delivered more than once.`)
+  if (costly.lostWindows.length > 0)
+    lines.push(
+      `${plural(costly.lostWindows.length, 'tumbling window')} lost: the final invocation ran out of retries, so the aggregate was never acted on, though the records show succeeded.`,
+    )
   if (costly.ignoredPartialResponses.length > 0)
     lines.push(`${plural(costly.ignoredPartialResponses.length, 'partial response')} ignored: ReportBatchItemFailures is off.`)
   if (report.failureDestination.length > 0)
