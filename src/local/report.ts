@@ -23,6 +23,8 @@ export interface RecordReport {
   readonly key: string
   /** How many invocations carried it. More than one means the function saw it again: a duplicate. */
   readonly deliveries: number
+  /** When it reached the stream or the queue (ISO-8601). */
+  readonly arrivedAt?: string
   readonly fate: Fate
   /** Why it expired: `MaximumRecordAgeInSeconds`, or the stream's `retention`. */
   readonly expiredBy?: 'MaximumRecordAgeInSeconds' | 'retention'
@@ -124,4 +126,67 @@ export interface MappingReport {
   readonly assumptions: readonly string[]
   /** When the last thing happened (ISO-8601). */
   readonly endedAt: string
+  /** `simulate()` only: the metrics the event source mapping would publish to CloudWatch for this run. */
+  readonly metrics?: MappingMetrics
+}
+
+/**
+ * Counts of records (AWS calls them events) under the names of the event source mapping's
+ * CloudWatch metrics, which Lambda publishes with `MetricsConfig: { Metrics: ['EventCount'] }`;
+ * `IteratorAge` it publishes for every stream mapping. A metric the mapping does not publish (a
+ * metric of another source, `FilteredOutEventCount` without `FilterCriteria`,
+ * `OnFailureDestinationDeliveredEventCount` without an on-failure destination) is absent.
+ */
+export interface MetricValues {
+  /** Records read from the stream or queue: a stream record once, however often it is retried; an SQS message at each receive. */
+  readonly PolledEventCount: number
+  /** Records the mapping's `FilterCriteria` dropped (with `FilterCriteria` only). */
+  readonly FilteredOutEventCount?: number
+  /** Records the function was invoked with, counted again at each retry. */
+  readonly InvokedEventCount: number
+  /**
+   * Records of invocations that failed: the function threw, timed out, or answered with a batch
+   * item failure (every record of that invocation counts) or with a response Lambda cannot read.
+   * Counted when the invocation ends.
+   */
+  readonly FailedInvokeEventCount: number
+  /**
+   * Streams and Kafka: records discarded after `MaximumRetryAttempts` or past
+   * `MaximumRecordAgeInSeconds` with no on-failure destination to send them to; never records the
+   * stream's retention removed.
+   */
+  readonly DroppedEventCount?: number
+  /** Streams and Kafka, with an on-failure destination: records sent to it. */
+  readonly OnFailureDestinationDeliveredEventCount?: number
+  /** SQS: messages Lambda deleted after the function succeeded with them. */
+  readonly DeletedEventCount?: number
+  /** Kafka: records the committed offset moved past. */
+  readonly CommittedEventCount?: number
+  /** Kinesis and DynamoDB Streams: the largest age, in ms, of an event's last record when the function was invoked with it. */
+  readonly IteratorAge?: number
+}
+
+/** One UTC minute of {@link MetricValues}: what CloudWatch shows with a period of one minute (the sum; `IteratorAge`, the maximum). */
+export interface MetricsMinute extends MetricValues {
+  /** The minute's start (ISO-8601). */
+  readonly minute: string
+}
+
+/**
+ * The event source mapping's own metrics for a simulated run, under AWS's metric names.
+ *
+ * @example
+ * ```ts
+ * const dropped = report.metrics?.total.DroppedEventCount ?? 0 // discarded with nowhere to go
+ * const oldest = Math.max(0, ...(report.metrics?.perMinute ?? []).map((m) => m.IteratorAge ?? 0))
+ * ```
+ */
+export interface MappingMetrics {
+  /** Over the whole run (`IteratorAge`: the largest). */
+  readonly total: MetricValues
+  /**
+   * Minute by minute, from the minute the first record the mapping read arrived to the minute the
+   * run ended; a minute with nothing to count shows 0 (an empty poll counts 0), and no `IteratorAge`.
+   */
+  readonly perMinute: readonly MetricsMinute[]
 }

@@ -26,6 +26,7 @@ import type { StreamItem } from './rules.js'
 import { simulateSqs, sqsRunSettings, type SqsSimulation } from './sqs.js'
 import type { EventSourceMapping } from './mapping.js'
 import { simulateKafka, type KafkaSimulation } from './kafka.js'
+import { withMetrics } from './metrics.js'
 import type { KafkaEvent } from '../sources/kafka/types.js'
 
 /** What every simulation takes besides the source: the clock, the function, a seed. */
@@ -181,8 +182,25 @@ export async function simulate(
     configError(NAME, `the options must be an object with \`source\` and \`records\`; received ${describeValue(given)}.`)
   const options = 'mapping' in given ? simulationOf(given) : given
   const handler = withCallback(lambda)
-  if (options.source === 'sqs') return simulateSqs(handler as (event: SQSEvent, context: Context) => unknown, options)
-  if (options.source === 'kafka') return simulateKafka(handler as (event: KafkaEvent, context: Context) => unknown, options)
+  const report =
+    options.source === 'sqs'
+      ? await simulateSqs(handler as (event: SQSEvent, context: Context) => unknown, options)
+      : options.source === 'kafka'
+        ? await simulateKafka(handler as (event: KafkaEvent, context: Context) => unknown, options)
+        : await simulateStream(handler, options)
+  // The mapping's own CloudWatch metrics, the same for every source (facts 127-137).
+  return withMetrics(report, {
+    source: options.source,
+    destination: options.source !== 'sqs' && options.DestinationConfig?.OnFailure?.Destination !== undefined,
+    filter: options.FilterCriteria !== undefined,
+  })
+}
+
+/** `simulate()` for a Kinesis or DynamoDB Streams mapping. */
+async function simulateStream(
+  handler: (event: never, context: Context) => unknown,
+  options: KinesisSimulation | DynamoDBSimulation,
+): Promise<MappingReport> {
   checkSettings(NAME, options, SIMULATION_SETTINGS)
   const seed = options.seed ?? 1
   const maxInvocations = options.maxInvocations ?? 100_000

@@ -395,6 +395,7 @@ function sqsReport(st: SqsState): MappingReport {
     shardId: st.q.queueName,
     key: m.group,
     deliveries: m.deliveries,
+    arrivedAt: new Date(m.sentAt).toISOString(),
     fate:
       m.state === 'deleted' ? 'succeeded' : m.state === 'dead-lettered' ? 'dead-lettered' : m.state === 'filtered' ? 'filtered' : 'pending',
     ...(m.state === 'dead-lettered' && st.behindOnly.get(m.id) === true ? { discardedBehindFailure: true } : {}),

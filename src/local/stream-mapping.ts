@@ -43,6 +43,7 @@ interface Entry {
   shardId: string
   key: string
   deliveries: number
+  arrivalMs: number
   fate?: RecordReport['fate']
   expiredBy?: RecordReport['expiredBy']
   failureRecord?: FailureDestinationRecord
@@ -250,7 +251,7 @@ function* allLanes<R>(st: MappingState<R>): Generator<Lane<R>> {
 
 function register<R>(st: MappingState<R>, item: StreamItem<R>): Entry {
   const key = uid(item.shardId, item.id)
-  const entry: Entry = { id: item.id, shardId: item.shardId, key: item.key, deliveries: 0 }
+  const entry: Entry = { id: item.id, shardId: item.shardId, key: item.key, deliveries: 0, arrivalMs: item.arrivalMs }
   st.entries.set(key, entry)
   st.order.push(key)
   let shard = st.byShard.get(item.shardId)
@@ -508,6 +509,7 @@ function mappingReport<R>(st: MappingState<R>, now: number, stopped: boolean): M
       shardId: e.shardId,
       key: e.key,
       deliveries: e.deliveries,
+      ...(Number.isFinite(e.arrivalMs) ? { arrivedAt: new Date(e.arrivalMs).toISOString() } : {}),
       fate: e.fate ?? 'pending',
       ...(e.expiredBy === undefined ? {} : { expiredBy: e.expiredBy }),
       ...(e.failureRecord === undefined ? {} : { failureRecord: e.failureRecord }),

@@ -1,0 +1,187 @@
+/**
+ * The event source mapping's own CloudWatch metrics (the `EventCount` group of `MetricsConfig`,
+ * and `IteratorAge`) for a simulated run: a pure function of the report, the same for every
+ * source. Each record's story (its fate, when it arrived, the invocations that carried it, the
+ * failure record sent for it) says when the mapping read it, invoked the function with it,
+ * dropped, sent, deleted or committed it; the counts are summed per UTC minute, as CloudWatch
+ * shows them with a period of one minute.
+ */
+import type { MappingMetrics, MappingReport, MetricValues, MetricsMinute, RecordReport } from './report.js'
+
+/** What the metrics need to know of the mapping besides the report. */
+export interface MetricsMapping {
+  readonly source: 'kinesis' | 'dynamodb' | 'sqs' | 'kafka'
+  /** Whether it has an on-failure destination (`DestinationConfig.OnFailure.Destination`). */
+  readonly destination: boolean
+  /** Whether it has `FilterCriteria`. */
+  readonly filter: boolean
+}
+
+type Count = Exclude<keyof MetricValues, 'IteratorAge'>
+
+const MINUTE = 60_000
+
+/** Where the simulator chose, for the metrics, what AWS does not say; added to the report's assumptions. */
+export function metricsAssumptions(source: MetricsMapping['source']): string[] {
+  return [
+    source === 'sqs'
+      ? 'Metrics: PolledEventCount counts a message at each receive (a message that comes back after its visibility timeout is read again), and a filtered message once, when it is sent.'
+      : 'Metrics: PolledEventCount counts a record once, when the mapping first reads it (a filtered record when it arrives, a delivered one with the first invocation that carries it); a retry, a bisected half or the rest of a partially failed batch is not read again (AWS counts retries in InvokedEventCount "for the same polled event").',
+    'Metrics: FailedInvokeEventCount counts every record of an invocation that threw, timed out, answered with a response Lambda cannot read, or listed any batch item failure (AWS: "any event with a non-empty BatchItemFailures in the response"; counting only the listed records would be the other reading).',
+    ...(source === 'sqs'
+      ? [
+          'Metrics: DeletedEventCount counts the messages deleted because the function succeeded with them, when the invocation ends; the messages Lambda deletes because no filter matched them are not counted (AWS does not say).',
+        ]
+      : [
+          'Metrics: DroppedEventCount counts, as AWS documents, the records discarded (MaximumRetryAttempts) or aged out (MaximumRecordAgeInSeconds) when no on-failure destination is set; one capture on real AWS saw no DroppedEventCount for a DynamoDB batch discarded without a destination. With a destination they count in OnFailureDestinationDeliveredEventCount instead, as delivery never fails in the simulator.',
+        ]),
+    ...(source === 'kafka'
+      ? [
+          "Metrics: CommittedEventCount counts a record when every record before it in its partition is settled (Kafka commits offsets from time to time; the simulator as soon as it can); a record the topic no longer keeps is settled at the partition's next invocation.",
+        ]
+      : []),
+  ]
+}
+
+/** The metric names the mapping publishes, in AWS's order. */
+function published(m: MetricsMapping): Count[] {
+  const stream = m.source !== 'sqs'
+  return [
+    'PolledEventCount',
+    ...(m.filter ? (['FilteredOutEventCount'] as const) : []),
+    'InvokedEventCount',
+    'FailedInvokeEventCount',
+    ...(stream ? (['DroppedEventCount'] as const) : []),
+    ...(stream && m.destination ? (['OnFailureDestinationDeliveredEventCount'] as const) : []),
+    ...(m.source === 'sqs' ? (['DeletedEventCount'] as const) : []),
+    ...(m.source === 'kafka' ? (['CommittedEventCount'] as const) : []),
+  ]
+}
+
+const keyOf = (shardId: string, id: string): string => `${shardId}\n${id}`
+
+/** The metrics of a simulated run: totals and one entry per minute, under AWS's metric names. */
+export function mappingMetrics(report: MappingReport, m: MetricsMapping): MappingMetrics {
+  const names = published(m)
+  const counts: { name: Count; at: number; n: number }[] = []
+  const count = (name: Count, at: number, n = 1): void => {
+    if (names.includes(name)) counts.push({ name, at, n })
+  }
+  const ages: { at: number; age: number }[] = []
+  const byKey = new Map<string, RecordReport>()
+  for (const o of report.outcomes) byKey.set(keyOf(o.shardId, o.id), o)
+  const arrival = (o: RecordReport | undefined): number | undefined => (o?.arrivedAt === undefined ? undefined : Date.parse(o.arrivedAt))
+
+  // Each invocation: its records invoked at its start, failed at its end (fact 130); read again at each SQS receive.
+  const firstRead = new Map<string, number>()
+  const lastEnd = new Map<string, number>()
+  const startsByShard = new Map<string, number[]>()
+  for (const inv of report.invocations) {
+    const start = Date.parse(inv.at)
+    const end = start + inv.durationMs
+    count('InvokedEventCount', start, inv.records.length)
+    if (inv.result !== 'success') count('FailedInvokeEventCount', end, inv.records.length)
+    if (m.source === 'sqs') count('PolledEventCount', start, inv.records.length)
+    for (const id of inv.records) {
+      const key = keyOf(inv.shardId, id)
+      if (!firstRead.has(key)) firstRead.set(key, start)
+      lastEnd.set(key, end)
+    }
+    const starts = startsByShard.get(inv.shardId)
+    if (starts === undefined) startsByShard.set(inv.shardId, [start])
+    else starts.push(start)
+    // Fact 135: the age of the event's last record when the mapping invoked the function with it.
+    const last = inv.records[inv.records.length - 1]
+    const arrived = last === undefined ? undefined : arrival(byKey.get(keyOf(inv.shardId, last)))
+    if ((m.source === 'kinesis' || m.source === 'dynamodb') && arrived !== undefined)
+      ages.push({ at: start, age: Math.max(0, start - arrived) })
+  }
+
+  const ended = Date.parse(report.endedAt)
+  const marks: number[] = []
+  for (const o of report.outcomes) {
+    if (o.fate === 'before-start') continue
+    const key = keyOf(o.shardId, o.id)
+    const arrived = arrival(o)
+    if (arrived !== undefined) marks.push(arrived)
+    const failedAt = o.failureRecord === undefined ? undefined : Date.parse(o.failureRecord.timestamp)
+    if (o.fate === 'filtered') {
+      // Fact 128: read, then dropped by the filter.
+      count('PolledEventCount', arrived ?? ended)
+      count('FilteredOutEventCount', arrived ?? ended)
+      continue
+    }
+    if (m.source !== 'sqs') {
+      // Fact 127: a stream record is read once, however many times it is invoked.
+      const read = firstRead.get(key) ?? failedAt
+      if (read !== undefined) count('PolledEventCount', read)
+      // Facts 131-133.
+      const lost = o.fate === 'discarded' || (o.fate === 'expired' && o.expiredBy === 'MaximumRecordAgeInSeconds')
+      if (lost && failedAt !== undefined) count(m.destination ? 'OnFailureDestinationDeliveredEventCount' : 'DroppedEventCount', failedAt)
+    } else if (o.fate === 'succeeded') {
+      // Fact 134.
+      const end = lastEnd.get(key)
+      if (end !== undefined) count('DeletedEventCount', end)
+    }
+  }
+  if (m.source === 'kafka') commits(report, lastEnd, startsByShard, count)
+
+  let first = ended
+  let last = ended
+  for (const t of [counts.map((c) => c.at), ages.map((a) => a.at), marks].flat()) {
+    if (t < first) first = t
+    if (t > last) last = t
+  }
+  const from = Math.floor(first / MINUTE)
+  const to = Math.floor(last / MINUTE)
+  const zero = Object.fromEntries(names.map((n) => [n, 0])) as Record<Count, number>
+  const rows: (Record<Count, number> & { minute: string; IteratorAge?: number })[] = []
+  for (let i = from; i <= to; i++) rows.push({ minute: new Date(i * MINUTE).toISOString(), ...zero })
+  const total = { ...zero } as Record<Count, number> & { IteratorAge?: number }
+  for (const c of counts) {
+    ;(rows[Math.floor(c.at / MINUTE) - from] as Record<Count, number>)[c.name] += c.n
+    total[c.name] += c.n
+  }
+  for (const a of ages) {
+    const row = rows[Math.floor(a.at / MINUTE) - from] as { IteratorAge?: number }
+    row.IteratorAge = Math.max(row.IteratorAge ?? 0, a.age)
+    total.IteratorAge = Math.max(total.IteratorAge ?? 0, a.age)
+  }
+  return { total: total as MetricValues, perMinute: rows as MetricsMinute[] }
+}
+
+// Fact 136.
+/**
+ * Kafka's CommittedEventCount: a partition's committed offset passes a record once it and every
+ * record before it are settled; each record counts when the offset passes it.
+ */
+function commits(
+  report: MappingReport,
+  lastEnd: ReadonlyMap<string, number>,
+  startsByShard: ReadonlyMap<string, readonly number[]>,
+  count: (name: Count, at: number) => void,
+): void {
+  const ended = Date.parse(report.endedAt)
+  const high = new Map<string, number>()
+  for (const o of report.outcomes) {
+    if (o.fate === 'before-start' || o.fate === 'pending') continue
+    const key = keyOf(o.shardId, o.id)
+    let settled: number
+    if (o.fate === 'succeeded') settled = lastEnd.get(key) ?? ended
+    else if (o.fate === 'filtered') settled = o.arrivedAt === undefined ? ended : Date.parse(o.arrivedAt)
+    else if (o.failureRecord !== undefined) settled = Date.parse(o.failureRecord.timestamp)
+    else {
+      // Gone with the topic's retention: settled when the partition next invokes the function.
+      const after = lastEnd.get(key) ?? (o.arrivedAt === undefined ? ended : Date.parse(o.arrivedAt))
+      settled = startsByShard.get(o.shardId)?.find((s) => s > after) ?? ended
+    }
+    const at = Math.max(settled, high.get(o.shardId) ?? -Infinity)
+    high.set(o.shardId, at)
+    count('CommittedEventCount', at)
+  }
+}
+
+/** The report with the mapping's metrics, and the assumptions they rest on. */
+export function withMetrics(report: MappingReport, m: MetricsMapping): MappingReport {
+  return { ...report, metrics: mappingMetrics(report, m), assumptions: [...report.assumptions, ...metricsAssumptions(m.source)] }
+}
