@@ -24,7 +24,16 @@ export {
   type ReadMappingsOptions,
 } from './mapping.js'
 export { checkMapping, checkTemplate, type Finding } from './check.js'
-export type { Fate, InvocationReport, MappingReport, RecordReport, ShardReport } from './report.js'
+export type {
+  Fate,
+  InvocationReport,
+  MappingMetrics,
+  MappingReport,
+  MetricsMinute,
+  MetricValues,
+  RecordReport,
+  ShardReport,
+} from './report.js'
 export type { FunctionSettings, StreamMappingSettings } from './settings.js'
 export type { SqsSend, SqsSimulation } from './sqs.js'
 export type {

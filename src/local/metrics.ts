@@ -72,7 +72,7 @@ export function mappingMetrics(report: MappingReport, m: MetricsMapping): Mappin
   for (const o of report.outcomes) byKey.set(keyOf(o.shardId, o.id), o)
   const arrival = (o: RecordReport | undefined): number | undefined => (o?.arrivedAt === undefined ? undefined : Date.parse(o.arrivedAt))
 
-  // Each invocation: its records invoked at its start, failed at its end (fact 130); read again at each SQS receive.
+  // Each invocation: its records invoked at its start, failed at its end (facts 131-132); read again at each SQS receive.
   const firstRead = new Map<string, number>()
   const lastEnd = new Map<string, number>()
   const startsByShard = new Map<string, number[]>()
@@ -90,7 +90,7 @@ export function mappingMetrics(report: MappingReport, m: MetricsMapping): Mappin
     const starts = startsByShard.get(inv.shardId)
     if (starts === undefined) startsByShard.set(inv.shardId, [start])
     else starts.push(start)
-    // Fact 135: the age of the event's last record when the mapping invoked the function with it.
+    // Fact 137: the age of the event's last record when the mapping invoked the function with it.
     const last = inv.records[inv.records.length - 1]
     const arrived = last === undefined ? undefined : arrival(byKey.get(keyOf(inv.shardId, last)))
     if ((m.source === 'kinesis' || m.source === 'dynamodb') && arrived !== undefined)
@@ -106,20 +106,20 @@ export function mappingMetrics(report: MappingReport, m: MetricsMapping): Mappin
     if (arrived !== undefined) marks.push(arrived)
     const failedAt = o.failureRecord === undefined ? undefined : Date.parse(o.failureRecord.timestamp)
     if (o.fate === 'filtered') {
-      // Fact 128: read, then dropped by the filter.
+      // Facts 128 and 130: read, then dropped by the filter.
       count('PolledEventCount', arrived ?? ended)
       count('FilteredOutEventCount', arrived ?? ended)
       continue
     }
     if (m.source !== 'sqs') {
-      // Fact 127: a stream record is read once, however many times it is invoked.
+      // Fact 129: a stream record is read once, however many times it is invoked.
       const read = firstRead.get(key) ?? failedAt
       if (read !== undefined) count('PolledEventCount', read)
-      // Facts 131-133.
+      // Facts 133-134.
       const lost = o.fate === 'discarded' || (o.fate === 'expired' && o.expiredBy === 'MaximumRecordAgeInSeconds')
       if (lost && failedAt !== undefined) count(m.destination ? 'OnFailureDestinationDeliveredEventCount' : 'DroppedEventCount', failedAt)
     } else if (o.fate === 'succeeded') {
-      // Fact 134.
+      // Fact 135.
       const end = lastEnd.get(key)
       if (end !== undefined) count('DeletedEventCount', end)
     }
