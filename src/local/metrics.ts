@@ -6,7 +6,7 @@
  * dropped, sent, deleted or committed it; the counts are summed per UTC minute, as CloudWatch
  * shows them with a period of one minute.
  */
-import type { MappingMetrics, MappingReport, MetricValues, MetricsMinute, RecordReport } from './report.js'
+import type { MappingMetrics, MappingReport, MetricValues, MetricsMinute } from './report.js'
 
 /** What the metrics need to know of the mapping besides the report. */
 export interface MetricsMapping {
@@ -58,52 +58,80 @@ function published(m: MetricsMapping): Count[] {
   ]
 }
 
-const keyOf = (shardId: string, id: string): string => `${shardId}\n${id}`
+type Row = Record<Count, number> & { IteratorAge?: number }
+
+/** A map of shards, each a map of record ids: two strings looked up without joining them. */
+class ByRecord<T> {
+  private readonly shards = new Map<string, Map<string, T>>()
+  get(shardId: string, id: string): T | undefined {
+    return this.shards.get(shardId)?.get(id)
+  }
+  of(shardId: string): Map<string, T> {
+    let ids = this.shards.get(shardId)
+    if (ids === undefined) this.shards.set(shardId, (ids = new Map()))
+    return ids
+  }
+}
 
 /** The metrics of a simulated run: totals and one entry per minute, under AWS's metric names. */
 export function mappingMetrics(report: MappingReport, m: MetricsMapping): MappingMetrics {
   const names = published(m)
-  const counts: { name: Count; at: number; n: number }[] = []
-  const count = (name: Count, at: number, n = 1): void => {
-    if (names.includes(name)) counts.push({ name, at, n })
+  const publishes = new Set<Count>(names)
+  const zero = Object.fromEntries(names.map((n) => [n, 0])) as Row
+  const ended = Date.parse(report.endedAt)
+  // Minute by minute, made as the counts come; the minutes between them are added at the end.
+  const minutes = new Map<number, Row>()
+  let first = Math.floor(ended / MINUTE)
+  let last = first
+  const rowAt = (at: number): Row => {
+    const k = Math.floor(at / MINUTE)
+    let row = minutes.get(k)
+    if (row === undefined) {
+      minutes.set(k, (row = { ...zero }))
+      if (k < first) first = k
+      if (k > last) last = k
+    }
+    return row
   }
-  const ages: { at: number; age: number }[] = []
-  const byKey = new Map<string, RecordReport>()
-  for (const o of report.outcomes) byKey.set(keyOf(o.shardId, o.id), o)
-  const arrival = (o: RecordReport | undefined): number | undefined => (o?.arrivedAt === undefined ? undefined : Date.parse(o.arrivedAt))
+  const count = (name: Count, at: number, n = 1): void => {
+    if (publishes.has(name)) rowAt(at)[name] += n
+  }
+  const arrivals = new ByRecord<number>()
+  for (const o of report.outcomes) if (o.arrivedAt !== undefined) arrivals.of(o.shardId).set(o.id, Date.parse(o.arrivedAt))
 
   // Each invocation: its records invoked at its start, failed at its end (facts 131-132); read again at each SQS receive.
-  const firstRead = new Map<string, number>()
-  const lastEnd = new Map<string, number>()
+  const firstRead = new ByRecord<number>()
+  const lastEnd = new ByRecord<number>()
   const startsByShard = new Map<string, number[]>()
+  const streams = m.source === 'kinesis' || m.source === 'dynamodb'
   for (const inv of report.invocations) {
     const start = Date.parse(inv.at)
     const end = start + inv.durationMs
     count('InvokedEventCount', start, inv.records.length)
     if (inv.result !== 'success') count('FailedInvokeEventCount', end, inv.records.length)
     if (m.source === 'sqs') count('PolledEventCount', start, inv.records.length)
+    const read = firstRead.of(inv.shardId)
+    const ends = lastEnd.of(inv.shardId)
     for (const id of inv.records) {
-      const key = keyOf(inv.shardId, id)
-      if (!firstRead.has(key)) firstRead.set(key, start)
-      lastEnd.set(key, end)
+      if (!read.has(id)) read.set(id, start)
+      ends.set(id, end)
     }
     const starts = startsByShard.get(inv.shardId)
     if (starts === undefined) startsByShard.set(inv.shardId, [start])
     else starts.push(start)
     // Fact 137: the age of the event's last record when the mapping invoked the function with it.
-    const last = inv.records[inv.records.length - 1]
-    const arrived = last === undefined ? undefined : arrival(byKey.get(keyOf(inv.shardId, last)))
-    if ((m.source === 'kinesis' || m.source === 'dynamodb') && arrived !== undefined)
-      ages.push({ at: start, age: Math.max(0, start - arrived) })
+    const lastId = inv.records[inv.records.length - 1]
+    const arrived = lastId === undefined ? undefined : arrivals.get(inv.shardId, lastId)
+    if (streams && arrived !== undefined) {
+      const row = rowAt(start)
+      row.IteratorAge = Math.max(row.IteratorAge ?? 0, start - arrived, 0)
+    }
   }
 
-  const ended = Date.parse(report.endedAt)
-  const marks: number[] = []
   for (const o of report.outcomes) {
     if (o.fate === 'before-start') continue
-    const key = keyOf(o.shardId, o.id)
-    const arrived = arrival(o)
-    if (arrived !== undefined) marks.push(arrived)
+    const arrived = arrivals.get(o.shardId, o.id)
+    if (arrived !== undefined) rowAt(arrived) // the mapping was reading from then on
     const failedAt = o.failureRecord === undefined ? undefined : Date.parse(o.failureRecord.timestamp)
     if (o.fate === 'filtered') {
       // Facts 128 and 130: read, then dropped by the filter.
@@ -113,41 +141,28 @@ export function mappingMetrics(report: MappingReport, m: MetricsMapping): Mappin
     }
     if (m.source !== 'sqs') {
       // Fact 129: a stream record is read once, however many times it is invoked.
-      const read = firstRead.get(key) ?? failedAt
+      const read = firstRead.get(o.shardId, o.id) ?? failedAt
       if (read !== undefined) count('PolledEventCount', read)
       // Facts 133-134.
       const lost = o.fate === 'discarded' || (o.fate === 'expired' && o.expiredBy === 'MaximumRecordAgeInSeconds')
       if (lost && failedAt !== undefined) count(m.destination ? 'OnFailureDestinationDeliveredEventCount' : 'DroppedEventCount', failedAt)
     } else if (o.fate === 'succeeded') {
       // Fact 135.
-      const end = lastEnd.get(key)
+      const end = lastEnd.get(o.shardId, o.id)
       if (end !== undefined) count('DeletedEventCount', end)
     }
   }
-  if (m.source === 'kafka') commits(report, lastEnd, startsByShard, count)
+  if (m.source === 'kafka') commits(report, arrivals, lastEnd, startsByShard, count)
 
-  let first = ended
-  let last = ended
-  for (const t of [counts.map((c) => c.at), ages.map((a) => a.at), marks].flat()) {
-    if (t < first) first = t
-    if (t > last) last = t
+  const perMinute: MetricsMinute[] = []
+  const total: Row = { ...zero }
+  for (let k = first; k <= last; k++) {
+    const row = minutes.get(k) ?? zero
+    perMinute.push({ minute: new Date(k * MINUTE).toISOString(), ...row })
+    for (const n of names) total[n] += row[n]
+    if (row.IteratorAge !== undefined) total.IteratorAge = Math.max(total.IteratorAge ?? 0, row.IteratorAge)
   }
-  const from = Math.floor(first / MINUTE)
-  const to = Math.floor(last / MINUTE)
-  const zero = Object.fromEntries(names.map((n) => [n, 0])) as Record<Count, number>
-  const rows: (Record<Count, number> & { minute: string; IteratorAge?: number })[] = []
-  for (let i = from; i <= to; i++) rows.push({ minute: new Date(i * MINUTE).toISOString(), ...zero })
-  const total = { ...zero } as Record<Count, number> & { IteratorAge?: number }
-  for (const c of counts) {
-    ;(rows[Math.floor(c.at / MINUTE) - from] as Record<Count, number>)[c.name] += c.n
-    total[c.name] += c.n
-  }
-  for (const a of ages) {
-    const row = rows[Math.floor(a.at / MINUTE) - from] as { IteratorAge?: number }
-    row.IteratorAge = Math.max(row.IteratorAge ?? 0, a.age)
-    total.IteratorAge = Math.max(total.IteratorAge ?? 0, a.age)
-  }
-  return { total: total as MetricValues, perMinute: rows as MetricsMinute[] }
+  return { total, perMinute }
 }
 
 // Fact 136.
@@ -157,7 +172,8 @@ export function mappingMetrics(report: MappingReport, m: MetricsMapping): Mappin
  */
 function commits(
   report: MappingReport,
-  lastEnd: ReadonlyMap<string, number>,
+  arrivals: ByRecord<number>,
+  lastEnd: ByRecord<number>,
   startsByShard: ReadonlyMap<string, readonly number[]>,
   count: (name: Count, at: number) => void,
 ): void {
@@ -165,14 +181,14 @@ function commits(
   const high = new Map<string, number>()
   for (const o of report.outcomes) {
     if (o.fate === 'before-start' || o.fate === 'pending') continue
-    const key = keyOf(o.shardId, o.id)
+    const arrived = arrivals.get(o.shardId, o.id) ?? ended
     let settled: number
-    if (o.fate === 'succeeded') settled = lastEnd.get(key) ?? ended
-    else if (o.fate === 'filtered') settled = o.arrivedAt === undefined ? ended : Date.parse(o.arrivedAt)
+    if (o.fate === 'succeeded') settled = lastEnd.get(o.shardId, o.id) ?? ended
+    else if (o.fate === 'filtered') settled = arrived
     else if (o.failureRecord !== undefined) settled = Date.parse(o.failureRecord.timestamp)
     else {
       // Gone with the topic's retention: settled when the partition next invokes the function.
-      const after = lastEnd.get(key) ?? (o.arrivedAt === undefined ? ended : Date.parse(o.arrivedAt))
+      const after = lastEnd.get(o.shardId, o.id) ?? arrived
       settled = startsByShard.get(o.shardId)?.find((s) => s > after) ?? ended
     }
     const at = Math.max(settled, high.get(o.shardId) ?? -Infinity)
