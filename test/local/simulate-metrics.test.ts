@@ -2,7 +2,7 @@
 import type { DynamoDBStreamEvent, KinesisStreamEvent, SQSEvent } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import type { KafkaEvent } from 'lambda-stream-handlers'
-import { simulate, type MappingReport, type MetricValues } from 'lambda-stream-handlers/local'
+import { simulate, type EventSourceMapping, type Lambda, type MappingReport, type MetricValues } from 'lambda-stream-handlers/local'
 import { dynamodbEvent } from 'lambda-stream-handlers/testing'
 
 const RBIF = ['ReportBatchItemFailures'] as const
@@ -62,6 +62,16 @@ describe('Kinesis and DynamoDB Streams', () => {
       'IteratorAge',
     ])
     expect(report.assumptions.some((a) => a.startsWith('Metrics: PolledEventCount counts a record once'))).toBe(true)
+  })
+
+  it('fact 128: a mapping with nothing to read publishes 0, not nothing', async () => {
+    const report = await simulate(() => {}, { source: 'kinesis', records: [], start: new Date('2026-01-01T00:00:00Z') })
+    expect(metricsOf(report)).toEqual({
+      total: { PolledEventCount: 0, InvokedEventCount: 0, FailedInvokeEventCount: 0, DroppedEventCount: 0 },
+      perMinute: [
+        { minute: '2026-01-01T00:00:00.000Z', PolledEventCount: 0, InvokedEventCount: 0, FailedInvokeEventCount: 0, DroppedEventCount: 0 },
+      ],
+    })
   })
 
   it('fact 131: InvokedEventCount counts every retry, a bisected half and a remainder at the invocation’s start', async () => {
@@ -167,6 +177,19 @@ describe('Kinesis and DynamoDB Streams', () => {
     const sentAt = report.failureDestination[0]!.timestamp.slice(0, 16)
     const row = m.perMinute.find((r) => r.minute.startsWith(sentAt))
     expect(row?.OnFailureDestinationDeliveredEventCount).toBe(3)
+  })
+
+  it('fact 134: a mapping read from a template brings its destination to the metrics', async () => {
+    const mapping: EventSourceMapping = {
+      logicalId: 'Orders',
+      source: 'kinesis',
+      settings: { StartingPosition: 'TRIM_HORIZON', MaximumRetryAttempts: 0, ...DESTINATION },
+      sourceSettings: {},
+      function: {},
+      unresolved: [],
+    }
+    const report = await simulate(throwsOn('bad') as Lambda<never>, { mapping, records: [{ data: 'bad' }] })
+    expect(metricsOf(report).total).toMatchObject({ DroppedEventCount: 0, OnFailureDestinationDeliveredEventCount: 1 })
   })
 
   it('fact 130: FilteredOutEventCount, with FilterCriteria only, counts the records the filter dropped, which were read all the same', async () => {
