@@ -509,7 +509,7 @@ function mappingReport<R>(st: MappingState<R>, now: number, stopped: boolean): M
       shardId: e.shardId,
       key: e.key,
       deliveries: e.deliveries,
-      ...(Number.isFinite(e.arrivalMs) ? { arrivedAt: new Date(e.arrivalMs).toISOString() } : {}),
+      ...(Math.abs(e.arrivalMs) <= 8.64e15 ? { arrivedAt: new Date(e.arrivalMs).toISOString() } : {}), // a Date's range
       fate: e.fate ?? 'pending',
       ...(e.expiredBy === undefined ? {} : { expiredBy: e.expiredBy }),
       ...(e.failureRecord === undefined ? {} : { failureRecord: e.failureRecord }),
