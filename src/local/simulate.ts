@@ -138,7 +138,8 @@ const SIMULATION_SETTINGS: SettingsTable = {
  *
  * The report lists every invocation (event, response or error), every record's fate and delivery
  * count, each shard's checkpoint, the failure-destination records, the costly cases (records
- * discarded behind a poison record, partial responses ignored, duplicates), and the choices made
+ * discarded behind a poison record, partial responses ignored, duplicates), the metrics the mapping
+ * would publish to CloudWatch (`report.metrics`, in total and per minute), and the choices made
  * where AWS's behaviour is undocumented.
  *
  * @example
