@@ -99,7 +99,7 @@ export function mappingMetrics(report: MappingReport, m: MetricsMapping): Mappin
   const arrivals = new ByRecord<number>()
   for (const o of report.outcomes) if (o.arrivedAt !== undefined) arrivals.of(o.shardId).set(o.id, Date.parse(o.arrivedAt))
 
-  // Each invocation: its records invoked at its start, failed at its end (facts 131-132); read again at each SQS receive.
+  // Each invocation: its records invoked at its start, failed at its end (facts 137-138); read again at each SQS receive.
   const firstRead = new ByRecord<number>()
   const lastEnd = new ByRecord<number>()
   const startsByShard = new Map<string, number[]>()
@@ -119,7 +119,7 @@ export function mappingMetrics(report: MappingReport, m: MetricsMapping): Mappin
     const starts = startsByShard.get(inv.shardId)
     if (starts === undefined) startsByShard.set(inv.shardId, [start])
     else starts.push(start)
-    // Fact 137: the age of the event's last record when the mapping invoked the function with it.
+    // Fact 143: the age of the event's last record when the mapping invoked the function with it.
     const lastId = inv.records[inv.records.length - 1]
     const arrived = lastId === undefined ? undefined : arrivals.get(inv.shardId, lastId)
     if (streams && arrived !== undefined) {
@@ -134,20 +134,20 @@ export function mappingMetrics(report: MappingReport, m: MetricsMapping): Mappin
     if (arrived !== undefined) rowAt(arrived) // the mapping was reading from then on
     const failedAt = o.failureRecord === undefined ? undefined : Date.parse(o.failureRecord.timestamp)
     if (o.fate === 'filtered') {
-      // Facts 128 and 130: read, then dropped by the filter.
+      // Facts 134 and 136: read, then dropped by the filter.
       count('PolledEventCount', arrived ?? ended)
       count('FilteredOutEventCount', arrived ?? ended)
       continue
     }
     if (m.source !== 'sqs') {
-      // Fact 129: a stream record is read once, however many times it is invoked.
+      // Fact 135: a stream record is read once, however many times it is invoked.
       const read = firstRead.get(o.shardId, o.id) ?? failedAt
       if (read !== undefined) count('PolledEventCount', read)
-      // Facts 133-134.
+      // Facts 139-140.
       const lost = o.fate === 'discarded' || (o.fate === 'expired' && o.expiredBy === 'MaximumRecordAgeInSeconds')
       if (lost && failedAt !== undefined) count(m.destination ? 'OnFailureDestinationDeliveredEventCount' : 'DroppedEventCount', failedAt)
     } else if (o.fate === 'succeeded') {
-      // Fact 135.
+      // Fact 141.
       const end = lastEnd.get(o.shardId, o.id)
       if (end !== undefined) count('DeletedEventCount', end)
     }
@@ -165,7 +165,7 @@ export function mappingMetrics(report: MappingReport, m: MetricsMapping): Mappin
   return { total, perMinute }
 }
 
-// Fact 136.
+// Fact 142.
 /**
  * Kafka's CommittedEventCount: a partition's committed offset passes a record once it and every
  * record before it are settled; each record counts when the offset passes it.

@@ -189,7 +189,7 @@ export async function simulate(
       : options.source === 'kafka'
         ? await simulateKafka(handler as (event: KafkaEvent, context: Context) => unknown, options)
         : await simulateStream(handler, options)
-  // The mapping's own CloudWatch metrics, the same for every source (facts 127-137).
+  // The mapping's own CloudWatch metrics, the same for every source (facts 133-143).
   return withMetrics(report, {
     source: options.source,
     destination: options.source !== 'sqs' && options.DestinationConfig?.OnFailure?.Destination !== undefined,

@@ -1,4 +1,4 @@
-// report.metrics: the event source mapping's own CloudWatch metrics (facts 127-137), per source.
+// report.metrics: the event source mapping's own CloudWatch metrics (facts 133-143), per source.
 import type { DynamoDBStreamEvent, KinesisStreamEvent, SQSEvent } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import type { KafkaEvent } from 'lambda-stream-handlers'
@@ -36,7 +36,7 @@ const throwsOn =
   }
 
 describe('Kinesis and DynamoDB Streams', () => {
-  it('facts 127-129: PolledEventCount counts a record once however often it is retried, and 0 in a minute with nothing to read', async () => {
+  it('facts 133-135: PolledEventCount counts a record once however often it is retried, and 0 in a minute with nothing to read', async () => {
     const report = await simulate(throwsOn('bad'), {
       source: 'kinesis',
       records: [{ data: 'a' }, { data: 'bad' }, { data: 'c', at: 3 * 60_000 }],
@@ -64,7 +64,7 @@ describe('Kinesis and DynamoDB Streams', () => {
     expect(report.assumptions.some((a) => a.startsWith('Metrics: PolledEventCount counts a record once'))).toBe(true)
   })
 
-  it('fact 128: a mapping with nothing to read publishes 0, not nothing', async () => {
+  it('fact 134: a mapping with nothing to read publishes 0, not nothing', async () => {
     const report = await simulate(() => {}, { source: 'kinesis', records: [], start: new Date('2026-01-01T00:00:00Z') })
     expect(metricsOf(report)).toEqual({
       total: { PolledEventCount: 0, InvokedEventCount: 0, FailedInvokeEventCount: 0, DroppedEventCount: 0 },
@@ -74,7 +74,7 @@ describe('Kinesis and DynamoDB Streams', () => {
     })
   })
 
-  it('fact 131: InvokedEventCount counts every retry, a bisected half and a remainder at the invocation’s start', async () => {
+  it('fact 137: InvokedEventCount counts every retry, a bisected half and a remainder at the invocation’s start', async () => {
     const report = await simulate(throwsOn('bad'), {
       source: 'kinesis',
       records: [{ data: 'a' }, { data: 'b' }, { data: 'bad' }, { data: 'd' }],
@@ -90,7 +90,7 @@ describe('Kinesis and DynamoDB Streams', () => {
     expect(column(report, 'InvokedEventCount').filter((n) => n !== 0)).toEqual([...perMinute.values()])
   })
 
-  it('fact 132: FailedInvokeEventCount counts every record of a partially failed, throwing or timed-out invocation, when it ends', async () => {
+  it('fact 138: FailedInvokeEventCount counts every record of a partially failed, throwing or timed-out invocation, when it ends', async () => {
     // A partial failure: one record of three reported, the three count.
     let calls = 0
     const partial = await simulate(
@@ -125,7 +125,7 @@ describe('Kinesis and DynamoDB Streams', () => {
     expect(column(timedOut, 'FailedInvokeEventCount')).toEqual([0, 2])
   })
 
-  it('fact 133: DroppedEventCount counts records discarded or aged out without a destination, not those the stream’s retention removed', async () => {
+  it('fact 139: DroppedEventCount counts records discarded or aged out without a destination, not those the stream’s retention removed', async () => {
     const report = await simulate(throwsOn('bad', 'old'), {
       source: 'kinesis',
       shards: 2,
@@ -163,7 +163,7 @@ describe('Kinesis and DynamoDB Streams', () => {
     expect(metricsOf(retention).total).toMatchObject({ PolledEventCount: 1, DroppedEventCount: 0 })
   })
 
-  it('fact 134: with an on-failure destination the discarded records count in OnFailureDestinationDeliveredEventCount, record by record, not as dropped', async () => {
+  it('fact 140: with an on-failure destination the discarded records count in OnFailureDestinationDeliveredEventCount, record by record, not as dropped', async () => {
     const report = await simulate(throwsOn('bad'), {
       source: 'kinesis',
       records: [{ data: 'a' }, { data: 'bad' }, { data: 'c' }],
@@ -179,7 +179,7 @@ describe('Kinesis and DynamoDB Streams', () => {
     expect(row?.OnFailureDestinationDeliveredEventCount).toBe(3)
   })
 
-  it('fact 134: a mapping read from a template brings its destination to the metrics', async () => {
+  it('fact 140: a mapping read from a template brings its destination to the metrics', async () => {
     const mapping: EventSourceMapping = {
       logicalId: 'Orders',
       source: 'kinesis',
@@ -192,7 +192,7 @@ describe('Kinesis and DynamoDB Streams', () => {
     expect(metricsOf(report).total).toMatchObject({ DroppedEventCount: 0, OnFailureDestinationDeliveredEventCount: 1 })
   })
 
-  it('fact 130: FilteredOutEventCount, with FilterCriteria only, counts the records the filter dropped, which were read all the same', async () => {
+  it('fact 136: FilteredOutEventCount, with FilterCriteria only, counts the records the filter dropped, which were read all the same', async () => {
     const report = await simulate(() => {}, {
       source: 'kinesis',
       records: [{ data: { kind: 'order' } }, { data: { kind: 'noise' } }, { data: { kind: 'noise' }, at: 120_000 }],
@@ -204,7 +204,7 @@ describe('Kinesis and DynamoDB Streams', () => {
     expect(column(report, 'FilteredOutEventCount')).toEqual([1, 0, 1])
   })
 
-  it('fact 137: IteratorAge is the age of the event’s last record when the function is invoked, the largest in each minute', async () => {
+  it('fact 143: IteratorAge is the age of the event’s last record when the function is invoked, the largest in each minute', async () => {
     // A batching window of 10 s: the first record waits 10 s, the last one 4 s.
     const report = await simulate(() => {}, {
       source: 'kinesis',
@@ -241,7 +241,7 @@ describe('Kinesis and DynamoDB Streams', () => {
 })
 
 describe('SQS', () => {
-  it('facts 129 and 135: each receive is read and invoked again; a message is deleted once, when the function succeeds with it', async () => {
+  it('facts 135 and 141: each receive is read and invoked again; a message is deleted once, when the function succeeds with it', async () => {
     let calls = 0
     const report = await simulate(
       (event: SQSEvent) => {
@@ -256,7 +256,7 @@ describe('SQS', () => {
     expect(report.assumptions.some((a) => a.startsWith('Metrics: PolledEventCount counts a message at each receive'))).toBe(true)
   })
 
-  it('fact 135: a message moved to the dead-letter queue is not deleted by Lambda; a filtered one is read and filtered, not counted as deleted', async () => {
+  it('fact 141: a message moved to the dead-letter queue is not deleted by Lambda; a filtered one is read and filtered, not counted as deleted', async () => {
     const report = await simulate(
       (event: SQSEvent) => ({
         batchItemFailures: event.Records.filter((r) => r.body.includes('bad')).map((r) => ({ itemIdentifier: r.messageId })),
@@ -287,7 +287,7 @@ describe('Kafka', () => {
       .flat()
       .map((r) => Buffer.from(r.value as string, 'base64').toString())
 
-  it('fact 136: CommittedEventCount counts each record once the partition’s offset passes it, filtered ones included; no IteratorAge', async () => {
+  it('fact 142: CommittedEventCount counts each record once the partition’s offset passes it, filtered ones included; no IteratorAge', async () => {
     const report = await simulate(() => {}, {
       source: 'kafka',
       records: [{ value: { k: 'a' } }, { value: { k: 'noise' } }, { value: { k: 'b' }, partition: 1, at: 90_000 }],
@@ -305,7 +305,7 @@ describe('Kafka', () => {
     expect(column(report, 'CommittedEventCount')).toEqual([2, 1])
   })
 
-  it('facts 133-134: a Kafka topic destination counts each discarded record; retried until the topic drops them, nothing is dropped', async () => {
+  it('facts 139-140: a Kafka topic destination counts each discarded record; retried until the topic drops them, nothing is dropped', async () => {
     const poison = (event: KafkaEvent): void => {
       if (value(event).some((v) => v.includes('bad'))) throw new Error('poison')
     }
