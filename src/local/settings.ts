@@ -127,7 +127,8 @@ export function maximumConcurrency(name: string, scaling: { readonly MaximumConc
 }
 
 /** The latest time a JavaScript `Date` holds, in ms either side of 1970. */
-const MAX_DATE_MS = 8.64e15
+/** The most milliseconds from 1970 a `Date` holds, either way. */
+export const MAX_DATE_MS = 8.64e15
 
 /** The longest a retry can wait: a year, past which every record of a stream has expired. */
 const MAX_RETRY_DELAY_MS = 8760 * 3_600_000

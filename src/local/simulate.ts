@@ -8,6 +8,7 @@ import type { InvocationReport, MappingReport } from './report.js'
 import {
   checkSettings,
   configError,
+  MAX_DATE_MS,
   SIMULATION_CLOCK_SETTINGS,
   STREAM_SETTINGS,
   streamSettings,
@@ -319,12 +320,23 @@ async function simulateStream(
 
 /** A given record as the rules see it; one the source cannot read is refused, naming it. */
 function itemOf(source: StreamSource<unknown>, record: unknown, index: number, arrivalMs?: number): StreamItem {
+  let item: StreamItem
   try {
-    return streamItem(source, record, undefined, arrivalMs)
+    item = streamItem(source, record, undefined, arrivalMs)
   } catch (e) {
     if (e instanceof TypeError) configError(NAME, `records[${index}] is not a record of this source: ${e.message}`)
-    throw e
+    // The source refuses an arrival time that is not a number, as the handler would.
+    return configError(NAME, `records[${index}]: ${e instanceof Error ? e.message : describeValue(e)}`)
   }
+  // The report, the failure records and the windows write the arrival as a date.
+  // NaN is the caller's mark for "no time given" (DynamoDB), never a record's own time.
+  const noTime = Number.isNaN(item.arrivalMs) && arrivalMs !== undefined
+  if (!noTime && !(Math.abs(item.arrivalMs) <= MAX_DATE_MS))
+    configError(
+      NAME,
+      `records[${index}] (sequence number ${item.id}) has ${source.name === 'kinesisHandler' ? 'kinesis.approximateArrivalTimestamp' : 'dynamodb.ApproximateCreationDateTime'} ${item.arrivalMs / 1000}: not a time in epoch seconds that a Date holds.`,
+    )
+  return item
 }
 
 /** The settings a mapping decides: given beside `mapping`, they would contradict it. */

@@ -192,6 +192,26 @@ describe('simulate() names the input it refuses (issue 25)', () => {
     ).rejects.toThrow(/messages still to deliver/)
   })
 
+  it.each([1e13, 1e300, -1e13, Number.NaN])(
+    'a built record whose arrival time is %s seconds is refused naming its sequence number',
+    async (seconds) => {
+      const d = dynamodbEvent([insert({ id: '1' })], { keys: ['id'] }).Records
+      const badD = d.map((r) => ({ ...r, dynamodb: { ...r.dynamodb, ApproximateCreationDateTime: seconds } }))
+      const runD = simulate(ddb, { source: 'dynamodb', records: badD })
+      await expect(runD).rejects.toBeInstanceOf(ConfigurationError)
+      await expect(simulate(ddb, { source: 'dynamodb', records: badD })).rejects.toThrow(
+        !Number.isNaN(seconds)
+          ? new RegExp(`${d[0]?.dynamodb?.SequenceNumber}.*ApproximateCreationDateTime`)
+          : /records\[0\]: dynamodb\.ApproximateCreationDateTime/,
+      )
+      const k = kinesisEvent([1]).Records
+      const badK = k.map((r) => ({ ...r, kinesis: { ...r.kinesis, approximateArrivalTimestamp: seconds } }))
+      await expect(simulate(fails, { source: 'kinesis', records: badK })).rejects.toThrow(
+        new RegExp(`${k[0]?.kinesis.sequenceNumber}.*approximateArrivalTimestamp`),
+      )
+    },
+  )
+
   it('DynamoDB and Kinesis built events run as before', async () => {
     const report = await simulate(ddb, { source: 'dynamodb', records: dynamodbEvent([insert({ id: '1' })], { keys: ['id'] }) })
     expect(report.outcomes.map((o) => o.fate)).toEqual(['succeeded'])
