@@ -1,21 +1,15 @@
 // The `check` command and `simulate --template` (issue 27), and `simulate --max-invocations NaN` (issue 25).
-import { execFile } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
+import { runCli } from '../helpers.js'
 
-const root = new URL('../../', import.meta.url).pathname
 const dir = mkdtempSync(join(tmpdir(), 'lsh-check-'))
 const SAM = 'test/local/fixtures/sam-template.yaml'
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', ...args], { cwd: root, timeout: 30_000 }, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr }),
-    )
-  })
-}
+// The command in this process (test/helpers.ts).
+const cli = (args: string[]) => runCli(args)
 
 it('check without a handler: the template rules only, and the summary says so', async () => {
   const out = await cli(['check', '--template', SAM])

@@ -1,32 +1,17 @@
-import { execFile } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
 import { kafkaEvent, kinesisEvent, raw } from 'lambda-stream-handlers/testing'
+import { runCli } from '../helpers.js'
+import { cli as spawned } from './spawn.js'
 
-const root = new URL('../../', import.meta.url).pathname
 const dir = mkdtempSync(join(tmpdir(), 'lsh-cli-'))
 const handler = 'test/cli/fixtures/handler.ts#handler'
 const orders = 'test/cli/fixtures/handlers.ts#orders'
 const queue = 'test/cli/fixtures/handlers.ts#queue'
-// The handlers log as a user's would: this repository's test run silences the default logger, the CLI runs do not.
-const env: NodeJS.ProcessEnv = { ...process.env }
-delete env.LOG_LEVEL
-
-function cli(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/bin.ts', ...args],
-      { cwd: root, env, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr })
-      },
-    )
-    if (stdin !== undefined) child.stdin?.end(stdin)
-  })
-}
+// The command in this process (the handlers log as a user's would); the first test starts the real one.
+const cli = (args: string[], stdin?: string) => runCli(args, stdin === undefined ? {} : { stdin })
 
 const file = (name: string, content: string): string => {
   writeFileSync(join(dir, name), content)
@@ -37,7 +22,7 @@ const jsonl = (...lines: unknown[]): string => `${lines.map((l) => JSON.stringif
 it('invoke: prints the response on stdout, the logs and a REPORT line with each failure’s reason on stderr; --event - reads standard input', async () => {
   const event = kinesisEvent([{ orderId: 'o-1', total: 1 }, raw('oops'), { orderId: 'o-3', total: 3 }])
   const [seq1, seq2] = [event.Records[1]!.kinesis.sequenceNumber, event.Records[2]!.kinesis.sequenceNumber]
-  const out = await cli(['invoke', orders, '--event', '-'], JSON.stringify(event))
+  const out = await spawned(['invoke', orders, '--event', '-'], { stdin: JSON.stringify(event) })
   expect(out.code).toBe(0)
   expect(JSON.parse(out.stdout)).toEqual({ batchItemFailures: [{ itemIdentifier: seq1 }, { itemIdentifier: seq2 }] })
   const lines = out.stderr.trim().split('\n')
@@ -54,7 +39,7 @@ it('invoke: prints the response on stdout, the logs and a REPORT line with each 
     `  Records[2] (partition key ${key}) ${seq2} not started: a record it is ordered behind failed`,
   ])
 
-  const failing = await cli([
+  const failing = await spawned([
     'invoke',
     orders,
     '--event',

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
 import { Order, orderStream } from '../../src/cli/demo-orders.js'
+import { runCli } from '../helpers.js'
 
 const root = new URL('../../', import.meta.url).pathname
 
@@ -92,16 +93,7 @@ it('demo: every record ends as the stream made it, duplicates are suppressed, no
 }, 100_000)
 
 it('demo: a bad --records is one line and a non-zero exit', async () => {
-  const out = await new Promise<{ code: number; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/bin.ts', 'demo', '--records', 'lots'],
-      { cwd: root, timeout: 30_000 },
-      (error, _stdout, stderr) => {
-        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stderr })
-      },
-    )
-  })
+  const out = await runCli(['demo', '--records', 'lots'])
   expect(out.code).toBe(1)
   expect(out.stderr).toBe('lambda-stream-handlers: --records must be a whole number from 1 to 20000; received lots.\n')
 }, 30_000)

@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
+import { runCli } from '../helpers.js'
 
-const root = new URL('../../', import.meta.url).pathname
 const dir = mkdtempSync(join(tmpdir(), 'lsh-cli-html-'))
 
 it('simulate --html writes the timeline page, with the reasons the handler logged, and says where', async () => {
@@ -14,8 +13,6 @@ it('simulate --html writes the timeline page, with the reasons the handler logge
     `${[{ orderId: 'o-1', total: 1 }, 'poison', { orderId: 'o-3', total: 3 }].map((l) => JSON.stringify(l)).join('\n')}\n`,
   )
   const page = join(dir, 'report.html')
-  const env: NodeJS.ProcessEnv = { ...process.env }
-  delete env.LOG_LEVEL
   const args = [
     'simulate',
     'test/cli/fixtures/handlers.ts#orders',
@@ -26,14 +23,7 @@ it('simulate --html writes the timeline page, with the reasons the handler logge
     '--MaximumRetryAttempts',
     '0',
   ]
-  const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/bin.ts', ...args, '--html', page],
-      { cwd: root, env, timeout: 30_000 },
-      (error, stdout, stderr) => resolve({ code: error === null ? 0 : 1, stdout, stderr }),
-    )
-  })
+  const out = await runCli([...args, '--html', page])
   expect(out.code, out.stderr).toBe(0)
   expect(out.stderr).toBe(`timeline: ${page}\n`)
   expect(out.stdout).toMatch(/^records +3/) // the summary is printed as without --html

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
 import { kinesisEvent } from 'lambda-stream-handlers/testing'
-import { cli, each } from './spawn.js'
+import { runCli as cli } from '../helpers.js'
+import { cli as spawned } from './spawn.js'
+
+// The command in this process; the real one in a child process where only a process shows it
+// (a pipe on stdin that never ends, a module that leaves a timer running).
+const each = (runs: readonly string[][]) => Promise.all(runs.map((args) => cli(args)))
 
 const dir = mkdtempSync(join(tmpdir(), 'lsh-limits-'))
 const file = (name: string, content: string): string => {
@@ -17,10 +22,10 @@ const event = (): string => file('event.json', JSON.stringify(kinesisEvent([{ or
 it('endless input: /dev/zero and a producer that never stops end in one line naming the cap, quickly', async () => {
   const runs = await Promise.all([
     cli(['invoke', orders, '--event', '/dev/zero']),
-    cli(['invoke', orders, '--event', '-'], { stdin: 'endless' }),
+    spawned(['invoke', orders, '--event', '-'], { stdin: 'endless' }),
     cli(['simulate', orders, '--source', 'kinesis', '--records', '/dev/zero']),
     cli(['event', 'kinesis', '--file', '/dev/zero']),
-    cli(['event', 'sqs', '--file', '-'], { stdin: 'endless' }),
+    spawned(['event', 'sqs', '--file', '-'], { stdin: 'endless' }),
   ])
   const [zero, stdin, records, eventFile, eventStdin] = runs
   expect(zero?.stderr).toBe(
@@ -77,8 +82,8 @@ it('invoke --timeout: a handler that never settles times out as on Lambda, exits
 it('invoke and simulate exit once done, though the module leaves a timer running', async () => {
   const records = file('keep.jsonl', '{"orderId":"o-1","total":1}\n')
   const [invoked, simulated] = await Promise.all([
-    cli(['invoke', 'test/cli/fixtures/keeps-open.mjs#handler', '--event', event()], { timeoutMs: 20_000 }),
-    cli(['simulate', 'test/cli/fixtures/keeps-open.mjs#handler', '--source', 'kinesis', '--records', records], { timeoutMs: 20_000 }),
+    spawned(['invoke', 'test/cli/fixtures/keeps-open.mjs#handler', '--event', event()], { timeoutMs: 20_000 }),
+    spawned(['simulate', 'test/cli/fixtures/keeps-open.mjs#handler', '--source', 'kinesis', '--records', records], { timeoutMs: 20_000 }),
   ])
   expect(invoked.code).toBe(0)
   expect(JSON.parse(invoked.stdout)).toEqual({ ok: true })

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
-import { cli } from './spawn.js'
+import { runCli as cli } from '../helpers.js'
 
 // The README's sample outputs of the command line are this test's output, so that they cannot drift:
 // each ```text block after a `<!-- cli-sample: NAME -->` line must be what the command prints now.
