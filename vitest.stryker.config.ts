@@ -10,6 +10,8 @@ export default mergeConfig(
   defineConfig({
     test: {
       typecheck: { enabled: false },
+      // Each test file in a fresh module registry, as Stryker's runner has always been given.
+      isolate: true,
       exclude: [
         ...configDefaults.exclude,
         'test/cli/**',

@@ -115,10 +115,10 @@ export async function startDynamoDBLocal(): Promise<DynamoDBLocal> {
   if (proc.pid === undefined) throw new Error('DynamoDB Local: java could not be started.')
   const pid = proc.pid
   const untie = tieToThisProcess(pid)
-  let exited = false
+  let exited: string | undefined
   const exit = new Promise<void>((resolve) =>
-    proc.once('exit', () => {
-      exited = true
+    proc.once('exit', (code, signal) => {
+      exited = `java exited (${signal ?? code})`
       resolve()
     }),
   )
@@ -132,21 +132,23 @@ export async function startDynamoDBLocal(): Promise<DynamoDBLocal> {
   const stop = async (): Promise<void> => {
     client.destroy()
     try {
-      if (!exited) process.kill(pid, 'SIGTERM')
+      if (exited === undefined) process.kill(pid, 'SIGTERM')
       await exit
     } finally {
       untie()
     }
   }
-  const deadline = Date.now() + 30_000
+  // A JVM takes a few seconds to start; far more on a machine shared by several test runs.
+  const deadline = Date.now() + 60_000
   for (;;) {
     try {
       await client.send(new ListTablesCommand({}))
       return { endpoint, pid, stop }
     } catch (e) {
-      if (exited || Date.now() > deadline) {
+      if (exited !== undefined || Date.now() > deadline) {
+        const why = exited ?? 'not answering after 60 s'
         await stop()
-        throw new Error(`DynamoDB Local did not start on ${endpoint}: ${(e as Error).message}`)
+        throw new Error(`DynamoDB Local did not start on ${endpoint} (${why}): ${(e as Error).message}`)
       }
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
