@@ -50,10 +50,10 @@ export default defineConfig({
     // middleware, parsers, windows, filtering and testing: 33 s of CPU isolated, 8 s not). A test
     // file leaves nothing behind: spies restored, env stubs undone, real timers back.
     isolate: false,
-    // A worker per core, two on two cores (vitest's default is one fewer than the cores): one's
-    // waits (a server starting, the real-time waits of the local runners, a timeout) overlap the
-    // other's work.
-    maxWorkers: availableParallelism(),
+    // One worker more than the cores, three on two (vitest's default is one fewer than the cores):
+    // while one waits (a server starting, the real-time waits of the local runners, a timeout),
+    // the others keep the cores busy.
+    maxWorkers: availableParallelism() + 1,
     // A shared machine can make a CPU-heavy test (a fast-check property, a walk over src) take many
     // times its usual second or two: a hang still fails, after 20 s.
     testTimeout: 20_000,
