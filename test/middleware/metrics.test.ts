@@ -206,7 +206,7 @@ describe('metrics()', () => {
         await new Promise((r) => setTimeout(r, 5))
       })
     // The first delivery of x, read back too (so that the test run's output stays quiet).
-    expect(await emf(() => handler.process(sqsEvent([{ orderId: 'x', total: 1 }])))).toMatchObject([{ RecordsReplayed: 0 }])
+    expect(await emf(() => handler.process(sqsEvent([{ orderId: 'x', total: 1 }]), context()))).toMatchObject([{ RecordsReplayed: 0 }])
     const lines = await emf(() =>
       Promise.all([
         handler.process(sqsEvent([{ orderId: 'x', total: 1 }]), context()),
