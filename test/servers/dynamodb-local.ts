@@ -2,7 +2,7 @@
 // test time (its licence forbids redistributing the jar), started on a free port, stopped after.
 // See ../shared/spec/local-servers.md §2b.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb'
@@ -11,11 +11,8 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb'
 const PACKAGE = 'amplify-dynamodb-simulator@2.9.30'
 const cache = new URL('../../node_modules/.cache/dynamodb-local/', import.meta.url).pathname
 
-/** The folder holding DynamoDBLocal.jar, fetched with `npm pack` on first use (about 56 MB). */
-export function emulatorDir(): string {
-  const dir = join(cache, PACKAGE, 'emulator')
-  if (existsSync(join(dir, 'DynamoDBLocal.jar'))) return dir
-  mkdirSync(cache, { recursive: true })
+/** Fetches the emulator with `npm pack` (about 56 MB) into `dir`, whole or not at all. */
+function fetchEmulator(dir: string): void {
   const tmp = mkdtempSync(join(cache, 'fetch-'))
   try {
     const out = execFileSync('npm', ['pack', PACKAGE, '--silent', '--pack-destination', tmp], {
@@ -25,9 +22,59 @@ export function emulatorDir(): string {
     const tgz = out.trim().split('\n').pop() as string
     execFileSync('tar', ['-xzf', join(tmp, tgz), '-C', tmp, 'package/emulator'])
     mkdirSync(join(cache, PACKAGE), { recursive: true })
-    renameSync(join(tmp, 'package', 'emulator'), dir) // whole or not at all
+    try {
+      renameSync(join(tmp, 'package', 'emulator'), dir)
+    } catch (e) {
+      // Another process put it there first (after taking over a dead fetcher's lock).
+      if (!existsSync(join(dir, 'DynamoDBLocal.jar'))) throw e
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true })
+  }
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as { code?: string }).code !== 'ESRCH'
+  }
+}
+
+/**
+ * The folder holding DynamoDBLocal.jar, fetched on first use. The test files that start DynamoDB
+ * Local run in parallel: one fetches (holding a lock file with its process id), the others wait
+ * for it, and take over the lock of a fetcher that died.
+ */
+async function emulatorDir(): Promise<string> {
+  const dir = join(cache, PACKAGE, 'emulator')
+  const lock = join(cache, `${PACKAGE}.fetching`)
+  const deadline = Date.now() + 10 * 60_000
+  while (!existsSync(join(dir, 'DynamoDBLocal.jar'))) {
+    if (Date.now() > deadline) throw new Error(`DynamoDB Local: ${lock} is still held after 10 minutes; remove it if no fetch is running.`)
+    mkdirSync(cache, { recursive: true })
+    let fd: number
+    try {
+      fd = openSync(lock, 'wx')
+    } catch {
+      let holder = Number.NaN
+      try {
+        holder = Number(readFileSync(lock, 'utf8'))
+      } catch {
+        // released meanwhile
+      }
+      if (holder > 0 && !alive(holder)) rmSync(lock, { force: true })
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      continue
+    }
+    try {
+      writeSync(fd, String(process.pid))
+      closeSync(fd)
+      if (!existsSync(join(dir, 'DynamoDBLocal.jar'))) fetchEmulator(dir)
+    } finally {
+      rmSync(lock, { force: true })
+    }
   }
   return dir
 }
@@ -92,7 +139,7 @@ function tieToThisProcess(javaPid: number): () => void {
  * tests only ever talk to it on 127.0.0.1.
  */
 export async function startDynamoDBLocal(): Promise<DynamoDBLocal> {
-  const dir = emulatorDir()
+  const dir = await emulatorDir()
   const port = await freePort()
   const proc: ChildProcess = spawn(
     'java',
