@@ -11,7 +11,10 @@ export interface Ran {
 }
 
 /**
- * The installed command in a child process, as a user runs it. `stdin`: text to send, or
+ * The installed command in a child process, as a user runs it: about a second of CPU per call to
+ * start Node and tsx. For what the command prints and returns, use `runCli` of test/helpers.ts
+ * (the same command in the test's process); this is for what only a process shows: that it exits
+ * by itself, a real pipe on stdin, loading TypeScript with `--import tsx`. `stdin`: text to send, or
  * `'endless'` for a producer that never stops (it writes until the command exits).
  */
 export function cli(args: readonly string[], options: { stdin?: string | 'endless'; timeoutMs?: number } = {}): Promise<Ran> {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { renderTimeline, simulate } from 'lambda-stream-handlers/local'
-import { cli } from '../cli/spawn.js'
+import { runCli as cli } from '../helpers.js'
 
 /** Counts a window's records; its final invocation fails (it cannot save the total) unless `saves`. */
 function counter(saves = false) {
