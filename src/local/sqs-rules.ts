@@ -43,13 +43,68 @@ export interface QueueSettings {
 export interface Queue {
   readonly messages: readonly QueuedMessage[]
   readonly busyGroups: Set<string>
+  /** How many messages were deleted or dead-lettered. */
+  settled: number
+  /** Where the receives look, kept by `openMessages`. */
+  readonly open: OpenMessages
+}
+
+/**
+ * The messages receives have reached (`messages` before `next`) that may still be open, in send
+ * order; `stale` of them were deleted or dead-lettered since.
+ */
+interface OpenMessages {
+  reached: QueuedMessage[]
+  next: number
+  stale: number
+}
+
+/** A queue of messages in send order, none received yet. */
+export function createQueue(messages: readonly QueuedMessage[]): Queue {
+  return { messages, busyGroups: new Set(), settled: 0, open: { reached: [], next: 0, stale: 0 } }
+}
+
+const isClosed = (m: QueuedMessage): boolean => m.state === 'deleted' || m.state === 'dead-lettered' || m.state === 'filtered'
+
+/** Marks a received message deleted or dead-lettered: it leaves the receives' view. */
+function closeMessage(queue: Queue, m: QueuedMessage, state: 'deleted' | 'dead-lettered'): void {
+  m.state = state
+  queue.settled++
+  queue.open.stale++
+}
+
+/**
+ * The messages not deleted, dead-lettered or filtered, in send order, as far as the caller reads:
+ * the ones reached before (dropping the closed ones once they are half of them), then further
+ * into the queue. A receive thus walks the messages in flight, waiting and about to arrive, not
+ * every message ever sent.
+ */
+function* openMessages(queue: Queue): Generator<QueuedMessage> {
+  const o = queue.open
+  if (o.stale * 2 > o.reached.length) {
+    o.reached = o.reached.filter((m) => !isClosed(m))
+    o.stale = 0
+  }
+  const reached = o.reached
+  const n = reached.length
+  for (let i = 0; i < n; i++) {
+    const m = reached[i] as QueuedMessage
+    if (!isClosed(m)) yield m
+  }
+  while (o.next < queue.messages.length) {
+    const m = queue.messages[o.next++] as QueuedMessage
+    if (isClosed(m)) continue
+    reached.push(m)
+    yield m
+  }
 }
 
 /** The messages a poller could take at `t`, in the order it takes them. */
-function candidates(queue: Queue, t: number, q: QueueSettings): QueuedMessage[] {
-  const out: QueuedMessage[] = []
+function* candidates(queue: Queue, t: number, q: QueueSettings): Generator<QueuedMessage> {
   const seen = new Set<string>()
-  for (const m of queue.messages) {
+  for (const m of openMessages(queue)) {
+    // Messages are in send order and none is visible before it is sent: the rest come later.
+    if (m.sentAt > t) return
     if (m.state !== 'queued') {
       if (q.fifo && m.state === 'in-flight') seen.add(m.group)
       continue
@@ -62,9 +117,8 @@ function candidates(queue: Queue, t: number, q: QueueSettings): QueuedMessage[] 
         continue
       }
     } else if (m.visibleAt > t) continue
-    out.push(m)
+    yield m
   }
-  return out
 }
 
 /**
@@ -74,7 +128,18 @@ function candidates(queue: Queue, t: number, q: QueueSettings): QueuedMessage[] 
  */
 export function nextReceiveAt(queue: Queue, now: number, q: QueueSettings, previousEnd = -Infinity): number {
   const ready: { arrivalMs: number; bytes: number }[] = []
-  for (const m of queue.messages) if (m.state === 'queued') ready.push({ arrivalMs: Math.max(now, m.visibleAt), bytes: m.bytes })
+  // Only the `batchSize` soonest count. They are known once no later message can arrive before
+  // them: none arrives before `now` nor before it is sent, and the sort keeps send order among equals.
+  let soon = 0
+  let bound = -Infinity
+  for (const m of openMessages(queue)) {
+    if (ready.length >= q.batchSize && (soon >= q.batchSize || Math.max(now, m.sentAt) >= bound)) break
+    if (m.state !== 'queued') continue
+    const arrivalMs = Math.max(now, m.visibleAt)
+    if (arrivalMs === now) soon++
+    if (ready.length < q.batchSize) bound = Math.max(bound, arrivalMs)
+    ready.push({ arrivalMs, bytes: m.bytes })
+  }
   if (ready.length === 0) return Infinity
   ready.sort((a, b) => a.arrivalMs - b.arrivalMs)
   const first = (ready[0] as { arrivalMs: number }).arrivalMs
@@ -95,7 +160,7 @@ export function receive(queue: Queue, now: number, q: QueueSettings): { batch: Q
     if (batch.length === q.batchSize) break
     if (m.receives >= q.maxReceive) {
       // Fact 51: the redrive policy moves it instead of delivering it again.
-      m.state = 'dead-lettered'
+      closeMessage(queue, m, 'dead-lettered')
       deadLettered.push(m)
       continue
     }
@@ -116,7 +181,12 @@ export function receive(queue: Queue, now: number, q: QueueSettings): { batch: Q
 
 /** When a hidden message next becomes visible, or `Infinity`. */
 export function nextVisibleAt(queue: Queue, now: number): number {
-  return queue.messages.filter((m) => m.state === 'queued' && m.visibleAt > now).reduce((min, m) => Math.min(min, m.visibleAt), Infinity)
+  let min = Infinity
+  for (const m of openMessages(queue)) {
+    if (m.sentAt >= min) break // none of the rest is visible sooner
+    if (m.state === 'queued' && m.visibleAt > now) min = Math.min(min, m.visibleAt)
+  }
+  return min
 }
 
 /**
@@ -140,6 +210,7 @@ export function settleReceive(queue: Queue, batch: readonly QueuedMessage[], ver
   // Facts 48 and 52.
   for (const m of batch) {
     if (q.fifo) queue.busyGroups.delete(m.group)
-    m.state = failedBy(verdict, m.id) ? 'queued' : 'deleted'
+    if (failedBy(verdict, m.id)) m.state = 'queued'
+    else closeMessage(queue, m, 'deleted')
   }
 }

@@ -23,6 +23,7 @@ import {
   type SettingsTable,
 } from './settings.js'
 import {
+  createQueue,
   failedBy,
   nextReceiveAt,
   nextVisibleAt,
@@ -340,8 +341,7 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
   if (o.FilterCriteria !== undefined) filterMessages(messages, o.FilterCriteria, q)
   const st: SqsState = {
     q,
-    messages,
-    busyGroups: new Set(),
+    ...createQueue(messages),
     nextId,
     call: virtualCaller(handler, (o.durationMs ?? 0) as number | ((event: never) => number), q.timeoutMs),
     invocations: [],
@@ -383,7 +383,7 @@ export async function simulateSqs(handler: (event: SQSEvent, context: Context) =
           : `stopped after ${q.maxInvocations} invocations with messages still to deliver; raise \`maxInvocations\`.`,
       )
     const invocation = await invoke(st, batch)
-    o.onInvocation?.(invocation, messages.filter((m) => m.state === 'deleted' || m.state === 'dead-lettered').length)
+    o.onInvocation?.(invocation, st.settled)
   }
   return sqsReport(st)
 }
