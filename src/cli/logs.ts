@@ -30,17 +30,24 @@ interface Line {
   readonly records?: unknown
 }
 
-// "Invalid record 49…, reported for retry: The data is not valid JSON…" -> "The data is not valid JSON…"
-const PREFIX = /^(Invalid record|Record) \S+?(,[^:]*)?: /
+// The words before the reason in the engine's lines, which end with it:
+// "Invalid record 49…, reported for retry: The data is not valid JSON…" -> "The data is not valid JSON…",
+// "Invalid record 49…, skipped (onInvalid: 'skip'): …", "Record 49… failed: refund r-1 needs a review" -> "refund r-1 needs a review".
+const PREFIX = /^(?:Invalid record \S+?(?:[,;][^:(]*(?:\([^)]*\))?)?|Record \S+? failed): /
 
 function reasonOf(line: Line): string | undefined {
-  const message = typeof line.message === 'string' ? line.message.replace(PREFIX, '') : undefined
+  const logged = typeof line.message === 'string' ? line.message : undefined
+  const message = logged?.replace(PREFIX, '')
   if (typeof line.reason === 'string') {
     const where = typeof line.path === 'string' ? `${line.reason} at ${line.path}` : line.reason
     return `invalid (${where}): ${message ?? ''}`
   }
-  if (line.error !== undefined) return `failed (handler): ${typeof line.error.message === 'string' ? line.error.message : message}`
-  return undefined
+  if (line.error === undefined) return undefined
+  // A failed record's line holds the error's message once, in `message` (the default logger leaves
+  // it out of `error`); a line in other words (another logger) may hold it only in `error.message`.
+  const own = message !== undefined && message !== logged ? message : undefined
+  const fromError = typeof line.error?.message === 'string' ? line.error.message : undefined
+  return `failed (handler): ${own ?? fromError ?? message ?? ''}`
 }
 
 /**

@@ -68,14 +68,16 @@ const replacer = (_key: string, value: unknown): unknown =>
 
 /**
  * What JSON.stringify makes of an Error ({}), replaced by what a person (and a tool reading the
- * line) needs from it: its name, its message (cut as every string is), and its stack's frames
- * only, since the stack's first line repeats the message.
+ * line) needs from it: its name, its message (cut as every string is) unless the line's message
+ * already ends with it (`Record 49… failed: <message>`), and its stack's frames only, since the
+ * stack's first line repeats the message. A message is written once per line.
  */
-function loggable(value: unknown): unknown {
+function loggable(value: unknown, line: string): unknown {
   if (!(value instanceof Error)) return value
   const { name, message, stack } = value
+  const said = typeof message === 'string' && message !== '' && line.endsWith(message)
   const at = typeof stack === 'string' ? stack.indexOf('\n    at ') : -1
-  return { name, message, ...(at === -1 ? {} : { stack: stack!.slice(at + 1) }) }
+  return { name, ...(said ? {} : { message }), ...(at === -1 ? {} : { stack: stack!.slice(at + 1) }) }
 }
 
 /** A field's value, read a second time when the first read threw (a getter that is not ready yet). */
@@ -105,7 +107,7 @@ function serialise(level: Level, message: string, extra: readonly unknown[]): st
       for (const key of Object.keys(item)) {
         if (key === 'level' || key === 'message' || key === 'toJSON') continue
         try {
-          const json = JSON.stringify(loggable(read(item, key)), replacer)
+          const json = JSON.stringify(loggable(read(item, key), message), replacer)
           fields.delete(key) // a later field of the same name wins, in its own place
           if (json !== undefined) fields.set(key, json)
         } catch {

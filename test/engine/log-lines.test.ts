@@ -61,18 +61,35 @@ describe('the default logger: identifiers, level and message always win', () => 
 })
 
 describe('the default logger: a line is at most 16 KB', () => {
-  it("a failed record's 100 KB error message is cut, not written whole again by the stack", async () => {
+  it("a failed record's 100 KB error message is written once, cut, with the record's identifier", async () => {
     const handler = kinesisHandler({ schema: z.unknown(), allFailed: 'report' }, () => {
       throw new Error(`MARK${'x'.repeat(100_000)}`)
     })
-    const lines = await written(() => handler(kinesisEvent([1]), lambdaContext()))
+    const event = kinesisEvent([1])
+    const id = event.Records[0]!.kinesis.sequenceNumber
+    const lines = await written(() => handler(event, lambdaContext()))
     const failed = lines.find((l) => l.includes('failed: MARK'))
     expect(failed).toBeDefined()
     expect(Buffer.byteLength(failed!)).toBeLessThanOrEqual(16 * 1024)
-    // Once in the line's message, once (cut to 1,024 characters) as the error's: the stack's frames only.
-    expect(failed!.split('MARK')).toHaveLength(3)
-    expect(JSON.parse(failed!)).toMatchObject({ level: 'ERROR', error: { name: 'Error', stack: expect.stringMatching(/^ {4}at /) } })
-    for (const line of lines) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(16 * 1024)
+    // Once, in the line's message: not again as the error's message, nor in the stack (its frames only).
+    expect(failed!.split('MARK')).toHaveLength(2)
+    const line = JSON.parse(failed!) as { message: string; recordId: string; error: Record<string, unknown> }
+    expect(line.message.startsWith(`Record ${id} failed: MARKxxx`)).toBe(true)
+    expect(line.message).toMatch(/x…\(cut: \d+ characters\)$/)
+    expect(line).toMatchObject({ level: 'ERROR', recordId: id, error: { name: 'Error', stack: expect.stringMatching(/^ {4}at /) } })
+    expect(line.error).not.toHaveProperty('message')
+    for (const l of lines) expect(Buffer.byteLength(l)).toBeLessThanOrEqual(16 * 1024)
+  })
+
+  it("an error's message the line does not already say is kept in the error", async () => {
+    const handler = kinesisHandler(z.unknown(), (_p, meta) => {
+      meta.logger.error('could not pay', { error: new Error('card declined') })
+      meta.logger.error('could not pay: card declined', { error: new Error('card declined') })
+    })
+    const [kept, said] = parsed(await written(() => handler(kinesisEvent([1]), lambdaContext())))
+    expect(kept).toMatchObject({ message: 'could not pay', error: { name: 'Error', message: 'card declined' } })
+    expect(said).toMatchObject({ message: 'could not pay: card declined', error: { name: 'Error' } })
+    expect(said!.error).not.toHaveProperty('message')
   })
 
   it('large fields are cut, and the largest left out and named, so the line fits', async () => {
