@@ -1,6 +1,7 @@
 // Promises of the decoders (src/sources/decode.ts) and the Kinesis source that mutation testing
 // (npm run mutate) found no test pinning: the exact-integer guard at its edges, the gzip and KPL
 // leading-byte gates, strict base64, and the event checks' words.
+import { constants as bufferConstants } from 'node:buffer'
 import { gzipSync } from 'node:zlib'
 import type { KinesisStreamEvent } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
@@ -373,5 +374,150 @@ describe("a Kinesis event's checks", () => {
       [5, undefined],
       [6, undefined],
     ])
+  })
+})
+
+describe("JSON.parse's reasons: the kind and the position, never the text", () => {
+  it.each([
+    ['', 'Unexpected end of JSON input'],
+    ['{', "Expected property name or '}' in JSON at position 1"],
+    ['{"a" 1}', "Expected ':' after property name in JSON at position 5"],
+    ['[1 2]', "Expected ',' or ']' after array element in JSON at position 3"],
+    ['{"a":1 "b"}', "Expected ',' or '}' after property value in JSON at position 7"],
+    ['"abc', 'Unterminated string in JSON at position 4'],
+    ['{"a":1,}', 'Expected double-quoted property name in JSON at position 7'],
+    ['{"a":1} x', 'Unexpected non-whitespace character after JSON at position 8'],
+    ['"\\x"', 'Bad escaped character in JSON at position 2'],
+    ['"\u0001"', 'Bad control character in string literal in JSON at position 1'],
+    ['"\\u12G4"', 'Bad Unicode escape in JSON at position 5'],
+    ['-', 'No number after minus sign in JSON at position 1'],
+    ['1e', 'Exponent part is missing a number in JSON at position 2'],
+    ['1.', 'Unterminated fractional number in JSON at position 2'],
+    ['SECRET', 'Unexpected token'],
+    ['[1,]', 'Unexpected token'],
+  ])('%j: %s', async (text, reason) => {
+    const { outcome } = await outcomeOf(b64(text))
+    expect(reasonOf(outcome)).toBe(`The data is not valid JSON: ${reason}.`)
+  })
+
+  // The kinds V8 words with a position only; a decode function that throws one (another V8's
+  // JSON.parse, or a JSON library that words its errors alike) keeps it as it is.
+  it.each([
+    'Unexpected end of JSON input',
+    'Unexpected number in JSON',
+    'Unexpected string in JSON',
+    'Unterminated string in JSON',
+    "Expected property name or '}' in JSON",
+    "Expected ',' or ']' after array element in JSON",
+    "Expected ',' or '}' after property value in JSON",
+    "Expected ':' after property name in JSON",
+    'Expected double-quoted property name in JSON',
+    'Unexpected non-whitespace character after JSON',
+    'Bad escaped character in JSON',
+    'Bad control character in string literal in JSON',
+    'Bad Unicode escape in JSON',
+    'No number after minus sign in JSON',
+    'Exponent part is missing a number in JSON',
+    'Unterminated fractional number in JSON',
+  ])('a decode function that throws "%s at position 3" keeps it', async (kind) => {
+    const handler = kinesisHandler(
+      {
+        schema: Any,
+        decode: () => {
+          throw new SyntaxError(`${kind} at position 3`)
+        },
+        allFailed: 'report',
+      },
+      () => {},
+    )
+    const report = await handler.process(kinesisEvent([{}]), lambdaContext())
+    expect(reasonOf(report.outcomes[0]!)).toBe(`The decode function threw: ${kind} at position 3`)
+  })
+
+  it.each([
+    ['another JSON wording with a position', 'Unexpected JSON thing at position 9', 'Unexpected input at position 9'],
+    ['a quote of the text, after a position', '"SECRET" at position 2 is not valid JSON', 'Unexpected input'],
+    ['a JSON wording without a position', 'Bad JSON: SECRET', 'Unexpected input'],
+    ['a message that is not about JSON', 'no magic bytes', 'no magic bytes'],
+  ])('a decode function that throws %s', async (_what, message, said) => {
+    const handler = kinesisHandler(
+      {
+        schema: Any,
+        decode: () => {
+          throw new Error(message)
+        },
+        allFailed: 'report',
+      },
+      () => {},
+    )
+    const report = await handler.process(kinesisEvent([{}]), lambdaContext())
+    expect(reasonOf(report.outcomes[0]!)).toBe(`The decode function threw: ${said}`)
+  })
+})
+
+describe('option and event checks, in their words', () => {
+  it("maxInflatedBytes' refusal says the range and the default", () => {
+    expect(() => kinesisHandler({ schema: Any, maxInflatedBytes: 0 }, () => {})).toThrow(
+      `kinesisHandler: \`maxInflatedBytes\` must be a whole number of bytes from 1 to ${bufferConstants.MAX_LENGTH} (default 6291456, Lambda's payload ceiling); received 0.`,
+    )
+    expect(() => kinesisHandler({ schema: Any, maxInflatedBytes: bufferConstants.MAX_LENGTH }, () => {})).not.toThrow()
+    expect(() => kinesisHandler({ schema: Any, maxInflatedBytes: bufferConstants.MAX_LENGTH + 1 }, () => {})).toThrow(ConfigurationError)
+  })
+
+  it('the decode and eagerMeta refusals say what is allowed', () => {
+    expect(() => kinesisHandler({ schema: Any, decode: 'x' as 'json' }, () => {})).toThrow(
+      "kinesisHandler: `decode` must be 'json', 'text', 'bytes' or a function; received \"x\".",
+    )
+    expect(() => kinesisHandler({ schema: Any, eagerMeta: 1 as unknown as boolean }, () => {})).toThrow(
+      'kinesisHandler: `eagerMeta` must be true or false; received 1.',
+    )
+    for (const ok of ['json', 'text', 'bytes', () => 1] as const)
+      expect(() => kinesisHandler({ schema: Any, decode: ok }, () => {})).not.toThrow()
+    for (const ok of [true, false]) expect(() => kinesisHandler({ schema: Any, eagerMeta: ok }, () => {})).not.toThrow()
+  })
+
+  const wrongSource = async (eventSource: string): Promise<string> => {
+    const event = kinesisEvent([{}])
+    ;(event.Records[0] as { eventSource: string }).eventSource = eventSource
+    const error = await kinesisHandler(Any, () => {})
+      .process(event, lambdaContext())
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(MalformedEventError)
+    return /\((.*)\)/.exec((error as Error).message)![1]!
+  }
+
+  it.each([
+    ['aws:sqs', 'eventSource "aws:sqs"'],
+    ['aws:s3.x-1', 'eventSource "aws:s3.x-1"'],
+    [`aws:${'a'.repeat(40)}`, `eventSource "aws:${'a'.repeat(40)}"`],
+    [`aws:${'a'.repeat(41)}`, 'eventSource is a string'],
+    ['aws:', 'eventSource is a string'],
+    ['aws:sqs SECRET', 'eventSource is a string'],
+    ['x aws:sqs', 'eventSource is a string'],
+    ['aws:SQS', 'eventSource is a string'],
+    ['AWS:sqs', 'eventSource is a string'],
+  ])('a record from %j is named by its eventSource only when that is an AWS name: %s', async (eventSource, said) => {
+    expect(await wrongSource(eventSource)).toBe(said)
+  })
+
+  it.each([
+    ['0', true],
+    ['7', true],
+    ['10', true],
+    ['x1', false],
+    ['1x', false],
+    ['', false],
+    ['-1', false],
+  ])('sequence number %j is valid: %s', async (sequenceNumber, valid) => {
+    const event = kinesisEvent([{}])
+    event.Records[0]!.kinesis.sequenceNumber = sequenceNumber
+    event.Records[0]!.eventID = `shardId-000000000000:${sequenceNumber}`
+    const result = await kinesisHandler(Any, () => {})
+      .process(event, lambdaContext())
+      .then(
+        () => true,
+        (e: unknown) => (e instanceof MalformedEventError ? false : e),
+      )
+    expect(result).toBe(valid)
   })
 })
