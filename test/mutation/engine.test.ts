@@ -3,7 +3,7 @@
 import type { Context } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
-import { kinesisHandler, sqsHandler, type RecordOutcome, type Schema } from 'lambda-stream-handlers'
+import { kinesisHandler, MalformedEventError, sqsHandler, type RecordOutcome, type Schema } from 'lambda-stream-handlers'
 import { kinesisEvent, lambdaContext, raw, sqsEvent } from 'lambda-stream-handlers/testing'
 import { memoryLogger } from '../helpers.js'
 
@@ -323,5 +323,50 @@ describe("the deadline watch's lifecycle", () => {
     await sleep(10)
     expect(ran).toEqual([0])
     expect(report.outcomes).toEqual(before)
+  })
+})
+
+describe('the words of the lines and errors a batch can end with', () => {
+  it('an identifier that cannot be read a second time is a MalformedEventError naming the record', async () => {
+    const event = kinesisEvent(items(['a', 'b']))
+    const kinesis = event.Records[1]!.kinesis
+    const sequenceNumber = kinesis.sequenceNumber
+    let reads = 0
+    Object.defineProperty(kinesis, 'sequenceNumber', {
+      get() {
+        if (reads++ > 0) throw new Error('gone')
+        return sequenceNumber
+      },
+    })
+    const error = await kinesisHandler(Item, () => {})
+      .process(event, lambdaContext())
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(MalformedEventError)
+    expect((error as Error).message).toBe('kinesisHandler could not read the identifier of Records[1]: gone')
+  })
+
+  it('records abandoned at the deadline: the line names 20 and counts the rest; the cut ones are counted', async () => {
+    for (const running of [20, 21]) {
+      const logger = memoryLogger()
+      const handler = kinesisHandler(
+        { schema: Item, logger, deadlineMarginMs: 1_000, ordering: 'unordered', concurrency: running },
+        () => never,
+      )
+      const event = kinesisEvent(items(Array.from({ length: running + 2 }, (_, i) => `k${i}`)))
+      const ids = event.Records.map((r) => r.kinesis.sequenceNumber)
+      const report = await handler.process(event, lambdaContext({ timeoutMs: 2_050 }))
+      expect(statuses(report.outcomes)).toEqual([...Array(running).fill('failed:deadline'), 'skipped:deadline', 'skipped:deadline'])
+      const abandoned = logger.lines.find((l) => l.level === 'error')
+      const listed = running === 20 ? ids.slice(0, 20).join(', ') : `${ids.slice(0, 20).join(', ')} and 1 more`
+      expect(abandoned?.message).toBe(
+        `Stopped waiting: under 1000 ms of the Lambda's time were left. ${running} records still running were abandoned and are reported for retry (their functions may still finish): ${listed}.`,
+      )
+      expect(abandoned?.extra).toEqual([{ abandoned: ids.slice(0, running) }])
+      const cut = logger.lines.find((l) => l.level === 'warn')
+      expect(cut?.message).toBe(
+        "Stopped starting records: under 1000 ms of the Lambda's time were left. 2 records were not started and are reported for retry.",
+      )
+      expect(cut?.extra).toEqual([{ deadlineSkips: 2 }])
+    }
   })
 })
