@@ -6,8 +6,8 @@ import { gzipSync } from 'node:zlib'
 import type { KinesisStreamEvent } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
-import { ConfigurationError, kinesisHandler, MalformedEventError, type RecordOutcome } from 'lambda-stream-handlers'
-import { kinesisEvent, kplAggregate, lambdaContext, raw } from 'lambda-stream-handlers/testing'
+import { ConfigurationError, kafkaHandler, kinesisHandler, MalformedEventError, type RecordOutcome } from 'lambda-stream-handlers'
+import { kafkaEvent, kinesisEvent, kplAggregate, lambdaContext, raw } from 'lambda-stream-handlers/testing'
 
 const Any = z.unknown()
 
@@ -39,6 +39,7 @@ describe('the exact-integer guard of JSON records, at its edges', () => {
     ['after a string ending in an escaped backslash', '{"a":"\\\\","id":12345678901234567}', 15],
     ['too large for a double at all', `[${'1'.repeat(400)}]`, 1],
     ['past position 16 with shorter runs before it', '[1,22,333,4444,55555,9007199254740993]', 21],
+    ['starting exactly at position 15', '[1,2,3,4,5,6,7,9007199254740993]', 15],
   ])('fails %s, naming the position', async (_what, text, at) => {
     const { outcome } = await outcomeOf(b64(text))
     expect(outcome).toMatchObject({ status: 'invalid', reason: { kind: 'decode', message: rounded(at) } })
@@ -51,6 +52,8 @@ describe('the exact-integer guard of JSON records, at its edges', () => {
     ['an exponent E', '9007199254740993E0'],
     ['an exponent e+', '9007199254740993e+0'],
     ['an exponent e-', '9007199254740993e-0'],
+    ['an exponent of 16 digits after e+', '1e+9007199254740993'],
+    ['an exponent of 16 digits after e-', '1e-9007199254740993'],
     ['the largest exact integer', '9007199254740992'],
     ['the smallest exact one', '-9007199254740992'],
     ['16 digits that a double holds', '1000000000000000'],
@@ -279,6 +282,16 @@ describe("a Kinesis event's checks", () => {
       'kinesisHandler received a record that is not from Kinesis at Records[1] (a number); is the handler wired to the right event source?',
     ],
     [
+      'a record that is null',
+      (e: KinesisStreamEvent) => ((e.Records as unknown[])[1] = null),
+      'kinesisHandler received a record that is not from Kinesis at Records[1] (null); is the handler wired to the right event source?',
+    ],
+    [
+      'a record without its kinesis field',
+      (e: KinesisStreamEvent) => delete r1(e).kinesis,
+      'kinesisHandler received a record without a valid kinesis.sequenceNumber at Records[1].',
+    ],
+    [
       'a sequence number of 130 digits',
       (e: KinesisStreamEvent) => (k1(e).sequenceNumber = '1'.repeat(130)),
       'kinesisHandler received a record without a valid kinesis.sequenceNumber at Records[1].',
@@ -438,6 +451,11 @@ describe("JSON.parse's reasons: the kind and the position, never the text", () =
     ['another JSON wording with a position', 'Unexpected JSON thing at position 9', 'Unexpected input at position 9'],
     ['a quote of the text, after a position', '"SECRET" at position 2 is not valid JSON', 'Unexpected input'],
     ['a JSON wording without a position', 'Bad JSON: SECRET', 'Unexpected input'],
+    [
+      "another parser's wording with a position (it may quote the text)",
+      "Unexpected character 'S' at position 0",
+      'Unexpected input at position 0',
+    ],
     ['a message that is not about JSON', 'no magic bytes', 'no magic bytes'],
   ])('a decode function that throws %s', async (_what, message, said) => {
     const handler = kinesisHandler(
@@ -476,9 +494,9 @@ describe('option and event checks, in their words', () => {
     for (const ok of [true, false]) expect(() => kinesisHandler({ schema: Any, eagerMeta: ok }, () => {})).not.toThrow()
   })
 
-  const wrongSource = async (eventSource: string): Promise<string> => {
+  const wrongSource = async (eventSource: unknown): Promise<string> => {
     const event = kinesisEvent([{}])
-    ;(event.Records[0] as { eventSource: string }).eventSource = eventSource
+    ;(event.Records[0] as { eventSource: unknown }).eventSource = eventSource
     const error = await kinesisHandler(Any, () => {})
       .process(event, lambdaContext())
       .catch((e: unknown) => e)
@@ -496,6 +514,7 @@ describe('option and event checks, in their words', () => {
     ['x aws:sqs', 'eventSource is a string'],
     ['aws:SQS', 'eventSource is a string'],
     ['AWS:sqs', 'eventSource is a string'],
+    [['aws:sqs'], 'eventSource is an array'],
   ])('a record from %j is named by its eventSource only when that is an AWS name: %s', async (eventSource, said) => {
     expect(await wrongSource(eventSource)).toBe(said)
   })
@@ -519,5 +538,13 @@ describe('option and event checks, in their words', () => {
         (e: unknown) => (e instanceof MalformedEventError ? false : e),
       )
     expect(result).toBe(valid)
+  })
+})
+
+describe("a Kafka key's decoding words its failures as the key's", () => {
+  it('a key that is not JSON, under key: json', async () => {
+    const handler = kafkaHandler({ schema: Any, key: 'json', allFailed: 'report' }, () => {})
+    const report = await handler.process(kafkaEvent([{ a: 1 }], { key: 'SECRET' }), lambdaContext())
+    expect(reasonOf(report.outcomes[0]!)).toBe('The key is not valid JSON: Unexpected token.')
   })
 })

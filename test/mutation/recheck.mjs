@@ -1,9 +1,9 @@
 // Checks Stryker's survivors by hand, one at a time: applies each surviving (or uncovered) mutant
-// of a file to the source, runs the test files that cover it (all of test/mutation and the given
-// extra files for a static mutant), and puts the source back. Stryker 9.6 with vitest 4.1 reports
+// of a file to the source, runs the given test files (by default those whose tests cover it in the
+// report, and test/mutation for a static mutant), and puts the source back. Stryker 9.6 with vitest 4.1 reports
 // some killed mutants as survivors in long runs (stryker-equivalent.md); this says which really are.
 //
-//   node test/mutation/recheck.mjs <mutation.json> <src/file.ts> [extra test files for static mutants...]
+//   node test/mutation/recheck.mjs <mutation.json> <src/file.ts> [test files or folders...]
 //
 // Prints one line per mutant, `killed` or `SURVIVED`, with its place and replacement.
 import { execFileSync } from 'node:child_process'
@@ -27,7 +27,7 @@ try {
     const { start, end } = m.location
     const mutated = original.slice(0, offset(start)) + m.replacement + original.slice(offset(end))
     const covering = [...new Set((m.coveredBy ?? []).map((id) => testFileOf.get(id)).filter(Boolean))]
-    const tests = m.static || covering.length === 0 ? ['test/mutation', ...extra] : covering
+    const tests = extra.length > 0 ? extra : m.static || covering.length === 0 ? ['test/mutation'] : covering
     writeFileSync(file, mutated)
     let verdict = 'SURVIVED'
     try {
