@@ -3,8 +3,8 @@
 import type { Context } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
-import { kinesisHandler, MalformedEventError, sqsHandler, type RecordOutcome, type Schema } from 'lambda-stream-handlers'
-import { kinesisEvent, lambdaContext, raw, sqsEvent } from 'lambda-stream-handlers/testing'
+import { dynamodbHandler, kinesisHandler, MalformedEventError, sqsHandler, type RecordOutcome, type Schema } from 'lambda-stream-handlers'
+import { dynamodbEvent, insert, kinesisEvent, lambdaContext, raw, sqsEvent } from 'lambda-stream-handlers/testing'
 import { memoryLogger } from '../helpers.js'
 
 const Item = z.object({ n: z.number(), key: z.string() })
@@ -367,6 +367,61 @@ describe('the words of the lines and errors a batch can end with', () => {
         "Stopped starting records: under 1000 ms of the Lambda's time were left. 2 records were not started and are reported for retry.",
       )
       expect(cut?.extra).toEqual([{ deadlineSkips: 2 }])
+    }
+  })
+})
+
+describe('logPayloads: the decoder’s own words, only where there are some', () => {
+  it("an invalid JSON record's line carries V8's words as its detail", async () => {
+    const logger = memoryLogger()
+    const handler = kinesisHandler({ schema: Item, logger, logPayloads: true, allFailed: 'report' }, () => {})
+    const event = kinesisEvent([raw('SECRET')])
+    await handler.process(event, lambdaContext())
+    const line = logger.lines.find((l) => l.level === 'warn')
+    expect(line?.extra).toEqual([
+      {
+        recordId: event.Records[0]!.kinesis.sequenceNumber,
+        reason: 'decode',
+        detail: 'Unexpected token \'S\', "SECRET" is not valid JSON',
+      },
+    ])
+  })
+
+  it('a reason without an error (a DynamoDB record without its image) or a schema that throws: no detail, no crash', async () => {
+    const logger = memoryLogger()
+    const dynamodb = dynamodbHandler({ schema: Item, logger, logPayloads: true, allFailed: 'report' }, () => {})
+    const event = dynamodbEvent([insert({ id: 'x', n: 1, key: 'a' })])
+    delete (event.Records[0]!.dynamodb as { NewImage?: unknown }).NewImage
+    const report = await dynamodb.process(event, lambdaContext())
+    expect(report.outcomes[0]).toMatchObject({ status: 'invalid', reason: { kind: 'decode', path: 'NewImage' } })
+    expect(logger.lines.find((l) => l.level === 'warn')?.extra).toEqual([
+      { recordId: report.outcomes[0]!.id, reason: 'decode', path: 'NewImage' },
+    ])
+
+    const Throws: Schema<unknown, Item> = {
+      '~standard': {
+        version: 1,
+        vendor: 'test',
+        validate: () => {
+          throw new TypeError('validator crashed')
+        },
+      },
+    }
+    const kinesis = kinesisHandler({ schema: Throws, logger, logPayloads: true, allFailed: 'report' }, () => {})
+    const thrown = await kinesis.process(kinesisEvent(items(['a'])), lambdaContext())
+    expect(thrown.outcomes[0]).toMatchObject({ status: 'invalid', reason: { kind: 'decode', message: 'validator crashed' } })
+  })
+})
+
+describe('a clock that is not a number of milliseconds', () => {
+  it('a bigint or a numeric string from getRemainingTimeInMillis means no deadline, not a crash', async () => {
+    for (const left of [5_000n, '5000']) {
+      const handler = kinesisHandler(Item, () => sleep(5))
+      const report = await handler.process(
+        kinesisEvent(items(['a', 'b'])),
+        clockContext(() => left as never),
+      )
+      expect(statuses(report.outcomes)).toEqual(['ok', 'ok'])
     }
   })
 })
