@@ -7,35 +7,16 @@ import { readFileSync } from 'node:fs'
 import { parse as parseYaml, type ScalarTag, type CollectionTag } from 'yaml'
 import { ConfigurationError } from '../engine/errors.js'
 import { describeValue } from '../engine/options.js'
-import type { FilterCriteria } from '../filtering/filter.js'
+import { type AnyMappingSettings, MAPPING_SETTING_NAMES } from './settings.js'
 
-/** The sources a mapping can read. (A Kafka source adds its name here.) */
-export type MappingSource = 'kinesis' | 'dynamodb' | 'sqs'
+/** The sources a mapping can read. */
+export type MappingSource = 'kinesis' | 'dynamodb' | 'sqs' | 'kafka'
 
 /**
  * The settings of an event source mapping, named and shaped as in `CreateEventSourceMapping` and
- * `AWS::Lambda::EventSourceMapping`. Each source takes those AWS allows for it.
+ * `AWS::Lambda::EventSourceMapping`: those of the streams, of SQS and of Kafka. Each source takes those AWS allows for it.
  */
-export interface MappingSettings {
-  readonly BatchSize?: number
-  readonly MaximumBatchingWindowInSeconds?: number
-  readonly ParallelizationFactor?: number
-  readonly StartingPosition?: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP'
-  /** With `AT_TIMESTAMP`: Unix seconds. */
-  readonly StartingPositionTimestamp?: number
-  readonly BisectBatchOnFunctionError?: boolean
-  readonly MaximumRetryAttempts?: number
-  readonly MaximumRecordAgeInSeconds?: number
-  readonly TumblingWindowInSeconds?: number
-  readonly FunctionResponseTypes?: readonly 'ReportBatchItemFailures'[]
-  readonly FilterCriteria?: FilterCriteria
-  /** Streams: where Lambda sends a record of a discarded batch (an SQS queue, SNS topic or S3 bucket ARN). */
-  readonly DestinationConfig?: { readonly OnFailure?: { readonly Destination?: string } }
-  /** SQS: at most this many invocations at once, 2–1,000. */
-  readonly ScalingConfig?: { readonly MaximumConcurrency?: number }
-  readonly MetricsConfig?: { readonly Metrics?: readonly string[] }
-  readonly ProvisionedPollerConfig?: { readonly MinimumPollers?: number; readonly MaximumPollers?: number }
-}
+export type MappingSettings = AnyMappingSettings
 
 /** The source's own settings, as its CloudFormation resource names them. */
 export interface MappingSourceSettings {
@@ -51,6 +32,11 @@ export interface MappingSourceSettings {
   readonly RedrivePolicy?: { readonly maxReceiveCount?: number; readonly deadLetterTargetArn?: unknown }
   /** SQS: a FIFO queue. */
   readonly FifoQueue?: boolean
+  /**
+   * Kafka: the cluster's kind, Amazon MSK (`EventSourceArn` names an MSK cluster; SAM's `MSK`
+   * event) or self-managed (`SelfManagedEventSource`; SAM's `SelfManagedKafka` event).
+   */
+  readonly Cluster?: 'msk' | 'self-managed'
 }
 
 /** The function a mapping invokes. */
@@ -204,33 +190,6 @@ export function readMappings(template: string | object, options: ReadMappingsOpt
 }
 
 /** The mapping's own settings, as written; values that are references are listed as unresolved. */
-const SETTING_KEYS = [
-  'BatchSize',
-  'MaximumBatchingWindowInSeconds',
-  'ParallelizationFactor',
-  'StartingPosition',
-  'StartingPositionTimestamp',
-  'BisectBatchOnFunctionError',
-  'MaximumRetryAttempts',
-  'MaximumRecordAgeInSeconds',
-  'TumblingWindowInSeconds',
-  'FunctionResponseTypes',
-  'FilterCriteria',
-  'DestinationConfig',
-  'ScalingConfig',
-  'MetricsConfig',
-  'ProvisionedPollerConfig',
-] as const
-const NUMERIC = new Set([
-  'BatchSize',
-  'MaximumBatchingWindowInSeconds',
-  'ParallelizationFactor',
-  'StartingPositionTimestamp',
-  'MaximumRetryAttempts',
-  'MaximumRecordAgeInSeconds',
-  'TumblingWindowInSeconds',
-])
-
 function mappingOf(
   resources: Json,
   logicalId: string,
@@ -240,7 +199,7 @@ function mappingOf(
   unresolved: string[],
 ): EventSourceMapping {
   const settings: Record<string, unknown> = {}
-  for (const key of SETTING_KEYS) {
+  for (const key of MAPPING_SETTING_NAMES) {
     const value = props[key]
     if (value === undefined) continue
     const where = `${logicalId}.${key}`
@@ -252,10 +211,8 @@ function mappingOf(
       settings[key] = { OnFailure: arn === undefined ? {} : { Destination: arn } }
       continue
     }
-    if (NUMERIC.has(key)) Object.assign(settings, numberAt(value, key, unresolved, where))
-    else if (key === 'BisectBatchOnFunctionError') Object.assign(settings, booleanAt(value, key, unresolved, where))
-    else if (hasIntrinsic(value)) unresolved.push(`${where}: ${JSON.stringify(value)}`)
-    else settings[key] = value
+    // CloudFormation takes a number or a boolean as text too ("10", "true"); no setting holds such text as text.
+    Object.assign(settings, booleanAt(value, key, unresolved, where))
   }
   return {
     logicalId,
@@ -299,7 +256,7 @@ const hasIntrinsic = (v: unknown): boolean =>
 /** A number as CloudFormation takes it (a number or a numeric string); a reference is unresolved. */
 function numberAt(value: unknown, key: string, unresolved: string[], where: string): Record<string, unknown> {
   if (value === undefined) return {}
-  if (typeof value === 'string' && /^-?\d+$/.test(value)) return { [key]: Number(value) }
+  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) return { [key]: Number(value) }
   if (hasIntrinsic(value)) {
     unresolved.push(`${where}: ${JSON.stringify(value)}`)
     return {}
