@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { checkKnownKeys } from '../engine/options.js'
 import { renderTimeline, simulate, type InvocationReport, type MappingReport } from '../local/index.js'
+import { SIMULATION_OPTION_NAMES } from '../local/settings.js'
 import { raw } from '../testing/raw.js'
 import { RECORDS_CAP, readText, UsageError } from './args.js'
 import { ExactInteger, exactJson, hasExactInteger, parseExactJson } from './json.js'
@@ -21,39 +22,26 @@ import { recordName, type Source } from './names.js'
 /** The command's own flags. */
 const OWN = ['source', 'records', 'json', 'html']
 
+/** The simulator's options the command line cannot give: the command's own, functions and dates. */
+const PROGRAMMATIC = new Set(['source', 'records', 'start', 'retryDelayMs', 'onInvocation'])
+
 /**
- * The simulator's settings the command line can give (values are text: no functions, dates or
- * objects). A setting that one source does not take is refused by the simulator, with its reason.
+ * The simulator's settings the command line can give: every option of the simulator's tables but
+ * functions and dates. An object is given as JSON or one field at a time
+ * (`--ScalingConfig.MaximumConcurrency 5`). A setting that one source does not take is refused by
+ * the simulator, with its reason.
  */
-export const SETTINGS = [
-  'BatchSize',
-  'MaximumBatchingWindowInSeconds',
-  'ParallelizationFactor',
-  'StartingPosition',
-  'StartingPositionTimestamp',
-  'BisectBatchOnFunctionError',
-  'MaximumRetryAttempts',
-  'MaximumRecordAgeInSeconds',
-  'FunctionResponseTypes',
-  'TumblingWindowInSeconds',
-  'ScalingConfig.MaximumConcurrency',
-  'windowGraceSeconds',
-  'shards',
-  'streamName',
-  'retentionHours',
-  'fifo',
-  'visibilityTimeoutSeconds',
-  'maxReceiveCount',
-  'timeoutSeconds',
-  'functionName',
-  'durationMs',
-  'seed',
-  'maxInvocations',
-] as const
+export const SETTINGS: readonly string[] = SIMULATION_OPTION_NAMES.filter((k) => !PROGRAMMATIC.has(k))
+
+/** The settings whose text is a comma-separated list. */
+const LISTS = new Set(['FunctionResponseTypes', 'Topics', 'Metrics'])
 
 /** A misspelt flag fails with the command line's own options (not the programmatic ones) and the one meant. */
 function refuseUnknown(flags: Map<string, string>): void {
-  const given = Object.fromEntries([...flags.keys()].map((k) => [`--${k}`, true]))
+  // `--ScalingConfig.MaximumConcurrency` is a field of `--ScalingConfig`.
+  const given = Object.fromEntries(
+    [...flags.keys()].map((k) => [`--${SETTINGS.includes(k.split('.')[0] as string) ? k.split('.')[0] : k}`, true]),
+  )
   try {
     checkKnownKeys(
       'simulate',
@@ -65,16 +53,37 @@ function refuseUnknown(flags: Map<string, string>): void {
   }
 }
 
+/** A flag's text as the simulator takes it: a boolean, a number, a list, an object (JSON), else text. */
+function flagValue(key: string, text: string): unknown {
+  if (LISTS.has(key)) return text === '' || text === '[]' ? [] : text.split(',')
+  if (text === 'true' || text === 'false') return text === 'true'
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text)
+  if (text.startsWith('{')) {
+    try {
+      return JSON.parse(text)
+    } catch {
+      throw new UsageError(`--${key} must be an object written as JSON; it does not parse.`)
+    }
+  }
+  return text
+}
+
 function settingsOf(flags: Map<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const [key, text] of flags) {
-    if (OWN.includes(key)) continue
-    let value: unknown = text
-    if (text === 'true' || text === 'false') value = text === 'true'
-    else if (/^-?\d+(\.\d+)?$/.test(text)) value = Number(text)
-    if (key === 'FunctionResponseTypes') value = text === '' || text === '[]' ? [] : text.split(',')
-    if (key === 'ScalingConfig.MaximumConcurrency') out.ScalingConfig = { MaximumConcurrency: value }
-    else out[key] = value
+  for (const [flag, text] of flags) {
+    if (OWN.includes(flag)) continue
+    const path = flag.split('.')
+    const last = path.pop() as string
+    if ([...path, last].some((part) => part === '' || part === '__proto__' || part === 'constructor' || part === 'prototype'))
+      throw new UsageError(`--${flag} is not a setting's field.`)
+    let at = out
+    for (const part of path) {
+      const inner = Object.hasOwn(at, part) ? at[part] : undefined
+      if (inner !== undefined && (typeof inner !== 'object' || inner === null || Array.isArray(inner)))
+        throw new UsageError(`--${flag} sets a field of --${part}, which is not an object.`)
+      at = (at[part] ??= {}) as Record<string, unknown>
+    }
+    at[last] = flagValue(last, text)
   }
   return out
 }

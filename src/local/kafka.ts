@@ -28,6 +28,7 @@ import {
   type SettingsTable,
   streamSettings,
   TOPIC,
+  TOPIC_SIMULATION_SETTINGS,
   unchecked,
 } from './settings.js'
 
@@ -154,10 +155,9 @@ const pick = (table: SettingsTable, ...keys: readonly string[]): SettingsTable =
 
 /** The options of a Kafka simulation, each with its check: the mapping's settings and the simulation's own. */
 export const KAFKA_SETTINGS: SettingsTable = {
-  ...unchecked('source', 'records', 'cluster', 'start', 'functionName'),
+  ...unchecked('source', 'records', 'start', 'functionName'),
   ...pick(STREAM_SETTINGS, 'timeoutSeconds', 'retryDelayMs'),
   ...KAFKA_MAPPING_SETTINGS,
-  topic: [(v) => typeof v === 'string' && TOPIC.test(v), 'a topic name: 1 to 249 letters, digits, ".", "_" or "-"'],
   seed: [Number.isInteger, 'a whole number'],
   maxInvocations: [(v) => Number.isSafeInteger(v) && (v as number) >= 1, 'a whole number, 1 or more'],
   onInvocation: [isFunction, 'a function'],
@@ -165,7 +165,7 @@ export const KAFKA_SETTINGS: SettingsTable = {
     (v) => isFunction(v) || (typeof v === 'number' && Number.isFinite(v) && v >= 0),
     'a number of milliseconds, 0 or more, or a function of the event',
   ],
-  retentionHours: [(v) => typeof v === 'number' && v > 0 && v <= 8760, 'a number of hours above 0, up to 8760'],
+  ...TOPIC_SIMULATION_SETTINGS,
 }
 
 /** The rules' settings of a Kafka mapping, and what the simulator needs besides. */
@@ -459,8 +459,6 @@ export async function simulateKafka(
   options: KafkaSimulation,
 ): Promise<MappingReport> {
   const s = kafkaSettings(NAME, options)
-  if (options.cluster !== undefined && options.cluster !== 'msk' && options.cluster !== 'self-managed')
-    configError(NAME, `\`cluster\` must be 'msk' or 'self-managed'; received ${describeValue(options.cluster)}.`)
   if (options.start !== undefined && !(options.start instanceof Date && Number.isFinite(options.start.getTime())))
     configError(NAME, `\`start\` must be a valid Date; received ${describeValue(options.start)}.`)
   const topic = options.Topics?.[0] ?? options.topic ?? 'simulated-topic'

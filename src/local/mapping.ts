@@ -142,10 +142,11 @@ function loadTemplate(template: string | object): Json {
 /**
  * Reads every event source mapping of a CloudFormation template: `AWS::Lambda::EventSourceMapping`
  * resources (what CDK synthesises into `cdk.out/*.template.json`, and what the SAM transform and
- * Serverless Framework produce) and the `Kinesis`, `DynamoDB` and `SQS` events of SAM's
- * `AWS::Serverless::Function` (with `Globals`). Each comes with its settings, the stream, table or
- * queue it reads and the function's timeout, resolved through `Ref` and `Fn::GetAtt`. What cannot
- * be resolved (a parameter, an import) is listed in `unresolved`, never guessed.
+ * Serverless Framework produce) and the `Kinesis`, `DynamoDB`, `SQS`, `MSK` and `SelfManagedKafka`
+ * events of SAM's `AWS::Serverless::Function` (with `Globals`). Each comes with its settings, the
+ * stream, table, queue or Kafka cluster it reads and the function's timeout, resolved through `Ref`
+ * and `Fn::GetAtt`. What cannot be resolved (a parameter, an import) is listed in `unresolved`,
+ * never guessed.
  *
  * @example
  * ```ts
@@ -166,19 +167,26 @@ export function readMappings(template: string | object, options: ReadMappingsOpt
       const unresolved: string[] = []
       const fn = functionOf(resources, props.FunctionName, globals, unresolved, id)
       if (!isFunction(fn.logicalId, options.function)) continue
-      const target = targetOf(resources, props.EventSourceArn, unresolved, `${id}.EventSourceArn`)
+      // Fact 128: a self-managed Kafka cluster is named by its brokers, not by an ARN.
+      const target =
+        props.SelfManagedEventSource !== undefined
+          ? SELF_MANAGED
+          : targetOf(resources, props.EventSourceArn, unresolved, `${id}.EventSourceArn`)
       if (target === undefined) continue
       out.push(mappingOf(resources, id, target, props, fn, unresolved))
     } else if (resource.Type === 'AWS::Serverless::Function') {
       if (!isFunction(id, options.function)) continue
       const events = isObject(props.Events) ? props.Events : {}
       for (const [name, event] of Object.entries(events)) {
-        if (!isObject(event) || !['Kinesis', 'DynamoDB', 'SQS'].includes(event.Type as string)) continue
+        if (!isObject(event) || !SAM_EVENTS.includes(event.Type as string)) continue
         const unresolved: string[] = []
         const p = isObject(event.Properties) ? event.Properties : {}
         const where = `${id}.Events.${name}`
         const arn = event.Type === 'SQS' ? p.Queue : p.Stream
-        const target = targetOf(resources, arn, unresolved, `${where}.${event.Type === 'SQS' ? 'Queue' : 'Stream'}`)
+        const target =
+          event.Type === 'SelfManagedKafka'
+            ? SELF_MANAGED
+            : targetOf(resources, arn, unresolved, `${where}.${event.Type === 'SQS' ? 'Queue' : 'Stream'}`)
         if (target === undefined) continue
         const timeout = props.Timeout ?? globals.Timeout
         const fn: MappingFunction = { logicalId: id, ...numberAt(timeout, 'Timeout', unresolved, `${id}.Timeout`) }
@@ -188,6 +196,9 @@ export function readMappings(template: string | object, options: ReadMappingsOpt
   }
   return out
 }
+
+/** SAM's events that make an event source mapping (`MSK` names its cluster in `Stream`). */
+const SAM_EVENTS = ['Kinesis', 'DynamoDB', 'SQS', 'MSK', 'SelfManagedKafka']
 
 /** The mapping's own settings, as written; values that are references are listed as unresolved. */
 function mappingOf(
@@ -295,15 +306,22 @@ interface Target {
   readonly settings: MappingSourceSettings
 }
 
-const ARN_SERVICES: Readonly<Record<string, MappingSource>> = { kinesis: 'kinesis', dynamodb: 'dynamodb', sqs: 'sqs' }
+const ARN_SERVICES: Readonly<Record<string, MappingSource>> = { kinesis: 'kinesis', dynamodb: 'dynamodb', sqs: 'sqs', kafka: 'kafka' }
 
-/** The stream, table or queue an `EventSourceArn` names; `undefined` for a source this library does not read. */
+const SELF_MANAGED: Target = { source: 'kafka', settings: { Cluster: 'self-managed' } }
+const MSK: Target = { source: 'kafka', settings: { Cluster: 'msk' } }
+
+/** The source an ARN's service names, knowing no more of it. */
+const bySource = (service: MappingSource): Target => (service === 'kafka' ? MSK : { source: service, settings: {} })
+
+/** The stream, table, queue or cluster an `EventSourceArn` names; `undefined` for a source this library does not read. */
 function targetOf(resources: Json, value: unknown, unresolved: string[], where: string): Target | undefined {
   if (typeof value === 'string') {
     const service = ARN_SERVICES[value.split(':')[2] ?? '']
     if (service === undefined) return undefined
-    unresolved.push(`${where}: ${value} (a resource outside the template: its settings are unknown)`)
-    return { source: service, settings: {} }
+    // Nothing of a Kafka cluster changes the mapping; a stream's shards and a queue's timeouts do.
+    if (service !== 'kafka') unresolved.push(`${where}: ${value} (a resource outside the template: its settings are unknown)`)
+    return bySource(service)
   }
   const ref = referenced(value)
   const resource = ref === undefined ? undefined : resources[ref.id]
@@ -312,13 +330,16 @@ function targetOf(resources: Json, value: unknown, unresolved: string[], where: 
     // The source kind may still show in an ARN built with Fn::Sub or Fn::Join.
     const text = JSON.stringify(value)
     const service = Object.keys(ARN_SERVICES).find((s) => text.includes(`:${s}:`))
-    return service === undefined ? undefined : { source: ARN_SERVICES[service] as MappingSource, settings: {} }
+    return service === undefined ? undefined : bySource(ARN_SERVICES[service] as MappingSource)
   }
   const p = isObject(resource.Properties) ? resource.Properties : {}
   const id = ref.id
   switch (resource.Type) {
     case 'AWS::Kinesis::Stream':
       return { source: 'kinesis', settings: { logicalId: id, ...numberAt(p.ShardCount, 'ShardCount', unresolved, `${id}.ShardCount`) } }
+    case 'AWS::MSK::Cluster':
+    case 'AWS::MSK::ServerlessCluster':
+      return { source: 'kafka', settings: { logicalId: id, Cluster: 'msk' } }
     case 'AWS::Kinesis::StreamConsumer':
       return targetOf(resources, p.StreamARN, unresolved, `${id}.StreamARN`)
     case 'AWS::DynamoDB::Table':

@@ -396,6 +396,46 @@ export const SIMULATION_CLOCK_SETTINGS: SettingsTable = {
   onInvocation: [isFunction, 'a function'],
 }
 
+const RETENTION_HOURS: OptionRule = [(v) => typeof v === 'number' && v > 0 && v <= 8760, 'a number of hours above 0, up to 8760']
+
+/** The simulated stream's own options (DynamoDB Streams refuses the first two, and keeps 24 hours). */
+export const STREAM_SIMULATION_SETTINGS: SettingsTable = {
+  streamName: null,
+  shards: wholeNumber(1, 500),
+  retentionHours: RETENTION_HOURS,
+}
+
+/** The simulated queue's own options: the SQS queue's attributes. */
+export const QUEUE_SIMULATION_SETTINGS: SettingsTable = {
+  fifo: null,
+  visibilityTimeoutSeconds: wholeNumber(0, 43_200),
+  maxReceiveCount: wholeNumber(1, 1000),
+}
+
+/** The simulated topic's and cluster's own options. */
+export const TOPIC_SIMULATION_SETTINGS: SettingsTable = {
+  topic: [(v) => typeof v === 'string' && TOPIC.test(v), 'a topic name: 1 to 249 letters, digits, ".", "_" or "-"'],
+  cluster: [(v) => v === 'msk' || v === 'self-managed', "'msk' or 'self-managed'"],
+  retentionHours: RETENTION_HOURS,
+}
+
+/**
+ * Every option of a simulation, of any source: the mapping's settings, the function's, the
+ * clock's, and the simulated stream's, queue's and topic's. The command line reads its flags from it.
+ */
+export const SIMULATION_OPTION_NAMES: readonly string[] = [
+  ...new Set([
+    ...MAPPING_SETTING_NAMES,
+    ...[
+      STREAM_SETTINGS,
+      SIMULATION_CLOCK_SETTINGS,
+      STREAM_SIMULATION_SETTINGS,
+      QUEUE_SIMULATION_SETTINGS,
+      TOPIC_SIMULATION_SETTINGS,
+    ].flatMap((table) => Object.keys(table)),
+  ]),
+]
+
 /**
  * The time `offsetMs` after `startMs`, refused with a reason naming `what` when it is not a
  * number or falls outside the range of a `Date`.

@@ -14,11 +14,11 @@ import {
   checkSettings,
   configError,
   maximumConcurrency,
+  QUEUE_SIMULATION_SETTINGS,
   SIMULATION_CLOCK_SETTINGS,
   SQS_MAPPING_SETTINGS,
   timeAfter,
   wholeNumber,
-  unchecked,
   type SettingsTable,
   type SqsMappingSettings,
 } from './settings.js'
@@ -102,10 +102,8 @@ const ACCOUNT = '123456789012'
 /** The options of an SQS simulation; a FIFO queue takes at most 10 messages a batch. */
 const sqsSimulationSettings = (fifo: boolean): SettingsTable => ({
   ...SIMULATION_CLOCK_SETTINGS,
-  ...unchecked('fifo'),
+  ...QUEUE_SIMULATION_SETTINGS,
   ...SQS_MAPPING_SETTINGS,
-  visibilityTimeoutSeconds: wholeNumber(0, 43_200),
-  maxReceiveCount: wholeNumber(1, 1000),
   BatchSize: wholeNumber(1, fifo ? 10 : 10_000),
   timeoutSeconds: wholeNumber(1, 900),
 })
