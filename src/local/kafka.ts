@@ -200,6 +200,9 @@ export function kafkaSettings(name: string, o: KafkaSimulation): KafkaRunSetting
   if (problem !== undefined) configError(name, problem)
   if (o.topic !== undefined && o.Topics !== undefined && o.Topics[0] !== o.topic)
     configError(name, `\`topic\` (${o.topic}) is not the mapping's topic, \`Topics: ['${o.Topics[0]}']\`; give one of them.`)
+  // Fact 123: the destination topic must not be one the mapping reads.
+  if (kind === 'kafka' && o.Topics?.includes((destination as string).slice(8)))
+    configError(name, `the on-failure destination ${destination} is a topic the mapping reads; Lambda refuses it.`)
   const s = streamSettings(name, {
     ...(o.BatchSize === undefined ? {} : { BatchSize: o.BatchSize }),
     ...(o.StartingPosition === undefined ? {} : { StartingPosition: o.StartingPosition }),
@@ -463,7 +466,7 @@ export async function simulateKafka(
     configError(NAME, `\`start\` must be a valid Date; received ${describeValue(options.start)}.`)
   const topic = options.Topics?.[0] ?? options.topic ?? 'simulated-topic'
   const { records, cluster: fromEvent, startMs } = kafkaRecordsOf(options.records, { start: options.start, topic })
-  // Fact 127: the mapping reads its one topic; a record of another would never reach the function.
+  // Fact 133: the mapping reads its one topic; a record of another would never reach the function.
   const stray = options.Topics === undefined ? undefined : records.find((r) => r.topic !== topic)
   if (stray !== undefined)
     configError(

@@ -302,7 +302,7 @@ export const KAFKA_MAPPING_SETTINGS = {
   BatchSize: wholeNumber(1, 10_000),
   MaximumBatchingWindowInSeconds: wholeNumber(0, 300),
   ...STARTING_POSITION,
-  // Fact 127: one topic, named as Kafka names topics.
+  // Fact 133: one topic, named as Kafka names topics.
   Topics: [
     (v) => Array.isArray(v) && v.length === 1 && typeof v[0] === 'string' && TOPIC.test(v[0]),
     "one topic name in a list, `['orders']`",
@@ -346,9 +346,10 @@ export const isProvisioned = (config: KafkaMappingSettings['ProvisionedPollerCon
 
 const KAFKA_ERROR_HANDLING = Object.keys(ERROR_HANDLING_SETTINGS) as (keyof typeof ERROR_HANDLING_SETTINGS)[]
 
+// Facts 106, 123 and 124.
 /**
- * What AWS refuses of a Kafka mapping's settings outside provisioned mode (facts 106, 123 and
- * 124): the error-handling settings and a Kafka topic destination. `undefined` when none is given.
+ * What AWS refuses of a Kafka mapping's settings outside provisioned mode: the error-handling
+ * settings and a Kafka topic destination. `undefined` when none is given.
  */
 export function kafkaModeProblem(o: KafkaMappingSettings): string | undefined {
   if (isProvisioned(o.ProvisionedPollerConfig)) return undefined
