@@ -1,5 +1,5 @@
 /**
- * `lambda-stream-handlers simulate <module>[#<export>] --source … --records <file|-> [--Setting value …]`:
+ * `lambda-stream-handlers simulate <module>[#<export>] --source kinesis|dynamodb|sqs|kafka --records <file|-> [--Setting value …]`:
  * the handler under the event source mapping simulator, and what became of each record, named by
  * its line in the records file and its key beside its identifier.
  *
@@ -105,7 +105,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 const exactData = (value: unknown): unknown => (hasExactInteger(value) ? raw(exactJson(value)) : value)
 
 /** The records of the file, a line each, with each one's place. */
-async function readRecords(file: string, source: Source): Promise<{ records: unknown[]; places: Place[] }> {
+async function readRecords(file: string, source: Source, topic: string): Promise<{ records: unknown[]; places: Place[] }> {
   const where = file === '-' ? 'standard input' : file
   const text = await readText(file, RECORDS_CAP, 'the most simulate reads (it holds every record and event in memory; split the file)')
   const records: unknown[] = []
@@ -128,6 +128,19 @@ async function readRecords(file: string, source: Source): Promise<{ records: unk
               ? o.dynamodb.SequenceNumber
               : undefined
       place = { line: i + 1, ...(typeof id === 'string' ? { id } : {}) }
+    } else if (source === 'kafka' && o !== undefined && 'offset' in o && 'topic' in o) {
+      // A Lambda Kafka record: named `<topic>-<partition>:<offset>`.
+      record = value
+      place = { line: i + 1, id: `${String(o.topic)}-${String(o.partition)}:${String(o.offset)}` }
+    } else if (source === 'kafka') {
+      const produced = o !== undefined && 'value' in o ? o : { value }
+      record = { ...produced, value: exactData(produced.value) }
+      // A produced record's place: its partition (the report's key) and its time.
+      place = {
+        line: i + 1,
+        key: `${typeof produced.topic === 'string' ? produced.topic : topic}-${typeof produced.partition === 'number' ? produced.partition : 0}`,
+        at: typeof produced.at === 'number' ? produced.at : 0,
+      }
     } else if (source === 'sqs') {
       const send = o !== undefined && 'body' in o ? o : { body: value }
       record = hasExactInteger(send.body) ? { ...send, body: exactJson(send.body) } : send
@@ -146,7 +159,7 @@ async function readRecords(file: string, source: Source): Promise<{ records: unk
       }
     }
     // What is left of a long integer is outside any payload: a field the simulator reads as a number.
-    if (hasExactInteger(isObject(record) ? { ...record, data: undefined, body: undefined } : record))
+    if (hasExactInteger(isObject(record) ? { ...record, data: undefined, body: undefined, value: undefined } : record))
       throw new UsageError(`${at} has an integer beyond ±(2^53 − 1) outside the payload, which would be rounded; write it as a string.`)
     records.push(record)
     places.push(place)
@@ -246,7 +259,7 @@ function summary(report: MappingReport, source: Source, lineOf: ReadonlyMap<stri
     for (const o of lost.slice(0, SHOWN)) {
       const line = lineOf.get(o.id)
       lines.push(
-        `  ${recordName(source, line === undefined ? undefined : `line ${line}`, o.key, o.id)} ${o.fate}: ${whyNot(report, o.id, reasons)}`,
+        `  ${recordName(source, line === undefined ? undefined : `line ${line}`, source === 'kafka' ? undefined : o.key, o.id)} ${o.fate}: ${whyNot(report, o.id, reasons)}`,
       )
     }
     if (lost.length > SHOWN) lines.push(`  … and ${lost.length - SHOWN} more (--json has every record)`)
@@ -306,12 +319,16 @@ export async function simulateCommand(positional: readonly string[], flags: Map<
   const mapping = templateMapping(flags)
   refuseUnknown(flags)
   const source = mapping?.source ?? flags.get('source')
-  if (source !== 'kinesis' && source !== 'dynamodb' && source !== 'sqs') throw new UsageError('--source must be kinesis, dynamodb or sqs.')
+  if (source !== 'kinesis' && source !== 'dynamodb' && source !== 'sqs' && source !== 'kafka')
+    throw new UsageError('--source must be kinesis, dynamodb, sqs or kafka.')
   const file = flags.get('records')
   if (file === undefined) throw new UsageError('--records <file.jsonl> is required.')
   const loaded = await loadHandler(positional[0])
-  const { records, places } = await readRecords(file, source)
   const settings = settingsOf(flags)
+  // The topic produced records go to, as the simulator chooses it.
+  const topicOf = (topics: unknown, topic: unknown): string =>
+    Array.isArray(topics) && typeof topics[0] === 'string' ? topics[0] : typeof topic === 'string' ? topic : 'simulated-topic'
+  const { records, places } = await readRecords(file, source, topicOf(mapping?.settings.Topics ?? settings.Topics, settings.topic))
   const timeoutSeconds =
     typeof settings.timeoutSeconds === 'number' && settings.timeoutSeconds > 0 ? settings.timeoutSeconds : (mapping?.function.Timeout ?? 3)
   const stop: { reason?: UsageError } = {}
