@@ -108,4 +108,7 @@ it("the command line's options are the settings tables' (a misspelt one names th
   expect(listed).toEqual(['source', 'records', 'json', 'html', ...SETTINGS].map((k) => `--${k}`))
   expect(listed).toEqual(expect.arrayContaining(['--Topics', '--topic', '--cluster', '--ProvisionedPollerConfig', '--DestinationConfig']))
   expect(typo.stderr).toContain('Did you mean `--Topics`?')
+  // A field path cannot reach an object's prototype.
+  const hostile = await cli(['simulate', handler, '--source', 'kafka', '--records', records, '--ProvisionedPollerConfig.__proto__.x', '1'])
+  expect(hostile).toMatchObject({ code: 1, stderr: expect.stringContaining("is not a setting's field") })
 }, 30_000)

@@ -1,7 +1,7 @@
 // Issue 27/28 review: each setting is written once, in the tables of src/local/settings.ts; the
 // template reader and the command line read their names from there.
 import { describe, expect, it } from 'vitest'
-import { readMappings } from 'lambda-stream-handlers/local'
+import { readMappings, simulate } from 'lambda-stream-handlers/local'
 import { SETTINGS } from '../../src/cli/simulate.js'
 import {
   KAFKA_MAPPING_SETTINGS,
@@ -64,5 +64,24 @@ describe('the settings tables are the one list of names', () => {
     )
     for (const key of [...MAPPING_SETTING_NAMES, ...Object.keys(STREAM_SETTINGS)])
       if (key !== 'retryDelayMs') expect(SETTINGS, key).toContain(key)
+  })
+})
+
+describe('an object setting refuses a field it does not have (it was ignored before)', () => {
+  const handler = async () => ({})
+  it('a misspelt poller count is refused, not read as "not provisioned mode"', async () => {
+    await expect(
+      simulate(handler, { source: 'kafka', records: [], ProvisionedPollerConfig: { MinPollers: 1 } as never, MaximumRetryAttempts: 1 }),
+    ).rejects.toThrow(/`ProvisionedPollerConfig` must be `\{ MinimumPollers\?, MaximumPollers\?, PollerGroupName\? \}`/)
+    await expect(simulate(handler, { source: 'sqs', records: [], MetricsConfig: { Metric: ['EventCount'] } as never })).rejects.toThrow(
+      /`MetricsConfig` must be/,
+    )
+    await expect(
+      simulate(handler, {
+        source: 'kinesis',
+        records: [],
+        DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:x:1:q', Type: 'SQS' } } as never,
+      }),
+    ).rejects.toThrow(/`DestinationConfig` must be/)
   })
 })
