@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { parse as parseYaml, type ScalarTag, type CollectionTag } from 'yaml'
 import { ConfigurationError } from '../engine/errors.js'
 import { describeValue } from '../engine/options.js'
-import { type AnyMappingSettings, MAPPING_SETTING_NAMES } from './settings.js'
+import { type KafkaMappingSettings, MAPPING_SETTING_NAMES, type SqsMappingSettings, type StreamMappingSettings } from './settings.js'
 
 /** The sources a mapping can read. */
 export type MappingSource = 'kinesis' | 'dynamodb' | 'sqs' | 'kafka'
@@ -16,7 +16,7 @@ export type MappingSource = 'kinesis' | 'dynamodb' | 'sqs' | 'kafka'
  * The settings of an event source mapping, named and shaped as in `CreateEventSourceMapping` and
  * `AWS::Lambda::EventSourceMapping`: those of the streams, of SQS and of Kafka. Each source takes those AWS allows for it.
  */
-export type MappingSettings = AnyMappingSettings
+export type MappingSettings = Omit<StreamMappingSettings, 'windowGraceSeconds'> & SqsMappingSettings & KafkaMappingSettings
 
 /** The source's own settings, as its CloudFormation resource names them. */
 export interface MappingSourceSettings {
