@@ -31,8 +31,6 @@ import {
   TOPIC_SIMULATION_SETTINGS,
   unchecked,
 } from './settings.js'
-
-export type { KafkaDestinationKind, KafkaMappingSettings }
 import type { SimulationClock } from './simulate.js'
 import {
   createStreamMapping,
@@ -43,6 +41,8 @@ import {
   type FailureSent,
 } from './stream-mapping.js'
 import { failureHead, withPayload, type FailureDestinationRecord, type StreamSource } from './stream-rows.js'
+
+export type { KafkaDestinationKind, KafkaMappingSettings }
 
 /** One record produced to the simulated topic. */
 export interface KafkaProduce {
