@@ -68,7 +68,7 @@ export function checkMapping(handler: unknown, mapping: EventSourceMapping): Fin
   const problem = mappingProblem(tooShort ? { ...mapping, sourceSettings: { ...src, VisibilityTimeout: timeout } } : mapping)
   if (problem !== undefined)
     add('error', 'refused-setting', `AWS would refuse this mapping: ${problem}`, 'Change the prop named.', 'Change the property named.')
-  // Facts 114 and 133: CreateEventSourceMapping requires a starting position for a stream and for Kafka.
+  // Facts 114 and 144: CreateEventSourceMapping requires a starting position for a stream and for Kafka.
   if (stream && s.StartingPosition === undefined)
     add(
       'error',

@@ -466,7 +466,7 @@ export async function simulateKafka(
     configError(NAME, `\`start\` must be a valid Date; received ${describeValue(options.start)}.`)
   const topic = options.Topics?.[0] ?? options.topic ?? 'simulated-topic'
   const { records, cluster: fromEvent, startMs } = kafkaRecordsOf(options.records, { start: options.start, topic })
-  // Fact 133: the mapping reads its one topic; a record of another would never reach the function.
+  // Fact 144: the mapping reads its one topic; a record of another would never reach the function.
   const stray = options.Topics === undefined ? undefined : records.find((r) => r.topic !== topic)
   if (stray !== undefined)
     configError(

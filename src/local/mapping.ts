@@ -167,7 +167,7 @@ export function readMappings(template: string | object, options: ReadMappingsOpt
       const unresolved: string[] = []
       const fn = functionOf(resources, props.FunctionName, globals, unresolved, id)
       if (!isFunction(fn.logicalId, options.function)) continue
-      // Fact 134: a self-managed Kafka cluster is named by its brokers, not by an ARN.
+      // Fact 145: a self-managed Kafka cluster is named by its brokers, not by an ARN.
       const target =
         props.SelfManagedEventSource !== undefined
           ? SELF_MANAGED

@@ -302,7 +302,7 @@ export const KAFKA_MAPPING_SETTINGS = {
   BatchSize: wholeNumber(1, 10_000),
   MaximumBatchingWindowInSeconds: wholeNumber(0, 300),
   ...STARTING_POSITION,
-  // Fact 133: one topic, named as Kafka names topics.
+  // Fact 144: one topic, named as Kafka names topics.
   Topics: [
     (v) => Array.isArray(v) && v.length === 1 && typeof v[0] === 'string' && TOPIC.test(v[0]),
     "one topic name in a list, `['orders']`",

@@ -1,11 +1,11 @@
-// `simulate --source kafka` and `simulate --template` for a Kafka function (issue 27/28 review, item 5).
+// `simulate --source kafka` and `simulate --template` for a Kafka function (issue 27/28 review, item 5), run in process (runCli).
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
 import { kafkaEvent } from 'lambda-stream-handlers/testing'
 import { SETTINGS } from '../../src/cli/simulate.js'
-import { cli } from './spawn.js'
+import { runCli as cli } from '../helpers.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'lsh-kafka-'))
 const handler = 'test/cli/fixtures/handlers.ts#kafkaOrders'

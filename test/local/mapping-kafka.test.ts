@@ -27,7 +27,7 @@ const one = (template: string): EventSourceMapping => {
   return mapping as EventSourceMapping
 }
 
-describe('readMappings: Kafka mappings (facts 133 and 134)', () => {
+describe('readMappings: Kafka mappings (facts 144 and 145)', () => {
   it('an Amazon MSK mapping of CDK (ManagedKafkaEventSource) in provisioned mode, its Kafka topic destination as written', () => {
     const mapping = one(stacks.MskProvisioned as string)
     expect(mapping.source).toBe('kafka')
