@@ -40,7 +40,7 @@ export async function checkCommand(positional: readonly string[], flags: Map<str
   const fn = flags.get('function')
   const mappings = readMappings(template, fn === undefined ? {} : { function: fn })
   if (mappings.length === 0)
-    throw new UsageError(`${template} has no Kinesis, DynamoDB or SQS event source mapping${fn === undefined ? '' : ` for ${fn}`}.`)
+    throw new UsageError(`${template} has no Kinesis, DynamoDB, SQS or Kafka event source mapping${fn === undefined ? '' : ` for ${fn}`}.`)
   const findings = mappings.flatMap((m) => checkMapping(handler, m))
   for (const f of findings) process.stdout.write(`${formatFinding(f)}\n`)
   const errors = findings.filter((f) => f.severity === 'error').length
@@ -69,7 +69,7 @@ export function templateMapping(flags: Map<string, string>): EventSourceMapping 
   if (mappings.length !== 1)
     throw new UsageError(
       mappings.length === 0
-        ? `${template} has no Kinesis, DynamoDB or SQS mapping${fn === undefined ? '' : ` for ${fn}`}.`
+        ? `${template} has no Kinesis, DynamoDB, SQS or Kafka mapping${fn === undefined ? '' : ` for ${fn}`}.`
         : `${template} has ${mappings.length} mappings (${mappings.map((m) => `${m.logicalId} of ${m.function.logicalId ?? '?'}`).join(', ')}): name one function with --function.`,
     )
   return mappings[0]

@@ -51,7 +51,7 @@ examples:
   lambda-stream-handlers invoke ./handler.ts#handler --event event.json
   lambda-stream-handlers event kinesis '{"orderId":"o-1"}' | lambda-stream-handlers invoke dist/handler.js --event -`
 
-const SIMULATE = `usage: lambda-stream-handlers simulate <module>[#<export>] --source kinesis|dynamodb|sqs --records <records.jsonl|-> [--Setting value …] [--json] [--html report.html]
+const SIMULATE = `usage: lambda-stream-handlers simulate <module>[#<export>] --source kinesis|dynamodb|sqs|kafka --records <records.jsonl|-> [--Setting value …] [--json] [--html report.html]
 
 Runs the handler as Lambda's event source mapping would, on a virtual clock: batching, retries,
 bisection, partial batch responses, checkpoints, the failure destination, SQS's visibility
@@ -67,20 +67,28 @@ and its report every invocation's event, in memory. An integer beyond ±(2^53 �
 its exact text, as a producer would have sent it.
 
 A records line is a payload, a put ({"data":…,"partitionKey":…,"at":…} for Kinesis,
-{"body":…,"messageGroupId":…} for SQS), or a Lambda record; DynamoDB lines are stream records.
+{"body":…,"messageGroupId":…} for SQS, {"value":…,"key":…,"partition":…,"at":…} for Kafka), or a
+Lambda record; DynamoDB lines are stream records.
 
 Settings are spelled as in the Lambda API, or in kebab-case (--batch-size is --BatchSize):
   --BatchSize 10  --MaximumBatchingWindowInSeconds 1  --MaximumRetryAttempts 2
   --BisectBatchOnFunctionError  --FunctionResponseTypes ReportBatchItemFailures
   --ParallelizationFactor 2  --StartingPosition LATEST  --MaximumRecordAgeInSeconds 60
   --TumblingWindowInSeconds 60  --StartingPositionTimestamp 1767225600 (with AT_TIMESTAMP)
+an object as JSON or one field at a time (--ScalingConfig '{"MaximumConcurrency":5}' is
+  --ScalingConfig.MaximumConcurrency 5):  --MetricsConfig '{"Metrics":["EventCount"]}'
+  --DestinationConfig '{"OnFailure":{"Destination":"arn:aws:sqs:us-east-1:123456789012:failed"}}'
+  --FilterCriteria '{"Filters":[{"Pattern":"{\\"data\\":{\\"total\\":[{\\"numeric\\":[\\">\\",0]}]}}"}]}'
 the simulator's own: --shards 2  --stream-name orders  --timeout-seconds 3  --duration-ms 100  --seed 1
   --max-invocations 100000  --retention-hours 24  --window-grace-seconds 120  --function-name orders
-SQS: --fifo  --visibility-timeout-seconds 30  --max-receive-count 3  --ScalingConfig.MaximumConcurrency 5
+SQS: --fifo  --visibility-timeout-seconds 30  --max-receive-count 3
+Kafka: --Topics orders (or --topic orders)  --cluster msk|self-managed
+  --ProvisionedPollerConfig '{"MinimumPollers":1}' (provisioned mode, which Kafka's error handling needs)
 
 examples:
   lambda-stream-handlers simulate ./handler.ts#handler --source kinesis --records orders.jsonl --maximum-retry-attempts 2 --bisect-batch-on-function-error
   lambda-stream-handlers simulate ./handler.ts --source sqs --records messages.jsonl --max-receive-count 3 --function-response-types ReportBatchItemFailures
+  lambda-stream-handlers simulate ./handler.ts --source kafka --records orders.jsonl --ProvisionedPollerConfig.MinimumPollers 1 --bisect-batch-on-function-error
   lambda-stream-handlers simulate ./handler.ts --source kinesis --records orders.jsonl --json > report.json`
 
 const DEMO = `usage: lambda-stream-handlers demo [--records 600] [--json]

@@ -1,5 +1,5 @@
 /**
- * `lambda-stream-handlers simulate <module>[#<export>] --source … --records <file|-> [--Setting value …]`:
+ * `lambda-stream-handlers simulate <module>[#<export>] --source kinesis|dynamodb|sqs|kafka --records <file|-> [--Setting value …]`:
  * the handler under the event source mapping simulator, and what became of each record, named by
  * its line in the records file and its key beside its identifier.
  *
@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { checkKnownKeys } from '../engine/options.js'
 import { renderTimeline, simulate, type InvocationReport, type MappingReport } from '../local/index.js'
+import { SIMULATION_OPTION_NAMES } from '../local/settings.js'
 import { raw } from '../testing/raw.js'
 import { RECORDS_CAP, readText, UsageError } from './args.js'
 import { ExactInteger, exactJson, hasExactInteger, parseExactJson } from './json.js'
@@ -21,39 +22,26 @@ import { recordName, type Source } from './names.js'
 /** The command's own flags. */
 const OWN = ['source', 'records', 'json', 'html']
 
+/** The simulator's options the command line cannot give: the command's own, functions and dates. */
+const PROGRAMMATIC = new Set(['source', 'records', 'start', 'retryDelayMs', 'onInvocation'])
+
 /**
- * The simulator's settings the command line can give (values are text: no functions, dates or
- * objects). A setting that one source does not take is refused by the simulator, with its reason.
+ * The simulator's settings the command line can give: every option of the simulator's tables but
+ * functions and dates. An object is given as JSON or one field at a time
+ * (`--ScalingConfig.MaximumConcurrency 5`). A setting that one source does not take is refused by
+ * the simulator, with its reason.
  */
-export const SETTINGS = [
-  'BatchSize',
-  'MaximumBatchingWindowInSeconds',
-  'ParallelizationFactor',
-  'StartingPosition',
-  'StartingPositionTimestamp',
-  'BisectBatchOnFunctionError',
-  'MaximumRetryAttempts',
-  'MaximumRecordAgeInSeconds',
-  'FunctionResponseTypes',
-  'TumblingWindowInSeconds',
-  'ScalingConfig.MaximumConcurrency',
-  'windowGraceSeconds',
-  'shards',
-  'streamName',
-  'retentionHours',
-  'fifo',
-  'visibilityTimeoutSeconds',
-  'maxReceiveCount',
-  'timeoutSeconds',
-  'functionName',
-  'durationMs',
-  'seed',
-  'maxInvocations',
-] as const
+export const SETTINGS: readonly string[] = SIMULATION_OPTION_NAMES.filter((k) => !PROGRAMMATIC.has(k))
+
+/** The settings whose text is a comma-separated list. */
+const LISTS = new Set(['FunctionResponseTypes', 'Topics', 'Metrics'])
 
 /** A misspelt flag fails with the command line's own options (not the programmatic ones) and the one meant. */
 function refuseUnknown(flags: Map<string, string>): void {
-  const given = Object.fromEntries([...flags.keys()].map((k) => [`--${k}`, true]))
+  // `--ScalingConfig.MaximumConcurrency` is a field of `--ScalingConfig`.
+  const given = Object.fromEntries(
+    [...flags.keys()].map((k) => [`--${SETTINGS.includes(k.split('.')[0] as string) ? k.split('.')[0] : k}`, true]),
+  )
   try {
     checkKnownKeys(
       'simulate',
@@ -65,16 +53,37 @@ function refuseUnknown(flags: Map<string, string>): void {
   }
 }
 
+/** A flag's text as the simulator takes it: a boolean, a number, a list, an object (JSON), else text. */
+function flagValue(key: string, text: string): unknown {
+  if (LISTS.has(key)) return text === '' || text === '[]' ? [] : text.split(',')
+  if (text === 'true' || text === 'false') return text === 'true'
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text)
+  if (text.startsWith('{')) {
+    try {
+      return JSON.parse(text)
+    } catch {
+      throw new UsageError(`--${key} must be an object written as JSON; it does not parse.`)
+    }
+  }
+  return text
+}
+
 function settingsOf(flags: Map<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const [key, text] of flags) {
-    if (OWN.includes(key)) continue
-    let value: unknown = text
-    if (text === 'true' || text === 'false') value = text === 'true'
-    else if (/^-?\d+(\.\d+)?$/.test(text)) value = Number(text)
-    if (key === 'FunctionResponseTypes') value = text === '' || text === '[]' ? [] : text.split(',')
-    if (key === 'ScalingConfig.MaximumConcurrency') out.ScalingConfig = { MaximumConcurrency: value }
-    else out[key] = value
+  for (const [flag, text] of flags) {
+    if (OWN.includes(flag)) continue
+    const path = flag.split('.')
+    const last = path.pop() as string
+    if ([...path, last].some((part) => part === '' || part === '__proto__' || part === 'constructor' || part === 'prototype'))
+      throw new UsageError(`--${flag} is not a setting's field.`)
+    let at = out
+    for (const part of path) {
+      const inner = Object.hasOwn(at, part) ? at[part] : undefined
+      if (inner !== undefined && (typeof inner !== 'object' || inner === null || Array.isArray(inner)))
+        throw new UsageError(`--${flag} sets a field of --${part}, which is not an object.`)
+      at = (at[part] ??= {}) as Record<string, unknown>
+    }
+    at[last] = flagValue(last, text)
   }
   return out
 }
@@ -96,7 +105,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 const exactData = (value: unknown): unknown => (hasExactInteger(value) ? raw(exactJson(value)) : value)
 
 /** The records of the file, a line each, with each one's place. */
-async function readRecords(file: string, source: Source): Promise<{ records: unknown[]; places: Place[] }> {
+async function readRecords(file: string, source: Source, topic: string): Promise<{ records: unknown[]; places: Place[] }> {
   const where = file === '-' ? 'standard input' : file
   const text = await readText(file, RECORDS_CAP, 'the most simulate reads (it holds every record and event in memory; split the file)')
   const records: unknown[] = []
@@ -119,6 +128,19 @@ async function readRecords(file: string, source: Source): Promise<{ records: unk
               ? o.dynamodb.SequenceNumber
               : undefined
       place = { line: i + 1, ...(typeof id === 'string' ? { id } : {}) }
+    } else if (source === 'kafka' && o !== undefined && 'offset' in o && 'topic' in o) {
+      // A Lambda Kafka record: named `<topic>-<partition>:<offset>`.
+      record = value
+      place = { line: i + 1, id: `${String(o.topic)}-${String(o.partition)}:${String(o.offset)}` }
+    } else if (source === 'kafka') {
+      const produced = o !== undefined && 'value' in o ? o : { value }
+      record = { ...produced, value: exactData(produced.value) }
+      // A produced record's place: its partition (the report's key) and its time.
+      place = {
+        line: i + 1,
+        key: `${typeof produced.topic === 'string' ? produced.topic : topic}-${typeof produced.partition === 'number' ? produced.partition : 0}`,
+        at: typeof produced.at === 'number' ? produced.at : 0,
+      }
     } else if (source === 'sqs') {
       const send = o !== undefined && 'body' in o ? o : { body: value }
       record = hasExactInteger(send.body) ? { ...send, body: exactJson(send.body) } : send
@@ -137,7 +159,7 @@ async function readRecords(file: string, source: Source): Promise<{ records: unk
       }
     }
     // What is left of a long integer is outside any payload: a field the simulator reads as a number.
-    if (hasExactInteger(isObject(record) ? { ...record, data: undefined, body: undefined } : record))
+    if (hasExactInteger(isObject(record) ? { ...record, data: undefined, body: undefined, value: undefined } : record))
       throw new UsageError(`${at} has an integer beyond ±(2^53 − 1) outside the payload, which would be rounded; write it as a string.`)
     records.push(record)
     places.push(place)
@@ -237,7 +259,7 @@ function summary(report: MappingReport, source: Source, lineOf: ReadonlyMap<stri
     for (const o of lost.slice(0, SHOWN)) {
       const line = lineOf.get(o.id)
       lines.push(
-        `  ${recordName(source, line === undefined ? undefined : `line ${line}`, o.key, o.id)} ${o.fate}: ${whyNot(report, o.id, reasons)}`,
+        `  ${recordName(source, line === undefined ? undefined : `line ${line}`, source === 'kafka' ? undefined : o.key, o.id)} ${o.fate}: ${whyNot(report, o.id, reasons)}`,
       )
     }
     if (lost.length > SHOWN) lines.push(`  … and ${lost.length - SHOWN} more (--json has every record)`)
@@ -297,12 +319,16 @@ export async function simulateCommand(positional: readonly string[], flags: Map<
   const mapping = templateMapping(flags)
   refuseUnknown(flags)
   const source = mapping?.source ?? flags.get('source')
-  if (source !== 'kinesis' && source !== 'dynamodb' && source !== 'sqs') throw new UsageError('--source must be kinesis, dynamodb or sqs.')
+  if (source !== 'kinesis' && source !== 'dynamodb' && source !== 'sqs' && source !== 'kafka')
+    throw new UsageError('--source must be kinesis, dynamodb, sqs or kafka.')
   const file = flags.get('records')
   if (file === undefined) throw new UsageError('--records <file.jsonl> is required.')
   const loaded = await loadHandler(positional[0])
-  const { records, places } = await readRecords(file, source)
   const settings = settingsOf(flags)
+  // The topic produced records go to, as the simulator chooses it.
+  const topicOf = (topics: unknown, topic: unknown): string =>
+    Array.isArray(topics) && typeof topics[0] === 'string' ? topics[0] : typeof topic === 'string' ? topic : 'simulated-topic'
+  const { records, places } = await readRecords(file, source, topicOf(mapping?.settings.Topics ?? settings.Topics, settings.topic))
   const timeoutSeconds =
     typeof settings.timeoutSeconds === 'number' && settings.timeoutSeconds > 0 ? settings.timeoutSeconds : (mapping?.function.Timeout ?? 3)
   const stop: { reason?: UsageError } = {}

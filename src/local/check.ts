@@ -1,11 +1,12 @@
 /**
- * Holds an event source mapping against the handler it feeds: what the template alone shows
+ * Holds an event source mapping (Kinesis, DynamoDB Streams, SQS or Kafka) against the handler it feeds: what the template alone shows
  * (the rules of cfn-lint E3505, cdk-nag's Serverless pack and serverless-rules ES1001), and what
  * only the handler knows (its source, whether it reports partial failures, its view type, its
  * window, its ordering). Each rule cites its fact in docs/lambda-semantics.md.
  */
 import { handlerInfo, type HandlerInfo } from '../engine/handler-info.js'
 import { readMappings, type EventSourceMapping, type ReadMappingsOptions } from './mapping.js'
+import { isProvisioned } from './settings.js'
 import { mappingProblem } from './simulate.js'
 
 /** One thing found wrong or risky in a mapping. */
@@ -45,6 +46,9 @@ export function checkMapping(handler: unknown, mapping: EventSourceMapping): Fin
   const s = mapping.settings
   const src = mapping.sourceSettings
   const stream = mapping.source !== 'sqs'
+  const kafka = mapping.source === 'kafka'
+  // Facts 106 and 124: Kafka's error handling, partial responses included, needs provisioned mode.
+  const provisioned = !kafka || isProvisioned(s.ProvisionedPollerConfig)
   const info: HandlerInfo | undefined = handlerInfo(handler)
   const timeout = mapping.function.Timeout ?? 3
   const rbif = (s.FunctionResponseTypes ?? []).includes(RBIF)
@@ -64,12 +68,12 @@ export function checkMapping(handler: unknown, mapping: EventSourceMapping): Fin
   const problem = mappingProblem(tooShort ? { ...mapping, sourceSettings: { ...src, VisibilityTimeout: timeout } } : mapping)
   if (problem !== undefined)
     add('error', 'refused-setting', `AWS would refuse this mapping: ${problem}`, 'Change the prop named.', 'Change the property named.')
-  // Fact 114: CreateEventSourceMapping requires a starting position for a stream.
+  // Facts 114 and 144: CreateEventSourceMapping requires a starting position for a stream and for Kafka.
   if (stream && s.StartingPosition === undefined)
     add(
       'error',
       'no-starting-position',
-      'A stream mapping needs a starting position; AWS refuses it without one.',
+      `A ${kafka ? 'Kafka' : 'stream'} mapping needs a starting position; AWS refuses it without one.`,
       'startingPosition: StartingPosition.TRIM_HORIZON (or LATEST)',
       'StartingPosition: TRIM_HORIZON (or LATEST)',
     )
@@ -89,11 +93,13 @@ export function checkMapping(handler: unknown, mapping: EventSourceMapping): Fin
       add(
         'error',
         'partial-failures-ignored',
-        stream
-          ? 'The handler reports failed records in batchItemFailures, but the mapping does not turn on ReportBatchItemFailures: Lambda takes the answer as a success and moves the checkpoint past the records the handler reported. They are lost.'
-          : 'The handler reports failed messages in batchItemFailures, but the mapping does not turn on ReportBatchItemFailures: Lambda takes the answer as a success and deletes every message, the failed ones too. They are lost.',
-        'reportBatchItemFailures: true',
-        `FunctionResponseTypes: [${RBIF}]`,
+        kafka
+          ? `The handler reports failed records in batchItemFailures, but the mapping does not turn on ReportBatchItemFailures${provisioned ? '' : ' (which Kafka has in provisioned mode only)'}: Lambda takes the answer as a success and commits the offsets past the records the handler reported. They are lost.`
+          : stream
+            ? 'The handler reports failed records in batchItemFailures, but the mapping does not turn on ReportBatchItemFailures: Lambda takes the answer as a success and moves the checkpoint past the records the handler reported. They are lost.'
+            : 'The handler reports failed messages in batchItemFailures, but the mapping does not turn on ReportBatchItemFailures: Lambda takes the answer as a success and deletes every message, the failed ones too. They are lost.',
+        provisioned ? 'reportBatchItemFailures: true' : `${PROVISIONED_CDK}, reportBatchItemFailures: true`,
+        provisioned ? `FunctionResponseTypes: [${RBIF}]` : `${PROVISIONED_CFN}, FunctionResponseTypes: [${RBIF}]`,
       )
     // Facts 7 and 8: the view type decides which images a record carries.
     if (
@@ -141,12 +147,12 @@ export function checkMapping(handler: unknown, mapping: EventSourceMapping): Fin
       'warning',
       'handler-unknown',
       'The handler was not built by lambda-stream-handlers (or is wrapped), so its source, partial failures, view type and window were not checked against the mapping.',
-      'check the handler built by kinesisHandler, dynamodbHandler or sqsHandler itself',
-      'check the handler built by kinesisHandler, dynamodbHandler or sqsHandler itself',
+      'check the handler built by kinesisHandler, dynamodbHandler, sqsHandler or kafkaHandler itself',
+      'check the handler built by kinesisHandler, dynamodbHandler, sqsHandler or kafkaHandler itself',
     )
   }
 
-  if (stream) streamRules(mapping, rbif, add)
+  if (stream) streamRules(mapping, rbif, provisioned, add)
   else queueRules(mapping, timeout, add)
 
   for (const reference of mapping.unresolved)
@@ -156,22 +162,31 @@ export function checkMapping(handler: unknown, mapping: EventSourceMapping): Fin
 
 type Add = (severity: Finding['severity'], code: string, message: string, cdk: string, cloudFormation: string) => void
 
-function streamRules(mapping: EventSourceMapping, rbif: boolean, add: Add): void {
+/** Provisioned mode, as a CDK prop and a CloudFormation property. */
+const PROVISIONED_CDK = 'provisionedPollerConfig: { minimumPollers: 1 }'
+const PROVISIONED_CFN = 'ProvisionedPollerConfig: { MinimumPollers: 1 }'
+
+function streamRules(mapping: EventSourceMapping, rbif: boolean, provisioned: boolean, add: Add): void {
   const s = mapping.settings
+  const kafka = mapping.source === 'kafka'
   const retries = s.MaximumRetryAttempts ?? -1
   const maxAge = s.MaximumRecordAgeInSeconds ?? -1
-  const retention = mapping.source === 'dynamodb' ? 'a day' : "the stream's retention (up to a year)"
-  // Facts 33 and 34: with the defaults a poison record holds its shard until it expires.
-  if (retries === -1 && maxAge === -1)
+  const destination = s.DestinationConfig?.OnFailure !== undefined
+  const retention = mapping.source === 'dynamodb' ? 'a day' : kafka ? "the topic's retention" : "the stream's retention (up to a year)"
+  // Facts 33 and 34 (Kafka: facts 102 and 106): with the defaults a poison record holds its shard or
+  // partition until it expires; Kafka's provisioned mode caps infinite retries at 10 when a destination is set.
+  if (retries === -1 && maxAge === -1 && !(kafka && provisioned && destination))
     add(
       'warning',
       'infinite-retries',
-      `Failed batches are retried until their records expire: one bad record holds its shard for ${retention}, and then the batch is dropped.`,
-      'retryAttempts: 3 (and maxRecordAge)',
-      'MaximumRetryAttempts: 3 (and MaximumRecordAgeInSeconds)',
+      `Failed batches are retried until their records expire: one bad record holds its ${kafka ? 'partition' : 'shard'} for ${retention}, and then the batch is dropped.`,
+      provisioned ? 'retryAttempts: 3 (and maxRecordAge)' : `${PROVISIONED_CDK}, retryAttempts: 3 (and maxRecordAge)`,
+      provisioned
+        ? 'MaximumRetryAttempts: 3 (and MaximumRecordAgeInSeconds)'
+        : `${PROVISIONED_CFN}, MaximumRetryAttempts: 3 (and MaximumRecordAgeInSeconds)`,
     )
-  // Fact 37: bisection isolates a record that makes the whole invocation fail.
-  if (s.BisectBatchOnFunctionError !== true && !rbif)
+  // Fact 37: bisection isolates a record that makes the whole invocation fail (Kafka: in provisioned mode).
+  if (s.BisectBatchOnFunctionError !== true && !rbif && provisioned)
     add(
       'warning',
       'no-bisect',
@@ -179,14 +194,14 @@ function streamRules(mapping: EventSourceMapping, rbif: boolean, add: Add): void
       'bisectBatchOnError: true',
       'BisectBatchOnFunctionError: true',
     )
-  // Facts 39 and 116: cdk-nag LambdaEventSourceMappingDestination, serverless-rules ES1001.
-  if (s.DestinationConfig?.OnFailure === undefined)
+  // Facts 39 and 116: cdk-nag LambdaEventSourceMappingDestination, serverless-rules ES1001 (Kafka: fact 107).
+  if (!destination)
     add(
       'warning',
       'no-failure-destination',
       'Discarded batches leave no trace: without an on-failure destination nothing tells which records were dropped.',
-      'onFailure: new SqsDlq(queue) (or SnsDlq, S3OnFailureDestination)',
-      'DestinationConfig: { OnFailure: { Destination: <queue, topic or bucket ARN> } }',
+      `onFailure: new SqsDlq(queue) (or SnsDlq, S3OnFailureDestination${kafka ? ', KafkaDlq in provisioned mode' : ''})`,
+      `DestinationConfig: { OnFailure: { Destination: <queue, topic or bucket ARN${kafka ? ', or kafka://<topic> in provisioned mode' : ''}> } }`,
     )
 }
 

@@ -34,7 +34,7 @@ export type {
   RecordReport,
   ShardReport,
 } from './report.js'
-export type { FunctionSettings, StreamMappingSettings } from './settings.js'
+export type { FunctionSettings, SqsMappingSettings, StreamMappingSettings } from './settings.js'
 export type { SqsSend, SqsSimulation } from './sqs.js'
 export type {
   KafkaBatchInfo,

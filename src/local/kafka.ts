@@ -8,7 +8,6 @@
 import type { Context } from 'aws-lambda'
 import { MalformedEventError } from '../engine/errors.js'
 import { describeValue, isFunction } from '../engine/options.js'
-import type { FilterCriteria } from '../filtering/filter.js'
 import { compileFilterVerdict } from '../filtering/filter.js'
 import { kafkaSource } from '../sources/kafka/index.js'
 import type { KafkaEvent, KafkaRecord } from '../sources/kafka/types.js'
@@ -16,7 +15,22 @@ import { payloadBytes, type RawData } from '../testing/raw.js'
 import { requestIds, virtualCaller } from './invocation.js'
 import type { MappingReport } from './report.js'
 import type { StreamItem, StreamSettings } from './rules.js'
-import { checkSettings, configError, RESPONSE_TYPES, STREAM_SETTINGS, type SettingsTable, streamSettings, unchecked } from './settings.js'
+import {
+  checkSettings,
+  configError,
+  destinationKind,
+  isProvisioned,
+  KAFKA_MAPPING_SETTINGS,
+  type KafkaDestinationKind,
+  type KafkaMappingSettings,
+  kafkaModeProblem,
+  STREAM_SETTINGS,
+  type SettingsTable,
+  streamSettings,
+  TOPIC,
+  TOPIC_SIMULATION_SETTINGS,
+  unchecked,
+} from './settings.js'
 import type { SimulationClock } from './simulate.js'
 import {
   createStreamMapping,
@@ -27,6 +41,8 @@ import {
   type FailureSent,
 } from './stream-mapping.js'
 import { failureHead, withPayload, type FailureDestinationRecord, type StreamSource } from './stream-rows.js'
+
+export type { KafkaDestinationKind, KafkaMappingSettings }
 
 /** One record produced to the simulated topic. */
 export interface KafkaProduce {
@@ -40,51 +56,6 @@ export interface KafkaProduce {
   readonly partition?: number
   /** When the record is produced (its timestamp), in ms after the simulation's start. Default 0. */
   readonly at?: number
-}
-
-/**
- * The settings of an Amazon MSK or self-managed Kafka event source mapping, named as in the Lambda
- * API (`CreateEventSourceMapping`), with the same ranges and defaults. The error-handling settings
- * work in provisioned mode only (`ProvisionedPollerConfig`); outside it they are refused.
- */
-export interface KafkaMappingSettings {
-  /** 1–10,000. Default 100. */
-  readonly BatchSize?: number
-  /** 0–300. Without it the batching window is 500 ms, opened by the first record. */
-  readonly MaximumBatchingWindowInSeconds?: number
-  /** AWS requires it; the simulator defaults to `'TRIM_HORIZON'`. */
-  readonly StartingPosition?: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP'
-  /** With `AT_TIMESTAMP`: Unix seconds. */
-  readonly StartingPositionTimestamp?: number
-  /**
-   * Provisioned mode: at least one of the two turns it on (`{}` leaves it off). Pollers change
-   * throughput, which the simulator does not model; provisioned mode is what allows the settings below.
-   */
-  readonly ProvisionedPollerConfig?: {
-    readonly MinimumPollers?: number
-    readonly MaximumPollers?: number
-    readonly PollerGroupName?: string
-  }
-  /** Provisioned mode. Split a batch the function failed on in two and retry the halves. Default false. */
-  readonly BisectBatchOnFunctionError?: boolean
-  /**
-   * Provisioned mode. -1 (default: retry until the records leave the topic) to 10,000. With -1 and
-   * an on-failure destination, Lambda retries at most 10 times.
-   */
-  readonly MaximumRetryAttempts?: number
-  /** Provisioned mode. -1 (default) or 60–604,800: older records are sent to the destination unread. */
-  readonly MaximumRecordAgeInSeconds?: number
-  /** Provisioned mode. `['ReportBatchItemFailures']` to let Lambda read `batchItemFailures`. Default `[]`. */
-  readonly FunctionResponseTypes?: readonly 'ReportBatchItemFailures'[]
-  /**
-   * Where Lambda sends what it discards: an SQS queue, SNS topic or S3 bucket ARN, or (provisioned
-   * mode) `kafka://<topic>`, a topic of the same cluster that is not one it reads.
-   */
-  readonly DestinationConfig?: { readonly OnFailure?: { readonly Destination?: string } }
-  /** Filtering on the record's `value`: records no pattern matches end `filtered`. */
-  readonly FilterCriteria?: FilterCriteria
-  /** Enhanced metrics; no effect on the simulation. */
-  readonly MetricsConfig?: { readonly Metrics?: readonly ('EventCount' | 'ErrorCount' | 'KafkaMetrics')[] }
 }
 
 /**
@@ -156,24 +127,9 @@ export interface KafkaFailureRecord extends Omit<FailureDestinationRecord, 'Kine
   readonly KafkaBatchInfo: KafkaBatchInfo
 }
 
-/** The kind of an on-failure destination, by its ARN or `kafka://` URI. */
-export type KafkaDestinationKind = 'sqs' | 'sns' | 's3' | 'kafka'
-
 const NAME = 'simulate'
 const DEFAULT_START = Date.UTC(2026, 0, 1)
-const TOPIC = /^[\w.-]{1,249}$/
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-
-/** The kind of a destination, or `undefined` when it is none Lambda takes for Kafka. */
-export function destinationKind(destination: unknown): KafkaDestinationKind | undefined {
-  if (typeof destination !== 'string') return undefined
-  if (destination.startsWith('kafka://')) return TOPIC.test(destination.slice(8)) ? 'kafka' : undefined
-  return /^arn:[\w-]+:(sqs|sns|s3):/.exec(destination)?.[1] as KafkaDestinationKind | undefined
-}
-
-/** Provisioned mode is on when `ProvisionedPollerConfig` sets a minimum or a maximum (`{}` turns it off). */
-export const isProvisioned = (config: KafkaMappingSettings['ProvisionedPollerConfig']): boolean =>
-  config?.MinimumPollers !== undefined || config?.MaximumPollers !== undefined
 
 /**
  * A reported `itemIdentifier` as text: a non-empty string as it is, a Kafka identifier
@@ -195,26 +151,13 @@ export function kafkaIdentifierText(raw: unknown): string | undefined {
   return `${partition}:${offset}`
 }
 
-const ERROR_HANDLING = ['BisectBatchOnFunctionError', 'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes'] as const
 const pick = (table: SettingsTable, ...keys: readonly string[]): SettingsTable => Object.fromEntries(keys.map((k) => [k, table[k] ?? null]))
 
-/** The options of a Kafka simulation, each with its check. */
+/** The options of a Kafka simulation, each with its check: the mapping's settings and the simulation's own. */
 export const KAFKA_SETTINGS: SettingsTable = {
-  ...unchecked('source', 'records', 'cluster', 'start', 'FilterCriteria', 'functionName'),
-  ...pick(
-    STREAM_SETTINGS,
-    'timeoutSeconds',
-    'retryDelayMs',
-    'BatchSize',
-    'MaximumBatchingWindowInSeconds',
-    'StartingPosition',
-    'StartingPositionTimestamp',
-    'BisectBatchOnFunctionError',
-    'MaximumRetryAttempts',
-    'MaximumRecordAgeInSeconds',
-  ),
-  FunctionResponseTypes: RESPONSE_TYPES,
-  topic: [(v) => typeof v === 'string' && TOPIC.test(v), 'a topic name: 1 to 249 letters, digits, ".", "_" or "-"'],
+  ...unchecked('source', 'records', 'start', 'functionName'),
+  ...pick(STREAM_SETTINGS, 'timeoutSeconds', 'retryDelayMs'),
+  ...KAFKA_MAPPING_SETTINGS,
   seed: [Number.isInteger, 'a whole number'],
   maxInvocations: [(v) => Number.isSafeInteger(v) && (v as number) >= 1, 'a whole number, 1 or more'],
   onInvocation: [isFunction, 'a function'],
@@ -222,35 +165,7 @@ export const KAFKA_SETTINGS: SettingsTable = {
     (v) => isFunction(v) || (typeof v === 'number' && Number.isFinite(v) && v >= 0),
     'a number of milliseconds, 0 or more, or a function of the event',
   ],
-  retentionHours: [(v) => typeof v === 'number' && v > 0 && v <= 8760, 'a number of hours above 0, up to 8760'],
-  ProvisionedPollerConfig: [
-    (v) =>
-      isPlainObject(v) &&
-      (v.MinimumPollers === undefined ||
-        (Number.isInteger(v.MinimumPollers) && (v.MinimumPollers as number) >= 1 && (v.MinimumPollers as number) <= 200)) &&
-      (v.MaximumPollers === undefined ||
-        (Number.isInteger(v.MaximumPollers) && (v.MaximumPollers as number) >= 1 && (v.MaximumPollers as number) <= 2000)) &&
-      ((v.MinimumPollers ?? 1) as number) <= ((v.MaximumPollers ?? 2000) as number) &&
-      (v.PollerGroupName === undefined || typeof v.PollerGroupName === 'string'),
-    '`{ MinimumPollers?, MaximumPollers?, PollerGroupName? }`: a minimum from 1 to 200, a maximum from 1 to 2000 and not below the minimum',
-  ],
-  // Facts 107 and 123.
-  DestinationConfig: [
-    (v) =>
-      isPlainObject(v) &&
-      (v.OnFailure === undefined ||
-        (isPlainObject(v.OnFailure) && (v.OnFailure.Destination === undefined || destinationKind(v.OnFailure.Destination) !== undefined))),
-    '`{ OnFailure: { Destination } }` with the ARN of an SQS queue, an SNS topic or an S3 bucket, or `kafka://<topic>`',
-  ],
-  MetricsConfig: [
-    (v) =>
-      isPlainObject(v) &&
-      (v.Metrics === undefined ||
-        (Array.isArray(v.Metrics) &&
-          v.Metrics.length <= 3 &&
-          v.Metrics.every((m) => ['EventCount', 'ErrorCount', 'KafkaMetrics'].includes(m)))),
-    "`{ Metrics }` with up to three of 'EventCount', 'ErrorCount', 'KafkaMetrics'",
-  ],
+  ...TOPIC_SIMULATION_SETTINGS,
 }
 
 /** The rules' settings of a Kafka mapping, and what the simulator needs besides. */
@@ -280,17 +195,14 @@ export function kafkaSettings(name: string, o: KafkaSimulation): KafkaRunSetting
   const provisioned = isProvisioned(o.ProvisionedPollerConfig)
   const destination = o.DestinationConfig?.OnFailure?.Destination
   const kind = destination === undefined ? undefined : destinationKind(destination)
-  if (!provisioned) {
-    // Facts 106 and 124: the error-handling controls need provisioned mode.
-    const given = ERROR_HANDLING.filter((k) => o[k] !== undefined && !(k === 'FunctionResponseTypes' && o[k]?.length === 0))
-    if (given.length > 0)
-      configError(
-        name,
-        `${given.map((k) => `\`${k}\``).join(', ')} work${given.length === 1 ? 's' : ''} for Kafka in provisioned mode only; add \`ProvisionedPollerConfig: { MinimumPollers: 1 }\`, or leave ${given.length === 1 ? 'it' : 'them'} out.`,
-      )
-    if (kind === 'kafka')
-      configError(name, 'a Kafka topic as the on-failure destination needs provisioned mode; add `ProvisionedPollerConfig`.')
-  }
+  // Facts 106 and 124: the error-handling controls need provisioned mode.
+  const problem = kafkaModeProblem(o)
+  if (problem !== undefined) configError(name, problem)
+  if (o.topic !== undefined && o.Topics !== undefined && o.Topics[0] !== o.topic)
+    configError(name, `\`topic\` (${o.topic}) is not the mapping's topic, \`Topics: ['${o.Topics[0]}']\`; give one of them.`)
+  // Fact 123: the destination topic must not be one the mapping reads.
+  if (kind === 'kafka' && o.Topics?.includes((destination as string).slice(8)))
+    configError(name, `the on-failure destination ${destination} is a topic the mapping reads; Lambda refuses it.`)
   const s = streamSettings(name, {
     ...(o.BatchSize === undefined ? {} : { BatchSize: o.BatchSize }),
     ...(o.StartingPosition === undefined ? {} : { StartingPosition: o.StartingPosition }),
@@ -550,12 +462,17 @@ export async function simulateKafka(
   options: KafkaSimulation,
 ): Promise<MappingReport> {
   const s = kafkaSettings(NAME, options)
-  if (options.cluster !== undefined && options.cluster !== 'msk' && options.cluster !== 'self-managed')
-    configError(NAME, `\`cluster\` must be 'msk' or 'self-managed'; received ${describeValue(options.cluster)}.`)
   if (options.start !== undefined && !(options.start instanceof Date && Number.isFinite(options.start.getTime())))
     configError(NAME, `\`start\` must be a valid Date; received ${describeValue(options.start)}.`)
-  const topic = options.topic ?? 'simulated-topic'
+  const topic = options.Topics?.[0] ?? options.topic ?? 'simulated-topic'
   const { records, cluster: fromEvent, startMs } = kafkaRecordsOf(options.records, { start: options.start, topic })
+  // Fact 144: the mapping reads its one topic; a record of another would never reach the function.
+  const stray = options.Topics === undefined ? undefined : records.find((r) => r.topic !== topic)
+  if (stray !== undefined)
+    configError(
+      NAME,
+      `a record is on topic ${describeValue(stray.topic)}, which the mapping does not read (\`Topics: ['${topic}']\`); produce it to ${topic}.`,
+    )
   if (options.StartingPositionTimestamp !== undefined && options.StartingPositionTimestamp * 1000 > startMs)
     configError(NAME, "`StartingPositionTimestamp` is in the future of the simulation's start; AWS refuses it.")
   const cluster = fromEvent ?? (options.cluster === 'self-managed' ? SELF_MANAGED : MSK)

@@ -7,35 +7,16 @@ import { readFileSync } from 'node:fs'
 import { parse as parseYaml, type ScalarTag, type CollectionTag } from 'yaml'
 import { ConfigurationError } from '../engine/errors.js'
 import { describeValue } from '../engine/options.js'
-import type { FilterCriteria } from '../filtering/filter.js'
+import { type KafkaMappingSettings, MAPPING_SETTING_NAMES, type SqsMappingSettings, type StreamMappingSettings } from './settings.js'
 
-/** The sources a mapping can read. (A Kafka source adds its name here.) */
-export type MappingSource = 'kinesis' | 'dynamodb' | 'sqs'
+/** The sources a mapping can read. */
+export type MappingSource = 'kinesis' | 'dynamodb' | 'sqs' | 'kafka'
 
 /**
  * The settings of an event source mapping, named and shaped as in `CreateEventSourceMapping` and
- * `AWS::Lambda::EventSourceMapping`. Each source takes those AWS allows for it.
+ * `AWS::Lambda::EventSourceMapping`: those of the streams, of SQS and of Kafka. Each source takes those AWS allows for it.
  */
-export interface MappingSettings {
-  readonly BatchSize?: number
-  readonly MaximumBatchingWindowInSeconds?: number
-  readonly ParallelizationFactor?: number
-  readonly StartingPosition?: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP'
-  /** With `AT_TIMESTAMP`: Unix seconds. */
-  readonly StartingPositionTimestamp?: number
-  readonly BisectBatchOnFunctionError?: boolean
-  readonly MaximumRetryAttempts?: number
-  readonly MaximumRecordAgeInSeconds?: number
-  readonly TumblingWindowInSeconds?: number
-  readonly FunctionResponseTypes?: readonly 'ReportBatchItemFailures'[]
-  readonly FilterCriteria?: FilterCriteria
-  /** Streams: where Lambda sends a record of a discarded batch (an SQS queue, SNS topic or S3 bucket ARN). */
-  readonly DestinationConfig?: { readonly OnFailure?: { readonly Destination?: string } }
-  /** SQS: at most this many invocations at once, 2–1,000. */
-  readonly ScalingConfig?: { readonly MaximumConcurrency?: number }
-  readonly MetricsConfig?: { readonly Metrics?: readonly string[] }
-  readonly ProvisionedPollerConfig?: { readonly MinimumPollers?: number; readonly MaximumPollers?: number }
-}
+export type MappingSettings = Omit<StreamMappingSettings, 'windowGraceSeconds'> & SqsMappingSettings & KafkaMappingSettings
 
 /** The source's own settings, as its CloudFormation resource names them. */
 export interface MappingSourceSettings {
@@ -51,6 +32,11 @@ export interface MappingSourceSettings {
   readonly RedrivePolicy?: { readonly maxReceiveCount?: number; readonly deadLetterTargetArn?: unknown }
   /** SQS: a FIFO queue. */
   readonly FifoQueue?: boolean
+  /**
+   * Kafka: the cluster's kind, Amazon MSK (`EventSourceArn` names an MSK cluster; SAM's `MSK`
+   * event) or self-managed (`SelfManagedEventSource`; SAM's `SelfManagedKafka` event).
+   */
+  readonly Cluster?: 'msk' | 'self-managed'
 }
 
 /** The function a mapping invokes. */
@@ -156,10 +142,11 @@ function loadTemplate(template: string | object): Json {
 /**
  * Reads every event source mapping of a CloudFormation template: `AWS::Lambda::EventSourceMapping`
  * resources (what CDK synthesises into `cdk.out/*.template.json`, and what the SAM transform and
- * Serverless Framework produce) and the `Kinesis`, `DynamoDB` and `SQS` events of SAM's
- * `AWS::Serverless::Function` (with `Globals`). Each comes with its settings, the stream, table or
- * queue it reads and the function's timeout, resolved through `Ref` and `Fn::GetAtt`. What cannot
- * be resolved (a parameter, an import) is listed in `unresolved`, never guessed.
+ * Serverless Framework produce) and the `Kinesis`, `DynamoDB`, `SQS`, `MSK` and `SelfManagedKafka`
+ * events of SAM's `AWS::Serverless::Function` (with `Globals`). Each comes with its settings, the
+ * stream, table, queue or Kafka cluster it reads and the function's timeout, resolved through `Ref`
+ * and `Fn::GetAtt`. What cannot be resolved (a parameter, an import) is listed in `unresolved`,
+ * never guessed.
  *
  * @example
  * ```ts
@@ -180,19 +167,26 @@ export function readMappings(template: string | object, options: ReadMappingsOpt
       const unresolved: string[] = []
       const fn = functionOf(resources, props.FunctionName, globals, unresolved, id)
       if (!isFunction(fn.logicalId, options.function)) continue
-      const target = targetOf(resources, props.EventSourceArn, unresolved, `${id}.EventSourceArn`)
+      // Fact 145: a self-managed Kafka cluster is named by its brokers, not by an ARN.
+      const target =
+        props.SelfManagedEventSource !== undefined
+          ? SELF_MANAGED
+          : targetOf(resources, props.EventSourceArn, unresolved, `${id}.EventSourceArn`)
       if (target === undefined) continue
       out.push(mappingOf(resources, id, target, props, fn, unresolved))
     } else if (resource.Type === 'AWS::Serverless::Function') {
       if (!isFunction(id, options.function)) continue
       const events = isObject(props.Events) ? props.Events : {}
       for (const [name, event] of Object.entries(events)) {
-        if (!isObject(event) || !['Kinesis', 'DynamoDB', 'SQS'].includes(event.Type as string)) continue
+        if (!isObject(event) || !SAM_EVENTS.includes(event.Type as string)) continue
         const unresolved: string[] = []
         const p = isObject(event.Properties) ? event.Properties : {}
         const where = `${id}.Events.${name}`
         const arn = event.Type === 'SQS' ? p.Queue : p.Stream
-        const target = targetOf(resources, arn, unresolved, `${where}.${event.Type === 'SQS' ? 'Queue' : 'Stream'}`)
+        const target =
+          event.Type === 'SelfManagedKafka'
+            ? SELF_MANAGED
+            : targetOf(resources, arn, unresolved, `${where}.${event.Type === 'SQS' ? 'Queue' : 'Stream'}`)
         if (target === undefined) continue
         const timeout = props.Timeout ?? globals.Timeout
         const fn: MappingFunction = { logicalId: id, ...numberAt(timeout, 'Timeout', unresolved, `${id}.Timeout`) }
@@ -203,34 +197,10 @@ export function readMappings(template: string | object, options: ReadMappingsOpt
   return out
 }
 
-/** The mapping's own settings, as written; values that are references are listed as unresolved. */
-const SETTING_KEYS = [
-  'BatchSize',
-  'MaximumBatchingWindowInSeconds',
-  'ParallelizationFactor',
-  'StartingPosition',
-  'StartingPositionTimestamp',
-  'BisectBatchOnFunctionError',
-  'MaximumRetryAttempts',
-  'MaximumRecordAgeInSeconds',
-  'TumblingWindowInSeconds',
-  'FunctionResponseTypes',
-  'FilterCriteria',
-  'DestinationConfig',
-  'ScalingConfig',
-  'MetricsConfig',
-  'ProvisionedPollerConfig',
-] as const
-const NUMERIC = new Set([
-  'BatchSize',
-  'MaximumBatchingWindowInSeconds',
-  'ParallelizationFactor',
-  'StartingPositionTimestamp',
-  'MaximumRetryAttempts',
-  'MaximumRecordAgeInSeconds',
-  'TumblingWindowInSeconds',
-])
+/** SAM's events that make an event source mapping (`MSK` names its cluster in `Stream`). */
+const SAM_EVENTS = ['Kinesis', 'DynamoDB', 'SQS', 'MSK', 'SelfManagedKafka']
 
+/** The mapping's own settings, as written; values that are references are listed as unresolved. */
 function mappingOf(
   resources: Json,
   logicalId: string,
@@ -240,7 +210,7 @@ function mappingOf(
   unresolved: string[],
 ): EventSourceMapping {
   const settings: Record<string, unknown> = {}
-  for (const key of SETTING_KEYS) {
+  for (const key of MAPPING_SETTING_NAMES) {
     const value = props[key]
     if (value === undefined) continue
     const where = `${logicalId}.${key}`
@@ -252,10 +222,8 @@ function mappingOf(
       settings[key] = { OnFailure: arn === undefined ? {} : { Destination: arn } }
       continue
     }
-    if (NUMERIC.has(key)) Object.assign(settings, numberAt(value, key, unresolved, where))
-    else if (key === 'BisectBatchOnFunctionError') Object.assign(settings, booleanAt(value, key, unresolved, where))
-    else if (hasIntrinsic(value)) unresolved.push(`${where}: ${JSON.stringify(value)}`)
-    else settings[key] = value
+    // CloudFormation takes a number or a boolean as text too ("10", "true"); no setting holds such text as text.
+    Object.assign(settings, booleanAt(value, key, unresolved, where))
   }
   return {
     logicalId,
@@ -299,7 +267,7 @@ const hasIntrinsic = (v: unknown): boolean =>
 /** A number as CloudFormation takes it (a number or a numeric string); a reference is unresolved. */
 function numberAt(value: unknown, key: string, unresolved: string[], where: string): Record<string, unknown> {
   if (value === undefined) return {}
-  if (typeof value === 'string' && /^-?\d+$/.test(value)) return { [key]: Number(value) }
+  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) return { [key]: Number(value) }
   if (hasIntrinsic(value)) {
     unresolved.push(`${where}: ${JSON.stringify(value)}`)
     return {}
@@ -338,15 +306,22 @@ interface Target {
   readonly settings: MappingSourceSettings
 }
 
-const ARN_SERVICES: Readonly<Record<string, MappingSource>> = { kinesis: 'kinesis', dynamodb: 'dynamodb', sqs: 'sqs' }
+const ARN_SERVICES: Readonly<Record<string, MappingSource>> = { kinesis: 'kinesis', dynamodb: 'dynamodb', sqs: 'sqs', kafka: 'kafka' }
 
-/** The stream, table or queue an `EventSourceArn` names; `undefined` for a source this library does not read. */
+const SELF_MANAGED: Target = { source: 'kafka', settings: { Cluster: 'self-managed' } }
+const MSK: Target = { source: 'kafka', settings: { Cluster: 'msk' } }
+
+/** The source an ARN's service names, knowing no more of it. */
+const bySource = (service: MappingSource): Target => (service === 'kafka' ? MSK : { source: service, settings: {} })
+
+/** The stream, table, queue or cluster an `EventSourceArn` names; `undefined` for a source this library does not read. */
 function targetOf(resources: Json, value: unknown, unresolved: string[], where: string): Target | undefined {
   if (typeof value === 'string') {
     const service = ARN_SERVICES[value.split(':')[2] ?? '']
     if (service === undefined) return undefined
-    unresolved.push(`${where}: ${value} (a resource outside the template: its settings are unknown)`)
-    return { source: service, settings: {} }
+    // Nothing of a Kafka cluster changes the mapping; a stream's shards and a queue's timeouts do.
+    if (service !== 'kafka') unresolved.push(`${where}: ${value} (a resource outside the template: its settings are unknown)`)
+    return bySource(service)
   }
   const ref = referenced(value)
   const resource = ref === undefined ? undefined : resources[ref.id]
@@ -355,13 +330,16 @@ function targetOf(resources: Json, value: unknown, unresolved: string[], where: 
     // The source kind may still show in an ARN built with Fn::Sub or Fn::Join.
     const text = JSON.stringify(value)
     const service = Object.keys(ARN_SERVICES).find((s) => text.includes(`:${s}:`))
-    return service === undefined ? undefined : { source: ARN_SERVICES[service] as MappingSource, settings: {} }
+    return service === undefined ? undefined : bySource(ARN_SERVICES[service] as MappingSource)
   }
   const p = isObject(resource.Properties) ? resource.Properties : {}
   const id = ref.id
   switch (resource.Type) {
     case 'AWS::Kinesis::Stream':
       return { source: 'kinesis', settings: { logicalId: id, ...numberAt(p.ShardCount, 'ShardCount', unresolved, `${id}.ShardCount`) } }
+    case 'AWS::MSK::Cluster':
+    case 'AWS::MSK::ServerlessCluster':
+      return { source: 'kafka', settings: { logicalId: id, Cluster: 'msk' } }
     case 'AWS::Kinesis::StreamConsumer':
       return targetOf(resources, p.StreamARN, unresolved, `${id}.StreamARN`)
     case 'AWS::DynamoDB::Table':

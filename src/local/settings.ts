@@ -75,6 +75,12 @@ export function configError(name: string, message: string): never {
  */
 export type SettingsTable = Readonly<Record<string, OptionRule | null>>
 
+/**
+ * A table with an entry for every key of the settings type `T` and no other, so that a setting
+ * added to the type without its check (or the other way round) does not compile.
+ */
+export type TableOf<T> = { readonly [K in keyof Required<T>]: OptionRule | null }
+
 /** Table entries for the options a later step checks, or that take any value. */
 export const unchecked = (...keys: readonly string[]): SettingsTable => Object.fromEntries(keys.map((key) => [key, null]))
 
@@ -86,21 +92,25 @@ export const wholeNumber = (min: number, max: number, where = ''): OptionRule =>
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/** `MetricsConfig` and `ProvisionedPollerConfig`, the same for every source. */
-export const MONITORING_SETTINGS: SettingsTable = {
+/** Whether `v` is an object with no keys but `keys` (a misspelt inner key would otherwise be ignored). */
+const objectOf = (v: unknown, ...keys: readonly string[]): v is Record<string, unknown> =>
+  isPlainObject(v) && Object.keys(v).every((k) => keys.includes(k))
+
+/** `MetricsConfig` and `ProvisionedPollerConfig` of the streams and SQS. */
+export const MONITORING_SETTINGS = {
   MetricsConfig: [
-    (v) => isPlainObject(v) && (v.Metrics === undefined || (Array.isArray(v.Metrics) && v.Metrics.every((m) => m === 'EventCount'))),
+    (v) => objectOf(v, 'Metrics') && (v.Metrics === undefined || (Array.isArray(v.Metrics) && v.Metrics.every((m) => m === 'EventCount'))),
     "`{ Metrics: ['EventCount'] }`",
   ],
   ProvisionedPollerConfig: [
     (v) =>
-      isPlainObject(v) &&
+      objectOf(v, 'MinimumPollers', 'MaximumPollers') &&
       [v.MinimumPollers, v.MaximumPollers].every(
         (n) => n === undefined || (Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 2000),
       ),
     '`{ MinimumPollers?, MaximumPollers? }`, whole numbers from 1 to 2000',
   ],
-}
+} satisfies TableOf<Pick<StreamMappingSettings, 'MetricsConfig' | 'ProvisionedPollerConfig'>>
 
 /** `FunctionResponseTypes`, the same for every source. */
 export const RESPONSE_TYPES: OptionRule = [
@@ -135,38 +145,234 @@ const MAX_RETRY_DELAY_MS = 8760 * 3_600_000
 
 const POSITIONS: readonly unknown[] = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP']
 
-/** The checks of {@link StreamMappingSettings} and {@link FunctionSettings}, shared by the stream simulator and runners. */
-export const STREAM_SETTINGS: SettingsTable = {
-  timeoutSeconds: wholeNumber(1, 900),
-  functionName: null,
-  retryDelayMs: [isFunction, 'a function of the retry number'],
-  BatchSize: wholeNumber(1, 10_000),
-  MaximumBatchingWindowInSeconds: wholeNumber(0, 300),
-  ParallelizationFactor: wholeNumber(1, 10),
+/** The settings of a stream mapping that AWS has: {@link StreamMappingSettings} but the simulator's `windowGraceSeconds`. */
+export type StreamAwsSettings = Omit<StreamMappingSettings, 'windowGraceSeconds'>
+
+/** A starting position and its timestamp, the same for streams and Kafka. */
+const STARTING_POSITION = {
   StartingPosition: [(v) => POSITIONS.includes(v), "'TRIM_HORIZON', 'LATEST' or 'AT_TIMESTAMP'"],
   StartingPositionTimestamp: [
     (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v * 1000 <= MAX_DATE_MS,
     "a time in Unix seconds, a number (for example `Date.parse('2026-01-01T00:00:00Z') / 1000`)",
   ],
+} satisfies TableOf<Pick<StreamMappingSettings, 'StartingPosition' | 'StartingPositionTimestamp'>>
+
+/** The error handling of streams and of Kafka's provisioned mode. */
+const ERROR_HANDLING_SETTINGS = {
   BisectBatchOnFunctionError: [(v) => typeof v === 'boolean', 'true or false'],
   MaximumRetryAttempts: wholeNumber(-1, 10_000),
   MaximumRecordAgeInSeconds: wholeNumber(-1, 604_800),
   FunctionResponseTypes: RESPONSE_TYPES,
+} satisfies TableOf<
+  Pick<StreamMappingSettings, 'BisectBatchOnFunctionError' | 'MaximumRetryAttempts' | 'MaximumRecordAgeInSeconds' | 'FunctionResponseTypes'>
+>
+
+/** The checks of {@link StreamMappingSettings} that AWS has, by their names in the Lambda API. */
+export const STREAM_MAPPING_SETTINGS = {
+  BatchSize: wholeNumber(1, 10_000),
+  MaximumBatchingWindowInSeconds: wholeNumber(0, 300),
+  ParallelizationFactor: wholeNumber(1, 10),
+  ...STARTING_POSITION,
+  ...ERROR_HANDLING_SETTINGS,
   FilterCriteria: null,
   TumblingWindowInSeconds: wholeNumber(0, 900),
-  windowGraceSeconds: wholeNumber(0, 120),
   // Fact 41: a stream's on-failure destination is an SQS queue, an SNS topic or an S3 bucket.
   DestinationConfig: [
     (v) =>
-      isPlainObject(v) &&
+      objectOf(v, 'OnFailure') &&
       (v.OnFailure === undefined ||
-        (isPlainObject(v.OnFailure) &&
+        (objectOf(v.OnFailure, 'Destination') &&
           (v.OnFailure.Destination === undefined ||
             (typeof v.OnFailure.Destination === 'string' && /^arn:[\w-]+:(sqs|sns|s3):/.test(v.OnFailure.Destination))))),
     '`{ OnFailure: { Destination } }` with the ARN of an SQS queue, an SNS topic or an S3 bucket',
   ],
   ...MONITORING_SETTINGS,
+} satisfies TableOf<StreamAwsSettings>
+
+/** The checks of {@link StreamMappingSettings} and {@link FunctionSettings}, shared by the stream simulator and runners. */
+export const STREAM_SETTINGS: SettingsTable = {
+  timeoutSeconds: wholeNumber(1, 900),
+  functionName: null,
+  retryDelayMs: [isFunction, 'a function of the retry number'],
+  ...STREAM_MAPPING_SETTINGS,
+  windowGraceSeconds: wholeNumber(0, 120),
 }
+
+/**
+ * The event source mapping settings of an SQS trigger, named as in the Lambda API
+ * (`CreateEventSourceMapping`), with the same ranges and defaults.
+ */
+export interface SqsMappingSettings {
+  /** Default 10; standard ≤ 10,000, FIFO ≤ 10. Above 10 needs a batching window. */
+  readonly BatchSize?: number
+  /** 0–300, default 0; not supported for FIFO. */
+  readonly MaximumBatchingWindowInSeconds?: number
+  /** `['ReportBatchItemFailures']` to let Lambda read `batchItemFailures`. */
+  readonly FunctionResponseTypes?: readonly 'ReportBatchItemFailures'[]
+  /** Concurrent invocations, 2–1,000. Without it the simulator uses 5, Lambda's starting concurrency. */
+  readonly ScalingConfig?: { readonly MaximumConcurrency?: number }
+  /**
+   * Event filtering on the message `body`: a message no filter matches is deleted
+   * without reaching the function and ends `filtered`.
+   */
+  readonly FilterCriteria?: FilterCriteria
+  /** Enhanced metrics (`['EventCount']`); no effect on the simulation. */
+  readonly MetricsConfig?: { readonly Metrics?: readonly string[] }
+  /** Provisioned mode's pollers; no effect on the simulation. */
+  readonly ProvisionedPollerConfig?: { readonly MinimumPollers?: number; readonly MaximumPollers?: number }
+}
+
+/** The checks of {@link SqsMappingSettings} (a FIFO queue's batch size is checked with the queue's settings). */
+export const SQS_MAPPING_SETTINGS = {
+  BatchSize: wholeNumber(1, 10_000),
+  MaximumBatchingWindowInSeconds: wholeNumber(0, 300),
+  FunctionResponseTypes: RESPONSE_TYPES,
+  // Checked with the function's name, as `maximumConcurrency` reads it.
+  ScalingConfig: null,
+  FilterCriteria: null,
+  ...MONITORING_SETTINGS,
+} satisfies TableOf<SqsMappingSettings>
+
+/**
+ * The settings of an Amazon MSK or self-managed Kafka event source mapping, named as in the Lambda
+ * API (`CreateEventSourceMapping`), with the same ranges and defaults. The error-handling settings
+ * work in provisioned mode only (`ProvisionedPollerConfig`); outside it they are refused.
+ */
+export interface KafkaMappingSettings {
+  /** 1–10,000. Default 100. */
+  readonly BatchSize?: number
+  /** 0–300. Without it the batching window is 500 ms, opened by the first record. */
+  readonly MaximumBatchingWindowInSeconds?: number
+  /** AWS requires it; the simulator defaults to `'TRIM_HORIZON'`. */
+  readonly StartingPosition?: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP'
+  /** With `AT_TIMESTAMP`: Unix seconds. */
+  readonly StartingPositionTimestamp?: number
+  /**
+   * The topic the mapping reads, the one item of the list (AWS requires it). The simulator's
+   * produced records go to it, and a record of another topic is refused. Default: the
+   * simulation's `topic`.
+   */
+  readonly Topics?: readonly string[]
+  /**
+   * Provisioned mode: at least one of the two turns it on (`{}` leaves it off). Pollers change
+   * throughput, which the simulator does not model; provisioned mode is what allows the settings below.
+   */
+  readonly ProvisionedPollerConfig?: {
+    readonly MinimumPollers?: number
+    readonly MaximumPollers?: number
+    readonly PollerGroupName?: string
+  }
+  /** Provisioned mode. Split a batch the function failed on in two and retry the halves. Default false. */
+  readonly BisectBatchOnFunctionError?: boolean
+  /**
+   * Provisioned mode. -1 (default: retry until the records leave the topic) to 10,000. With -1 and
+   * an on-failure destination, Lambda retries at most 10 times.
+   */
+  readonly MaximumRetryAttempts?: number
+  /** Provisioned mode. -1 (default) or 60–604,800: older records are sent to the destination unread. */
+  readonly MaximumRecordAgeInSeconds?: number
+  /** Provisioned mode. `['ReportBatchItemFailures']` to let Lambda read `batchItemFailures`. Default `[]`. */
+  readonly FunctionResponseTypes?: readonly 'ReportBatchItemFailures'[]
+  /**
+   * Where Lambda sends what it discards: an SQS queue, SNS topic or S3 bucket ARN, or (provisioned
+   * mode) `kafka://<topic>`, a topic of the same cluster that is not one it reads.
+   */
+  readonly DestinationConfig?: { readonly OnFailure?: { readonly Destination?: string } }
+  /** Filtering on the record's `value`: records no pattern matches end `filtered`. */
+  readonly FilterCriteria?: FilterCriteria
+  /** Enhanced metrics; no effect on the simulation. */
+  readonly MetricsConfig?: { readonly Metrics?: readonly ('EventCount' | 'ErrorCount' | 'KafkaMetrics')[] }
+}
+
+/** A Kafka topic's name: 1 to 249 letters, digits, `.`, `_` or `-`. */
+export const TOPIC = /^[\w.-]{1,249}$/
+
+/** The kind of an on-failure destination of a Kafka mapping, by its ARN or `kafka://` URI. */
+export type KafkaDestinationKind = 'sqs' | 'sns' | 's3' | 'kafka'
+
+/** The kind of a destination, or `undefined` when it is none Lambda takes for Kafka. */
+export function destinationKind(destination: unknown): KafkaDestinationKind | undefined {
+  if (typeof destination !== 'string') return undefined
+  if (destination.startsWith('kafka://')) return TOPIC.test(destination.slice(8)) ? 'kafka' : undefined
+  return /^arn:[\w-]+:(sqs|sns|s3):/.exec(destination)?.[1] as KafkaDestinationKind | undefined
+}
+
+/** The checks of {@link KafkaMappingSettings}; provisioned mode's rules are {@link kafkaModeProblem}'s. */
+export const KAFKA_MAPPING_SETTINGS = {
+  BatchSize: wholeNumber(1, 10_000),
+  MaximumBatchingWindowInSeconds: wholeNumber(0, 300),
+  ...STARTING_POSITION,
+  // Fact 144: one topic, named as Kafka names topics.
+  Topics: [
+    (v) => Array.isArray(v) && v.length === 1 && typeof v[0] === 'string' && TOPIC.test(v[0]),
+    "one topic name in a list, `['orders']`",
+  ],
+  ProvisionedPollerConfig: [
+    (v) =>
+      objectOf(v, 'MinimumPollers', 'MaximumPollers', 'PollerGroupName') &&
+      (v.MinimumPollers === undefined ||
+        (Number.isInteger(v.MinimumPollers) && (v.MinimumPollers as number) >= 1 && (v.MinimumPollers as number) <= 200)) &&
+      (v.MaximumPollers === undefined ||
+        (Number.isInteger(v.MaximumPollers) && (v.MaximumPollers as number) >= 1 && (v.MaximumPollers as number) <= 2000)) &&
+      ((v.MinimumPollers ?? 1) as number) <= ((v.MaximumPollers ?? 2000) as number) &&
+      (v.PollerGroupName === undefined || typeof v.PollerGroupName === 'string'),
+    '`{ MinimumPollers?, MaximumPollers?, PollerGroupName? }`: a minimum from 1 to 200, a maximum from 1 to 2000 and not below the minimum',
+  ],
+  ...ERROR_HANDLING_SETTINGS,
+  // Facts 107 and 123.
+  DestinationConfig: [
+    (v) =>
+      objectOf(v, 'OnFailure') &&
+      (v.OnFailure === undefined ||
+        (objectOf(v.OnFailure, 'Destination') &&
+          (v.OnFailure.Destination === undefined || destinationKind(v.OnFailure.Destination) !== undefined))),
+    '`{ OnFailure: { Destination } }` with the ARN of an SQS queue, an SNS topic or an S3 bucket, or `kafka://<topic>`',
+  ],
+  FilterCriteria: null,
+  MetricsConfig: [
+    (v) =>
+      objectOf(v, 'Metrics') &&
+      (v.Metrics === undefined ||
+        (Array.isArray(v.Metrics) &&
+          v.Metrics.length <= 3 &&
+          v.Metrics.every((m) => ['EventCount', 'ErrorCount', 'KafkaMetrics'].includes(m)))),
+    "`{ Metrics }` with up to three of 'EventCount', 'ErrorCount', 'KafkaMetrics'",
+  ],
+} satisfies TableOf<KafkaMappingSettings>
+
+/** Provisioned mode is on when `ProvisionedPollerConfig` sets a minimum or a maximum (`{}` turns it off). */
+export const isProvisioned = (config: KafkaMappingSettings['ProvisionedPollerConfig']): boolean =>
+  config?.MinimumPollers !== undefined || config?.MaximumPollers !== undefined
+
+const KAFKA_ERROR_HANDLING = Object.keys(ERROR_HANDLING_SETTINGS) as (keyof typeof ERROR_HANDLING_SETTINGS)[]
+
+// Facts 106, 123 and 124.
+/**
+ * What AWS refuses of a Kafka mapping's settings outside provisioned mode: the error-handling
+ * settings and a Kafka topic destination. `undefined` when none is given.
+ */
+export function kafkaModeProblem(o: KafkaMappingSettings): string | undefined {
+  if (isProvisioned(o.ProvisionedPollerConfig)) return undefined
+  const given = KAFKA_ERROR_HANDLING.filter(
+    (k) => o[k] !== undefined && !(k === 'FunctionResponseTypes' && o.FunctionResponseTypes?.length === 0),
+  )
+  if (given.length > 0)
+    return `${given.map((k) => `\`${k}\``).join(', ')} work${given.length === 1 ? 's' : ''} for Kafka in provisioned mode only; add \`ProvisionedPollerConfig: { MinimumPollers: 1 }\`, or leave ${given.length === 1 ? 'it' : 'them'} out.`
+  if (destinationKind(o.DestinationConfig?.OnFailure?.Destination) === 'kafka')
+    return 'a Kafka topic as the on-failure destination needs provisioned mode; add `ProvisionedPollerConfig`.'
+  return undefined
+}
+
+/**
+ * The settings of an event source mapping of any source, named as in the Lambda API and
+ * CloudFormation: each source takes those AWS allows for it.
+ */
+export type AnyMappingSettings = StreamAwsSettings & SqsMappingSettings & KafkaMappingSettings
+
+/** The names of {@link AnyMappingSettings}: every setting of the tables above, the ones a template is read for. */
+export const MAPPING_SETTING_NAMES: readonly (keyof AnyMappingSettings)[] = [
+  ...new Set([...Object.keys(STREAM_MAPPING_SETTINGS), ...Object.keys(SQS_MAPPING_SETTINGS), ...Object.keys(KAFKA_MAPPING_SETTINGS)]),
+] as (keyof AnyMappingSettings)[]
 
 /** A valid `Date`, for a simulation's `start`. */
 export const VALID_DATE: OptionRule = [
@@ -190,6 +396,46 @@ export const SIMULATION_CLOCK_SETTINGS: SettingsTable = {
   maxInvocations: wholeNumber(1, Number.MAX_SAFE_INTEGER),
   onInvocation: [isFunction, 'a function'],
 }
+
+const RETENTION_HOURS: OptionRule = [(v) => typeof v === 'number' && v > 0 && v <= 8760, 'a number of hours above 0, up to 8760']
+
+/** The simulated stream's own options (DynamoDB Streams refuses the first two, and keeps 24 hours). */
+export const STREAM_SIMULATION_SETTINGS: SettingsTable = {
+  streamName: null,
+  shards: wholeNumber(1, 500),
+  retentionHours: RETENTION_HOURS,
+}
+
+/** The simulated queue's own options: the SQS queue's attributes. */
+export const QUEUE_SIMULATION_SETTINGS: SettingsTable = {
+  fifo: null,
+  visibilityTimeoutSeconds: wholeNumber(0, 43_200),
+  maxReceiveCount: wholeNumber(1, 1000),
+}
+
+/** The simulated topic's and cluster's own options. */
+export const TOPIC_SIMULATION_SETTINGS: SettingsTable = {
+  topic: [(v) => typeof v === 'string' && TOPIC.test(v), 'a topic name: 1 to 249 letters, digits, ".", "_" or "-"'],
+  cluster: [(v) => v === 'msk' || v === 'self-managed', "'msk' or 'self-managed'"],
+  retentionHours: RETENTION_HOURS,
+}
+
+/**
+ * Every option of a simulation, of any source: the mapping's settings, the function's, the
+ * clock's, and the simulated stream's, queue's and topic's. The command line reads its flags from it.
+ */
+export const SIMULATION_OPTION_NAMES: readonly string[] = [
+  ...new Set([
+    ...MAPPING_SETTING_NAMES,
+    ...[
+      STREAM_SETTINGS,
+      SIMULATION_CLOCK_SETTINGS,
+      STREAM_SIMULATION_SETTINGS,
+      QUEUE_SIMULATION_SETTINGS,
+      TOPIC_SIMULATION_SETTINGS,
+    ].flatMap((table) => Object.keys(table)),
+  ]),
+]
 
 /**
  * The time `offsetMs` after `startMs`, refused with a reason naming `what` when it is not a

@@ -9,11 +9,12 @@ import {
   checkSettings,
   configError,
   MAX_DATE_MS,
+  MAPPING_SETTING_NAMES,
   SIMULATION_CLOCK_SETTINGS,
   STREAM_SETTINGS,
+  STREAM_SIMULATION_SETTINGS,
   streamSettings,
   timeAfter,
-  wholeNumber,
   type FunctionSettings,
   type SettingsTable,
   type StreamMappingSettings,
@@ -26,7 +27,7 @@ import { kinesisRecordsOf, streamItem, type KinesisPut, type StreamSource } from
 import type { StreamItem } from './rules.js'
 import { simulateSqs, sqsRunSettings, type SqsSimulation } from './sqs.js'
 import type { EventSourceMapping } from './mapping.js'
-import { simulateKafka, type KafkaSimulation } from './kafka.js'
+import { kafkaSettings, simulateKafka, type KafkaSimulation } from './kafka.js'
 import { withMetrics } from './metrics.js'
 import type { KafkaEvent } from '../sources/kafka/types.js'
 
@@ -83,8 +84,8 @@ export interface DynamoDBSimulation extends StreamMappingSettings, SimulationClo
  */
 export interface MappingSimulation extends Omit<SimulationClock, 'timeoutSeconds'> {
   readonly mapping: EventSourceMapping
-  /** What is on the stream or queue, as for a `source: 'kinesis'`, `'dynamodb'` or `'sqs'` simulation. */
-  readonly records: KinesisSimulation['records'] | DynamoDBSimulation['records'] | SqsSimulation['records']
+  /** What is on the stream, queue or topic, as for a `source: 'kinesis'`, `'dynamodb'`, `'sqs'` or `'kafka'` simulation. */
+  readonly records: KinesisSimulation['records'] | DynamoDBSimulation['records'] | SqsSimulation['records'] | KafkaSimulation['records']
   /** Kinesis: default `'simulated-stream'`. */
   readonly streamName?: string
   /** Tumbling windows: how long after a window's end the mapping waits for its late records. Default 120. */
@@ -121,9 +122,7 @@ const DEFAULT_START = Date.UTC(2026, 0, 1)
 /** The options of a stream simulation. */
 const SIMULATION_SETTINGS: SettingsTable = {
   ...SIMULATION_CLOCK_SETTINGS,
-  streamName: null,
-  shards: wholeNumber(1, 500),
-  retentionHours: [(v) => typeof v === 'number' && v > 0 && v <= 8760, 'a number of hours above 0, up to 8760'],
+  ...STREAM_SIMULATION_SETTINGS,
   ...STREAM_SETTINGS,
 }
 
@@ -340,14 +339,15 @@ function itemOf(source: StreamSource<unknown>, record: unknown, index: number, a
 }
 
 /** The settings a mapping decides: given beside `mapping`, they would contradict it. */
-const FROM_MAPPING = new Set([
+const FROM_MAPPING = new Set<string>([
   'source',
-  ...Object.keys(STREAM_SETTINGS).filter((k) => k !== 'retryDelayMs' && k !== 'functionName' && k !== 'windowGraceSeconds'),
+  ...MAPPING_SETTING_NAMES,
+  'timeoutSeconds',
   'shards',
   'fifo',
   'visibilityTimeoutSeconds',
   'maxReceiveCount',
-  'ScalingConfig',
+  'cluster',
 ])
 
 /**
@@ -355,7 +355,7 @@ const FROM_MAPPING = new Set([
  * under the simulator's names. The one way a mapping becomes settings; `simulate()` and
  * `checkMapping()` then check them with the same tables.
  */
-export function simulationOf(o: MappingSimulation): KinesisSimulation | DynamoDBSimulation | SqsSimulation {
+export function simulationOf(o: MappingSimulation): KinesisSimulation | DynamoDBSimulation | SqsSimulation | KafkaSimulation {
   const { mapping, ...rest } = o
   if (typeof mapping !== 'object' || mapping === null || typeof mapping.settings !== 'object' || mapping.settings === null)
     configError(NAME, `\`mapping\` must be a mapping read by readMappings(); received ${describeValue(mapping)}.`)
@@ -380,6 +380,14 @@ export function simulationOf(o: MappingSimulation): KinesisSimulation | DynamoDB
       ...(src.FifoQueue === undefined ? {} : { fifo: src.FifoQueue }),
     } as SqsSimulation
   }
+  if (mapping.source === 'kafka')
+    return {
+      ...(rest as object),
+      ...(mapping.settings as object),
+      source: 'kafka',
+      ...timeout,
+      ...(src.Cluster === undefined ? {} : { cluster: src.Cluster }),
+    } as KafkaSimulation
   if (mapping.source !== 'kinesis' && mapping.source !== 'dynamodb')
     configError(NAME, `the mapping ${mapping.logicalId} reads ${describeValue(mapping.source)}, which the simulator does not know.`)
   return {
@@ -401,6 +409,7 @@ export function mappingProblem(mapping: EventSourceMapping): string | undefined 
     // Fact 75: Lambda checks the filter patterns when the mapping is created.
     if (o.FilterCriteria !== undefined) compileFilterVerdict(o.FilterCriteria, o.source)
     if (o.source === 'sqs') sqsRunSettings({ ...o, records: [] })
+    else if (o.source === 'kafka') kafkaSettings(NAME, { ...o, records: [] })
     else {
       checkSettings(NAME, o, SIMULATION_SETTINGS)
       if (o.source === 'dynamodb' && o.StartingPosition === 'AT_TIMESTAMP')

@@ -14,13 +14,13 @@ import {
   checkSettings,
   configError,
   maximumConcurrency,
-  MONITORING_SETTINGS,
-  RESPONSE_TYPES,
+  QUEUE_SIMULATION_SETTINGS,
   SIMULATION_CLOCK_SETTINGS,
+  SQS_MAPPING_SETTINGS,
   timeAfter,
   wholeNumber,
-  unchecked,
   type SettingsTable,
+  type SqsMappingSettings,
 } from './settings.js'
 import {
   createQueue,
@@ -46,7 +46,7 @@ export interface SqsSend {
 }
 
 /** The queue and its SQS event source mapping, settings named as in the SQS and Lambda APIs. */
-export interface SqsSimulation {
+export interface SqsSimulation extends SqsMappingSettings {
   readonly source: 'sqs'
   /** Messages to send, or SQS records built by a test kit (their body, messageId and group are kept). */
   readonly records: readonly (SqsSend | SQSRecord)[] | SQSEvent
@@ -56,18 +56,6 @@ export interface SqsSimulation {
   readonly visibilityTimeoutSeconds?: number
   /** The queue's redrive policy `maxReceiveCount`, 1–1,000. Without it, a failing message comes back until it succeeds (`maxInvocations` guards). */
   readonly maxReceiveCount?: number
-  /** Default 10; standard ≤ 10,000, FIFO ≤ 10. Above 10 needs a batching window. */
-  readonly BatchSize?: number
-  /** 0–300, default 0; not supported for FIFO. */
-  readonly MaximumBatchingWindowInSeconds?: number
-  /** `['ReportBatchItemFailures']` to let Lambda read `batchItemFailures`. */
-  readonly FunctionResponseTypes?: readonly 'ReportBatchItemFailures'[]
-  /** Concurrent invocations, 2–1,000. Without it the simulator uses 5, Lambda's starting concurrency. */
-  readonly ScalingConfig?: { readonly MaximumConcurrency?: number }
-  /** Enhanced metrics (`['EventCount']`); no effect on the simulation. */
-  readonly MetricsConfig?: { readonly Metrics?: readonly string[] }
-  /** Provisioned mode's pollers; no effect on the simulation. */
-  readonly ProvisionedPollerConfig?: { readonly MinimumPollers?: number; readonly MaximumPollers?: number }
   /** The function's timeout in seconds, 1–900. Default 3. An invocation that runs longer fails. */
   readonly timeoutSeconds?: number
   /** Used in the function ARN and the context. Default `'simulated-function'`. */
@@ -82,11 +70,6 @@ export interface SqsSimulation {
   readonly maxInvocations?: number
   /** Called after each invocation with it and the number of messages settled so far, for progress. */
   readonly onInvocation?: (invocation: InvocationReport, settled: number) => void
-  /**
-   * Event filtering on the message `body`: a message no filter matches is deleted
-   * without reaching the function and ends `filtered`.
-   */
-  readonly FilterCriteria?: FilterCriteria
 }
 
 /** The choices the SQS simulation makes where AWS's behaviour is not documented. */
@@ -119,13 +102,9 @@ const ACCOUNT = '123456789012'
 /** The options of an SQS simulation; a FIFO queue takes at most 10 messages a batch. */
 const sqsSimulationSettings = (fifo: boolean): SettingsTable => ({
   ...SIMULATION_CLOCK_SETTINGS,
-  ...unchecked('fifo', 'ScalingConfig'),
-  ...MONITORING_SETTINGS,
-  visibilityTimeoutSeconds: wholeNumber(0, 43_200),
-  maxReceiveCount: wholeNumber(1, 1000),
+  ...QUEUE_SIMULATION_SETTINGS,
+  ...SQS_MAPPING_SETTINGS,
   BatchSize: wholeNumber(1, fifo ? 10 : 10_000),
-  MaximumBatchingWindowInSeconds: wholeNumber(0, 300),
-  FunctionResponseTypes: RESPONSE_TYPES,
   timeoutSeconds: wholeNumber(1, 900),
 })
 

@@ -271,7 +271,7 @@ it('errors are one clear line and a non-zero exit', async () => {
       ['simulate', handler, '--source', 'kinesis', '--records', records, '--BatchSize', '0'],
       /ConfigurationError: simulate: `BatchSize` must be a whole number from 1 to 10000; received 0\./,
     ],
-    [['simulate', handler, '--source', 'kafka', '--records', 'x'], /--source must be kinesis, dynamodb or sqs/],
+    [['simulate', handler, '--source', 'kafak', '--records', 'x'], /--source must be kinesis, dynamodb, sqs or kafka/],
     [['simulate', handler, '--source', 'kinesis', '--records', file('bad.jsonl', '{"a":1}\n{oops\n')], /bad\.jsonl:2 is not JSON/],
     [['deploy'], /unknown command deploy/],
   ]

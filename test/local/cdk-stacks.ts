@@ -6,7 +6,16 @@ import { App, Duration, Stack } from 'aws-cdk-lib'
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import * as kinesis from 'aws-cdk-lib/aws-kinesis'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
-import { DynamoEventSource, KinesisEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
+import {
+  DynamoEventSource,
+  KafkaDlq,
+  KinesisEventSource,
+  ManagedKafkaEventSource,
+  SelfManagedKafkaEventSource,
+  SqsDlq,
+  SqsEventSource,
+} from 'aws-cdk-lib/aws-lambda-event-sources'
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager'
 import * as sqs from 'aws-cdk-lib/aws-sqs'
 
 const fn = (stack: Stack, timeout = 30): lambda.Function =>
@@ -16,6 +25,9 @@ const fn = (stack: Stack, timeout = 30): lambda.Function =>
     code: lambda.Code.fromInline('exports.handler = async () => ({})'),
     timeout: Duration.seconds(timeout),
   })
+
+/** The MSK cluster the Kafka stacks read (a cluster outside the stacks, named by its ARN, as CDK takes it). */
+export const MSK_CLUSTER = 'arn:aws:kafka:us-east-1:123456789012:cluster/orders/0b7d1c2e-3f4a-5b6c-7d8e-9f0a1b2c3d4e-1'
 
 /** Synthesises the stacks and returns each one's template file, as `cdk synth` writes it into cdk.out. */
 export function synthStacks(): Record<string, string> {
@@ -99,6 +111,46 @@ export function synthStacks(): Record<string, string> {
     eventSourceArn: fifoQueue.queueArn,
     functionResponseTypes: ['ReportBatchItemFailures'],
     maximumBatchingWindowInSeconds: 5,
+  })
+
+  // Amazon MSK in provisioned mode, careful: partial responses, bounded retries, bisection, a Kafka topic destination.
+  const msk = new Stack(app, 'MskProvisioned')
+  fn(msk).addEventSource(
+    new ManagedKafkaEventSource({
+      clusterArn: MSK_CLUSTER,
+      topic: 'orders',
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: 10,
+      provisionedPollerConfig: { minimumPollers: 1, maximumPollers: 3 },
+      reportBatchItemFailures: true,
+      retryAttempts: 2,
+      bisectBatchOnError: true,
+      onFailure: new KafkaDlq('orders-failed'),
+    }),
+  )
+
+  // Self-managed Kafka with the defaults (no provisioned mode): an SQS destination, nothing else.
+  const selfManaged = new Stack(app, 'SelfManagedKafka')
+  fn(selfManaged).addEventSource(
+    new SelfManagedKafkaEventSource({
+      bootstrapServers: ['kafka-1.example.internal:9092'],
+      topic: 'orders',
+      // CDK requires credentials for brokers it cannot see inside a VPC.
+      secret: new secretsmanager.Secret(selfManaged, 'KafkaCredentials') as never,
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      onFailure: new SqsDlq(new sqs.Queue(selfManaged, 'OrderFailures')),
+    }),
+  )
+
+  // Amazon MSK with error handling but no provisioned mode: the L1 resource lets it through.
+  const mskOnDemand = new Stack(app, 'MskRetriesOnDemand')
+  new lambda.CfnEventSourceMapping(mskOnDemand, 'OrdersMapping', {
+    functionName: fn(mskOnDemand).functionName,
+    eventSourceArn: MSK_CLUSTER,
+    topics: ['orders'],
+    startingPosition: 'LATEST',
+    maximumRetryAttempts: 2,
+    functionResponseTypes: ['ReportBatchItemFailures'],
   })
 
   const assembly = app.synth()
