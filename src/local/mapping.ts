@@ -56,6 +56,11 @@ export interface EventSourceMapping {
   readonly function: MappingFunction
   /** The references the reader could not resolve (a parameter, an import, a resource not in the template), with where they are. */
   readonly unresolved: readonly string[]
+  /**
+   * What the mapping sets that `simulate()` does not model, each in a sentence (a Kafka schema
+   * registry, Kafka's queue mode); a simulation of the mapping lists them among its assumptions.
+   */
+  readonly notSimulated?: readonly string[]
 }
 
 /** Options of {@link readMappings}. */
@@ -225,6 +230,7 @@ function mappingOf(
     // CloudFormation takes a number or a boolean as text too ("10", "true"); no setting holds such text as text.
     Object.assign(settings, booleanAt(value, key, unresolved, where))
   }
+  const notSimulated = target.source === 'kafka' ? kafkaNotSimulated(props) : []
   return {
     logicalId,
     source: target.source,
@@ -232,7 +238,27 @@ function mappingOf(
     sourceSettings: target.settings,
     function: fn,
     unresolved,
+    ...(notSimulated.length === 0 ? {} : { notSimulated }),
   }
+}
+
+/**
+ * What a Kafka mapping sets that the simulator does not model: a schema registry (Lambda validates
+ * and decodes the records before filtering and invoking) and queue mode (share groups: no order).
+ * CloudFormation nests them in the cluster's config; SAM's events take them as properties.
+ */
+function kafkaNotSimulated(props: Json): string[] {
+  const configs = [props, props.AmazonManagedKafkaEventSourceConfig, props.SelfManagedKafkaEventSourceConfig].filter(isObject)
+  const out: string[] = []
+  if (configs.some((c) => c.SchemaRegistryConfig !== undefined))
+    out.push(
+      'SchemaRegistryConfig is not simulated: Lambda validates and decodes each record with the registry before filtering and invoking; the simulation delivers the records as given, and neither filters on decoded fields nor sends records the registry refuses to the destination.',
+    )
+  if (configs.some((c) => c.ConsumptionMode === 'Queue' || c.ConsumptionMode === 'QUEUE'))
+    out.push(
+      'ConsumptionMode Queue is not simulated: Lambda reads a partition with many consumers and keeps no order; the simulation reads it as Stream mode does, in order per partition.',
+    )
+  return out
 }
 
 const DESTINATION_SERVICES: Readonly<Record<string, string>> = {

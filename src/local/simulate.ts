@@ -183,12 +183,15 @@ export async function simulate(
     configError(NAME, `the options must be an object with \`source\` and \`records\`; received ${describeValue(given)}.`)
   const options = 'mapping' in given ? simulationOf(given) : given
   const handler = withCallback(lambda)
-  const report =
+  const simulated =
     options.source === 'sqs'
       ? await simulateSqs(handler as (event: SQSEvent, context: Context) => unknown, options)
       : options.source === 'kafka'
         ? await simulateKafka(handler as (event: KafkaEvent, context: Context) => unknown, options)
         : await simulateStream(handler, options)
+  // What the template sets that no simulation models is said, never silently dropped.
+  const notSimulated = 'mapping' in given ? (given.mapping.notSimulated ?? []) : []
+  const report = notSimulated.length === 0 ? simulated : { ...simulated, assumptions: [...simulated.assumptions, ...notSimulated] }
   // The mapping's own CloudWatch metrics, the same for every source (facts 133-143).
   return withMetrics(report, {
     source: options.source,
