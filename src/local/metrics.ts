@@ -1,6 +1,6 @@
 /**
  * The event source mapping's own CloudWatch metrics (the `EventCount` group of `MetricsConfig`,
- * and `IteratorAge`) for a simulated run: a pure function of the report, the same for every
+ * `IteratorAge`, and Kafka's offset lag, the `KafkaMetrics` group) for a simulated run: a pure function of the report, the same for every
  * source. Each record's story (its fate, when it arrived, the invocations that carried it, the
  * failure record sent for it) says when the mapping read it, invoked the function with it,
  * dropped, sent, deleted or committed it; the counts are summed per UTC minute, as CloudWatch
@@ -17,9 +17,12 @@ export interface MetricsMapping {
   readonly filter: boolean
 }
 
-type Count = Exclude<keyof MetricValues, 'IteratorAge'>
+/** The metrics that are a level at an instant (the largest in the minute), not a count. */
+type Gauge = 'IteratorAge' | 'MaxOffsetLag' | 'SumOffsetLag'
+type Count = Exclude<keyof MetricValues, Gauge>
 
 const MINUTE = 60_000
+const GAUGES: readonly Gauge[] = ['IteratorAge', 'MaxOffsetLag', 'SumOffsetLag']
 
 /** Where the simulator chose, for the metrics, what AWS does not say; added to the report's assumptions. */
 export function metricsAssumptions(source: MetricsMapping['source']): string[] {
@@ -38,6 +41,7 @@ export function metricsAssumptions(source: MetricsMapping['source']): string[] {
     ...(source === 'kafka'
       ? [
           "Metrics: CommittedEventCount counts a record when every record before it in its partition is settled (Kafka commits offsets from time to time; the simulator as soon as it can); a record the topic no longer keeps is settled at the partition's next invocation.",
+          "Metrics: a partition's offset lag is the records written to it since the mapping started reading minus those committed (the same commit times as CommittedEventCount); MaxOffsetLag is the largest partition's lag and SumOffsetLag the lags of all the mapping's partitions added up, over every topic it reads (AWS does not say whether they are per topic). Each minute shows the largest value the lag reached in it (AWS does not say how often Lambda samples it), and the total the largest of the run.",
         ]
       : []),
   ]
@@ -58,7 +62,7 @@ function published(m: MetricsMapping): Count[] {
   ]
 }
 
-type Row = Record<Count, number> & { IteratorAge?: number }
+type Row = Record<Count, number> & { [G in Gauge]?: number }
 
 /** A map of shards, each a map of record ids: two strings looked up without joining them. */
 class ByRecord<T> {
@@ -152,7 +156,11 @@ export function mappingMetrics(report: MappingReport, m: MetricsMapping): Mappin
       if (end !== undefined) count('DeletedEventCount', end)
     }
   }
-  if (m.source === 'kafka') commits(report, arrivals, lastEnd, startsByShard, count)
+  if (m.source === 'kafka') {
+    const committed = commits(report, arrivals, lastEnd, startsByShard)
+    for (const c of committed) count('CommittedEventCount', c.at)
+    offsetLag(report, arrivals, committed, rowAt)
+  }
 
   const perMinute: MetricsMinute[] = []
   const total: Row = { ...zero }
@@ -160,25 +168,28 @@ export function mappingMetrics(report: MappingReport, m: MetricsMapping): Mappin
     const row = minutes.get(k) ?? zero
     perMinute.push({ minute: new Date(k * MINUTE).toISOString(), ...row })
     for (const n of names) total[n] += row[n]
-    if (row.IteratorAge !== undefined) total.IteratorAge = Math.max(total.IteratorAge ?? 0, row.IteratorAge)
+    for (const g of GAUGES) {
+      const v = row[g]
+      if (v !== undefined) total[g] = Math.max(total[g] ?? 0, v)
+    }
   }
   return { total, perMinute }
 }
 
 // Fact 142.
 /**
- * Kafka's CommittedEventCount: a partition's committed offset passes a record once it and every
- * record before it are settled; each record counts when the offset passes it.
+ * Kafka's commits: a partition's committed offset passes a record once it and every record before
+ * it are settled; one entry per record, with when the offset passed it.
  */
 function commits(
   report: MappingReport,
   arrivals: ByRecord<number>,
   lastEnd: ByRecord<number>,
   startsByShard: ReadonlyMap<string, readonly number[]>,
-  count: (name: Count, at: number) => void,
-): void {
+): { readonly shardId: string; readonly at: number }[] {
   const ended = Date.parse(report.endedAt)
   const high = new Map<string, number>()
+  const committed: { shardId: string; at: number }[] = []
   for (const o of report.outcomes) {
     if (o.fate === 'before-start' || o.fate === 'pending') continue
     const arrived = arrivals.get(o.shardId, o.id) ?? ended
@@ -193,8 +204,50 @@ function commits(
     }
     const at = Math.max(settled, high.get(o.shardId) ?? -Infinity)
     high.set(o.shardId, at)
-    count('CommittedEventCount', at)
+    committed.push({ shardId: o.shardId, at })
   }
+  return committed
+}
+
+// Fact 146.
+/**
+ * Kafka's MaxOffsetLag and SumOffsetLag: each partition's lag (records written since the mapping
+ * started reading, less records committed) after every change, the largest per minute.
+ */
+function offsetLag(
+  report: MappingReport,
+  arrivals: ByRecord<number>,
+  committed: readonly { readonly shardId: string; readonly at: number }[],
+  rowAt: (at: number) => Row,
+): void {
+  const ended = Date.parse(report.endedAt)
+  // +1 when a record is written, -1 when the committed offset passes it.
+  const changes: { at: number; shardId: string; by: number }[] = committed.map((c) => ({ ...c, by: -1 }))
+  for (const o of report.outcomes)
+    if (o.fate !== 'before-start') changes.push({ at: arrivals.get(o.shardId, o.id) ?? ended, shardId: o.shardId, by: 1 })
+  changes.sort((a, b) => a.at - b.at)
+  const lag = new Map<string, number>()
+  let sum = 0
+  let carried = { max: 0, sum: 0, minute: Math.floor((changes[0]?.at ?? ended) / MINUTE) - 1 }
+  const record = (at: number, max: number, total: number): void => {
+    const row = rowAt(at)
+    row.MaxOffsetLag = Math.max(row.MaxOffsetLag ?? 0, max)
+    row.SumOffsetLag = Math.max(row.SumOffsetLag ?? 0, total)
+  }
+  for (let i = 0; i < changes.length; ) {
+    const at = (changes[i] as (typeof changes)[number]).at
+    // The lag a minute starts with is the one the minute before ended with.
+    for (let k = carried.minute + 1; k <= Math.floor(at / MINUTE); k++) record(k * MINUTE, carried.max, carried.sum)
+    // Every change at the same instant at once: a filtered record is written and committed together.
+    for (; i < changes.length && (changes[i] as (typeof changes)[number]).at === at; i++) {
+      const c = changes[i] as (typeof changes)[number]
+      lag.set(c.shardId, (lag.get(c.shardId) ?? 0) + c.by)
+      sum += c.by
+    }
+    carried = { max: Math.max(0, ...lag.values()), sum, minute: Math.floor(at / MINUTE) }
+    record(at, carried.max, carried.sum)
+  }
+  for (let k = carried.minute + 1; k <= Math.floor(ended / MINUTE); k++) record(k * MINUTE, carried.max, carried.sum)
 }
 
 /** The report with the mapping's metrics, and the assumptions they rest on. */

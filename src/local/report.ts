@@ -164,9 +164,16 @@ export interface MetricValues {
   readonly CommittedEventCount?: number
   /** Kinesis and DynamoDB Streams: the largest age, in ms, of an event's last record when the function was invoked with it. */
   readonly IteratorAge?: number
+  /**
+   * Kafka: the largest offset lag of one partition, the records written to it that the mapping
+   * has not yet committed (`MetricsConfig: { Metrics: ['KafkaMetrics'] }`); the largest it reached.
+   */
+  readonly MaxOffsetLag?: number
+  /** Kafka: the offset lags of all the mapping's partitions added up; the largest it reached. */
+  readonly SumOffsetLag?: number
 }
 
-/** One UTC minute of {@link MetricValues}: what CloudWatch shows with a period of one minute (the sum; `IteratorAge`, the maximum). */
+/** One UTC minute of {@link MetricValues}: what CloudWatch shows with a period of one minute (the sum; `IteratorAge` and the offset lags, the maximum). */
 export interface MetricsMinute extends MetricValues {
   /** The minute's start (ISO-8601). */
   readonly minute: string
@@ -182,7 +189,7 @@ export interface MetricsMinute extends MetricValues {
  * ```
  */
 export interface MappingMetrics {
-  /** Over the whole run (`IteratorAge`: the largest). */
+  /** Over the whole run (`IteratorAge`, `MaxOffsetLag`, `SumOffsetLag`: the largest). */
   readonly total: MetricValues
   /**
    * Minute by minute, from the minute the first record the mapping read arrived to the minute the

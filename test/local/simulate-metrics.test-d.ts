@@ -11,6 +11,8 @@ it('report.metrics names the metrics as AWS does; the ones a source may not publ
   expectTypeOf<MetricValues['DroppedEventCount']>().toEqualTypeOf<number | undefined>()
   expectTypeOf<MetricValues['DeletedEventCount']>().toEqualTypeOf<number | undefined>()
   expectTypeOf<MetricValues['IteratorAge']>().toEqualTypeOf<number | undefined>()
+  expectTypeOf<MetricValues['MaxOffsetLag']>().toEqualTypeOf<number | undefined>()
+  expectTypeOf<MetricValues['SumOffsetLag']>().toEqualTypeOf<number | undefined>()
   expectTypeOf<MetricsMinute['minute']>().toEqualTypeOf<string>()
   expectTypeOf<MappingReport['outcomes'][number]['arrivedAt']>().toEqualTypeOf<string | undefined>()
   // The report is data: nothing in it can be written.
