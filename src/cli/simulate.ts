@@ -245,6 +245,7 @@ function summary(report: MappingReport, source: Source, lineOf: ReadonlyMap<stri
     if (costly.lostWindows.length > SHOWN) lines.push(`  … and ${costly.lostWindows.length - SHOWN} more (--json has every window)`)
   }
   for (const s of report.shards) lines.push(row('checkpoint', `${s.shardId} ${s.checkpoint ?? '(none)'}`))
+  lines.push(metricsLine(report))
   const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`
   if (report.failureDestination.length > 0)
     lines.push(`failure destination: ${plural(report.failureDestination.length, 'record')} (--json shows them)`)
@@ -273,6 +274,23 @@ function summary(report: MappingReport, source: Source, lineOf: ReadonlyMap<stri
     for (const [message, n] of [...errors].sort((a, b) => b[1] - a[1]).slice(0, 3)) lines.push(`  ${String(n).padStart(5)} × ${message}`)
   }
   return lines.join('\n')
+}
+
+/**
+ * The mapping's own CloudWatch metrics over the run, on one line under AWS's names: each count the
+ * mapping publishes, then the largest `IteratorAge` (streams) or offset lags (Kafka) it reached.
+ */
+function metricsLine(report: MappingReport): string {
+  const total = report.metrics?.total
+  if (total === undefined) return row('metrics', '(none)')
+  const levels = new Set(['IteratorAge', 'MaxOffsetLag', 'SumOffsetLag'])
+  const parts = Object.entries(total)
+    .filter(([name]) => !levels.has(name))
+    .map(([name, n]) => `${name} ${n}`)
+  if (total.IteratorAge !== undefined) parts.push(`IteratorAge up to ${total.IteratorAge} ms`)
+  if (total.MaxOffsetLag !== undefined)
+    parts.push(`MaxOffsetLag up to ${total.MaxOffsetLag}`, `SumOffsetLag up to ${total.SumOffsetLag ?? 0}`)
+  return row('metrics', parts.join(', '))
 }
 
 /**
