@@ -425,3 +425,21 @@ describe('a clock that is not a number of milliseconds', () => {
     }
   })
 })
+
+describe("an invalid record's log line carries only the fields it has", () => {
+  it('a decode failure without logPayloads: recordId and reason, no empty path or detail key', async () => {
+    const logger = memoryLogger()
+    const handler = kinesisHandler({ schema: Item, logger, allFailed: 'report' }, () => {})
+    await handler.process(kinesisEvent([raw('not json')]), lambdaContext())
+    const line = logger.lines.find((l) => l.level === 'warn')
+    expect(Object.keys(line?.extra[0] as object)).toEqual(['recordId', 'reason'])
+  })
+
+  it('a schema failure: recordId, reason and the path', async () => {
+    const logger = memoryLogger()
+    const handler = kinesisHandler({ schema: Item, logger, allFailed: 'report' }, () => {})
+    await handler.process(kinesisEvent([{ n: 'one', key: 'a' }]), lambdaContext())
+    const line = logger.lines.find((l) => l.level === 'warn')
+    expect(Object.keys(line?.extra[0] as object)).toEqual(['recordId', 'reason', 'path'])
+  })
+})
