@@ -4,7 +4,7 @@
 // (lines 401-526) that `stryker-equivalent.md` does not list.
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
-import { kinesisHandler } from 'lambda-stream-handlers'
+import { kinesisHandler, MalformedEventError, type RecordOutcome } from 'lambda-stream-handlers'
 import { kinesisEvent, kplAggregate, lambdaContext } from 'lambda-stream-handlers/testing'
 import { memoryLogger } from '../helpers.js'
 
@@ -44,5 +44,40 @@ describe('after the workers', () => {
     await expect(handler(kinesisEvent([{ n: 1 }, { n: 2 }]), lambdaContext())).rejects.toThrow()
     const line = logger.lines.find((l) => l.level === 'error' && l.extra.some((e) => typeof e === 'object' && e !== null && 'records' in e))
     expect(line?.extra).toEqual([{ records: 2 }])
+  })
+})
+
+describe('the words a report gives', () => {
+  const never = new Promise<never>(() => {})
+  const reasons = (outcomes: readonly RecordOutcome[]) => outcomes.map((o) => (o.status === 'ok' ? 'ok' : o.reason.message))
+
+  it('for a record abandoned at the deadline, one not started because of it, and one behind a failure', async () => {
+    let calls = 0
+    const clock = { ...lambdaContext(), getRemainingTimeInMillis: () => (calls++ === 0 ? 2_000 : 500) }
+    const stuck = kinesisHandler({ schema: Item, deadlineMarginMs: 500, logger: memoryLogger() }, () => never)
+    const cut = await stuck.process(kinesisEvent([{ n: 0 }, { n: 1 }]), clock)
+    expect(reasons(cut.outcomes)).toEqual([
+      'Abandoned: still running when the Lambda was close to its timeout. It is reported for retry; its function may still finish in the background, so make it idempotent.',
+      'Not started: the Lambda was close to its timeout.',
+    ])
+    const poisoned = kinesisHandler({ schema: Item, logger: memoryLogger() }, (item) => {
+      if (item.n === 0) throw new Error('poison')
+    })
+    const behind = await poisoned.process(kinesisEvent([{ n: 0 }, { n: 1 }]), lambdaContext())
+    expect(reasons(behind.outcomes)).toEqual(['poison', 'Not started: a record it is ordered behind failed.'])
+  })
+
+  it('for an event whose Records cannot be read: a MalformedEventError that keeps the cause', async () => {
+    const boom = new Error('getter')
+    const event = Object.defineProperty({}, 'Records', {
+      get() {
+        throw boom
+      },
+    })
+    const handler = kinesisHandler({ schema: Item, logger: memoryLogger() }, () => {})
+    const error = await handler(event as never, lambdaContext()).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(MalformedEventError)
+    expect((error as Error).message).toBe("kinesisHandler could not read the event's `Records`: reading it threw.")
+    expect((error as Error).cause).toBe(boom)
   })
 })
